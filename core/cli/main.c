@@ -1,0 +1,73 @@
+/* main.c — the gradlab command: global options and dispatch to one file per subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gradlab/build_config.h"
+#include "gradlab/tensor.h"
+
+static const struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} commands[] = {
+    {"run", cli_run, "run one Lua study script into a run folder"},
+    {"batch", cli_batch, "run many scripts / a parameter grid in parallel, resumable"},
+    {"merge", cli_merge, "combine the outputs of sharded batches into one summary"},
+    {"plugins", cli_plugins, "list loaded plugin types, or --describe NAME"},
+    {"gradcheck", cli_gradcheck, "check every (or the named) layer type against finite differences"},
+    {"plot", cli_plot, "draw a run folder's figures with gnuplot"},
+};
+
+int cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("gradlab: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return CLI_FAIL;
+}
+
+const char *cli_self_path(void) {
+  static char path[4096];
+  if (!path[0]) {
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return "gradlab";
+    path[n] = '\0';
+  }
+  return path;
+}
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: gradlab COMMAND [ARGS...]\n"
+          "       gradlab COMMAND --help\n\n"
+          "gradlab studies how gradients flow through deep networks.\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "  %-10s %s\n", "version", "print the version and build (real type)");
+  fprintf(f, "\nexit status: 0 success, 1 error in the work, 2 bad usage\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("gradlab %s (%s)\n", GRADLAB_VERSION, GLAB_REAL_NAME);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  cli_error("unknown command '%s' (try 'gradlab --help')", cmd);
+  return CLI_USAGE;
+}

@@ -1,0 +1,78 @@
+/* config.h — typed option tables that plugin types declare, and the typed key-value config
+ * that reaches their create(). The core validates a config against the table (unknown names
+ * with a nearest-name suggestion, wrong kinds, missing required options) and fills defaults,
+ * so create() can read every declared option without checking. */
+#ifndef GRADLAB_CONFIG_H
+#define GRADLAB_CONFIG_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum glab_opt_kind {
+  GLAB_OPT_INT,
+  GLAB_OPT_REAL, /* an int given for a real option is accepted */
+  GLAB_OPT_BOOL,
+  GLAB_OPT_STRING,
+  GLAB_OPT_INTS, /* list of ints */
+  GLAB_OPT_INIT  /* an initializer: a name, or a name with std=/value= */
+} glab_opt_kind;
+
+/* One declared option. `def` is the default written as text ("0.1", "true", "xavier_uniform",
+ * "1,2,3"); NULL means required; "" for a string means empty, for a real means "not set" (NaN). */
+typedef struct glab_option {
+  const char *name;
+  glab_opt_kind kind;
+  const char *def;
+  const char *doc;
+} glab_option;
+#define GLAB_OPTIONS_END {NULL, GLAB_OPT_INT, NULL, NULL}
+
+/* An initializer choice: uniform01 normal normal_scaled xavier_uniform xavier_normal he_normal
+ * zeros constant. `std` (normal) and `value` (constant) are NaN when not given. */
+typedef struct glab_init {
+  char name[32];
+  double std;
+  double value;
+} glab_init;
+
+typedef struct glab_config glab_config;
+
+glab_config *glab_config_create(void);
+void glab_config_destroy(glab_config *cfg);
+/* Setters replace an existing key. Return GLAB_OK or an error. */
+int glab_config_set_int(glab_config *cfg, const char *key, long v);
+int glab_config_set_real(glab_config *cfg, const char *key, double v);
+int glab_config_set_bool(glab_config *cfg, const char *key, int v);
+int glab_config_set_string(glab_config *cfg, const char *key, const char *v);
+int glab_config_set_ints(glab_config *cfg, const char *key, const long *v, int n);
+int glab_config_set_init(glab_config *cfg, const char *key, const glab_init *v);
+int glab_config_has(const glab_config *cfg, const char *key);
+size_t glab_config_count(const glab_config *cfg);
+const char *glab_config_key_at(const glab_config *cfg, size_t i);
+
+/* Check against `options` for type `type_name`, convert (int -> real, a string naming an
+ * initializer -> init) and fill defaults. Error messages name the type and option, e.g.
+ * "dense: unknown option 'unit'; did you mean 'units'?". */
+int glab_config_validate(glab_config *cfg, const glab_option *options, const char *type_name);
+
+/* Readers (valid after validation; a missing key reads as 0 / NaN / NULL). */
+long glab_config_int(const glab_config *cfg, const char *key);
+double glab_config_real(const glab_config *cfg, const char *key);
+int glab_config_bool(const glab_config *cfg, const char *key);
+const char *glab_config_string(const glab_config *cfg, const char *key);
+const long *glab_config_ints(const glab_config *cfg, const char *key, int *n);
+const glab_init *glab_config_init(const glab_config *cfg, const char *key);
+
+/* Parse an option kind's default text into a config value (used for defaults and CLI --set). */
+int glab_config_set_from_text(glab_config *cfg, const char *key, glab_opt_kind kind,
+                              const char *text);
+/* Levenshtein-nearest of `options` to `name`, or NULL when nothing is close. */
+const char *glab_option_suggest(const glab_option *options, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,55 @@
+/* registry.h — the table of registered types (layers, optimizers, pretrainers) and the plugin
+ * loader that fills it. A name may be registered once; a clash names both files. */
+#ifndef GRADLAB_REGISTRY_H
+#define GRADLAB_REGISTRY_H
+
+#include "gradlab/layer.h"
+#include "gradlab/optim.h"
+#include "gradlab/pretrain.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum glab_type_kind {
+  GLAB_KIND_LAYER,
+  GLAB_KIND_OPTIMIZER,
+  GLAB_KIND_PRETRAINER
+} glab_type_kind;
+
+glab_registry *glab_registry_create(void);
+void glab_registry_destroy(glab_registry *reg); /* unloads its plugins */
+/* The process-wide registry used by the command and the Lua module. */
+glab_registry *glab_default_registry(void);
+
+/* Called from a plugin's init (and by the core for built-in types). The type struct must
+ * outlive the registry (static storage in the plugin). */
+int glab_register_layer(glab_registry *reg, const glab_layer_type *type);
+int glab_register_optimizer(glab_registry *reg, const glab_optimizer_type *type);
+int glab_register_pretrainer(glab_registry *reg, const glab_pretrainer_type *type);
+
+const glab_layer_type *glab_registry_layer(const glab_registry *reg, const char *name);
+const glab_optimizer_type *glab_registry_optimizer(const glab_registry *reg, const char *name);
+const glab_pretrainer_type *glab_registry_pretrainer(const glab_registry *reg, const char *name);
+
+/* Enumerate everything registered, in registration order. */
+size_t glab_registry_count(const glab_registry *reg);
+int glab_registry_entry(const glab_registry *reg, size_t i, glab_type_kind *kind,
+                        const char **name, const char **file, const char **doc,
+                        const glab_option **options);
+const char *glab_type_kind_name(glab_type_kind kind); /* "layer", "optimizer", "pretrainer" */
+
+/* Load one plugin file: dlopen(RTLD_NOW|RTLD_LOCAL), check the ABI before init, call init.
+ * On any failure nothing from that file stays registered and the message names the file. */
+int glab_plugin_load(glab_registry *reg, const char *path);
+/* Load every *.so in a folder (sorted by name); stops at the first failure. */
+int glab_plugin_load_dir(glab_registry *reg, const char *dir);
+/* The standard search: explicit paths (files or folders), then GRADLAB_PLUGIN_PATH
+ * (colon-separated), then the build tree's plugin folder, then $libdir/gradlab/plugins.
+ * Folders that do not exist are skipped; a file already loaded is not loaded twice. */
+int glab_plugins_load_default(glab_registry *reg, const char *const *paths, int npaths);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
