@@ -1,0 +1,74 @@
+/* runlog.h — the run folder (default runs/<script>-<id>/): metrics.csv (tidy rows
+ * step,epoch,layer,tensor,stat,value), summary.json (cJSON), log.txt and a copy of the script.
+ * Every file appears atomically: it is written under a temporary name and renamed, so a crash
+ * never leaves half a file. metrics.csv is streamed to "metrics.csv.part" while the run goes
+ * and becomes metrics.csv at each flush (a copy) and at the end (a rename). */
+#ifndef GRADLAB_RUNLOG_H
+#define GRADLAB_RUNLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct glab_runlog glab_runlog;
+struct cJSON; /* from <cjson/cJSON.h> */
+
+/* Create the run folder and start the files.
+ *  dir: the folder (created with parents; may exist); NULL: "runs/<script base>-<id>" where id
+ *       is the UTC time and the process id (YYYYmmdd-HHMMSS-pid), unique per process.
+ *  script: the script's path (copied as script.lua and named in the summary), may be NULL.
+ * NULL and a message naming the path on failure. */
+glab_runlog *glab_runlog_create(const char *dir, const char *script);
+/* Finish: write everything and mark finished=true if glab_runlog_finish was called, else
+ * finished=false; free. NULL is fine. */
+void glab_runlog_destroy(glab_runlog *log);
+const char *glab_runlog_dir(const glab_runlog *log);
+/* The path of a file inside the run folder (e.g. for figures); static per log, overwritten by
+ * the next call. */
+const char *glab_runlog_path(glab_runlog *log, const char *name);
+
+/* One metrics.csv row. layer/tensor/stat are quoted per RFC 4180 when needed. */
+int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
+                       const char *tensor, const char *stat, double value);
+/* Rows written so far. */
+long glab_runlog_metric_rows(const glab_runlog *log);
+
+/* A line in log.txt (a newline is added), also flushed to the file at once. */
+int glab_runlog_log(glab_runlog *log, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* summary.json content. Strings are copied. */
+void glab_runlog_set_seed(glab_runlog *log, uint64_t seed);
+int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value);
+int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value);
+int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name,
+                           const char *file);
+/* A non-finite (or other) event: {step, epoch, layer, tensor, kind, message}. */
+int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *layer,
+                          const char *tensor, const char *kind, const char *message);
+/* "final" metrics (e.g. loss, accuracy) and the script's "result" (a flat object). */
+int glab_runlog_set_final(glab_runlog *log, const char *key, double value);
+int glab_runlog_set_result_number(glab_runlog *log, const char *key, double value);
+int glab_runlog_set_result_string(glab_runlog *log, const char *key, const char *value);
+/* The summary object itself, for anything else (owned by the log; add items with cJSON). */
+struct cJSON *glab_runlog_summary(glab_runlog *log);
+
+/* Write metrics.csv and summary.json now (atomically), with finished = `finished`. Usable at any
+ * time, also on an error path (finished = 0): the files then hold everything recorded so far. */
+int glab_runlog_flush(glab_runlog *log, int finished);
+/* Mark the run finished and flush (finished = true). */
+int glab_runlog_finish(glab_runlog *log);
+
+/* Write `len` bytes to `path` atomically (path.tmp-<pid> then rename). */
+int glab_write_file_atomic(const char *path, const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
