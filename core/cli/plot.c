@@ -1,8 +1,805 @@
-/* plot.c — placeholder until the 'gradlab plot' subcommand is built (its owner replaces this file). */
+/* plot.c — `gradlab plot RUN_DIR`: a run folder's figures, drawn by gnuplot.
+ *
+ * Two sources: the run's tidy metrics.csv (step,epoch,layer,tensor,stat,value), from which the
+ * standard figures are derived (gradient norm per layer over steps, per-layer bars at chosen
+ * steps, ||dL/dh_t|| over t, loss/accuracy curves), and an optional plots.json in which a study
+ * declares its own figures ({"figures":[{name,title,xlabel,ylabel,logx,logy,kind,data,hline,
+ * hline_label}]}, each `data` a CSV with header series,x,y; for kind "bars" x is a category).
+ * Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
+ * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
+#include <cjson/cJSON.h>
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "plot.h"
+
+enum { PNG_W = 960, PNG_H = 600, MAX_BAR_STEPS = 4, MAX_TIME_CURVES = 4 };
+
+/* ---------- small growable things ---------- */
+
+static void *xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) {
+    fprintf(stderr, "gradlab: error: plot: out of memory\n");
+    free(p);
+  }
+  return q;
+}
+
+typedef struct strset {
+  char **s;
+  int n, cap;
+} strset;
+
+static int strset_id(strset *t, const char *s) {
+  for (int i = t->n - 1; i >= 0; i--)
+    if (!strcmp(t->s[i], s)) return i;
+  if (t->n == t->cap) {
+    int cap = t->cap ? 2 * t->cap : 16;
+    char **p = realloc(t->s, (size_t)cap * sizeof *p);
+    if (!p) return -1;
+    t->s = p, t->cap = cap;
+  }
+  if (!(t->s[t->n] = strdup(s))) return -1;
+  return t->n++;
+}
+
+static void strset_free(strset *t) {
+  for (int i = 0; i < t->n; i++) free(t->s[i]);
+  free(t->s);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---------- the figure model ---------- */
+
+typedef struct series {
+  char *label;
+  size_t n, cap;
+  double *x, *y;
+} series;
+
+typedef struct figure {
+  char name[96], title[200], xlabel[120], ylabel[120];
+  int logx, logy, bars, points; /* bars: x is an index into cats */
+  series *s;
+  int ns;
+  strset cats;
+  double hline;
+  char hline_label[80];
+} figure;
+
+static void fig_init(figure *f, const char *name, const char *title, const char *xl,
+                     const char *yl) {
+  memset(f, 0, sizeof *f);
+  snprintf(f->name, sizeof f->name, "%s", name);
+  snprintf(f->title, sizeof f->title, "%s", title);
+  snprintf(f->xlabel, sizeof f->xlabel, "%s", xl);
+  snprintf(f->ylabel, sizeof f->ylabel, "%s", yl);
+  f->hline = NAN;
+}
+
+static void fig_free(figure *f) {
+  for (int i = 0; i < f->ns; i++) free(f->s[i].label), free(f->s[i].x), free(f->s[i].y);
+  free(f->s);
+  strset_free(&f->cats);
+}
+
+static series *fig_series(figure *f, const char *label) {
+  for (int i = 0; i < f->ns; i++)
+    if (!strcmp(f->s[i].label, label)) return &f->s[i];
+  series *p = realloc(f->s, (size_t)(f->ns + 1) * sizeof *p);
+  if (!p) return NULL;
+  f->s = p;
+  memset(&p[f->ns], 0, sizeof *p);
+  if (!(p[f->ns].label = strdup(label))) return NULL;
+  return &p[f->ns++];
+}
+
+static int series_add(series *s, double x, double y) {
+  if (!s) return -1;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    double *nx = realloc(s->x, cap * sizeof *nx);
+    if (!nx) return -1;
+    s->x = nx;
+    double *ny = realloc(s->y, cap * sizeof *ny);
+    if (!ny) return -1;
+    s->y = ny, s->cap = cap;
+  }
+  s->x[s->n] = x, s->y[s->n] = y, s->n++;
+  return 0;
+}
+
+/* A string safe inside a gnuplot double-quoted string. */
+static void gp_quote(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    if (*s == '\n') continue;
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+/* Points worth plotting: finite, and positive on a log axis. */
+static int point_ok(const figure *f, double x, double y) {
+  if (!isfinite(x) || !isfinite(y)) return 0;
+  if (f->logy && y <= 0) return 0;
+  if (f->logx && x <= 0) return 0;
+  return 1;
+}
+
+/* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
+static int fig_write(const figure *f, const char *dir) {
+  char path[4096];
+  int any = 0;
+  for (int i = 0; i < f->ns; i++)
+    for (size_t k = 0; k < f->s[i].n; k++) any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+  if (!any) return 1;
+  snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
+  FILE *d = fopen(path, "w");
+  if (!d) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
+  if (f->bars) { /* one row per category: index, "label", one column per series */
+    for (int c = 0; c < f->cats.n; c++) {
+      fprintf(d, "%d ", c);
+      gp_quote(d, f->cats.s[c]);
+      for (int i = 0; i < f->ns; i++) {
+        double v = NAN;
+        for (size_t k = 0; k < f->s[i].n; k++)
+          if ((int)f->s[i].x[k] == c) v = f->s[i].y[k];
+        if (point_ok(f, c + 1.0, v)) fprintf(d, " %.9g", v);
+        else fprintf(d, " ?");
+      }
+      fputc('\n', d);
+    }
+  } else { /* one block per series, two blank lines apart: plotted with `index i` */
+    for (int i = 0; i < f->ns; i++) {
+      fprintf(d, "# %s\n", f->s[i].label);
+      int wrote = 0;
+      for (size_t k = 0; k < f->s[i].n; k++)
+        if (point_ok(f, f->s[i].x[k], f->s[i].y[k]))
+          fprintf(d, "%.9g %.9g\n", f->s[i].x[k], f->s[i].y[k]), wrote = 1;
+      if (!wrote) fprintf(d, "? ?\n");
+      fputs("\n\n", d);
+    }
+  }
+  if (fclose(d)) return cli_error("plot: cannot write %s", path), -1;
+
+  snprintf(path, sizeof path, "%s/%s.gp", dir, f->name);
+  FILE *g = fopen(path, "w");
+  if (!g) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n",
+          f->name, f->name);
+  fprintf(g, "set encoding utf8\nset datafile missing '?'\n");
+  fprintf(g, "# PNG: pngcairo when this gnuplot has it, else the libgd png terminal\n"
+             "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
+             "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
+             "} else {\n  set terminal png size %d,%d enhanced\n}\n",
+          PNG_W, PNG_H, PNG_W, PNG_H);
+  fprintf(g, "set output '%s.png'\n", f->name);
+  fputs("set title ", g), gp_quote(g, f->title), fputs(" noenhanced\n", g);
+  fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
+  fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
+  fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
+             "set key outside right top vertical noenhanced box opaque\n"
+             "set format y '%s'\n",
+          f->logy ? "10^{%L}" : "%g");
+  if (f->logy) fprintf(g, "set logscale y\n");
+  if (f->logx) fprintf(g, "set logscale x\n");
+  /* ten distinguishable colours (Tableau 10), then dashes for more series */
+  static const char *pal[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  for (int i = 0; i < 10; i++)
+    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 7 ps 0.6 dt 1\n", i + 1, pal[i]);
+  for (int i = 10; i < 20; i++)
+    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 5 ps 0.6 dt 2\n", i + 1, pal[i - 10]);
+  fprintf(g, "set linetype cycle 20\n");
+  if (isfinite(f->hline)) {
+    fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
+               "lc rgb '#444444' front\n", f->hline, f->hline);
+    if (f->hline_label[0]) {
+      fprintf(g, "set label ");
+      gp_quote(g, f->hline_label);
+      fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
+    }
+  }
+  if (f->bars) {
+    fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
+               "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
+               "set xtics rotate by -30\n");
+    if (f->logy) fprintf(g, "set yrange [*:*]\n");
+    fprintf(g, "plot ");
+    for (int i = 0; i < f->ns; i++) {
+      fprintf(g, "%s'%s.dat' using %d%s lt %d title ", i ? ", \\\n     " : "", f->name, i + 3,
+              i ? "" : ":xtic(2)", i + 1);
+      gp_quote(g, f->s[i].label);
+    }
+  } else {
+    size_t maxn = 0;
+    for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
+    const char *with = f->points ? "points" : maxn > 60 ? "lines" : "linespoints";
+    fprintf(g, "plot ");
+    for (int i = 0; i < f->ns; i++) {
+      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", i ? ", \\\n     " : "",
+              f->name, i, with, i + 1);
+      gp_quote(g, f->s[i].label);
+    }
+  }
+  fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
+             "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
+          PNG_W, PNG_H, f->name);
+  if (fclose(g)) return cli_error("plot: cannot write %s", path), -1;
+  return 0;
+}
+
+/* ---------- CSV reading (libcsv) ---------- */
+
+typedef int (*row_fn)(void *ud, int nf, char **fields);
+
+typedef struct csv_reader {
+  char **f;
+  int nf, cap, failed;
+  row_fn fn;
+  void *ud;
+} csv_reader;
+
+static void on_field(void *s, size_t len, void *data) {
+  csv_reader *r = data;
+  if (r->failed) return;
+  if (r->nf == r->cap) {
+    int cap = r->cap ? 2 * r->cap : 8;
+    char **p = realloc(r->f, (size_t)cap * sizeof *p);
+    if (!p) { r->failed = 1; return; }
+    r->f = p, r->cap = cap;
+  }
+  char *c = malloc(len + 1);
+  if (!c) { r->failed = 1; return; }
+  memcpy(c, s, len), c[len] = '\0';
+  r->f[r->nf++] = c;
+}
+
+static void on_row(int term, void *data) {
+  (void)term;
+  csv_reader *r = data;
+  if (!r->failed && r->nf > 0 && r->fn(r->ud, r->nf, r->f)) r->failed = 1;
+  for (int i = 0; i < r->nf; i++) free(r->f[i]);
+  r->nf = 0;
+}
+
+/* Parse a whole CSV file, calling fn for each row (the header included). -1 and a message on
+ * failure; 1 when the file does not exist (not an error for optional files). */
+static int csv_each_row(const char *path, row_fn fn, void *ud) {
+  FILE *in = fopen(path, "rb");
+  if (!in) return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
+  struct csv_parser p;
+  csv_reader r = {0};
+  r.fn = fn, r.ud = ud;
+  if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+    fclose(in);
+    return cli_error("plot: cannot start the CSV parser"), -1;
+  }
+  char buf[1 << 16];
+  size_t n;
+  int rc = 0;
+  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0)
+    if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
+      cli_error("plot: %s: %s", path, csv_strerror(csv_error(&p)));
+      rc = -1;
+      break;
+    }
+  if (!rc && !r.failed) csv_fini(&p, on_field, on_row, &r);
+  if (!rc && r.failed) rc = -1; /* the row callback printed why */
+  for (int i = 0; i < r.nf; i++) free(r.f[i]);
+  free(r.f);
+  csv_free(&p);
+  fclose(in);
+  return rc;
+}
+
+/* ---------- metrics.csv: the standard figures ---------- */
+
+enum { C_STEP, C_EPOCH, C_LAYER, C_TENSOR, C_STAT, C_VALUE, NCOLS };
+static const char *col_names[NCOLS] = {"step", "epoch", "layer", "tensor", "stat", "value"};
+
+/* What a (tensor, stat) pair is for. */
+enum { K_SKIP, K_GRAD, K_TIME, K_LOSS, K_ACC };
+
+typedef struct row {
+  double step, value;
+  int layer, key, t; /* key: index into keys; t: time index for K_TIME */
+} row;
+
+typedef struct metrics {
+  const char *path;
+  int col[NCOLS], header_seen;
+  strset layers, keys; /* keys: "tensor\tstat" */
+  int *key_kind, *key_t;
+  row *rows;
+  size_t n, cap, line;
+} metrics;
+
+static int has(const char *s, const char *sub) {
+  for (; *s; s++) {
+    size_t i = 0;
+    while (sub[i] && tolower((unsigned char)s[i]) == sub[i]) i++;
+    if (!sub[i]) return 1;
+  }
+  return 0;
+}
+
+/* Per-time-step gradients: a tensor like "time.12", "time[12]", "dh_12", "h_grad.12". */
+static int time_index(const char *tensor) {
+  size_t n = strlen(tensor);
+  if (n && tensor[n - 1] == ']') n--;
+  size_t k = n;
+  while (k > 0 && isdigit((unsigned char)tensor[k - 1])) k--;
+  if (k == n || k == 0 || !strchr(".[_:/", tensor[k - 1])) return -1;
+  if (!(has(tensor, "time") || has(tensor, "dh") || has(tensor, "h_grad"))) return -1;
+  return atoi(tensor + k);
+}
+
+static int classify(const char *tensor, const char *stat, int *t) {
+  *t = -1;
+  if (has(tensor, "loss") || has(stat, "loss")) return K_LOSS;
+  if (has(tensor, "acc") || has(stat, "acc")) return K_ACC;
+  int norm = !strcmp(stat, "norm") || (has(stat, "grad") && has(stat, "norm"));
+  if (!norm) return K_SKIP;
+  if ((*t = time_index(tensor)) >= 0) return K_TIME;
+  if (has(tensor, "grad") || has(stat, "grad") || has(tensor, "delta")) return K_GRAD;
+  return K_SKIP;
+}
+
+static int metrics_row(void *ud, int nf, char **f) {
+  metrics *m = ud;
+  m->line++;
+  if (!m->header_seen) {
+    for (int c = 0; c < NCOLS; c++) {
+      m->col[c] = -1;
+      for (int i = 0; i < nf; i++)
+        if (f[i] && !strcmp(f[i], col_names[c])) m->col[c] = i;
+      if (m->col[c] < 0)
+        return cli_error("plot: %s: the header has no '%s' column (expected "
+                         "step,epoch,layer,tensor,stat,value)", m->path, col_names[c]);
+    }
+    m->header_seen = 1;
+    return 0;
+  }
+  const char *v[NCOLS];
+  for (int c = 0; c < NCOLS; c++) v[c] = m->col[c] < nf && f[m->col[c]] ? f[m->col[c]] : "";
+  char key[512];
+  snprintf(key, sizeof key, "%s\t%s", v[C_TENSOR], v[C_STAT]);
+  int nk = m->keys.n, k = strset_id(&m->keys, key);
+  if (k < 0) return -1;
+  if (k == nk) { /* a new key: classify once */
+    int *kk = xrealloc(m->key_kind, (size_t)m->keys.n * sizeof *kk);
+    if (!kk) return (m->key_kind = NULL), -1;
+    m->key_kind = kk;
+    int *kt = xrealloc(m->key_t, (size_t)m->keys.n * sizeof *kt);
+    if (!kt) return (m->key_t = NULL), -1;
+    m->key_t = kt;
+    kk[k] = classify(v[C_TENSOR], v[C_STAT], &kt[k]);
+  }
+  if (m->key_kind[k] == K_SKIP) return 0;
+  char *end;
+  row r;
+  r.step = strtod(v[C_STEP], &end);
+  if (end == v[C_STEP]) {
+    fprintf(stderr, "gradlab: warning: plot: %s:%zu: step '%s' is not a number; row skipped\n",
+            m->path, m->line, v[C_STEP]);
+    return 0;
+  }
+  r.value = strtod(v[C_VALUE], &end);
+  if (end == v[C_VALUE]) r.value = NAN;
+  r.key = k, r.t = m->key_t[k];
+  if ((r.layer = strset_id(&m->layers, v[C_LAYER])) < 0) return -1;
+  if (m->n == m->cap) {
+    size_t cap = m->cap ? 2 * m->cap : 4096;
+    row *p = xrealloc(m->rows, cap * sizeof *p);
+    if (!p) return (m->rows = NULL), -1;
+    m->rows = p, m->cap = cap;
+  }
+  m->rows[m->n++] = r;
+  return 0;
+}
+
+static void metrics_free(metrics *m) {
+  strset_free(&m->layers), strset_free(&m->keys);
+  free(m->key_kind), free(m->key_t), free(m->rows);
+}
+
+static void sanitize(char *out, size_t n, const char *in) {
+  size_t k = 0;
+  for (; *in && k + 1 < n; in++)
+    out[k++] = isalnum((unsigned char)*in) || *in == '-' ? *in : '_';
+  out[k] = '\0';
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Up to `want` distinct recorded steps spread from first to last (or the user's, snapped). */
+static int pick_steps(const metrics *m, int key, const double *user, int nuser, double *out,
+                      int want) {
+  size_t n = 0;
+  double *all = malloc((m->n + 1) * sizeof *all);
+  if (!all) return 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->rows[i].key == key) all[n++] = m->rows[i].step;
+  qsort(all, n, sizeof *all, cmp_double);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!u || all[i] != all[u - 1]) all[u++] = all[i];
+  int k = 0;
+  if (u && nuser) {
+    for (int j = 0; j < nuser && k < want; j++) {
+      double best = all[0];
+      for (size_t i = 0; i < u; i++)
+        if (fabs(all[i] - user[j]) < fabs(best - user[j])) best = all[i];
+      if (!k || out[k - 1] != best) out[k++] = best;
+    }
+  } else if (u) {
+    int w = u < (size_t)want ? (int)u : want;
+    for (int j = 0; j < w; j++) {
+      double s = all[w == 1 ? 0 : (size_t)j * (u - 1) / (size_t)(w - 1)];
+      if (!k || out[k - 1] != s) out[k++] = s;
+    }
+  }
+  free(all);
+  return k;
+}
+
+static const char *grad_ylabel(const char *tensor) {
+  if (!strcmp(tensor, "output_grad") || has(tensor, "delta"))
+    return "‖∂L/∂(layer output)‖ (L2 norm, log scale)";
+  return "gradient L2 norm (log scale)";
+}
+
+typedef int (*fig_fn)(figure *f, void *ud);
+
+/* Build the standard figures from metrics and hand each to `emit`. */
+static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_fn emit,
+                           void *ud) {
+  int rc = 0;
+  figure f;
+  for (int k = 0; k < m->keys.n; k++) {
+    int kind = m->key_kind[k];
+    if (kind != K_GRAD) continue;
+    char tensor[256], stat[256], clean[200], name[96], title[200];
+    sscanf(m->keys.s[k], "%255[^\t]\t%255[^\n]", tensor, stat);
+    sanitize(clean, sizeof clean, tensor);
+    snprintf(name, sizeof name, "grad_norm_%.80s", clean);
+    snprintf(title, sizeof title, "%.90s %.40s per layer over training", tensor, stat);
+    fig_init(&f, name, title, "training step", grad_ylabel(tensor));
+    f.logy = 1;
+    for (size_t i = 0; i < m->n; i++)
+      if (m->rows[i].key == k) {
+        char lab[160];
+        snprintf(lab, sizeof lab, "layer %s", m->layers.s[m->rows[i].layer]);
+        series_add(fig_series(&f, lab), m->rows[i].step, m->rows[i].value);
+      }
+    rc |= emit(&f, ud);
+    fig_free(&f);
+
+    double steps[MAX_BAR_STEPS];
+    int ns = pick_steps(m, k, user_steps, nuser, steps, MAX_BAR_STEPS);
+    snprintf(name, sizeof name, "grad_bars_%.80s", clean);
+    snprintf(title, sizeof title, "%.90s %.40s by layer at chosen steps", tensor, stat);
+    fig_init(&f, name, title, "layer (input side → output side)", grad_ylabel(tensor));
+    f.bars = f.logy = 1;
+    for (int j = 0; j < ns; j++) {
+      char lab[64];
+      snprintf(lab, sizeof lab, "step %.15g", steps[j]);
+      series *s = fig_series(&f, lab);
+      for (size_t i = 0; i < m->n; i++)
+        if (m->rows[i].key == k && m->rows[i].step == steps[j]) {
+          int c = strset_id(&f.cats, m->layers.s[m->rows[i].layer]);
+          if (c >= 0) series_add(s, c, m->rows[i].value);
+        }
+    }
+    rc |= emit(&f, ud);
+    fig_free(&f);
+  }
+  /* ||dL/dh_t|| over t, per recurrent layer, at a few recorded steps */
+  for (int layer = 0; layer < m->layers.n; layer++) {
+    int any = 0, tkey = -1;
+    for (size_t i = 0; i < m->n && !any; i++)
+      if (m->rows[i].layer == layer && m->key_kind[m->rows[i].key] == K_TIME)
+        any = 1, tkey = m->rows[i].key;
+    if (!any) continue;
+    char clean[200], name[96], title[200];
+    sanitize(clean, sizeof clean, m->layers.s[layer]);
+    snprintf(name, sizeof name, "time_grad_%.80s", clean);
+    snprintf(title, sizeof title, "‖∂L/∂h_t‖ through time, layer %s", m->layers.s[layer]);
+    fig_init(&f, name, title, "time step t", "‖∂L/∂h_t‖ (log scale)");
+    f.logy = 1;
+    double steps[MAX_TIME_CURVES];
+    int ns = pick_steps(m, tkey, user_steps, nuser, steps, MAX_TIME_CURVES);
+    for (int j = 0; j < ns; j++) {
+      char lab[64];
+      snprintf(lab, sizeof lab, "training step %.15g", steps[j]);
+      series *s = fig_series(&f, lab);
+      for (size_t i = 0; i < m->n; i++)
+        if (m->rows[i].layer == layer && m->key_kind[m->rows[i].key] == K_TIME &&
+            m->rows[i].step == steps[j])
+          series_add(s, m->rows[i].t, m->rows[i].value);
+    }
+    rc |= emit(&f, ud);
+    fig_free(&f);
+  }
+  /* loss and accuracy curves */
+  for (int kind = K_LOSS; kind <= K_ACC; kind++) {
+    fig_init(&f, kind == K_LOSS ? "loss" : "accuracy",
+             kind == K_LOSS ? "loss over training" : "accuracy over training", "training step",
+             kind == K_LOSS ? "loss" : "accuracy (fraction correct)");
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < m->n; i++) {
+      const row *r = &m->rows[i];
+      if (m->key_kind[r->key] != kind) continue;
+      char lab[800], tensor[256], stat[256];
+      sscanf(m->keys.s[r->key], "%255[^\t]\t%255[^\n]", tensor, stat);
+      const char *layer = m->layers.s[r->layer];
+      snprintf(lab, sizeof lab, "%s%s%s%s%s", layer, *layer ? " " : "", tensor,
+               strcmp(stat, "value") && *stat ? " " : "", strcmp(stat, "value") ? stat : "");
+      series_add(fig_series(&f, lab), r->step, r->value);
+      if (isfinite(r->value) && r->value > 0) lo = fmin(lo, r->value), hi = fmax(hi, r->value);
+    }
+    f.logy = kind == K_LOSS && hi > 0 && hi / lo > 30; /* log when it spans decades */
+    if (f.ns) rc |= emit(&f, ud);
+    fig_free(&f);
+  }
+  return rc;
+}
+
+/* ---------- plots.json: figures a study declares ---------- */
+
+typedef struct spec_data {
+  figure *f;
+  int header, cx, cs, cy;
+  const char *path;
+} spec_data;
+
+static int spec_row(void *ud, int nf, char **fld) {
+  spec_data *d = ud;
+  if (!d->header) {
+    d->cs = d->cx = d->cy = -1;
+    for (int i = 0; i < nf; i++) {
+      if (!fld[i]) continue;
+      if (!strcmp(fld[i], "series")) d->cs = i;
+      if (!strcmp(fld[i], "x")) d->cx = i;
+      if (!strcmp(fld[i], "y")) d->cy = i;
+    }
+    if (d->cs < 0 || d->cx < 0 || d->cy < 0)
+      return cli_error("plot: %s: expected the header series,x,y", d->path);
+    d->header = 1;
+    return 0;
+  }
+  int mx = d->cs > d->cx ? d->cs : d->cx;
+  mx = mx > d->cy ? mx : d->cy;
+  if (nf <= mx) return 0;
+  const char *s = fld[d->cs] ? fld[d->cs] : "", *xs = fld[d->cx] ? fld[d->cx] : "";
+  double y = fld[d->cy] ? strtod(fld[d->cy], NULL) : NAN, x;
+  if (d->f->bars) {
+    int c = strset_id(&d->f->cats, xs);
+    if (c < 0) return -1;
+    x = c;
+  } else {
+    char *end;
+    x = strtod(xs, &end);
+    if (end == xs) return 0;
+  }
+  return series_add(fig_series(d->f, s), x, y);
+}
+
+static const char *jstr(const cJSON *o, const char *k, const char *def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) && v->valuestring ? v->valuestring : def;
+}
+
+static int spec_figures(const char *run_dir, fig_fn emit, void *ud, int *count) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/plots.json", run_dir);
+  FILE *in = fopen(path, "rb");
+  if (!in) return 0;
+  char *text = NULL;
+  size_t n = 0, cap = 0, got;
+  char buf[8192];
+  while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
+    if (n + got + 1 > cap) {
+      cap = 2 * (n + got + 1);
+      char *p = xrealloc(text, cap);
+      if (!p) return fclose(in), -1;
+      text = p;
+    }
+    memcpy(text + n, buf, got), n += got;
+  }
+  fclose(in);
+  if (!text) return 0;
+  text[n] = '\0';
+  cJSON *root = cJSON_Parse(text);
+  free(text);
+  const cJSON *figs = cJSON_GetObjectItemCaseSensitive(root, "figures");
+  if (!cJSON_IsArray(figs)) {
+    cJSON_Delete(root);
+    return cli_error("plot: %s: expected {\"figures\": [...]}", path), -1;
+  }
+  int rc = 0;
+  const cJSON *o;
+  cJSON_ArrayForEach(o, figs) {
+    const char *name = jstr(o, "name", NULL), *data = jstr(o, "data", NULL);
+    if (!name || !data || strchr(name, '/') || strchr(data, '/')) {
+      cli_error("plot: %s: a figure needs a plain 'name' and 'data' file", path);
+      rc = -1;
+      continue;
+    }
+    figure f;
+    char clean[96];
+    sanitize(clean, sizeof clean, name);
+    fig_init(&f, clean, jstr(o, "title", name), jstr(o, "xlabel", "x"), jstr(o, "ylabel", "y"));
+    f.logx = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "logx"));
+    f.logy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "logy"));
+    const char *kind = jstr(o, "kind", "lines");
+    f.bars = !strcmp(kind, "bars");
+    f.points = !strcmp(kind, "points");
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hline");
+    if (cJSON_IsNumber(h)) f.hline = h->valuedouble;
+    snprintf(f.hline_label, sizeof f.hline_label, "%s", jstr(o, "hline_label", ""));
+    char dpath[4096];
+    snprintf(dpath, sizeof dpath, "%s/%s", run_dir, data);
+    spec_data d = {&f, 0, 0, 0, 0, dpath};
+    int r = csv_each_row(dpath, spec_row, &d);
+    if (r == 1) cli_error("plot: %s: data file %s is missing", path, dpath), rc = -1;
+    else if (r == 0) rc |= emit(&f, ud), ++*count;
+    else rc = -1;
+    fig_free(&f);
+  }
+  cJSON_Delete(root);
+  return rc;
+}
+
+/* ---------- running gnuplot ---------- */
+
+static const char *find_gnuplot(void) {
+  static char path[4096];
+  const char *env = getenv("GRADLAB_GNUPLOT");
+  if (env && *env) return access(env, X_OK) == 0 ? env : NULL;
+  const char *p = getenv("PATH");
+  if (!p) p = "/usr/bin:/bin";
+  while (*p) {
+    const char *e = strchr(p, ':');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    snprintf(path, sizeof path, "%.*s/gnuplot", (int)len, len ? p : ".");
+    if (access(path, X_OK) == 0) return path;
+    p += len + (e != NULL);
+  }
+  return NULL;
+}
+
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *name) {
+  char script[200];
+  snprintf(script, sizeof script, "%s.gp", name);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return cli_error("plot: cannot start gnuplot: %s", strerror(errno)), -1;
+  if (pid == 0) {
+    if (chdir(dir) != 0) _exit(127);
+    execl(gnuplot, "gnuplot", script, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    return cli_error("plot: gnuplot failed on %s/%s (see its messages above)", dir, script), -1;
+  return 0;
+}
+
+typedef struct emit_ctx {
+  const char *dir, *gnuplot;
+  int quiet, drawn, written;
+} emit_ctx;
+
+static int emit_figure(figure *f, void *ud) {
+  emit_ctx *c = ud;
+  int r = fig_write(f, c->dir);
+  if (r == 1) return 0; /* nothing plottable (e.g. all zero on a log axis) */
+  if (r) return -1;
+  c->written++;
+  if (!c->gnuplot) return 0;
+  if (run_gnuplot(c->gnuplot, c->dir, f->name)) return -1;
+  c->drawn++;
+  if (!c->quiet) printf("figure: %s/%s.png (and .svg, .gp)\n", c->dir, f->name);
+  return 0;
+}
+
+static int plot_dir(const char *run_dir, int explicit_request, int quiet, const double *steps,
+                    int nsteps, int draw) {
+  char mpath[4096], fdir[4096];
+  snprintf(mpath, sizeof mpath, "%s/metrics.csv", run_dir);
+  snprintf(fdir, sizeof fdir, "%s/figures", run_dir);
+  struct stat sb;
+  if (stat(run_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return cli_error("plot: '%s' is not a run folder", run_dir);
+  if (mkdir(fdir, 0777) != 0 && errno != EEXIST)
+    return cli_error("plot: cannot create %s: %s", fdir, strerror(errno));
+  emit_ctx c = {fdir, NULL, quiet, 0, 0};
+  if (draw && !(c.gnuplot = find_gnuplot()))
+    fprintf(stderr, "gradlab: %s: gnuplot not found on PATH (install the Debian package "
+                    "gnuplot-nox); the figure scripts (.gp) are written to %s, the data "
+                    "stays in %s\n",
+            explicit_request ? "error" : "note", fdir, mpath);
+  metrics m = {0};
+  m.path = mpath;
+  int rc = csv_each_row(mpath, metrics_row, &m), nspec = 0;
+  if (rc == 0) rc = metrics_figures(&m, steps, nsteps, emit_figure, &c);
+  else if (rc == 1) rc = 0; /* no metrics.csv: only declared figures, if any */
+  metrics_free(&m);
+  rc |= spec_figures(run_dir, emit_figure, &c, &nspec);
+  if (!c.written && !rc) {
+    if (!quiet) fprintf(stderr, "gradlab: plot: nothing to plot in %s\n", run_dir);
+    return explicit_request ? CLI_FAIL : CLI_OK;
+  }
+  if (rc) return CLI_FAIL;
+  if (draw && !c.gnuplot) return explicit_request ? CLI_FAIL : CLI_OK;
+  return CLI_OK;
+}
+
+int cli_plot_dir(const char *run_dir, int explicit_request, int quiet) {
+  return plot_dir(run_dir, explicit_request, quiet, NULL, 0, 1);
+}
+
+static void plot_usage(FILE *f) {
+  fprintf(f, "usage: gradlab plot RUN_DIR [--steps A,B,...] [--no-draw] [--quiet]\n\n"
+             "Draws a run folder's figures into RUN_DIR/figures/ (PNG %dx%d and SVG via gnuplot;\n"
+             "the .gp scripts and .dat files stay beside them): gradient norm per layer over\n"
+             "steps, per-layer bars at chosen steps (--steps, default first..last), ||dL/dh_t||\n"
+             "over t for recurrent layers, loss/accuracy curves, and the figures a study\n"
+             "declared in RUN_DIR/plots.json.\n"
+             "  --no-draw  write the .gp/.dat files only (do not run gnuplot)\n"
+             "environment: GRADLAB_GNUPLOT=PATH uses that gnuplot instead of the one on PATH\n",
+          PNG_W, PNG_H);
+}
 
 int cli_plot(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_error("'gradlab plot' is not built yet");
+  const char *dir = NULL;
+  double steps[MAX_BAR_STEPS];
+  int nsteps = 0, draw = 1, quiet = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      plot_usage(stdout);
+      return CLI_OK;
+    } else if (!strcmp(argv[i], "--no-draw")) {
+      draw = 0;
+    } else if (!strcmp(argv[i], "--quiet")) {
+      quiet = 1;
+    } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
+      char *p = argv[++i], *end;
+      while (*p && nsteps < MAX_BAR_STEPS) {
+        steps[nsteps++] = strtod(p, &end);
+        if (end == p) return cli_error("plot: --steps wants numbers like 0,100,1000"), CLI_USAGE;
+        p = *end == ',' ? end + 1 : end;
+      }
+    } else if (argv[i][0] == '-' || dir) {
+      plot_usage(stderr);
+      return CLI_USAGE;
+    } else {
+      dir = argv[i];
+    }
+  }
+  if (!dir) {
+    plot_usage(stderr);
+    return CLI_USAGE;
+  }
+  return plot_dir(dir, 1, quiet, steps, nsteps, draw);
 }
