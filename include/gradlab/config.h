@@ -31,7 +31,8 @@ typedef struct glab_option {
 #define GLAB_OPTIONS_END {NULL, GLAB_OPT_INT, NULL, NULL}
 
 /* An initializer choice: uniform01 normal normal_scaled xavier_uniform xavier_normal he_normal
- * zeros constant. `std` (normal) and `value` (constant) are NaN when not given. */
+ * zeros constant. `std` (normal; default 1) and `value` (constant; default 0) are NaN when not
+ * given. As text: "xavier_uniform", "normal(0.1)" (std) or "constant(0.5)" (value). */
 typedef struct glab_init {
   char name[32];
   double std;
@@ -71,6 +72,22 @@ int glab_config_set_from_text(glab_config *cfg, const char *key, glab_opt_kind k
                               const char *text);
 /* Levenshtein-nearest of `options` to `name`, or NULL when nothing is close. */
 const char *glab_option_suggest(const glab_option *options, const char *name);
+/* Levenshtein-nearest of a NULL-terminated list of names, or NULL when nothing is close. */
+const char *glab_name_suggest(const char *const *names, size_t n, const char *name);
+
+/* A deep copy (NULL on no memory). */
+glab_config *glab_config_copy(const glab_config *cfg);
+/* The kind a key currently holds; -1 if absent. */
+int glab_config_kind(const glab_config *cfg, const char *key);
+/* Set options from text "key=value key=value" (whitespace- or ';'-separated; a value may be
+ * a comma list "1,2,3" or an initializer "normal(0.1)"), each parsed by its declared kind.
+ * Unknown keys are an error with a suggestion, as in glab_config_validate. */
+int glab_config_set_pairs(glab_config *cfg, const glab_option *options, const char *type_name,
+                          const char *text);
+/* The option kind's name ("int", "real", "bool", "string", "ints", "init"). */
+const char *glab_opt_kind_name(glab_opt_kind kind);
+/* A value as text (for --describe, logs and run summaries); returns buf. */
+char *glab_config_value_text(const glab_config *cfg, const char *key, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

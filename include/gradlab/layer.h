@@ -26,6 +26,15 @@ typedef enum glab_act_kind {
   GLAB_ACT_RELU     /* dead: output <= 0 (for leaky: the negative side) */
 } glab_act_kind;
 
+/* How the conformance check (tests, `gradlab gradcheck`) builds a small instance of a type.
+ * A type without one is checked with its default options on a [3][4] input. */
+typedef struct glab_layer_example {
+  const char *config;   /* option text, e.g. "inputs=4 outputs=3" (glab_config_set_pairs) */
+  int ndim;             /* input shape; 0 means [3][4] */
+  int shape[GLAB_MAX_DIMS];
+  const char *children; /* takes_children types: "dense inputs=4 outputs=5 | tanh" */
+} glab_layer_example;
+
 typedef struct glab_layer_type {
   const char *name;
   const char *doc; /* one line */
@@ -39,6 +48,7 @@ typedef struct glab_layer_type {
   glab_var *(*forward)(glab_layer *self, glab_tape *tape, glab_var *x);
   void (*set_training)(glab_layer *self, int training); /* optional */
   void (*destroy)(glab_layer *self);                    /* optional: free the impl */
+  const glab_layer_example *example;                    /* optional: for the conformance check */
 } glab_layer_type;
 
 /* ---- for layer implementations ---- */
@@ -58,6 +68,7 @@ int glab_layer_is_training(const glab_layer *l);
 /* Recurrent layers: the per-time-step hidden state nodes of this forward (an arena array is
  * fine), so the core can report ||dL/dh_t|| for every t after backward. */
 void glab_layer_set_steps(glab_layer *l, glab_var **steps, int n);
+/* The generator parameters are drawn from (the run's glab_default_rng() unless set). */
 glab_rng *glab_layer_rng(glab_layer *l);
 const char *glab_layer_name(const glab_layer *l); /* "3", "3.1" or a given name */
 const glab_layer_type *glab_layer_get_type(const glab_layer *l);
@@ -80,6 +91,26 @@ glab_var *glab_layer_output(const glab_layer *l);
 glab_var *glab_layer_input(const glab_layer *l);
 int glab_layer_steps(const glab_layer *l, glab_var ***steps);
 const glab_config *glab_layer_config(const glab_layer *l);
+/* Every parameter (NEEDS_GRAD, not buffers) of this layer and its children, depth first, into
+ * `out` (up to `cap`); returns the total count (call with cap 0 to size the array). */
+int glab_layer_collect_params(const glab_layer *l, glab_var **out, int cap);
+
+/* ---- conformance: gradcheck a registered layer type on its example ---- */
+typedef struct glab_layer_check {
+  double worst;             /* worst relative error over the input and every parameter */
+  double worst_input;       /* of dL/dx */
+  double worst_param;       /* over every parameter (children included) */
+  char worst_where[96];     /* "input", "weight", "1.w_x" ... and the mode */
+  size_t checked;           /* elements compared */
+  int nparams;              /* parameters checked */
+} glab_layer_check;
+/* Builds the type from its example (training mode, then evaluation mode), and gradchecks
+ * L = sum(R ∘ forward(x)) (R fixed random) against the input and every parameter. Returns
+ * GLAB_OK when it ran (compare report->worst with glab_layer_check_tolerance()), or an error
+ * when the type could not be built or run. */
+int glab_layer_gradcheck(glab_registry *reg, const char *type, glab_layer_check *report);
+/* The pass threshold: 1e-6 in a double build, 5e-2 in a float build. */
+double glab_layer_check_tolerance(void);
 
 /* Fill `t` by initializer (`fan_in`, `fan_out` for the scaled ones). */
 int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out,

@@ -22,7 +22,8 @@ typedef struct glab_optimizer_type {
   int (*create)(glab_optimizer *self, const glab_config *cfg);
   /* Write into `delta` the change to apply to `value` (new = value + delta) for n elements.
    * `state[0..state_slots-1]` are zero-initialised arrays of n reals kept between steps;
-   * `step` counts this optimizer's steps from 1. */
+   * `step` counts this parameter's updates from 1 (the bias-correction step of Adam). At most
+   * 16 state slots. */
   int (*update)(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                 glab_real *delta, glab_real **state, size_t n, long step);
   void (*destroy)(glab_optimizer *self); /* optional */
@@ -42,6 +43,10 @@ const glab_real *glab_optimizer_last_update(const glab_optimizer *o, const glab_
 double glab_optimizer_last_grad_norm(const glab_optimizer *o);
 long glab_optimizer_steps(const glab_optimizer *o);
 const glab_optimizer_type *glab_optimizer_get_type(const glab_optimizer *o);
+/* The validated config (type options, clip_norm, clip_value; defaults filled). */
+const glab_config *glab_optimizer_config(const glab_optimizer *o);
+/* The options the core adds to every optimizer type (clip_norm, clip_value). */
+const glab_option *glab_optimizer_generic_options(void);
 /* Override clipping after creation (train{clip_norm=} does this); <= 0 or NaN disables. */
 void glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value);
 

@@ -38,16 +38,31 @@ int glab_registry_entry(const glab_registry *reg, size_t i, glab_type_kind *kind
                         const char **name, const char **file, const char **doc,
                         const glab_option **options);
 const char *glab_type_kind_name(glab_type_kind kind); /* "layer", "optimizer", "pretrainer" */
+/* The ABI the entry's plugin was built for (GLAB_PLUGIN_ABI; the core's own for built-ins). */
+int glab_registry_entry_abi(const glab_registry *reg, size_t i);
+/* Find an entry by kind and name: its index, or -1 (with a "did you mean" message). */
+long glab_registry_find(const glab_registry *reg, glab_type_kind kind, const char *name);
+/* Plugin files loaded into this registry, in load order. */
+size_t glab_registry_plugin_count(const glab_registry *reg);
+const char *glab_registry_plugin_file(const glab_registry *reg, size_t i);
+/* The ABI this core accepts; and "ABI 1 (float)" style text for any ABI value. */
+int glab_core_abi(void);
+const char *glab_abi_text(int abi, char *buf, size_t size);
 
 /* Load one plugin file: dlopen(RTLD_NOW|RTLD_LOCAL), check the ABI before init, call init.
  * On any failure nothing from that file stays registered and the message names the file. */
 int glab_plugin_load(glab_registry *reg, const char *path);
-/* Load every *.so in a folder (sorted by name); stops at the first failure. */
+/* Load every *.so in a folder (sorted by name). A broken file does not stop the others: the
+ * return is the first failure's status and the message lists every failure ("; "-joined). */
 int glab_plugin_load_dir(glab_registry *reg, const char *dir);
 /* The standard search: explicit paths (files or folders), then GRADLAB_PLUGIN_PATH
- * (colon-separated), then the build tree's plugin folder, then $libdir/gradlab/plugins.
- * Folders that do not exist are skipped; a file already loaded is not loaded twice. */
+ * (colon-separated), then the build tree's plugin folder (only when this libgradlab is the
+ * build tree's own), then the installed folder ($libdir/gradlab/plugins, found next to the
+ * running libgradlab so an installed tree can be moved). Folders that do not exist are
+ * skipped; a file already loaded is not loaded twice; failures are reported as in load_dir. */
 int glab_plugins_load_default(glab_registry *reg, const char *const *paths, int npaths);
+/* The folders the standard search visits after explicit paths, ':'-joined into buf. */
+const char *glab_plugin_search_path(char *buf, size_t size);
 
 #ifdef __cplusplus
 }

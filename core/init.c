@@ -1,0 +1,75 @@
+/* init.c — parameter initializers (uniform01, normal, normal_scaled, xavier_uniform,
+ * xavier_normal, he_normal, zeros, constant), drawn from a glab_rng so runs are reproducible.
+ * Glorot & Bengio 2010 for the xavier pair, He et al. 2015 for he_normal. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gradlab/error.h"
+#include "gradlab/layer.h"
+
+static const char *const init_names[] = {"uniform01",      "normal",        "normal_scaled",
+                                         "xavier_uniform", "xavier_normal", "he_normal",
+                                         "zeros",          "constant"};
+#define NINITS (sizeof init_names / sizeof init_names[0])
+
+int glab_init_parse(const char *name, glab_init *out) {
+  if (!name || !out) return glab_error(GLAB_ERR_ARG, "initializer: NULL name");
+  for (size_t i = 0; i < NINITS; i++) {
+    if (!strcmp(name, init_names[i])) {
+      memset(out, 0, sizeof *out);
+      snprintf(out->name, sizeof out->name, "%s", name);
+      out->std = NAN;
+      out->value = NAN;
+      return GLAB_OK;
+    }
+  }
+  const char *s = glab_name_suggest(init_names, NINITS, name);
+  if (s)
+    return glab_error(GLAB_ERR_ARG, "unknown initializer '%s'; did you mean '%s'?", name, s);
+  return glab_error(GLAB_ERR_ARG,
+                    "unknown initializer '%s' (known: uniform01 normal normal_scaled "
+                    "xavier_uniform xavier_normal he_normal zeros constant)",
+                    name);
+}
+
+static void fill_normal(glab_tensor *t, double std, glab_rng *rng) {
+  for (size_t i = 0; i < t->size; i++) t->data[i] = (glab_real)(std * glab_rng_normal(rng));
+}
+
+static void fill_uniform(glab_tensor *t, double lo, double hi, glab_rng *rng) {
+  for (size_t i = 0; i < t->size; i++)
+    t->data[i] = (glab_real)(lo + (hi - lo) * glab_rng_uniform(rng));
+}
+
+int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out,
+                    glab_rng *rng) {
+  if (!init || !t) return glab_error(GLAB_ERR_ARG, "initializer: NULL argument");
+  if (!rng) rng = glab_default_rng();
+  const char *n = init->name;
+  int needs_fan = !strcmp(n, "normal_scaled") || !strcmp(n, "he_normal") ||
+                  !strncmp(n, "xavier", 6);
+  if (needs_fan && (fan_in <= 0 || (!strncmp(n, "xavier", 6) && fan_in + fan_out <= 0)))
+    return glab_error(GLAB_ERR_ARG, "initializer %s: needs a positive fan_in (got %d)", n, fan_in);
+  if (!strcmp(n, "uniform01")) {
+    fill_uniform(t, 0.0, 1.0, rng);
+  } else if (!strcmp(n, "normal")) {
+    fill_normal(t, isnan(init->std) ? 1.0 : init->std, rng);
+  } else if (!strcmp(n, "normal_scaled")) {
+    fill_normal(t, 1.0 / sqrt((double)fan_in), rng);
+  } else if (!strcmp(n, "xavier_uniform")) {
+    double a = sqrt(6.0 / (double)(fan_in + fan_out));
+    fill_uniform(t, -a, a, rng);
+  } else if (!strcmp(n, "xavier_normal")) {
+    fill_normal(t, sqrt(2.0 / (double)(fan_in + fan_out)), rng);
+  } else if (!strcmp(n, "he_normal")) {
+    fill_normal(t, sqrt(2.0 / (double)fan_in), rng);
+  } else if (!strcmp(n, "zeros") || !strcmp(n, "constant")) {
+    glab_real v = (glab_real)(!strcmp(n, "zeros") || isnan(init->value) ? 0.0 : init->value);
+    for (size_t i = 0; i < t->size; i++) t->data[i] = v;
+  } else {
+    glab_init tmp;
+    return glab_init_parse(n, &tmp); /* sets the "unknown initializer" message */
+  }
+  return GLAB_OK;
+}

@@ -1,0 +1,281 @@
+/* plugin_loader.c — loading plugin shared objects into a registry: dlopen(RTLD_NOW|RTLD_LOCAL),
+ * ABI check before any plugin code runs, init, and a full rollback on any failure, with messages
+ * that name the file and the reason. Also the standard search path. */
+#define _GNU_SOURCE /* dladdr */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gradlab/error.h"
+#include "gradlab/plugin.h"
+#include "registry_internal.h"
+
+#ifndef GRADLAB_PLUGIN_BUILD_DIR
+#define GRADLAB_PLUGIN_BUILD_DIR ""
+#endif
+#ifndef GRADLAB_PLUGIN_INSTALL_DIR
+#define GRADLAB_PLUGIN_INSTALL_DIR ""
+#endif
+
+typedef int (*abi_fn)(void);
+typedef int (*init_fn)(glab_registry *);
+
+void glab_registry_destroy(glab_registry *r) {
+  if (!r) return;
+  free(r->e);
+  for (size_t i = r->np; i-- > 0;) {
+    if (r->p[i].handle) dlclose(r->p[i].handle);
+    free(r->p[i].path);
+    free(r->p[i].real);
+  }
+  free(r->p);
+  free(r);
+}
+
+static int loaded_already(const glab_registry *r, const char *real) {
+  for (size_t i = 0; i < r->np; i++)
+    if (!strcmp(r->p[i].real, real)) return 1;
+  return 0;
+}
+
+/* Undo a failed load: drop its types and its slot, close it, keep the message. */
+static int fail_load(glab_registry *r, size_t nbefore, void *handle, int code, const char *path,
+                     const char *what) {
+  char msg[1400];
+  snprintf(msg, sizeof msg, "plugin %s: %s", path, what);
+  glab_registry_truncate(r, nbefore);
+  if (r->loading >= 0) {
+    free(r->p[r->loading].path);
+    free(r->p[r->loading].real);
+    r->np--;
+    r->loading = -1;
+  }
+  r->reg_failed = 0;
+  if (handle) dlclose(handle);
+  return glab_error(code, "%s", msg);
+}
+
+int glab_plugin_load(glab_registry *r, const char *path) {
+  char what[1200], real[PATH_MAX];
+  struct stat st;
+  if (!r || !path || !*path) return glab_error(GLAB_ERR_ARG, "plugin load: NULL registry or path");
+  if (r->loading >= 0)
+    return glab_error(GLAB_ERR_STATE, "plugin %s: loaded from inside another plugin's init", path);
+  if (stat(path, &st) != 0 || !realpath(path, real))
+    return glab_error(GLAB_ERR_NOTFOUND, "plugin %s: no such file", path);
+  if (!S_ISREG(st.st_mode))
+    return glab_error(GLAB_ERR_PLUGIN, "plugin %s: not a regular file", path);
+  if (loaded_already(r, real)) return GLAB_OK;
+
+  size_t nbefore = r->n;
+  dlerror();
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *e = dlerror();
+    snprintf(what, sizeof what, "not a loadable shared object: %s", e ? e : "dlopen failed");
+    return fail_load(r, nbefore, NULL, GLAB_ERR_PLUGIN, path, what);
+  }
+  dlerror();
+  abi_fn abi = (abi_fn)(uintptr_t)dlsym(h, "glab_plugin_abi");
+  if (!abi) {
+    const char *e = dlerror();
+    snprintf(what, sizeof what, "missing entry symbol 'glab_plugin_abi' (define the plugin with "
+             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s", e ? e : "not found");
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+  dlerror();
+  init_fn init = (init_fn)(uintptr_t)dlsym(h, "glab_plugin_init");
+  if (!init) {
+    const char *e = dlerror();
+    snprintf(what, sizeof what, "missing entry symbol 'glab_plugin_init' (define the plugin with "
+             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s", e ? e : "not found");
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+  int v = abi();
+  if (v != GLAB_PLUGIN_ABI) {
+    char a[64], b[64];
+    snprintf(what, sizeof what, "ABI mismatch: the plugin was built for %s, this gradlab is %s; "
+             "rebuild the plugin against this SDK", glab_abi_text(v, a, sizeof a),
+             glab_abi_text(GLAB_PLUGIN_ABI, b, sizeof b));
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+
+  if (r->np == r->pcap) {
+    size_t cap = r->pcap ? 2 * r->pcap : 16;
+    reg_plugin *np = realloc(r->p, cap * sizeof *np);
+    if (!np) return fail_load(r, nbefore, h, GLAB_ERR_NOMEM, path, "out of memory");
+    r->p = np;
+    r->pcap = cap;
+  }
+  reg_plugin *p = &r->p[r->np];
+  p->path = strdup(path);
+  p->real = strdup(real);
+  p->handle = h;
+  p->abi = v;
+  if (!p->path || !p->real) {
+    free(p->path);
+    free(p->real);
+    return fail_load(r, nbefore, h, GLAB_ERR_NOMEM, path, "out of memory");
+  }
+  r->loading = (long)r->np++;
+  r->reg_failed = 0;
+  glab_clear_error();
+  int rc = init(r);
+  if (r->reg_failed) {
+    snprintf(what, sizeof what, "%s", r->reg_msg);
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+  if (rc != GLAB_OK) {
+    const char *e = glab_last_error();
+    snprintf(what, sizeof what, "init failed (status %d): %s", rc,
+             e && *e ? e : "(the plugin gave no message)");
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+  r->loading = -1;
+  return GLAB_OK;
+}
+
+/* ---- folders and the search path ---- */
+
+typedef struct failures {
+  int status;
+  char msg[4096];
+  size_t used;
+} failures;
+
+static void note_failure(failures *f) {
+  if (!f->status) f->status = glab_last_status() ? glab_last_status() : GLAB_ERR_PLUGIN;
+  if (f->used + 1 < sizeof f->msg)
+    f->used += (size_t)snprintf(f->msg + f->used, sizeof f->msg - f->used, "%s%s",
+                                f->used ? "; " : "", glab_last_error());
+  if (f->used >= sizeof f->msg) f->used = sizeof f->msg - 1;
+}
+
+static int finish(failures *f) {
+  if (!f->status) return GLAB_OK;
+  return glab_error((glab_status)f->status, "%s", f->msg);
+}
+
+static int ends_with_so(const char *name) {
+  size_t n = strlen(name);
+  return n > 3 && !strcmp(name + n - 3, ".so");
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void load_dir(glab_registry *r, const char *dir, failures *f) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.' || !ends_with_so(de->d_name)) continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 32;
+      char **nn = realloc(names, cap * sizeof *nn);
+      if (!nn) break;
+      names = nn;
+    }
+    names[n] = strdup(de->d_name);
+    if (names[n]) n++;
+  }
+  closedir(d);
+  if (n) qsort(names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n; i++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    if (glab_plugin_load(r, path) != GLAB_OK) note_failure(f);
+    free(names[i]);
+  }
+  free(names);
+}
+
+int glab_plugin_load_dir(glab_registry *r, const char *dir) {
+  failures f = {0};
+  struct stat st;
+  if (!r || !dir) return glab_error(GLAB_ERR_ARG, "plugin folder: NULL registry or path");
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return glab_error(GLAB_ERR_NOTFOUND, "plugin folder %s: no such folder", dir);
+  load_dir(r, dir, &f);
+  return finish(&f);
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return p && *p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder holding the running libgradlab, or "" if unknown. */
+static void lib_dir(char *buf, size_t size) {
+  Dl_info info;
+  buf[0] = '\0';
+  if (!dladdr((void *)(uintptr_t)&glab_plugin_load, &info) || !info.dli_fname) return;
+  char real[PATH_MAX];
+  if (!realpath(info.dli_fname, real)) return;
+  char *slash = strrchr(real, '/');
+  if (slash) *slash = '\0';
+  snprintf(buf, size, "%s", real);
+}
+
+/* The default folders after GRADLAB_PLUGIN_PATH: the build tree's when this libgradlab lives
+ * in that build tree ("<build>/lib" next to "<build>/plugins"), else the installed one. */
+static void default_dirs(char *build, char *installed, size_t size) {
+  char lib[PATH_MAX], b[PATH_MAX];
+  build[0] = installed[0] = '\0';
+  lib_dir(lib, sizeof lib);
+  if (*GRADLAB_PLUGIN_BUILD_DIR && realpath(GRADLAB_PLUGIN_BUILD_DIR "/../lib", b) && *lib &&
+      !strcmp(b, lib)) {
+    snprintf(build, size, "%s", GRADLAB_PLUGIN_BUILD_DIR);
+    return;
+  }
+  if (*lib) {
+    snprintf(installed, size, "%s/gradlab/plugins", lib);
+    if (is_dir(installed)) return;
+  }
+  snprintf(installed, size, "%s", GRADLAB_PLUGIN_INSTALL_DIR);
+}
+
+const char *glab_plugin_search_path(char *buf, size_t size) {
+  char build[PATH_MAX], inst[PATH_MAX];
+  const char *env = getenv("GRADLAB_PLUGIN_PATH");
+  default_dirs(build, inst, sizeof build);
+  snprintf(buf, size, "%s%s%s%s%s", env && *env ? env : "", env && *env ? ":" : "", build,
+           *build && *inst ? ":" : "", inst);
+  return buf;
+}
+
+static void load_path_item(glab_registry *r, const char *item, failures *f) {
+  if (is_dir(item))
+    load_dir(r, item, f);
+  else if (glab_plugin_load(r, item) != GLAB_OK)
+    note_failure(f);
+}
+
+int glab_plugins_load_default(glab_registry *r, const char *const *paths, int npaths) {
+  failures f = {0};
+  if (!r) return glab_error(GLAB_ERR_ARG, "plugins: NULL registry");
+  for (int i = 0; i < npaths; i++)
+    if (paths && paths[i]) load_path_item(r, paths[i], &f);
+  const char *env = getenv("GRADLAB_PLUGIN_PATH");
+  if (env && *env) {
+    char *copy = strdup(env), *save = NULL;
+    for (char *tok = copy ? strtok_r(copy, ":", &save) : NULL; tok;
+         tok = strtok_r(NULL, ":", &save))
+      if (is_dir(tok)) load_dir(r, tok, &f);
+      else if (ends_with_so(tok)) load_path_item(r, tok, &f);
+    free(copy);
+  }
+  char build[PATH_MAX], inst[PATH_MAX];
+  default_dirs(build, inst, sizeof build);
+  if (is_dir(build)) load_dir(r, build, &f);
+  if (is_dir(inst)) load_dir(r, inst, &f);
+  return finish(&f);
+}
