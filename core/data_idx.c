@@ -1,0 +1,532 @@
+/* data_idx.c — IDX files (LeCun's MNIST format), plain or gzip, from a file or from memory.
+ *
+ * Format: 0x00 0x00 TYPE NDIM, then NDIM big-endian uint32 dimensions, then the elements
+ * (big-endian). Untrusted input: the header is validated — magic, type, dimensions, and the size
+ * it declares against the real length (a plain file's size; for gzip its ISIZE trailer and the
+ * deflate ratio bound) — before anything is allocated, and decompression writes straight into a
+ * buffer of the declared size, never past it, so a lying header cannot cause a large allocation
+ * or an overflow. Elements keep their type in memory (uint8 stays uint8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "data_internal.h"
+#include "gradlab/error.h"
+
+#define IDX_MAX_CLASSES 65536
+#define CHUNK (256 * 1024)
+/* deflate cannot compress better than about 1032:1; anything claiming more is lying. */
+#define DEFLATE_MAX_RATIO 1040
+
+/* A byte source: a plain or gzip stream over a file descriptor or a memory buffer. */
+typedef struct src {
+  const char *name;
+  int fd;                   /* -1 for memory */
+  const unsigned char *mem; /* memory source */
+  size_t mem_len, mem_pos;
+  uint64_t raw_len; /* bytes of the file / buffer */
+  int gz;
+  int z_ready, z_end;
+  z_stream zs;
+  unsigned char *inbuf; /* file + gzip: compressed chunk */
+  uint64_t isize;       /* gzip trailer: uncompressed length mod 2^32 */
+} src;
+
+static int src_open_memory(src *s, const char *name, const void *buf, size_t len) {
+  memset(s, 0, sizeof *s);
+  s->name = name;
+  s->fd = -1;
+  s->mem = buf;
+  s->mem_len = len;
+  s->raw_len = len;
+  s->gz = len >= 2 && s->mem[0] == 0x1f && s->mem[1] == 0x8b;
+  if (s->gz) {
+    if (len < 18)
+      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (%zu bytes)", name, len);
+    const unsigned char *t = s->mem + len - 4;
+    s->isize = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+  }
+  return GLAB_OK;
+}
+
+static int read_full(int fd, void *buf, size_t n, off_t at) {
+  unsigned char *p = buf;
+  while (n > 0) {
+    ssize_t r = pread(fd, p, n, at);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    p += r;
+    n -= (size_t)r;
+    at += r;
+  }
+  return 0;
+}
+
+static int src_open_file(src *s, const char *path) {
+  memset(s, 0, sizeof *s);
+  s->name = path;
+  s->fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (s->fd < 0) return glab_error(GLAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  struct stat sb;
+  if (fstat(s->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    return glab_error(GLAB_ERR_IO, "%s: not a regular file", path);
+  s->raw_len = (uint64_t)sb.st_size;
+  unsigned char magic[2];
+  if (s->raw_len >= 2 && read_full(s->fd, magic, 2, 0) == 0)
+    s->gz = magic[0] == 0x1f && magic[1] == 0x8b;
+  if (s->gz) {
+    unsigned char t[4];
+    if (s->raw_len < 18 || read_full(s->fd, t, 4, (off_t)(s->raw_len - 4)) != 0)
+      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (%llu bytes)", path,
+                        (unsigned long long)s->raw_len);
+    s->isize = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 | (uint64_t)t[3] << 24;
+    s->inbuf = malloc(CHUNK);
+    if (!s->inbuf) return glab_error(GLAB_ERR_NOMEM, "%s: out of memory", path);
+  }
+  return GLAB_OK;
+}
+
+static void src_close(src *s) {
+  if (s->z_ready) inflateEnd(&s->zs);
+  if (s->fd >= 0) close(s->fd);
+  free(s->inbuf);
+  s->fd = -1;
+  s->inbuf = NULL;
+  s->z_ready = 0;
+}
+
+/* Give inflate more compressed bytes; 0 when the raw input is exhausted. */
+static size_t src_refill(src *s) {
+  if (s->fd < 0) {
+    size_t left = s->mem_len - s->mem_pos;
+    size_t take = left > (size_t)UINT_MAX ? (size_t)UINT_MAX : left;
+    s->zs.next_in = (unsigned char *)(s->mem + s->mem_pos);
+    s->zs.avail_in = (uInt)take;
+    s->mem_pos += take;
+    return take;
+  }
+  ssize_t r;
+  do r = read(s->fd, s->inbuf, CHUNK);
+  while (r < 0 && errno == EINTR);
+  if (r <= 0) return 0;
+  s->zs.next_in = s->inbuf;
+  s->zs.avail_in = (uInt)r;
+  return (size_t)r;
+}
+
+/* Read exactly n bytes (plain: from offset `pos`, sequentially). */
+static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what) {
+  if (!s->gz) {
+    if (pos + n > s->raw_len || pos + n < pos)
+      return glab_error(GLAB_ERR_FORMAT, "%s: truncated file: %s needs %llu bytes, file has %llu",
+                        s->name, what, (unsigned long long)(pos + n),
+                        (unsigned long long)s->raw_len);
+    if (s->fd < 0) {
+      memcpy(dst, s->mem + pos, n);
+      return GLAB_OK;
+    }
+    if (read_full(s->fd, dst, n, (off_t)pos) != 0)
+      return glab_error(GLAB_ERR_IO, "%s: read error: %s", s->name, strerror(errno));
+    return GLAB_OK;
+  }
+  if (!s->z_ready) {
+    if (s->fd >= 0 && lseek(s->fd, 0, SEEK_SET) != 0)
+      return glab_error(GLAB_ERR_IO, "%s: cannot seek", s->name);
+    if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+      return glab_error(GLAB_ERR_NOMEM, "%s: zlib: cannot initialise", s->name);
+    s->z_ready = 1;
+  }
+  unsigned char *out = dst;
+  while (n > 0) {
+    if (s->z_end)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: truncated: the gzip stream ends before %s (%llu bytes short)",
+                        s->name, what, (unsigned long long)n);
+    if (s->zs.avail_in == 0 && src_refill(s) == 0)
+      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (while reading %s)", s->name,
+                        what);
+    size_t step = n > (size_t)UINT_MAX ? (size_t)UINT_MAX : n;
+    s->zs.next_out = out;
+    s->zs.avail_out = (uInt)step;
+    int rc = inflate(&s->zs, Z_NO_FLUSH);
+    size_t got = step - s->zs.avail_out;
+    out += got;
+    n -= got;
+    if (rc == Z_STREAM_END) {
+      s->z_end = 1;
+    } else if (rc == Z_BUF_ERROR) {
+      if (s->zs.avail_in != 0 && got == 0)
+        return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream", s->name);
+    } else if (rc != Z_OK) {
+      return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", s->name,
+                        s->zs.msg ? s->zs.msg : zError(rc));
+    }
+  }
+  return GLAB_OK;
+}
+
+/* After the last declared byte: a gzip stream must end there (and its CRC is checked). */
+static int src_expect_end(src *s, uint64_t pos) {
+  if (!s->gz) return GLAB_OK; /* plain: the exact length was checked up front */
+  unsigned char extra;
+  while (!s->z_end) {
+    if (s->zs.avail_in == 0 && src_refill(s) == 0)
+      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (its trailer is missing)",
+                        s->name);
+    s->zs.next_out = &extra;
+    s->zs.avail_out = 1;
+    int rc = inflate(&s->zs, Z_NO_FLUSH);
+    if (s->zs.avail_out == 0)
+      return glab_error(GLAB_ERR_FORMAT, "%s: longer than its header declares (%llu bytes)",
+                        s->name, (unsigned long long)pos);
+    if (rc == Z_STREAM_END) s->z_end = 1;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+      return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", s->name,
+                        s->zs.msg ? s->zs.msg : zError(rc));
+  }
+  return GLAB_OK;
+}
+
+/* ---- the header ---- */
+
+typedef struct idx_header {
+  int dtype;
+  int ndim;
+  uint32_t dims[GLAB_MAX_DIMS];
+  size_t count;      /* dims[0] */
+  size_t item_elems; /* product of dims[1..] (1 for a 1-dim file) */
+  size_t header_len; /* 4 + 4·ndim */
+  uint64_t data_len; /* declared bytes after the header */
+} idx_header;
+
+static const char *dtype_name(int t) {
+  switch (t) {
+  case GLAB_DT_U8: return "uint8";
+  case GLAB_DT_I8: return "int8";
+  case GLAB_DT_I16: return "int16";
+  case GLAB_DT_I32: return "int32";
+  case GLAB_DT_F32: return "float32";
+  case GLAB_DT_F64: return "float64";
+  default: return "?";
+  }
+}
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Read and validate the header; checks the declared length against what the source can hold. */
+static int read_header(src *s, idx_header *h) {
+  unsigned char b[4 + 4 * 255];
+  memset(h, 0, sizeof *h);
+  if (!s->gz && s->raw_len < 4)
+    return glab_error(GLAB_ERR_FORMAT, "%s: truncated file: %llu bytes, an IDX header needs 4",
+                      s->name, (unsigned long long)s->raw_len);
+  if (src_read(s, b, 4, 0, "the header") != GLAB_OK) return GLAB_ERR_FORMAT;
+  if (b[0] != 0 || b[1] != 0)
+    return glab_error(GLAB_ERR_FORMAT,
+                      "%s: not an IDX file (wrong magic %02x %02x %02x %02x; expected 00 00 "
+                      "<type> <ndim>)",
+                      s->name, b[0], b[1], b[2], b[3]);
+  h->dtype = b[2];
+  if (glab_dtype_size(h->dtype) == 0 || h->dtype == GLAB_DT_REAL)
+    return glab_error(GLAB_ERR_FORMAT, "%s: unknown IDX element type 0x%02x", s->name, b[2]);
+  h->ndim = b[3];
+  if (h->ndim < 1 || h->ndim > GLAB_MAX_DIMS)
+    return glab_error(GLAB_ERR_FORMAT, "%s: %d dimensions (gradlab reads IDX files of 1 to %d)",
+                      s->name, h->ndim, GLAB_MAX_DIMS);
+  h->header_len = 4 + 4 * (size_t)h->ndim;
+  if (src_read(s, b + 4, 4 * (size_t)h->ndim, 4, "the dimensions") != GLAB_OK)
+    return GLAB_ERR_FORMAT;
+  uint64_t elems = 1;
+  for (int i = 0; i < h->ndim; i++) {
+    h->dims[i] = be32(b + 4 + 4 * i);
+    if (h->dims[i] > INT_MAX)
+      return glab_error(GLAB_ERR_FORMAT, "%s: dimension %d is %u (too large)", s->name, i + 1,
+                        h->dims[i]);
+    if (h->dims[i] == 0)
+      return glab_error(GLAB_ERR_FORMAT, "%s: dimension %d is 0 (no data)", s->name, i + 1);
+    if (i > 0) elems *= h->dims[i]; /* <= 2^93 cannot happen: 3 × 31 bits, checked below */
+    if (elems > ((uint64_t)1 << 40))
+      return glab_error(GLAB_ERR_FORMAT, "%s: items of %llu+ elements are too large", s->name,
+                        (unsigned long long)elems);
+  }
+  h->count = h->dims[0];
+  h->item_elems = (size_t)elems;
+  /* count < 2^31, item_elems <= 2^40, size <= 8: the product fits in 64 bits. */
+  h->data_len = (uint64_t)h->count * elems * glab_dtype_size(h->dtype);
+  uint64_t total = h->header_len + h->data_len;
+  if (!s->gz) {
+    if (s->raw_len < total)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: truncated file: the header declares %zu items (%llu bytes), the "
+                        "file has %llu bytes",
+                        s->name, h->count, (unsigned long long)total,
+                        (unsigned long long)s->raw_len);
+    if (s->raw_len > total)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: %llu bytes but the header declares %llu (extra data at the end)",
+                        s->name, (unsigned long long)s->raw_len, (unsigned long long)total);
+  } else {
+    if (total / DEFLATE_MAX_RATIO > s->raw_len)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: the header declares %zu items (%llu bytes), more than a %llu-byte "
+                        "gzip file can hold",
+                        s->name, h->count, (unsigned long long)total,
+                        (unsigned long long)s->raw_len);
+    if ((total & 0xffffffffu) != s->isize)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: the header declares %llu bytes but the gzip trailer says %llu "
+                        "(truncated or not the declared size)",
+                        s->name, (unsigned long long)total, (unsigned long long)s->isize);
+  }
+  if (total > SIZE_MAX / 2)
+    return glab_error(GLAB_ERR_NOMEM, "%s: %llu bytes do not fit in memory", s->name,
+                      (unsigned long long)total);
+  return GLAB_OK;
+}
+
+/* IDX stores big-endian; convert in place to host order. */
+static void to_host(void *data, size_t count, size_t size) {
+  const uint16_t probe = 1;
+  if (size == 1 || *(const unsigned char *)&probe == 0) return; /* big-endian host */
+  unsigned char *p = data;
+  for (size_t i = 0; i < count; i++, p += size)
+    for (size_t a = 0, b = size - 1; a < b; a++, b--) {
+      unsigned char t = p[a];
+      p[a] = p[b];
+      p[b] = t;
+    }
+}
+
+/* Read the first `keep` items' elements (keep <= count) into a new buffer. */
+static void *read_body(src *s, const idx_header *h, size_t keep) {
+  size_t esz = glab_dtype_size(h->dtype);
+  size_t bytes = keep * h->item_elems * esz;
+  void *data = malloc(bytes ? bytes : 1);
+  if (!data) {
+    glab_error(GLAB_ERR_NOMEM, "%s: out of memory for %zu bytes", s->name, bytes);
+    return NULL;
+  }
+  if (src_read(s, data, bytes, h->header_len, "the data") != GLAB_OK ||
+      (keep == h->count && src_expect_end(s, h->header_len + bytes) != GLAB_OK)) {
+    free(data);
+    return NULL;
+  }
+  to_host(data, keep * h->item_elems, esz);
+  return data;
+}
+
+static int read_labels(src *s, const idx_header *h, size_t keep, int32_t **out, int *classes) {
+  if (h->ndim != 1)
+    return glab_error(GLAB_ERR_FORMAT,
+                      "%s: a label file has 1 dimension, this one has %d (an image file given "
+                      "as labels?)",
+                      s->name, h->ndim);
+  if (h->dtype == GLAB_DT_F32 || h->dtype == GLAB_DT_F64)
+    return glab_error(GLAB_ERR_FORMAT, "%s: labels must be integers, not %s", s->name,
+                      dtype_name(h->dtype));
+  void *raw = read_body(s, h, keep);
+  if (!raw) return glab_last_status();
+  int32_t *lab = malloc((keep ? keep : 1) * sizeof *lab);
+  if (!lab) {
+    free(raw);
+    return glab_error(GLAB_ERR_NOMEM, "%s: out of memory", s->name);
+  }
+  int32_t maxv = -1;
+  for (size_t i = 0; i < keep; i++) {
+    int32_t v;
+    switch (h->dtype) {
+    case GLAB_DT_U8: v = ((const uint8_t *)raw)[i]; break;
+    case GLAB_DT_I8: v = ((const int8_t *)raw)[i]; break;
+    case GLAB_DT_I16: v = ((const int16_t *)raw)[i]; break;
+    default: v = ((const int32_t *)raw)[i]; break;
+    }
+    if (v < 0 || v >= IDX_MAX_CLASSES) {
+      free(raw);
+      free(lab);
+      return glab_error(GLAB_ERR_FORMAT, "%s: label %ld of item %zu is outside 0..%d", s->name,
+                        (long)v, i, IDX_MAX_CLASSES - 1);
+    }
+    if (v > maxv) maxv = v;
+    lab[i] = v;
+  }
+  free(raw);
+  *out = lab;
+  *classes = maxv + 1 > 0 ? maxv + 1 : 1;
+  return GLAB_OK;
+}
+
+static const char *base_name(const char *path) {
+  const char *b = strrchr(path, '/');
+  return b ? b + 1 : path;
+}
+
+/* The common part: both sources opened; headers validated before any allocation. */
+static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
+  glab_idx_options def = {GLAB_SCALE_UNIT, 0};
+  if (!opt) opt = &def;
+  idx_header hi, hl;
+  if (read_header(im, &hi) != GLAB_OK) return NULL;
+  if (hi.ndim < 2) {
+    glab_error(GLAB_ERR_FORMAT,
+               "%s: 1 dimension of %zu %s values — this looks like a label file; images need "
+               "at least 2 dimensions (items × features)",
+               im->name, hi.count, dtype_name(hi.dtype));
+    return NULL;
+  }
+  if (lb) {
+    if (read_header(lb, &hl) != GLAB_OK) return NULL;
+    if (hl.ndim != 1) {
+      glab_error(GLAB_ERR_FORMAT,
+                 "%s: a label file has 1 dimension, this one has %d (an image file given as "
+                 "labels?)",
+                 lb->name, hl.ndim);
+      return NULL;
+    }
+    if (hl.count != hi.count) {
+      glab_error(GLAB_ERR_FORMAT, "images and labels disagree: %s has %zu items, %s has %zu",
+                 im->name, hi.count, lb->name, hl.count);
+      return NULL;
+    }
+  }
+  size_t keep = opt->limit && opt->limit < hi.count ? opt->limit : hi.count;
+  glab_data_store *st = glab_store_new(base_name(im->name));
+  if (!st) return NULL;
+  st->n = keep;
+  st->item_ndim = hi.ndim - 1;
+  for (int i = 1; i < hi.ndim; i++) st->item_shape[i - 1] = (int)hi.dims[i];
+  st->item_elems = hi.item_elems;
+  st->dtype = hi.dtype;
+  st->inputs = read_body(im, &hi, keep);
+  if (!st->inputs) {
+    glab_store_release(st);
+    return NULL;
+  }
+  if (lb) {
+    st->kind = GLAB_TARGET_CLASS;
+    if (read_labels(lb, &hl, keep, &st->labels, &st->width) != GLAB_OK) {
+      glab_store_release(st);
+      return NULL;
+    }
+  }
+  glab_dataset *ds = glab_dataset_from_store(st);
+  if (ds && glab_dataset_set_scale(ds, opt->scale) != GLAB_OK) {
+    glab_dataset_destroy(ds);
+    return NULL;
+  }
+  return ds;
+}
+
+glab_dataset *glab_data_idx_load(const char *images, const char *labels,
+                                 const glab_idx_options *opt) {
+  if (!images) {
+    glab_error(GLAB_ERR_ARG, "idx: no images file given");
+    return NULL;
+  }
+  src im, lb;
+  glab_dataset *ds = NULL;
+  int ok = src_open_file(&im, images) == GLAB_OK;
+  int lok = !labels || src_open_file(&lb, labels) == GLAB_OK;
+  if (ok && lok) ds = load(&im, labels ? &lb : NULL, opt);
+  src_close(&im);
+  if (labels) src_close(&lb);
+  return ds;
+}
+
+glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
+                                        const char *images_name, const void *labels,
+                                        size_t labels_len, const char *labels_name,
+                                        const glab_idx_options *opt) {
+  src im, lb;
+  glab_dataset *ds = NULL;
+  if (src_open_memory(&im, images_name ? images_name : "images", images, images_len) ==
+          GLAB_OK &&
+      (!labels ||
+       src_open_memory(&lb, labels_name ? labels_name : "labels", labels, labels_len) == GLAB_OK))
+    ds = load(&im, labels ? &lb : NULL, opt);
+  src_close(&im);
+  if (labels) src_close(&lb);
+  return ds;
+}
+
+/* ---- Fashion-MNIST ---- */
+
+#define FMNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
+
+static _Thread_local char fmnist_dir[4096];
+
+/* Path of `file` (plain or .gz) in dir, or 0 if neither exists. */
+static int find_file(const char *dir, const char *file, char *out, size_t outsz) {
+  snprintf(out, outsz, "%s/%s.gz", dir, file);
+  if (access(out, R_OK) == 0) return 1;
+  snprintf(out, outsz, "%s/%s", dir, file);
+  return access(out, R_OK) == 0;
+}
+
+static int has_fmnist(const char *dir) {
+  char p[4200];
+  return find_file(dir, "t10k-labels-idx1-ubyte", p, sizeof p) ||
+         find_file(dir, "train-labels-idx1-ubyte", p, sizeof p);
+}
+
+const char *glab_data_fashion_mnist_dir(void) {
+  const char *env = getenv("GRADLAB_DATA");
+  if (env && env[0]) {
+    /* An explicit setting wins: GRADLAB_DATA itself or its fashion-mnist/ subfolder. */
+    snprintf(fmnist_dir, sizeof fmnist_dir, "%s", env);
+    if (has_fmnist(fmnist_dir)) return fmnist_dir;
+    snprintf(fmnist_dir, sizeof fmnist_dir, "%s/fashion-mnist", env);
+    if (has_fmnist(fmnist_dir)) return fmnist_dir;
+    glab_error(GLAB_ERR_NOTFOUND,
+               "fashion_mnist: no Fashion-MNIST files in GRADLAB_DATA=%s (expected "
+               "train-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz, ...); install the Debian "
+               "package with `apt-get install dataset-fashion-mnist` and unset GRADLAB_DATA",
+               env);
+    return NULL;
+  }
+  snprintf(fmnist_dir, sizeof fmnist_dir, "%s", FMNIST_SYSTEM_DIR);
+  if (has_fmnist(fmnist_dir)) return fmnist_dir;
+  glab_error(GLAB_ERR_NOTFOUND,
+             "fashion_mnist: the data is not installed (looked in %s/): install it with "
+             "`apt-get install dataset-fashion-mnist`, or set GRADLAB_DATA to a folder holding "
+             "the IDX files",
+             FMNIST_SYSTEM_DIR);
+  return NULL;
+}
+
+glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
+  const char *prefix;
+  if (!split || !strcmp(split, "train")) prefix = "train";
+  else if (!strcmp(split, "test")) prefix = "t10k";
+  else {
+    glab_error(GLAB_ERR_ARG, "fashion_mnist: split must be \"train\" or \"test\", not \"%s\"",
+               split);
+    return NULL;
+  }
+  const char *dir = glab_data_fashion_mnist_dir();
+  if (!dir) return NULL;
+  char images[4200], labels[4200], name[64];
+  snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+  int a = find_file(dir, name, images, sizeof images);
+  snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+  int b = find_file(dir, name, labels, sizeof labels);
+  if (!a || !b) {
+    glab_error(GLAB_ERR_NOTFOUND,
+               "fashion_mnist: the %s split is missing in %s (need %s-images-idx3-ubyte.gz and "
+               "%s-labels-idx1-ubyte.gz); `apt-get install dataset-fashion-mnist` provides it",
+               split ? split : "train", dir, prefix, prefix);
+    return NULL;
+  }
+  glab_idx_options opt = {GLAB_SCALE_UNIT, limit};
+  glab_dataset *ds = glab_data_idx_load(images, labels, &opt);
+  snprintf(name, sizeof name, "fashion-mnist-%s", split ? split : "train");
+  glab_dataset_rename(ds, name);
+  return ds;
+}
