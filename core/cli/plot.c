@@ -2,12 +2,12 @@
  *
  * Two sources: the run's tidy metrics.csv (step,epoch,layer,tensor,stat,value), from which the
  * standard figures are derived (gradient norm per layer over steps, per-layer bars at chosen
- * steps, ||dL/dh_t|| over t, loss/accuracy curves), and an optional plots.json in which a study
- * declares its own figures ({"figures":[{name,title,xlabel,ylabel,logx,logy,kind,data,hline,
- * hline_label}]}, each `data` a CSV with header series,x,y; for kind "bars" x is a category).
+ * steps, ||dL/dh_t|| over t, loss/accuracy curves), and an optional figures.csv in which a study
+ * declares its own figures (columns name,title,xlabel,ylabel,logx,logy,kind,data,hline,
+ * hline_label; `data` names a CSV in the run folder with columns [figure,]series,x,y — rows of
+ * other figures are skipped; kind is lines, points or bars, for bars x is a category).
  * Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
  * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
-#include <cjson/cJSON.h>
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
@@ -191,7 +191,7 @@ static int fig_write(const figure *f, const char *dir) {
   fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
   fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
-             "set key outside right top vertical noenhanced box opaque\n"
+             "set key outside right top vertical Left reverse noenhanced box opaque\n"
              "set format y '%s'\n",
           f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
@@ -264,7 +264,8 @@ static void on_field(void *s, size_t len, void *data) {
   }
   char *c = malloc(len + 1);
   if (!c) { r->failed = 1; return; }
-  memcpy(c, s, len), c[len] = '\0';
+  if (len) memcpy(c, s, len);
+  c[len] = '\0';
   r->f[r->nf++] = c;
 }
 
@@ -562,32 +563,35 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
   return rc;
 }
 
-/* ---------- plots.json: figures a study declares ---------- */
+/* ---------- figures.csv: figures a study declares ---------- */
 
 typedef struct spec_data {
   figure *f;
-  int header, cx, cs, cy;
+  int header, cf, cx, cs, cy;
   const char *path;
 } spec_data;
 
-static int spec_row(void *ud, int nf, char **fld) {
+static int spec_data_row(void *ud, int nf, char **fld) {
   spec_data *d = ud;
   if (!d->header) {
-    d->cs = d->cx = d->cy = -1;
+    d->cf = d->cs = d->cx = d->cy = -1;
     for (int i = 0; i < nf; i++) {
       if (!fld[i]) continue;
+      if (!strcmp(fld[i], "figure")) d->cf = i;
       if (!strcmp(fld[i], "series")) d->cs = i;
       if (!strcmp(fld[i], "x")) d->cx = i;
       if (!strcmp(fld[i], "y")) d->cy = i;
     }
     if (d->cs < 0 || d->cx < 0 || d->cy < 0)
-      return cli_error("plot: %s: expected the header series,x,y", d->path);
+      return cli_error("plot: %s: expected the header [figure,]series,x,y", d->path);
     d->header = 1;
     return 0;
   }
   int mx = d->cs > d->cx ? d->cs : d->cx;
   mx = mx > d->cy ? mx : d->cy;
+  mx = mx > d->cf ? mx : d->cf;
   if (nf <= mx) return 0;
+  if (d->cf >= 0 && (!fld[d->cf] || strcmp(fld[d->cf], d->f->name))) return 0;
   const char *s = fld[d->cs] ? fld[d->cs] : "", *xs = fld[d->cx] ? fld[d->cx] : "";
   double y = fld[d->cy] ? strtod(fld[d->cy], NULL) : NAN, x;
   if (d->f->bars) {
@@ -602,70 +606,70 @@ static int spec_row(void *ud, int nf, char **fld) {
   return series_add(fig_series(d->f, s), x, y);
 }
 
-static const char *jstr(const cJSON *o, const char *k, const char *def) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-  return cJSON_IsString(v) && v->valuestring ? v->valuestring : def;
+enum { S_NAME, S_TITLE, S_XLABEL, S_YLABEL, S_LOGX, S_LOGY, S_KIND, S_DATA, S_HLINE, S_HLABEL,
+       S_NCOLS };
+static const char *spec_cols[S_NCOLS] = {"name", "title", "xlabel", "ylabel", "logx",
+                                         "logy", "kind", "data", "hline", "hline_label"};
+
+typedef struct spec_ctx {
+  const char *run_dir, *path;
+  int col[S_NCOLS], header, rc;
+  fig_fn emit;
+  void *ud;
+} spec_ctx;
+
+static int spec_row(void *ud, int nf, char **fld) {
+  spec_ctx *c = ud;
+  if (!c->header) {
+    for (int k = 0; k < S_NCOLS; k++) {
+      c->col[k] = -1;
+      for (int i = 0; i < nf; i++)
+        if (fld[i] && !strcmp(fld[i], spec_cols[k])) c->col[k] = i;
+    }
+    if (c->col[S_NAME] < 0 || c->col[S_DATA] < 0)
+      return cli_error("plot: %s: the header needs at least 'name' and 'data'", c->path);
+    c->header = 1;
+    return 0;
+  }
+  const char *v[S_NCOLS];
+  for (int k = 0; k < S_NCOLS; k++)
+    v[k] = c->col[k] >= 0 && c->col[k] < nf && fld[c->col[k]] ? fld[c->col[k]] : "";
+  if (!*v[S_NAME] || !*v[S_DATA] || strchr(v[S_DATA], '/')) {
+    cli_error("plot: %s: a figure needs a 'name' and a 'data' file inside the run folder",
+              c->path);
+    c->rc = -1;
+    return 0;
+  }
+  figure f;
+  char clean[96];
+  sanitize(clean, sizeof clean, v[S_NAME]);
+  fig_init(&f, clean, *v[S_TITLE] ? v[S_TITLE] : v[S_NAME], *v[S_XLABEL] ? v[S_XLABEL] : "x",
+           *v[S_YLABEL] ? v[S_YLABEL] : "y");
+  f.logx = !strcmp(v[S_LOGX], "true") || !strcmp(v[S_LOGX], "1");
+  f.logy = !strcmp(v[S_LOGY], "true") || !strcmp(v[S_LOGY], "1");
+  f.bars = !strcmp(v[S_KIND], "bars");
+  f.points = !strcmp(v[S_KIND], "points");
+  if (*v[S_HLINE]) f.hline = strtod(v[S_HLINE], NULL);
+  snprintf(f.hline_label, sizeof f.hline_label, "%s", v[S_HLABEL]);
+  snprintf(f.name, sizeof f.name, "%s", v[S_NAME]);
+  char dpath[4096];
+  snprintf(dpath, sizeof dpath, "%s/%s", c->run_dir, v[S_DATA]);
+  spec_data d = {&f, 0, 0, 0, 0, 0, dpath};
+  int r = csv_each_row(dpath, spec_data_row, &d);
+  snprintf(f.name, sizeof f.name, "%s", clean);
+  if (r == 1) cli_error("plot: %s: data file %s is missing", c->path, dpath), c->rc = -1;
+  else if (r == 0) c->rc |= c->emit(&f, c->ud);
+  else c->rc = -1;
+  fig_free(&f);
+  return 0;
 }
 
-static int spec_figures(const char *run_dir, fig_fn emit, void *ud, int *count) {
+static int spec_figures(const char *run_dir, fig_fn emit, void *ud) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/plots.json", run_dir);
-  FILE *in = fopen(path, "rb");
-  if (!in) return 0;
-  char *text = NULL;
-  size_t n = 0, cap = 0, got;
-  char buf[8192];
-  while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
-    if (n + got + 1 > cap) {
-      cap = 2 * (n + got + 1);
-      char *p = xrealloc(text, cap);
-      if (!p) return fclose(in), -1;
-      text = p;
-    }
-    memcpy(text + n, buf, got), n += got;
-  }
-  fclose(in);
-  if (!text) return 0;
-  text[n] = '\0';
-  cJSON *root = cJSON_Parse(text);
-  free(text);
-  const cJSON *figs = cJSON_GetObjectItemCaseSensitive(root, "figures");
-  if (!cJSON_IsArray(figs)) {
-    cJSON_Delete(root);
-    return cli_error("plot: %s: expected {\"figures\": [...]}", path), -1;
-  }
-  int rc = 0;
-  const cJSON *o;
-  cJSON_ArrayForEach(o, figs) {
-    const char *name = jstr(o, "name", NULL), *data = jstr(o, "data", NULL);
-    if (!name || !data || strchr(name, '/') || strchr(data, '/')) {
-      cli_error("plot: %s: a figure needs a plain 'name' and 'data' file", path);
-      rc = -1;
-      continue;
-    }
-    figure f;
-    char clean[96];
-    sanitize(clean, sizeof clean, name);
-    fig_init(&f, clean, jstr(o, "title", name), jstr(o, "xlabel", "x"), jstr(o, "ylabel", "y"));
-    f.logx = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "logx"));
-    f.logy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "logy"));
-    const char *kind = jstr(o, "kind", "lines");
-    f.bars = !strcmp(kind, "bars");
-    f.points = !strcmp(kind, "points");
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "hline");
-    if (cJSON_IsNumber(h)) f.hline = h->valuedouble;
-    snprintf(f.hline_label, sizeof f.hline_label, "%s", jstr(o, "hline_label", ""));
-    char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/%s", run_dir, data);
-    spec_data d = {&f, 0, 0, 0, 0, dpath};
-    int r = csv_each_row(dpath, spec_row, &d);
-    if (r == 1) cli_error("plot: %s: data file %s is missing", path, dpath), rc = -1;
-    else if (r == 0) rc |= emit(&f, ud), ++*count;
-    else rc = -1;
-    fig_free(&f);
-  }
-  cJSON_Delete(root);
-  return rc;
+  snprintf(path, sizeof path, "%s/figures.csv", run_dir);
+  spec_ctx c = {run_dir, path, {0}, 0, 0, emit, ud};
+  int r = csv_each_row(path, spec_row, &c);
+  return r == 1 ? 0 : r ? r : c.rc;
 }
 
 /* ---------- running gnuplot ---------- */
@@ -741,11 +745,11 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
             explicit_request ? "error" : "note", fdir, mpath);
   metrics m = {0};
   m.path = mpath;
-  int rc = csv_each_row(mpath, metrics_row, &m), nspec = 0;
+  int rc = csv_each_row(mpath, metrics_row, &m);
   if (rc == 0) rc = metrics_figures(&m, steps, nsteps, emit_figure, &c);
   else if (rc == 1) rc = 0; /* no metrics.csv: only declared figures, if any */
   metrics_free(&m);
-  rc |= spec_figures(run_dir, emit_figure, &c, &nspec);
+  rc |= spec_figures(run_dir, emit_figure, &c);
   if (!c.written && !rc) {
     if (!quiet) fprintf(stderr, "gradlab: plot: nothing to plot in %s\n", run_dir);
     return explicit_request ? CLI_FAIL : CLI_OK;
@@ -765,7 +769,7 @@ static void plot_usage(FILE *f) {
              "the .gp scripts and .dat files stay beside them): gradient norm per layer over\n"
              "steps, per-layer bars at chosen steps (--steps, default first..last), ||dL/dh_t||\n"
              "over t for recurrent layers, loss/accuracy curves, and the figures a study\n"
-             "declared in RUN_DIR/plots.json.\n"
+             "declared in RUN_DIR/figures.csv.\n"
              "  --no-draw  write the .gp/.dat files only (do not run gnuplot)\n"
              "environment: GRADLAB_GNUPLOT=PATH uses that gnuplot instead of the one on PATH\n",
           PNG_W, PNG_H);

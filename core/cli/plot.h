@@ -3,7 +3,7 @@
 #ifndef GRADLAB_CLI_PLOT_H
 #define GRADLAB_CLI_PLOT_H
 
-/* Write RUN_DIR/figures/NAME.{gp,dat} from RUN_DIR/metrics.csv and RUN_DIR/plots.json (figures
+/* Write RUN_DIR/figures/NAME.{gp,dat} from RUN_DIR/metrics.csv and RUN_DIR/figures.csv (figures
  * a study declared) and run gnuplot on them, giving NAME.png and NAME.svg. Prints the figure
  * paths on stdout unless `quiet`. Returns 0 when every figure was drawn. When gnuplot is
  * missing it says so on stderr, keeps the .gp scripts and returns 1 if `explicit_request` (the

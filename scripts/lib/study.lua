@@ -1,0 +1,353 @@
+-- study.lua — helpers shared by the studies in scripts/ (not a study itself).
+--
+-- Parameters with defaults (full size) and smoke overrides, the run folder, batches built from a
+-- dataset, exact gradient probes (forward + backward on a fixed batch, no update), networks by
+-- description, aligned tables (printed and saved as CSV), figures declared for `gradlab plot`
+-- (RUN_DIR/figures.csv + figures_data.csv) and drawing them at the end.
+local gradlab = require "gradlab"
+
+local M = {}
+
+-- ---------------------------------------------------------------- parameters and run folder
+
+local function truthy(v)
+  return v == true or v == 1 or v == "1" or v == "true" or v == "yes" or v == "on"
+end
+M.truthy = truthy
+
+local function parse_list(v)
+  if type(v) == "table" then return v end
+  local out = {}
+  for item in tostring(v):gmatch("[^,%s]+") do out[#out + 1] = tonumber(item) or item end
+  return out
+end
+
+-- P = M.params(name, defaults, smoke_overrides): defaults < smoke overrides (--set smoke=true)
+-- < explicit --set values. Numbers, booleans and lists ("1,2,3") follow the default's type.
+function M.params(name, defaults, smoke)
+  local given = gradlab.params or {}
+  local P = {}
+  for k, v in pairs(defaults) do P[k] = v end
+  P.smoke = truthy(given.smoke)
+  if P.smoke then for k, v in pairs(smoke or {}) do P[k] = v end end
+  for k, v in pairs(given) do
+    local d = defaults[k]
+    if k == "smoke" then
+      -- handled above
+    elseif d == nil then
+      io.stderr:write(("%s: note: parameter '%s' is not used by this study\n"):format(name, k))
+      P[k] = v
+    elseif type(d) == "boolean" then
+      P[k] = truthy(v)
+    elseif type(d) == "number" then
+      P[k] = tonumber(v) or error(("%s: --set %s wants a number, got '%s'"):format(name, k, v), 0)
+    elseif type(d) == "table" then
+      P[k] = parse_list(v)
+    else
+      P[k] = tostring(v)
+    end
+  end
+  P.name = name
+  P.out = (gradlab.outdir and gradlab.outdir()) or ("runs/" .. name)
+  os.execute(("mkdir -p '%s'"):format(P.out))
+  M.P = P
+  return P
+end
+
+function M.seed(n)
+  if gradlab.seed then gradlab.seed(math.floor(n)) end
+end
+
+-- ---------------------------------------------------------------- numbers
+
+-- L2 norm of a (nested) table or tensor, scaled so tiny or huge values neither vanish nor overflow.
+function M.norm(x)
+  if type(x) ~= "table" then x = x:totable() end
+  local scale, ssq = 0, 1
+  local function walk(t)
+    if type(t) == "number" then
+      if t ~= 0 and t == t then
+        local a = math.abs(t)
+        if a > scale then
+          ssq = 1 + ssq * (scale / a) ^ 2
+          scale = a
+        else
+          ssq = ssq + (a / scale) ^ 2
+        end
+      end
+    else
+      for i = 1, #t do walk(t[i]) end
+    end
+  end
+  walk(x)
+  return scale * math.sqrt(ssq)
+end
+
+function M.flatten(t, out)
+  out = out or {}
+  if type(t) == "number" then
+    out[#out + 1] = t
+  else
+    for i = 1, #t do M.flatten(t[i], out) end
+  end
+  return out
+end
+
+function M.mean(xs)
+  local s = 0
+  for _, v in ipairs(xs) do s = s + v end
+  return #xs > 0 and s / #xs or 0 / 0
+end
+
+function M.geomean(xs)
+  local s, n = 0, 0
+  for _, v in ipairs(xs) do
+    if v > 0 then s, n = s + math.log(v), n + 1 end
+  end
+  return n > 0 and math.exp(s / n) or 0
+end
+
+-- "1.23e-04" style for tables.
+function M.sci(v)
+  if v == nil then return "-" end
+  if v ~= v then return "nan" end
+  return ("%.3e"):format(v)
+end
+
+-- ---------------------------------------------------------------- data
+
+-- A dataset: Fashion-MNIST if installed, else a built-in stand-in of the same shape (with a note).
+function M.image_data(split, limit, fallback_n)
+  local ok, d = pcall(gradlab.data.fashion_mnist, {split = split, limit = limit})
+  if ok and d then return d, "Fashion-MNIST " .. split end
+  io.stderr:write(("note: Fashion-MNIST is not available (%s);\n      using the built-in "
+    .. "blobs dataset (10 classes, 784 features) instead — install dataset-fashion-mnist "
+    .. "for the real study\n"):format(tostring(d)))
+  local n = fallback_n or limit or 1000
+  local b = gradlab.data.blobs{n = n, classes = 10, dim = 784}
+  return b, "built-in blobs (Fashion-MNIST not installed)"
+end
+
+-- A fixed batch of items first..first+n-1: X as a tensor (rows, or [T][n][F] for sequences),
+-- Y one-hot (classes > 0) or the real targets, and the labels.
+function M.batch(data, first, n, classes, sequence)
+  local rows, ys, labels = {}, {}, {}
+  for i = first, first + n - 1 do
+    local x, y = data:get(i)
+    local xt = x:totable()
+    if sequence then rows[#rows + 1] = xt else rows[#rows + 1] = M.flatten(xt) end
+    if classes and classes > 0 then
+      local lab = type(y) == "number" and y or M.flatten(y:totable())[1]
+      local oh = {}
+      for k = 1, classes do oh[k] = 0 end
+      oh[math.floor(lab) + 1] = 1
+      ys[#ys + 1], labels[#labels + 1] = oh, lab
+    else
+      ys[#ys + 1] = type(y) == "number" and {y} or M.flatten(y:totable())
+    end
+  end
+  if sequence then -- rows[i][t][f] → X[t][i][f]
+    local T, X = #rows[1], {}
+    for t = 1, T do
+      X[t] = {}
+      for i = 1, n do X[t][i] = rows[i][t] end
+    end
+    rows = X
+  end
+  return gradlab.tensor(rows), gradlab.tensor(ys), labels
+end
+
+-- ---------------------------------------------------------------- networks
+
+-- M.mlp{sizes={784,30,30,10}, act="sigmoid", init=..., bias=true, bias_init=..., batchnorm=false,
+--       residual=false, out_act=nil}: returns net and the array of its dense layers (in order).
+-- residual=true wraps each hidden width→width layer as residual{dense, [batchnorm], act}.
+function M.mlp(o)
+  local L = gradlab.layer
+  local layers, dense = {}, {}
+  local n = #o.sizes
+  for i = 1, n - 1 do
+    local d = L.dense{inputs = o.sizes[i], outputs = o.sizes[i + 1], init = o.init,
+      bias = o.bias ~= false, bias_init = o.bias_init}
+    dense[#dense + 1] = d
+    local last = i == n - 1
+    local block = {d}
+    if not last then
+      if o.batchnorm then block[#block + 1] = L.batchnorm{features = o.sizes[i + 1]} end
+      block[#block + 1] = L[o.act]{}
+    elseif o.out_act then
+      block[#block + 1] = L[o.out_act]{}
+    end
+    if o.residual and not last and o.sizes[i] == o.sizes[i + 1] then
+      layers[#layers + 1] = L.residual(block)
+    else
+      for _, l in ipairs(block) do layers[#layers + 1] = l end
+    end
+  end
+  return gradlab.sequential(layers), dense
+end
+
+-- Exact gradients on a fixed batch without an update: forward, loss, backward; then
+-- fn(layer, param) reads them. Returns the loss value.
+function M.probe(net, X, Y, loss)
+  net:zero_grad()
+  local out = net:forward(X)
+  local l = (loss == "cross_entropy") and gradlab.loss.cross_entropy(out, Y)
+    or gradlab.loss.mse(out, Y)
+  local value = l:item()
+  net:backward(l)
+  return value
+end
+
+function M.grad_norm(layer, name)
+  return M.norm(layer:grad(name))
+end
+
+-- ---------------------------------------------------------------- tables
+
+-- M.table{name=, title=, columns={...}, rows={{...}}}: print aligned, save RUN_DIR/NAME.csv.
+local function csv_field(v)
+  local s = tostring(v == nil and "" or v)
+  if s:find('[,"\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+M.csv_field = csv_field
+
+function M.table(t)
+  local w = {}
+  for j, c in ipairs(t.columns) do w[j] = #c end
+  for _, r in ipairs(t.rows) do
+    for j = 1, #t.columns do w[j] = math.max(w[j], #tostring(r[j] or "-")) end
+  end
+  local lines = {}
+  local function line(cells)
+    local parts = {}
+    for j = 1, #t.columns do
+      local s = tostring(cells[j] or "-")
+      parts[j] = j == 1 and s .. (" "):rep(w[j] - #s) or (" "):rep(w[j] - #s) .. s
+    end
+    lines[#lines + 1] = table.concat(parts, "  ")
+  end
+  line(t.columns)
+  local rule = {}
+  for j = 1, #t.columns do rule[j] = ("-"):rep(w[j]) end
+  lines[#lines + 1] = table.concat(rule, "  ")
+  for _, r in ipairs(t.rows) do line(r) end
+  print("")
+  print(t.title)
+  for _, l in ipairs(lines) do print(l) end
+  if t.note then print(t.note) end
+  local f = io.open(M.P.out .. "/" .. t.name .. ".csv", "w")
+  if f then
+    local hdr = {}
+    for j, c in ipairs(t.columns) do hdr[j] = csv_field(c) end
+    f:write(table.concat(hdr, ","), "\n")
+    for _, r in ipairs(t.rows) do
+      local cells = {}
+      for j = 1, #t.columns do cells[j] = csv_field(r[j]) end
+      f:write(table.concat(cells, ","), "\n")
+    end
+    f:close()
+  end
+  local tf = io.open(M.P.out .. "/tables.txt", "a")
+  if tf then
+    tf:write(t.title, "\n", table.concat(lines, "\n"), "\n", t.note and (t.note .. "\n") or "",
+      "\n")
+    tf:close()
+  end
+end
+
+-- ---------------------------------------------------------------- figures
+
+M.figures = {}
+
+-- fig = M.figure{name=, title=, xlabel=, ylabel=, logx=, logy=, kind="lines"|"bars"|"points",
+--                hline=, hline_label=}; fig:add(series, x, y)
+function M.figure(spec)
+  spec.points = {}
+  function spec:add(series, x, y)
+    self.points[#self.points + 1] = {series, x, y}
+  end
+  M.figures[#M.figures + 1] = spec
+  return spec
+end
+
+local function write_figures(dir)
+  local spec = assert(io.open(dir .. "/figures.csv", "w"))
+  spec:write("name,title,xlabel,ylabel,logx,logy,kind,data,hline,hline_label\n")
+  local data = assert(io.open(dir .. "/figures_data.csv", "w"))
+  data:write("figure,series,x,y\n")
+  for _, f in ipairs(M.figures) do
+    spec:write(table.concat({csv_field(f.name), csv_field(f.title), csv_field(f.xlabel),
+      csv_field(f.ylabel), f.logx and "true" or "false", f.logy and "true" or "false",
+      f.kind or "lines", "figures_data.csv", f.hline and ("%.9g"):format(f.hline) or "",
+      csv_field(f.hline_label or "")}, ","), "\n")
+    for _, p in ipairs(f.points) do
+      local x = type(p[2]) == "number" and ("%.9g"):format(p[2]) or csv_field(p[2])
+      data:write(csv_field(f.name), ",", csv_field(p[1]), ",", x, ",", ("%.9g"):format(p[3]),
+        "\n")
+    end
+  end
+  spec:close()
+  data:close()
+end
+
+-- The gradlab executable running this script, if any (for `gradlab plot`).
+local function self_exe()
+  local p = io.popen("readlink -f /proc/$PPID/exe 2>/dev/null")
+  local exe = p and p:read("l")
+  if p then p:close() end
+  if exe and exe:match("/gradlab$") then return exe end
+  for _, c in ipairs{"build/gradlab"} do
+    local f = io.open(c)
+    if f then f:close() return c end
+  end
+  return nil
+end
+
+-- Write the declared figures and draw them (unless GRADLAB_PLOT=0 or --set plot=false).
+-- Returns the list of PNG paths that exist afterwards.
+function M.finish_figures()
+  local dir = M.P.out
+  write_figures(dir)
+  local pngs = {}
+  if os.getenv("GRADLAB_PLOT") == "0" or M.P.plot == false then return pngs end
+  if gradlab.plot then
+    pcall(gradlab.plot, dir)
+  else
+    local exe = self_exe()
+    if exe then
+      os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))
+    else
+      io.stderr:write("note: no gradlab executable found to draw the figures; run "
+        .. "`gradlab plot " .. dir .. "`\n")
+    end
+  end
+  for _, f in ipairs(M.figures) do
+    local path = dir .. "/figures/" .. f.name .. ".png"
+    local h = io.open(path)
+    if h then h:close() pngs[#pngs + 1] = path end
+  end
+  return pngs
+end
+
+-- ---------------------------------------------------------------- checks
+
+M.failed = {}
+
+-- Record a qualitative finding; with --set check=true a failed one ends the script with an error.
+function M.check(ok, what)
+  print(("check: %s — %s"):format(ok and "PASS" or "FAIL", what))
+  if not ok then M.failed[#M.failed + 1] = what end
+  return ok
+end
+
+function M.finish_checks(result)
+  result.checks_failed = #M.failed
+  if M.P.check and #M.failed > 0 then
+    error(("%d check(s) failed: %s"):format(#M.failed, table.concat(M.failed, "; ")), 0)
+  end
+  return result
+end
+
+return M
