@@ -1,8 +1,322 @@
-/* batch.c — placeholder until the 'gradlab batch' subcommand is built (its owner replaces this file). */
+/* batch.c — 'gradlab batch': the command line, the batch folder (lock, batch.json, resume),
+ * --status, --emit slurm, and the summary at the end. The job list is in batch_jobs.c, running
+ * the jobs in batch_exec.c, the files in batch_report.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
 #include "cli.h"
 
+static void usage(FILE *f) {
+  fputs("usage: gradlab batch [SCRIPT.lua...] [--grid KEY=V1,V2...]... [--seeds A..B] [-j N]\n"
+        "                     --out DIR [--shard K/N] [--timeout SECONDS] [--retry-failed]\n"
+        "                     [--plugin PATH]... [--quiet]\n"
+        "       gradlab batch --status DIR\n"
+        "       gradlab batch SCRIPT.lua... [--grid ...] [--seeds A..B] --out DIR --emit slurm [--shards N]\n\n"
+        "Runs every (script, parameter set, seed) as its own 'gradlab run' process into DIR/<job-id>/\n"
+        "and writes DIR/summary.csv. Rerunning with the same DIR resumes: completed jobs are kept,\n"
+        "interrupted ones rerun, failed ones rerun with --retry-failed. With DIR alone (no scripts)\n"
+        "the batch stored in DIR is resumed.\n\n"
+        "  --grid KEY=V1,V2   one grid axis (repeatable); overrides the script's gradlab.sweep{}\n"
+        "  --seeds A..B       seeds A to B inclusive, or one seed (default 1)\n"
+        "  -j, --jobs N       jobs at a time (default: number of cores); BLAS uses 1 thread per job\n"
+        "                     when N > 1\n"
+        "  --shard K/N        run only the K-th of N deterministic slices (K = 1..N)\n"
+        "  --timeout SECONDS  stop a job (its whole process group) after this long\n"
+        "  --retry-failed     rerun jobs that failed before\n"
+        "  --status DIR       show the progress of a running or finished batch\n"
+        "  --emit slurm       write DIR/slurm.sh, a Slurm job array running one shard per task\n"
+        "  --shards N         shards for --emit (default: one per job)\n"
+        "  --plugin PATH      passed to every job\n"
+        "  -q, --quiet        no progress output and no table\n\n"
+        "exit status: 0 every job succeeded, 1 a job failed or the batch was stopped, 2 bad usage\n",
+        f);
+}
+
+static int dir_state(const char *dir) { /* 0 missing/empty, 1 a batch folder, 2 something else */
+  char path[4200];
+  snprintf(path, sizeof path, "%s/batch.json", dir);
+  if (access(path, F_OK) == 0) return 1;
+  DIR *d = opendir(dir);
+  if (!d) return 0;
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".lock")) n++;
+  closedir(d);
+  return n ? 2 : 0;
+}
+
+/* Remove what a killed batch may have left: temporary files and sweep folders. */
+static void clean_stale(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char path[4200];
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if ((n > 4 && !strcmp(e->d_name + n - 4, ".tmp")) || !strncmp(e->d_name, ".sweep-", 7)) {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      batch_rmtree(path);
+    }
+  }
+  closedir(d);
+}
+
+static int lock_dir(const char *dir) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/.lock", dir);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return cli_error("cannot create %s: %s", path, strerror(errno)), -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    cli_error("%s is in use by another gradlab batch (pid %s)", dir, *buf ? strtok(buf, "\n") : "?");
+    close(fd);
+    return -1;
+  }
+  if (ftruncate(fd, 0) == 0) dprintf(fd, "%ld\n", (long)getpid());
+  return fd; /* held until exit */
+}
+
+static void shell_quote(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++)
+    if (*s == '\'') fputs("'\\''", f);
+    else fputc(*s, f);
+  fputc('\'', f);
+}
+
+static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l, int shards,
+                      int jobs_given) {
+  if (shards <= 0) shards = l->n > 0 ? l->n : 1;
+  char path[4200], cwd[PATH_MAX], self[PATH_MAX];
+  snprintf(path, sizeof path, "%s/slurm.sh", dir);
+  if (!getcwd(cwd, sizeof cwd)) return cli_error("getcwd: %s", strerror(errno));
+  snprintf(self, sizeof self, "%s", cli_self_path());
+  char tmp[4300];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return cli_error("cannot write %s: %s", tmp, strerror(errno));
+  fprintf(f, "#!/bin/bash\n"
+             "# Slurm job array written by 'gradlab batch --emit slurm': %d jobs in %d shards,\n"
+             "# one shard per array task. Submit with:   sbatch %s\n"
+             "# then, when every task has ended, merge:  gradlab merge %s/shards/* --out %s/merged\n",
+          l->n, shards, path, dir, dir);
+  fprintf(f, "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
+             "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
+          shards - 1, jobs_given > 0 ? jobs_given : 1, dir);
+  fputs("set -eu\ncd ", f);
+  shell_quote(f, cwd);
+  fputs("\nK=$((SLURM_ARRAY_TASK_ID + 1))\nexec ", f);
+  shell_quote(f, self);
+  fputs(" batch", f);
+  for (int i = 0; i < a->nscripts; i++) fputc(' ', f), shell_quote(f, a->scripts[i]);
+  for (int g = 0; g < a->grid.n; g++) {
+    fputs(" --grid ", f);
+    fputc('\'', f);
+    fprintf(f, "%s=", a->grid.axes[g].key);
+    for (int v = 0; v < a->grid.axes[g].nvalues; v++) fprintf(f, "%s%s", v ? "," : "", a->grid.axes[g].values[v]);
+    fputc('\'', f);
+  }
+  fprintf(f, " --seeds %lld..%lld -j \"${SLURM_CPUS_PER_TASK:-1}\"", a->seed_lo, a->seed_hi);
+  if (a->timeout > 0) fprintf(f, " --timeout %g", a->timeout);
+  for (int i = 0; i < a->nplugins; i++) fputs(" --plugin ", f), shell_quote(f, a->plugins[i]);
+  fprintf(f, " --shard \"$K/%d\" --out ", shards);
+  shell_quote(f, dir);
+  fputs("/shards/\"$K\"\n", f);
+  if (fclose(f) != 0 || chmod(tmp, 0755) != 0 || rename(tmp, path) != 0)
+    return cli_error("cannot write %s: %s", path, strerror(errno));
+  printf("wrote %s (%d jobs, %d array tasks)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* --out %s/merged\n",
+         path, l->n, shards, path, dir, dir);
+  return CLI_OK;
+}
+
+static void collect_states(const char *dir, const batch_list *l, cJSON **states) {
+  for (int i = 0; i < l->n; i++) states[i] = batch_job_state(dir, l->jobs[i].id);
+}
+
 int cli_batch(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_error("'gradlab batch' is not built yet");
+  enum { O_GRID = 256, O_SEEDS, O_SHARD, O_TIMEOUT, O_RETRY, O_STATUS, O_EMIT, O_SHARDS, O_PLUGIN };
+  static const struct option longopts[] = {
+      {"grid", required_argument, NULL, O_GRID},     {"seeds", required_argument, NULL, O_SEEDS},
+      {"jobs", required_argument, NULL, 'j'},        {"out", required_argument, NULL, 'o'},
+      {"shard", required_argument, NULL, O_SHARD},   {"timeout", required_argument, NULL, O_TIMEOUT},
+      {"retry-failed", no_argument, NULL, O_RETRY},  {"status", required_argument, NULL, O_STATUS},
+      {"emit", required_argument, NULL, O_EMIT},     {"shards", required_argument, NULL, O_SHARDS},
+      {"plugin", required_argument, NULL, O_PLUGIN}, {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+  batch_args a = {0};
+  batch_opts o = {0};
+  const char *out = NULL, *status = NULL, *emit = NULL;
+  int shards = 0, seeds_given = 0, rc = CLI_USAGE, lockfd = -1;
+  char *end;
+  a.seed_lo = a.seed_hi = 1;
+  o.jobs = 0;
+  batch_list l = {0};
+  cJSON **states = NULL, *bj = NULL;
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, ":j:o:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case O_GRID:
+      if (batch_grid_add(&a.grid, optarg) != CLI_OK) goto out;
+      break;
+    case O_SEEDS:
+      if (batch_parse_seeds(optarg, &a.seed_lo, &a.seed_hi) != CLI_OK) goto out;
+      seeds_given = 1;
+      break;
+    case 'j':
+      o.jobs = (int)strtol(optarg, &end, 10);
+      if (*end || o.jobs < 1 || o.jobs > 4096) {
+        cli_error("-j expects a number of jobs >= 1 (got '%s')", optarg);
+        goto out;
+      }
+      break;
+    case 'o': out = optarg; break;
+    case O_SHARD:
+      if (batch_parse_shard(optarg, &a.shard_k, &a.shard_n) != CLI_OK) goto out;
+      break;
+    case O_TIMEOUT:
+      a.timeout = strtod(optarg, &end);
+      if (*end || !(a.timeout > 0) || a.timeout > 1e9) {
+        cli_error("--timeout expects a number of seconds > 0 (got '%s')", optarg);
+        goto out;
+      }
+      break;
+    case O_RETRY: o.retry_failed = 1; break;
+    case O_STATUS: status = optarg; break;
+    case O_EMIT: emit = optarg; break;
+    case O_SHARDS:
+      shards = (int)strtol(optarg, &end, 10);
+      if (*end || shards < 1) {
+        cli_error("--shards expects a number >= 1 (got '%s')", optarg);
+        goto out;
+      }
+      break;
+    case O_PLUGIN:
+      a.plugins = realloc(a.plugins, (size_t)(a.nplugins + 1) * sizeof *a.plugins);
+      a.plugins[a.nplugins++] = strdup(optarg);
+      break;
+    case 'q': o.quiet = 1; break;
+    case 'h': usage(stdout); rc = CLI_OK; goto out;
+    case ':': cli_error("option '%s' needs a value (see 'gradlab batch --help')", argv[optind - 1]); goto out;
+    default: cli_error("unknown option '%s' (see 'gradlab batch --help')", argv[optind - 1]); goto out;
+    }
+  }
+  for (int i = optind; i < argc; i++) {
+    a.scripts = realloc(a.scripts, (size_t)(a.nscripts + 1) * sizeof *a.scripts);
+    a.scripts[a.nscripts++] = strdup(argv[i]);
+  }
+  if (status) {
+    if (a.nscripts || out) {
+      cli_error("--status takes only the batch folder");
+      goto out;
+    }
+    rc = batch_status(status);
+    goto out;
+  }
+  if (!out) {
+    cli_error("--out DIR is required (see 'gradlab batch --help')");
+    goto out;
+  }
+  if (emit && strcmp(emit, "slurm")) {
+    cli_error("--emit knows only 'slurm' (got '%s')", emit);
+    goto out;
+  }
+  int ds = dir_state(out);
+  if (a.nscripts == 0) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/batch.json", out);
+    if (ds != 1) {
+      cli_error("no script given and %s holds no batch to resume", out);
+      goto out;
+    }
+    if (a.grid.n || seeds_given || a.shard_n || a.nplugins) {
+      cli_error("--grid/--seeds/--shard/--plugin need the scripts too (or give DIR alone to resume)");
+      goto out;
+    }
+    double timeout = a.timeout;
+    batch_args_free(&a);
+    bj = batch_read_json(path);
+    if (!bj || batch_args_from_json(cJSON_GetObjectItemCaseSensitive(bj, "args"), &a) != 0) {
+      rc = cli_error("%s is unreadable; give the scripts and options again", path);
+      goto out;
+    }
+    if (timeout > 0) a.timeout = timeout;
+    cJSON_Delete(bj);
+    bj = NULL;
+  }
+  if (o.jobs == 0) {
+    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = nc > 0 ? (int)nc : 1;
+  }
+  if (ds == 2 && !emit) {
+    cli_error("%s exists and is not a gradlab batch folder; choose another --out", out);
+    goto out;
+  }
+  rc = CLI_FAIL;
+  if (batch_mkdirs(out) != 0) {
+    cli_error("cannot create %s: %s", out, strerror(errno));
+    goto out;
+  }
+  if (!emit) {
+    if ((lockfd = lock_dir(out)) < 0) goto out;
+    clean_stale(out);
+  }
+  if ((rc = batch_expand(&a, out, &l)) != CLI_OK) goto out;
+  if (emit) {
+    rc = emit_slurm(out, &a, &l, shards, o.jobs);
+    goto out;
+  }
+  bj = cJSON_CreateObject();
+  cJSON_AddNumberToObject(bj, "version", 1);
+  cJSON_AddItemToObject(bj, "args", batch_args_to_json(&a));
+  if (a.shard_n) {
+    cJSON *sh = cJSON_AddArrayToObject(bj, "shard");
+    cJSON_AddItemToArray(sh, cJSON_CreateNumber(a.shard_k));
+    cJSON_AddItemToArray(sh, cJSON_CreateNumber(a.shard_n));
+  }
+  cJSON_AddItemToObject(bj, "jobs", batch_list_to_json(&l));
+  char path[4200];
+  snprintf(path, sizeof path, "%s/batch.json", out);
+  if (batch_write_json(path, bj) != 0) {
+    rc = cli_error("cannot write %s: %s", path, strerror(errno));
+    goto out;
+  }
+  if (o.jobs > 1) { /* one BLAS thread per job: -j jobs already fill the cores */
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    setenv("OMP_NUM_THREADS", "1", 1);
+  }
+  int failed = batch_run(out, &l, &a, &o);
+  states = calloc((size_t)l.n + 1, sizeof *states);
+  if (!states) {
+    rc = cli_error("out of memory");
+    goto out;
+  }
+  collect_states(out, &l, states);
+  rc = batch_write_summary(out, &l, states, NULL, a.shard_k, a.shard_n);
+  if (!o.quiet) batch_print_table(&l, states, a.shard_k, a.shard_n, out);
+  if (failed < 0) rc = cli_error("batch stopped; rerun the same command to resume");
+  else if (failed > 0) rc = CLI_FAIL;
+out:
+  if (states)
+    for (int i = 0; i < l.n; i++) cJSON_Delete(states[i]);
+  free(states);
+  cJSON_Delete(bj);
+  batch_list_free(&l);
+  batch_args_free(&a);
+  if (lockfd >= 0) close(lockfd);
+  return rc;
 }

@@ -1,8 +1,225 @@
-/* merge.c — placeholder until the 'gradlab merge' subcommand is built (its owner replaces this file). */
+/* merge.c — 'gradlab merge DIR... --out DIR': combine batch folders (typically the shards
+ * 1..N of one batch) into one folder whose summary.csv is the one the unsharded batch writes.
+ * The merged folder holds batch.json (the combined job list), summary.csv, and one symlink per
+ * ended job to its run folder, so 'gradlab batch --status' and 'gradlab plot' work on it, and
+ * 'gradlab batch --out MERGED' (no scripts) runs whatever no shard completed. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
 #include "cli.h"
 
+typedef struct input {
+  const char *dir;
+  cJSON *bj;
+  batch_list l;
+} input;
+
+/* Ids -> position in the merged list: open addressing over the FNV ids (already hashes). */
+typedef struct idmap {
+  int *slot; /* -1 empty */
+  size_t cap;
+} idmap;
+
+static size_t id_hash(const char *id) { return (size_t)strtoull(id + 8, NULL, 16); }
+
+static int idmap_find(const idmap *m, const batch_list *l, const char *id) {
+  for (size_t h = id_hash(id) & (m->cap - 1);; h = (h + 1) & (m->cap - 1)) {
+    if (m->slot[h] < 0) return -1;
+    if (!strcmp(l->jobs[m->slot[h]].id, id)) return m->slot[h];
+  }
+}
+
+static void idmap_put(idmap *m, const char *id, int pos) {
+  size_t h = id_hash(id) & (m->cap - 1);
+  while (m->slot[h] >= 0) h = (h + 1) & (m->cap - 1);
+  m->slot[h] = pos;
+}
+
+static void job_copy(batch_job *d, const batch_job *s, int index) {
+  *d = *s;
+  d->index = index;
+  d->script = strdup(s->script);
+  d->params = calloc((size_t)s->nparams + 1, sizeof *d->params);
+  for (int i = 0; i < s->nparams; i++) {
+    d->params[i].key = strdup(s->params[i].key);
+    d->params[i].value = strdup(s->params[i].value);
+  }
+}
+
+static int same_list(const batch_list *a, const batch_list *b) {
+  if (a->n != b->n) return 0;
+  for (int i = 0; i < a->n; i++)
+    if (strcmp(a->jobs[i].id, b->jobs[i].id)) return 0;
+  return 1;
+}
+
+/* out/<id> -> the job's run folder (replaced atomically). */
+static int link_job(const char *out, const char *src_dir, const char *id) {
+  char target[PATH_MAX], src[4200], link[4200], tmp[4300];
+  snprintf(src, sizeof src, "%s/%s", src_dir, id);
+  if (!realpath(src, target)) return -1;
+  snprintf(link, sizeof link, "%s/%s", out, id);
+  if (!strcmp(target, link)) return 0;
+  char rl[PATH_MAX];
+  if (realpath(link, rl) && !strcmp(rl, target)) return 0; /* already there */
+  snprintf(tmp, sizeof tmp, "%s/.%s.link.tmp", out, id);
+  unlink(tmp);
+  if (symlink(target, tmp) != 0) return -1;
+  struct stat st;
+  if (lstat(link, &st) == 0 && S_ISDIR(st.st_mode)) batch_rmtree(link);
+  return rename(tmp, link);
+}
+
+static void usage(FILE *f) {
+  fputs("usage: gradlab merge DIR... --out DIR\n\n"
+        "Combines batch folders (e.g. the shards of 'gradlab batch --shard K/N') into DIR: one\n"
+        "summary.csv with every job in the order of the unsharded batch, batch.json, and a link per\n"
+        "job to its run folder. Exit status 0 if every job succeeded, 1 otherwise, 2 bad usage.\n",
+        f);
+}
+
 int cli_merge(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_error("'gradlab merge' is not built yet");
+  static const struct option longopts[] = {
+      {"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  const char *out = NULL;
+  int c, rc = CLI_USAGE;
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+    if (c == 'o') out = optarg;
+    else if (c == 'h') return usage(stdout), CLI_OK;
+    else if (c == ':') return cli_error("option '%s' needs a value", argv[optind - 1]), CLI_USAGE;
+    else return cli_error("unknown option '%s' (see 'gradlab merge --help')", argv[optind - 1]), CLI_USAGE;
+  }
+  int nin = argc - optind;
+  if (!out || nin < 1) {
+    cli_error("give the batch folders and --out DIR (see 'gradlab merge --help')");
+    return CLI_USAGE;
+  }
+  input *in = calloc((size_t)nin, sizeof *in);
+  batch_list m = {0};
+  cJSON **states = NULL;
+  int *from = NULL;
+  idmap map = {0};
+  char path[4200];
+  size_t total = 0;
+  for (int i = 0; i < nin; i++) {
+    in[i].dir = argv[optind + i];
+    snprintf(path, sizeof path, "%s/batch.json", in[i].dir);
+    in[i].bj = batch_read_json(path);
+    if (!in[i].bj || batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
+      cli_error("%s is not a gradlab batch folder (no readable batch.json)", in[i].dir);
+      goto done;
+    }
+    total += (size_t)in[i].l.n;
+  }
+  /* The merged list: every job once, in the order of the first input that lists it. */
+  rc = CLI_FAIL;
+  for (map.cap = 64; map.cap < 2 * total + 2; map.cap *= 2) {}
+  map.slot = malloc(map.cap * sizeof *map.slot);
+  m.jobs = calloc(total + 1, sizeof *m.jobs);
+  if (!map.slot || !m.jobs) {
+    cli_error("out of memory");
+    goto done;
+  }
+  memset(map.slot, -1, map.cap * sizeof *map.slot);
+  m.cap = (int)total + 1;
+  for (int i = 0; i < nin; i++)
+    for (int j = 0; j < in[i].l.n; j++) {
+      const batch_job *b = &in[i].l.jobs[j];
+      if (idmap_find(&map, &m, b->id) >= 0) continue;
+      job_copy(&m.jobs[m.n], b, m.n);
+      idmap_put(&map, b->id, m.n);
+      m.n++;
+    }
+  /* Each job's state: a success anywhere wins over a failure; the first one found otherwise. */
+  states = calloc((size_t)m.n + 1, sizeof *states);
+  from = calloc((size_t)m.n + 1, sizeof *from);
+  for (int i = 0; i < nin; i++)
+    for (int j = 0; j < in[i].l.n; j++) {
+      int pos = idmap_find(&map, &m, in[i].l.jobs[j].id);
+      if (states[pos] && batch_state_ok(states[pos])) continue;
+      cJSON *st = batch_job_state(in[i].dir, in[i].l.jobs[j].id);
+      if (!st || (states[pos] && !batch_state_ok(st))) {
+        cJSON_Delete(st);
+        continue;
+      }
+      cJSON_Delete(states[pos]);
+      states[pos] = st;
+      from[pos] = i;
+    }
+  struct stat st;
+  snprintf(path, sizeof path, "%s/batch.json", out);
+  cJSON *old = batch_read_json(path);
+  int was_merge = old && cJSON_GetObjectItemCaseSensitive(old, "merged_from");
+  cJSON_Delete(old);
+  if (stat(out, &st) == 0 && access(path, F_OK) == 0 && !was_merge) {
+    cli_error("%s is a batch folder, not a merge output; choose another --out", out);
+    rc = CLI_USAGE;
+    goto done;
+  }
+  if (batch_mkdirs(out) != 0) {
+    cli_error("cannot create %s: %s", out, strerror(errno));
+    goto done;
+  }
+  for (int i = 0; i < m.n; i++)
+    if (states[i] && link_job(out, in[from[i]].dir, m.jobs[i].id) != 0)
+      fprintf(stderr, "gradlab: warning: cannot link %s/%s into %s: %s\n", in[from[i]].dir,
+              m.jobs[i].id, out, strerror(errno));
+  cJSON *bj = cJSON_CreateObject();
+  cJSON_AddNumberToObject(bj, "version", 1);
+  cJSON *mf = cJSON_AddArrayToObject(bj, "merged_from");
+  for (int i = 0; i < nin; i++) {
+    char abs[PATH_MAX];
+    cJSON_AddItemToArray(mf, cJSON_CreateString(realpath(in[i].dir, abs) ? abs : in[i].dir));
+  }
+  /* Shards of one batch: keep its arguments (without the shard) so the merge can be resumed. */
+  int same = 1;
+  for (int i = 1; i < nin; i++) same &= same_list(&in[0].l, &in[i].l);
+  const cJSON *args = cJSON_GetObjectItemCaseSensitive(in[0].bj, "args");
+  if (same && args) {
+    cJSON *a = cJSON_Duplicate(args, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(a, "shard");
+    cJSON_AddItemToObject(bj, "args", a);
+  }
+  cJSON_AddItemToObject(bj, "jobs", batch_list_to_json(&m));
+  int wrc = batch_write_json(path, bj);
+  cJSON_Delete(bj);
+  if (wrc != 0) {
+    cli_error("cannot write %s: %s", path, strerror(errno));
+    goto done;
+  }
+  if (batch_write_summary(out, &m, states, NULL, 0, 0) != CLI_OK) goto done;
+  int ok = 0, failed = 0, missing = 0;
+  for (int i = 0; i < m.n; i++) {
+    if (!states[i]) missing++;
+    else if (batch_state_ok(states[i])) ok++;
+    else failed++;
+  }
+  printf("merged %d folder(s) into %s: %d jobs, %d ok, %d failed, %d not run\n", nin, out, m.n, ok,
+         failed, missing);
+  if (missing)
+    fprintf(stderr, "gradlab: warning: %d job(s) ran in none of the folders; "
+            "'gradlab batch --out %s' runs them\n", missing, out);
+  rc = ok == m.n ? CLI_OK : CLI_FAIL;
+done:
+  if (states)
+    for (int i = 0; i < m.n; i++) cJSON_Delete(states[i]);
+  free(states);
+  free(from);
+  free(map.slot);
+  batch_list_free(&m);
+  for (int i = 0; i < nin; i++) {
+    cJSON_Delete(in[i].bj);
+    batch_list_free(&in[i].l);
+  }
+  free(in);
+  return rc;
 }
