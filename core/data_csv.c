@@ -198,7 +198,7 @@ static void on_row(int c, void *ctx) {
   if (p->err) return;
   if (p->nfields == 0) { /* CSV_REPALL_NL: an empty line, or the LF of a CRLF */
     if (!(c == '\n' && p->last_cr) && c >= 0) p->next_line++;
-    p->last_cr = 0;
+    p->last_cr = c == '\r';
     return;
   }
   if (!p->done) end_row(p);
