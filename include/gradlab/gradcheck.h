@@ -13,7 +13,7 @@ typedef glab_var *(*glab_gradcheck_fn)(glab_tape *tape, glab_var *const *vars, i
                                        void *ctx);
 
 typedef struct glab_gradcheck_opts {
-  double step;  /* finite-difference step h (0: 1e-6 double build, 1e-3 float build) */
+  double step;  /* finite-difference step h (0: 1e-5 double build, 2e-2 float build) */
   double floor; /* relative error = |a - n| / max(|a|, |n|, floor) (0: 1e-3 double, 1e-2 float) */
 } glab_gradcheck_opts;
 
