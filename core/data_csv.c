@@ -18,24 +18,24 @@
 typedef struct parse {
   const char *name;
   const glab_csv_options *opt;
-  size_t line;       /* physical line where the current row starts (1-based) */
-  size_t next_line;  /* line the parser is on now */
-  int last_cr;       /* the previous row ended with CR (so a following LF is not a new line) */
-  size_t nfields;    /* fields in the current row */
-  size_t ncols;      /* columns of the file (0 until the first row) */
+  size_t line;      /* physical line where the current row starts (1-based) */
+  size_t next_line; /* line the parser is on now */
+  int last_cr;      /* the previous row ended with CR (so a following LF is not a new line) */
+  size_t nfields;   /* fields in the current row */
+  size_t ncols;     /* columns of the file (0 until the first row) */
   int header_pending;
-  char **names;      /* header names (nnames) or NULL */
+  char **names; /* header names (nnames) or NULL */
   size_t nnames, names_cap;
-  double *row;       /* the current row's numbers */
+  double *row; /* the current row's numbers */
   size_t row_cap;
-  long label_col;    /* -1: no label */
-  glab_real *vals;   /* features, rows × (ncols - has label) */
+  long label_col;  /* -1: no label */
+  glab_real *vals; /* features, rows × (ncols - has label) */
   size_t nvals, vals_cap;
-  double *labels;    /* one per row */
+  double *labels; /* one per row */
   size_t nlabels, labels_cap;
   size_t rows;
-  int done;          /* limit reached */
-  int err;           /* first error (then everything else is ignored) */
+  int done; /* limit reached */
+  int err;  /* first error (then everything else is ignored) */
 } parse;
 
 void glab_csv_options_init(glab_csv_options *opt) {
@@ -72,8 +72,8 @@ static int field_error(parse *p, size_t col, const char *fmt, const char *detail
   char where[96] = "";
   if (p->names && col < p->ncols && p->names[col][0])
     snprintf(where, sizeof where, " (column \"%.60s\")", p->names[col]);
-  p->err = glab_error(GLAB_ERR_FORMAT, "%s:%zu:%zu%s: %s%s", p->name, p->line, col + 1, where,
-                      fmt, detail ? detail : "");
+  p->err = glab_error(GLAB_ERR_FORMAT, "%s:%zu:%zu%s: %s%s", p->name, p->line, col + 1, where, fmt,
+                      detail ? detail : "");
   return p->err;
 }
 
@@ -131,23 +131,23 @@ static int resolve_label(parse *p) {
     for (size_t k = 0; k < p->ncols; k++)
       if (!strcmp(p->names[k], o->label_name)) p->label_col = (long)k;
     if (p->label_col < 0)
-      return p->err = glab_error(GLAB_ERR_ARG, "%s: no column named \"%s\" in the header",
-                                 p->name, o->label_name);
+      return p->err = glab_error(GLAB_ERR_ARG, "%s: no column named \"%s\" in the header", p->name,
+                                 o->label_name);
   } else if (o->label_index == -1) {
     p->label_col = (long)p->ncols - 1;
   } else if (o->label_index >= 0) {
     if ((size_t)o->label_index >= p->ncols)
-      return p->err = glab_error(GLAB_ERR_ARG, "%s: label column %d but the file has %zu",
-                                 p->name, o->label_index + 1, p->ncols);
+      return p->err = glab_error(GLAB_ERR_ARG, "%s: label column %d but the file has %zu", p->name,
+                                 o->label_index + 1, p->ncols);
     p->label_col = o->label_index;
   } else if (o->label_index != -2) {
-    return p->err = glab_error(GLAB_ERR_ARG, "%s: bad label column index %d", p->name,
-                               o->label_index);
+    return p->err =
+               glab_error(GLAB_ERR_ARG, "%s: bad label column index %d", p->name, o->label_index);
   }
   if (p->label_col >= 0 && p->ncols < 2)
-    return p->err = glab_error(GLAB_ERR_FORMAT,
-                               "%s: only one column, which is the label: no input features",
-                               p->name);
+    return p->err =
+               glab_error(GLAB_ERR_FORMAT,
+                          "%s: only one column, which is the label: no input features", p->name);
   return GLAB_OK;
 }
 
@@ -208,7 +208,8 @@ static void on_row(int c, void *ctx) {
 }
 
 static void parse_free(parse *p) {
-  for (size_t k = 0; k < p->nnames; k++) free(p->names[k]);
+  for (size_t k = 0; k < p->nnames; k++)
+    free(p->names[k]);
   free(p->names);
   free(p->row);
   free(p->vals);
@@ -274,7 +275,8 @@ static glab_dataset *parse_all(const char *name, const glab_csv_options *opt, fe
     st->width = 1;
     st->targets = malloc(p.rows * sizeof *st->targets);
     if (st->targets)
-      for (size_t i = 0; i < p.rows; i++) st->targets[i] = (glab_real)p.labels[i];
+      for (size_t i = 0; i < p.rows; i++)
+        st->targets[i] = (glab_real)p.labels[i];
   } else if (p.label_col >= 0) {
     st->kind = GLAB_TARGET_CLASS;
     st->labels = malloc(p.rows * sizeof *st->labels);

@@ -112,7 +112,8 @@ static size_t src_refill(src *s) {
     return take;
   }
   ssize_t r;
-  do r = read(s->fd, s->inbuf, CHUNK);
+  do
+    r = read(s->fd, s->inbuf, CHUNK);
   while (r < 0 && errno == EINTR);
   if (r <= 0) return 0;
   s->zs.next_in = s->inbuf;
@@ -146,8 +147,8 @@ static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what)
   while (n > 0) {
     if (s->z_end)
       return glab_error(GLAB_ERR_FORMAT,
-                        "%s: truncated: the gzip stream ends before %s (%llu bytes short)",
-                        s->name, what, (unsigned long long)n);
+                        "%s: truncated: the gzip stream ends before %s (%llu bytes short)", s->name,
+                        what, (unsigned long long)n);
     if (s->zs.avail_in == 0 && src_refill(s) == 0)
       return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (while reading %s)", s->name,
                         what);
@@ -185,7 +186,8 @@ static int src_expect_end(src *s, uint64_t pos) {
     if (s->zs.avail_out == 0)
       return glab_error(GLAB_ERR_FORMAT, "%s: longer than its header declares (%llu bytes)",
                         s->name, (unsigned long long)pos);
-    if (rc == Z_STREAM_END) s->z_end = 1;
+    if (rc == Z_STREAM_END)
+      s->z_end = 1;
     else if (rc != Z_OK && rc != Z_BUF_ERROR)
       return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", s->name,
                         s->zs.msg ? s->zs.msg : zError(rc));
@@ -207,13 +209,20 @@ typedef struct idx_header {
 
 static const char *dtype_name(int t) {
   switch (t) {
-  case GLAB_DT_U8: return "uint8";
-  case GLAB_DT_I8: return "int8";
-  case GLAB_DT_I16: return "int16";
-  case GLAB_DT_I32: return "int32";
-  case GLAB_DT_F32: return "float32";
-  case GLAB_DT_F64: return "float64";
-  default: return "?";
+  case GLAB_DT_U8:
+    return "uint8";
+  case GLAB_DT_I8:
+    return "int8";
+  case GLAB_DT_I16:
+    return "int16";
+  case GLAB_DT_I32:
+    return "int32";
+  case GLAB_DT_F32:
+    return "float32";
+  case GLAB_DT_F64:
+    return "float64";
+  default:
+    return "?";
   }
 }
 
@@ -343,10 +352,18 @@ static int read_labels(src *s, const idx_header *h, size_t keep, int32_t **out, 
   for (size_t i = 0; i < keep; i++) {
     int32_t v;
     switch (h->dtype) {
-    case GLAB_DT_U8: v = ((const uint8_t *)raw)[i]; break;
-    case GLAB_DT_I8: v = ((const int8_t *)raw)[i]; break;
-    case GLAB_DT_I16: v = ((const int16_t *)raw)[i]; break;
-    default: v = ((const int32_t *)raw)[i]; break;
+    case GLAB_DT_U8:
+      v = ((const uint8_t *)raw)[i];
+      break;
+    case GLAB_DT_I8:
+      v = ((const int8_t *)raw)[i];
+      break;
+    case GLAB_DT_I16:
+      v = ((const int16_t *)raw)[i];
+      break;
+    default:
+      v = ((const int32_t *)raw)[i];
+      break;
     }
     if (v < 0 || v >= IDX_MAX_CLASSES) {
       free(raw);
@@ -401,7 +418,8 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   if (!st) return NULL;
   st->n = keep;
   st->item_ndim = hi.ndim - 1;
-  for (int i = 1; i < hi.ndim; i++) st->item_shape[i - 1] = (int)hi.dims[i];
+  for (int i = 1; i < hi.ndim; i++)
+    st->item_shape[i - 1] = (int)hi.dims[i];
   st->item_elems = hi.item_elems;
   st->dtype = hi.dtype;
   st->inputs = read_body(im, &hi, keep);
@@ -446,8 +464,7 @@ glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
                                         const glab_idx_options *opt) {
   src im, lb;
   glab_dataset *ds = NULL;
-  if (src_open_memory(&im, images_name ? images_name : "images", images, images_len) ==
-          GLAB_OK &&
+  if (src_open_memory(&im, images_name ? images_name : "images", images, images_len) == GLAB_OK &&
       (!labels ||
        src_open_memory(&lb, labels_name ? labels_name : "labels", labels, labels_len) == GLAB_OK))
     ds = load(&im, labels ? &lb : NULL, opt);
@@ -503,8 +520,10 @@ const char *glab_data_fashion_mnist_dir(void) {
 
 glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
   const char *prefix;
-  if (!split || !strcmp(split, "train")) prefix = "train";
-  else if (!strcmp(split, "test")) prefix = "t10k";
+  if (!split || !strcmp(split, "train"))
+    prefix = "train";
+  else if (!strcmp(split, "test"))
+    prefix = "t10k";
   else {
     glab_error(GLAB_ERR_ARG, "fashion_mnist: split must be \"train\" or \"test\", not \"%s\"",
                split);

@@ -34,10 +34,10 @@ typedef struct glab_data_store {
   int dtype;    /* of inputs */
   void *inputs; /* n × item_elems elements, host byte order */
   glab_target_kind kind;
-  int width;         /* classes for CLASS, W for REAL */
-  int32_t *labels;   /* CLASS: n labels */
+  int width;          /* classes for CLASS, W for REAL */
+  int32_t *labels;    /* CLASS: n labels */
   glab_real *targets; /* REAL: n × width */
-  char name[64];     /* "fashion-mnist-test", "adding", a file's base name, ... */
+  char name[64];      /* "fashion-mnist-test", "adding", a file's base name, ... */
 } glab_data_store;
 
 /* A zeroed store with refs = 1 and the given name; NULL on no memory. */

@@ -46,7 +46,9 @@ static glab_data_store *new_store(const char *name, size_t n, int ndim, int d0, 
   return st;
 }
 
-static glab_real *in(glab_data_store *st) { return st->inputs; }
+static glab_real *in(glab_data_store *st) {
+  return st->inputs;
+}
 
 glab_dataset *glab_data_xor(void) {
   glab_data_store *st = new_store("xor", 4, 1, 2, 0, 0, GLAB_TARGET_REAL, 1);
@@ -125,7 +127,8 @@ glab_dataset *glab_data_adding(int T, size_t n, uint64_t seed) {
   uint32_t h = (uint32_t)T / 2; /* first marker in [0, h), second in [h, T) */
   for (size_t i = 0; i < n; i++) {
     glab_real *x = in(st) + i * (size_t)T * 2;
-    for (int t = 0; t < T; t++) x[2 * t] = (glab_real)glab_rng_uniform(&r);
+    for (int t = 0; t < T; t++)
+      x[2 * t] = (glab_real)glab_rng_uniform(&r);
     uint32_t a = glab_rng_below(&r, h), b = h + glab_rng_below(&r, (uint32_t)T - h);
     x[2 * a + 1] = 1;
     x[2 * b + 1] = 1;
@@ -137,8 +140,8 @@ glab_dataset *glab_data_adding(int T, size_t n, uint64_t seed) {
 glab_dataset *glab_data_copy(int T, size_t n, int symbols, uint64_t seed) {
   if (symbols <= 0) symbols = 8;
   if (T < 2 || symbols < 2 || symbols > 4096) {
-    glab_error(GLAB_ERR_ARG, "copy: need T >= 2 and 2 <= symbols <= 4096 (got T=%d, symbols=%d)",
-               T, symbols);
+    glab_error(GLAB_ERR_ARG, "copy: need T >= 2 and 2 <= symbols <= 4096 (got T=%d, symbols=%d)", T,
+               symbols);
     return NULL;
   }
   int F = symbols + 1;
@@ -149,7 +152,7 @@ glab_dataset *glab_data_copy(int T, size_t n, int symbols, uint64_t seed) {
   for (size_t i = 0; i < n; i++) {
     glab_real *x = in(st) + i * (size_t)T * (size_t)F;
     int s = (int)glab_rng_below(&r, (uint32_t)symbols);
-    x[s] = 1;                                     /* step 1: the symbol */
+    x[s] = 1;                                             /* step 1: the symbol */
     x[(size_t)(T - 1) * (size_t)F + (size_t)symbols] = 1; /* step T: "recall now" */
     st->labels[i] = s;
   }

@@ -15,7 +15,7 @@ struct glab_dataset {
   glab_data_store *st;
   size_t n;
   size_t *index; /* n indices into the store, or NULL: items 0..n-1 */
-  glab_scale scale;
+  glab_data_scale scale;
   glab_real *mean;    /* item_elems, for GLAB_SCALE_STANDARD */
   glab_real *inv_std; /* item_elems */
   char name[256];
@@ -24,13 +24,19 @@ struct glab_dataset {
 size_t glab_dtype_size(int dtype) {
   switch (dtype) {
   case GLAB_DT_U8:
-  case GLAB_DT_I8: return 1;
-  case GLAB_DT_I16: return 2;
+  case GLAB_DT_I8:
+    return 1;
+  case GLAB_DT_I16:
+    return 2;
   case GLAB_DT_I32:
-  case GLAB_DT_F32: return 4;
-  case GLAB_DT_F64: return 8;
-  case GLAB_DT_REAL: return sizeof(glab_real);
-  default: return 0;
+  case GLAB_DT_F32:
+    return 4;
+  case GLAB_DT_F64:
+    return 8;
+  case GLAB_DT_REAL:
+    return sizeof(glab_real);
+  default:
+    return 0;
   }
 }
 
@@ -95,7 +101,7 @@ static void describe(glab_dataset *ds) {
            st->sequence ? " (sequence)" : "", arrow, tgt);
 }
 
-static glab_dataset *view_new(glab_data_store *st, size_t n, size_t *index, glab_scale scale) {
+static glab_dataset *view_new(glab_data_store *st, size_t n, size_t *index, glab_data_scale scale) {
   glab_dataset *ds = calloc(1, sizeof *ds);
   if (!ds) {
     free(index);
@@ -145,22 +151,37 @@ void glab_dataset_destroy(glab_dataset *ds) {
 
 /* ---- inspection ---- */
 
-size_t glab_dataset_size(const glab_dataset *ds) { return ds ? ds->n : 0; }
+size_t glab_dataset_size(const glab_dataset *ds) {
+  return ds ? ds->n : 0;
+}
 
 int glab_dataset_item_shape(const glab_dataset *ds, int *shape) {
-  for (int i = 0; i < ds->st->item_ndim; i++) shape[i] = ds->st->item_shape[i];
+  for (int i = 0; i < ds->st->item_ndim; i++)
+    shape[i] = ds->st->item_shape[i];
   return ds->st->item_ndim;
 }
 
-size_t glab_dataset_item_elems(const glab_dataset *ds) { return ds->st->item_elems; }
-int glab_dataset_is_sequence(const glab_dataset *ds) { return ds->st->sequence; }
-glab_target_kind glab_dataset_target_kind(const glab_dataset *ds) { return ds->st->kind; }
+size_t glab_dataset_item_elems(const glab_dataset *ds) {
+  return ds->st->item_elems;
+}
+int glab_dataset_is_sequence(const glab_dataset *ds) {
+  return ds->st->sequence;
+}
+glab_target_kind glab_dataset_target_kind(const glab_dataset *ds) {
+  return ds->st->kind;
+}
 int glab_dataset_classes(const glab_dataset *ds) {
   return ds->st->kind == GLAB_TARGET_CLASS ? ds->st->width : 0;
 }
-int glab_dataset_target_width(const glab_dataset *ds) { return ds->st->width; }
-glab_scale glab_dataset_scale(const glab_dataset *ds) { return ds->scale; }
-const char *glab_dataset_name(const glab_dataset *ds) { return ds->name; }
+int glab_dataset_target_width(const glab_dataset *ds) {
+  return ds->st->width;
+}
+glab_data_scale glab_dataset_scale(const glab_dataset *ds) {
+  return ds->scale;
+}
+const char *glab_dataset_name(const glab_dataset *ds) {
+  return ds->name;
+}
 
 static size_t store_index(const glab_dataset *ds, size_t i) {
   return ds->index ? ds->index[i] : i;
@@ -181,31 +202,39 @@ int glab_dataset_batch_shape(const glab_dataset *ds, size_t n, int *shape) {
     return 3;
   }
   shape[0] = (int)n;
-  for (int i = 0; i < st->item_ndim; i++) shape[i + 1] = st->item_shape[i];
+  for (int i = 0; i < st->item_ndim; i++)
+    shape[i + 1] = st->item_shape[i];
   return st->item_ndim + 1;
 }
 
 /* Multiplier that maps a stored value to "unit" scale. */
 static double unit_mult(int dtype) {
   switch (dtype) {
-  case GLAB_DT_U8: return 1.0 / 255.0;
-  case GLAB_DT_I8: return 1.0 / 127.0;
-  case GLAB_DT_I16: return 1.0 / 32767.0;
-  case GLAB_DT_I32: return 1.0 / 2147483647.0;
-  default: return 1.0;
+  case GLAB_DT_U8:
+    return 1.0 / 255.0;
+  case GLAB_DT_I8:
+    return 1.0 / 127.0;
+  case GLAB_DT_I16:
+    return 1.0 / 32767.0;
+  case GLAB_DT_I32:
+    return 1.0 / 2147483647.0;
+  default:
+    return 1.0;
   }
 }
 
-#define CONVERT(type)                                                                          \
-  do {                                                                                         \
-    const type *s = (const type *)src + off;                                                   \
-    if (mean)                                                                                  \
-      for (size_t k = 0; k < count; k++)                                                       \
-        dst[k] = (glab_real)(((glab_real)s[k] * m - mean[k]) * inv_std[k]);                    \
-    else if (m == 1)                                                                           \
-      for (size_t k = 0; k < count; k++) dst[k] = (glab_real)s[k];                             \
-    else                                                                                       \
-      for (size_t k = 0; k < count; k++) dst[k] = (glab_real)((glab_real)s[k] * m);            \
+#define CONVERT(type)                                                                              \
+  do {                                                                                             \
+    const type *s = (const type *)src + off;                                                       \
+    if (mean)                                                                                      \
+      for (size_t k = 0; k < count; k++)                                                           \
+        dst[k] = (glab_real)(((glab_real)s[k] * m - mean[k]) * inv_std[k]);                        \
+    else if (m == 1)                                                                               \
+      for (size_t k = 0; k < count; k++)                                                           \
+        dst[k] = (glab_real)s[k];                                                                  \
+    else                                                                                           \
+      for (size_t k = 0; k < count; k++)                                                           \
+        dst[k] = (glab_real)((glab_real)s[k] * m);                                                 \
   } while (0)
 
 /* Convert `count` stored elements starting at element `off` into dst. mean/inv_std: the
@@ -213,20 +242,34 @@ static double unit_mult(int dtype) {
 static void convert(int dtype, const void *src, size_t off, size_t count, glab_real *dst,
                     glab_real m, const glab_real *mean, const glab_real *inv_std) {
   switch (dtype) {
-  case GLAB_DT_U8: CONVERT(uint8_t); break;
-  case GLAB_DT_I8: CONVERT(int8_t); break;
-  case GLAB_DT_I16: CONVERT(int16_t); break;
-  case GLAB_DT_I32: CONVERT(int32_t); break;
-  case GLAB_DT_F32: CONVERT(float); break;
-  case GLAB_DT_F64: CONVERT(double); break;
-  default: CONVERT(glab_real); break;
+  case GLAB_DT_U8:
+    CONVERT(uint8_t);
+    break;
+  case GLAB_DT_I8:
+    CONVERT(int8_t);
+    break;
+  case GLAB_DT_I16:
+    CONVERT(int16_t);
+    break;
+  case GLAB_DT_I32:
+    CONVERT(int32_t);
+    break;
+  case GLAB_DT_F32:
+    CONVERT(float);
+    break;
+  case GLAB_DT_F64:
+    CONVERT(double);
+    break;
+  default:
+    CONVERT(glab_real);
+    break;
   }
 }
 
 /* Store item `si` into batch slot b of n: chunk t of the item (F elements) goes to
  * dst[(t·n + b)·F] — for flat data T = 1, F = item_elems, i.e. dst[b·E]. */
 static void fill_item(const glab_dataset *ds, size_t si, size_t b, size_t n, glab_real *dst,
-                      glab_scale scale) {
+                      glab_data_scale scale) {
   const glab_data_store *st = ds->st;
   size_t T = st->sequence ? (size_t)st->item_shape[0] : 1;
   size_t F = st->item_elems / T;
@@ -237,8 +280,8 @@ static void fill_item(const glab_dataset *ds, size_t si, size_t b, size_t n, gla
             stdz ? ds->mean + t * F : NULL, stdz ? ds->inv_std + t * F : NULL);
 }
 
-static int fill_targets(const glab_dataset *ds, const size_t *indices, size_t n,
-                        glab_real *targets, int *labels) {
+static int fill_targets(const glab_dataset *ds, const size_t *indices, size_t n, glab_real *targets,
+                        int *labels) {
   const glab_data_store *st = ds->st;
   if (labels && st->kind != GLAB_TARGET_CLASS)
     return glab_error(GLAB_ERR_ARG, "dataset batch: %s has no class labels", st->name);
@@ -260,17 +303,16 @@ static int fill_targets(const glab_dataset *ds, const size_t *indices, size_t n,
   return GLAB_OK;
 }
 
-static int check_indices(const glab_dataset *ds, const size_t *indices, size_t n,
-                         const char *fn) {
+static int check_indices(const glab_dataset *ds, const size_t *indices, size_t n, const char *fn) {
   for (size_t b = 0; b < n; b++)
     if (indices[b] >= ds->n)
-      return glab_error(GLAB_ERR_ARG, "%s: index %zu is out of range for %zu items", fn,
-                        indices[b], ds->n);
+      return glab_error(GLAB_ERR_ARG, "%s: index %zu is out of range for %zu items", fn, indices[b],
+                        ds->n);
   return GLAB_OK;
 }
 
-int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n,
-                       glab_tensor *inputs, glab_real *targets, int *labels) {
+int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n, glab_tensor *inputs,
+                       glab_real *targets, int *labels) {
   if (!ds || !indices || !inputs || !inputs->data)
     return glab_error(GLAB_ERR_ARG, "dataset batch: NULL argument");
   int shape[GLAB_MAX_DIMS];
@@ -311,10 +353,11 @@ size_t glab_dataset_num_batches(size_t n, size_t batch, int drop_last) {
 int glab_one_hot(const int *labels, size_t n, int classes, glab_real *out) {
   for (size_t i = 0; i < n; i++)
     if (labels[i] < 0 || labels[i] >= classes)
-      return glab_error(GLAB_ERR_ARG, "one_hot: label %d of row %zu is outside 0..%d", labels[i],
-                        i, classes - 1);
+      return glab_error(GLAB_ERR_ARG, "one_hot: label %d of row %zu is outside 0..%d", labels[i], i,
+                        classes - 1);
   memset(out, 0, n * (size_t)classes * sizeof *out);
-  for (size_t i = 0; i < n; i++) out[i * (size_t)classes + (size_t)labels[i]] = 1;
+  for (size_t i = 0; i < n; i++)
+    out[i * (size_t)classes + (size_t)labels[i]] = 1;
   return GLAB_OK;
 }
 
@@ -339,7 +382,8 @@ static glab_dataset *make_view(glab_dataset *ds, const size_t *indices, size_t n
     glab_error(GLAB_ERR_NOMEM, "dataset subset: out of memory for %zu indices", n);
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) idx[i] = store_index(ds, indices[i]);
+  for (size_t i = 0; i < n; i++)
+    idx[i] = store_index(ds, indices[i]);
   glab_dataset *v = view_new(ds->st, n, idx, ds->scale);
   if (v && copy_stats(v, ds) != GLAB_OK) {
     glab_dataset_destroy(v);
@@ -362,7 +406,8 @@ static size_t *iota(size_t n) {
     glab_error(GLAB_ERR_NOMEM, "dataset: out of memory for %zu indices", n);
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) idx[i] = i;
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
   return idx;
 }
 
@@ -417,16 +462,16 @@ int glab_dataset_split(glab_dataset *ds, double fraction, glab_rng *rng, glab_da
 int glab_dataset_class_counts(const glab_dataset *ds, size_t *counts) {
   if (!ds || !counts) return glab_error(GLAB_ERR_ARG, "dataset class_counts: NULL argument");
   if (ds->st->kind != GLAB_TARGET_CLASS)
-    return glab_error(GLAB_ERR_ARG, "dataset class_counts: %s has no class labels",
-                      ds->st->name);
+    return glab_error(GLAB_ERR_ARG, "dataset class_counts: %s has no class labels", ds->st->name);
   memset(counts, 0, (size_t)ds->st->width * sizeof *counts);
-  for (size_t i = 0; i < ds->n; i++) counts[ds->st->labels[store_index(ds, i)]]++;
+  for (size_t i = 0; i < ds->n; i++)
+    counts[ds->st->labels[store_index(ds, i)]]++;
   return GLAB_OK;
 }
 
 /* ---- scaling ---- */
 
-int glab_dataset_set_scale(glab_dataset *ds, glab_scale scale) {
+int glab_dataset_set_scale(glab_dataset *ds, glab_data_scale scale) {
   if (!ds) return glab_error(GLAB_ERR_ARG, "dataset scale: NULL dataset");
   if (scale != GLAB_SCALE_UNIT && scale != GLAB_SCALE_RAW && scale != GLAB_SCALE_STANDARD)
     return glab_error(GLAB_ERR_ARG, "dataset scale: unknown mode %d", (int)scale);
@@ -456,12 +501,15 @@ int glab_dataset_standardize(glab_dataset *ds, const glab_dataset *from) {
   /* Two passes (mean, then squared deviations): accurate without a large cancellation. */
   for (size_t i = 0; i < from->n; i++) {
     fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT);
-    for (size_t k = 0; k < e; k++) sum[k] += x[k];
+    for (size_t k = 0; k < e; k++)
+      sum[k] += x[k];
   }
-  for (size_t k = 0; k < e; k++) sum[k] /= (double)from->n;
+  for (size_t k = 0; k < e; k++)
+    sum[k] /= (double)from->n;
   for (size_t i = 0; i < from->n; i++) {
     fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT);
-    for (size_t k = 0; k < e; k++) sq[k] += ((double)x[k] - sum[k]) * ((double)x[k] - sum[k]);
+    for (size_t k = 0; k < e; k++)
+      sq[k] += ((double)x[k] - sum[k]) * ((double)x[k] - sum[k]);
   }
   for (size_t k = 0; k < e; k++) {
     double sd = sqrt(sq[k] / (double)from->n);
@@ -522,7 +570,8 @@ glab_dataset *glab_dataset_from_arrays(size_t n, int ndim, const int *shape, int
   }
   if (n) memcpy(st->inputs, inputs, n * e * sizeof(glab_real));
   if (kind == GLAB_TARGET_CLASS)
-    for (size_t i = 0; i < n; i++) st->labels[i] = labels[i];
+    for (size_t i = 0; i < n; i++)
+      st->labels[i] = labels[i];
   if (kind == GLAB_TARGET_REAL && n) memcpy(st->targets, targets, n * w * sizeof *st->targets);
   return glab_dataset_from_store(st);
 }

@@ -42,13 +42,13 @@ typedef enum glab_target_kind {
 } glab_target_kind;
 
 /* How stored values become glab_real in a batch. */
-typedef enum glab_scale {
+typedef enum glab_data_scale {
   GLAB_SCALE_UNIT = 0, /* integer storage divided by its type's max (uint8: /255 → [0,1]);
                           real storage unchanged. The default. */
   GLAB_SCALE_RAW,      /* values as stored */
   GLAB_SCALE_STANDARD  /* per input feature (x - mean) / std, with the statistics of
                           glab_dataset_standardize(); std < 1e-8 counts as 1 */
-} glab_scale;
+} glab_data_scale;
 
 /* ---- Inspecting a dataset ---------------------------------------------------------------- */
 
@@ -62,7 +62,7 @@ glab_target_kind glab_dataset_target_kind(const glab_dataset *ds);
 int glab_dataset_classes(const glab_dataset *ds);      /* K for class targets, else 0 */
 int glab_dataset_target_width(const glab_dataset *ds); /* W for real targets, K for class
                                                           targets (the one-hot width), 0 for none */
-glab_scale glab_dataset_scale(const glab_dataset *ds);
+glab_data_scale glab_dataset_scale(const glab_dataset *ds);
 /* A short description for printing: "fashion-mnist-test: 10000 items [28][28] → 10 classes". */
 const char *glab_dataset_name(const glab_dataset *ds);
 
@@ -80,8 +80,8 @@ int glab_dataset_batch_shape(const glab_dataset *ds, size_t n, int *shape);
  *          datasets the one-hot encoding of the labels (for an MSE loss);
  *  labels (may be NULL): n class indices; only for class datasets (GLAB_ERR_ARG otherwise).
  * Returns GLAB_OK or an error code (bad index, wrong shape). */
-int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n,
-                       glab_tensor *inputs, glab_real *targets, int *labels);
+int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n, glab_tensor *inputs,
+                       glab_real *targets, int *labels);
 
 /* One item: `input` has the item shape (glab_dataset_item_shape); targets/labels as above with
  * n = 1. */
@@ -114,7 +114,7 @@ int glab_dataset_split(glab_dataset *ds, double fraction, glab_rng *rng, glab_da
 int glab_dataset_class_counts(const glab_dataset *ds, size_t *counts);
 
 /* Change how values are converted (affects this view only; call before sharing it). */
-int glab_dataset_set_scale(glab_dataset *ds, glab_scale scale);
+int glab_dataset_set_scale(glab_dataset *ds, glab_data_scale scale);
 /* Compute per-feature mean and std over the items of `stats_from` (NULL: ds itself, e.g. pass the
  * training set when standardising its test set) and switch ds to GLAB_SCALE_STANDARD. The
  * statistics are of the unit-scaled values. Shapes must match. */
@@ -134,8 +134,8 @@ glab_dataset *glab_dataset_from_arrays(size_t n, int ndim, const int *shape, int
  * (may be NULL) a 1-dim file of integer class indices with the same count. `limit` > 0 keeps only
  * the first `limit` items (only those are decompressed). */
 typedef struct glab_idx_options {
-  glab_scale scale; /* default GLAB_SCALE_UNIT */
-  size_t limit;     /* 0: all */
+  glab_data_scale scale; /* default GLAB_SCALE_UNIT */
+  size_t limit;          /* 0: all */
 } glab_idx_options;
 glab_dataset *glab_data_idx_load(const char *images, const char *labels,
                                  const glab_idx_options *opt /* NULL: defaults */);

@@ -21,7 +21,8 @@ static int tu_setup(void) {
 }
 
 static int tu_teardown(void) {
-  for (int i = 0; i < tu_nfiles; i++) unlink(tu_files[i]);
+  for (int i = 0; i < tu_nfiles; i++)
+    unlink(tu_files[i]);
   rmdir(tu_dir);
   return 0;
 }
@@ -60,12 +61,17 @@ static int tu_write_gz(const char *name, const void *buf, size_t len) {
 static size_t tu_esize(int type) {
   switch (type) {
   case 0x08:
-  case 0x09: return 1;
-  case 0x0B: return 2;
+  case 0x09:
+    return 1;
+  case 0x0B:
+    return 2;
   case 0x0C:
-  case 0x0D: return 4;
-  case 0x0E: return 8;
-  default: return 1;
+  case 0x0D:
+    return 4;
+  case 0x0E:
+    return 8;
+  default:
+    return 1;
   }
 }
 
@@ -74,19 +80,25 @@ static size_t tu_esize(int type) {
 static unsigned char *tu_idx(int type, int ndim, const uint32_t *dims, const double *vals,
                              size_t *len) {
   size_t n = 1;
-  for (int i = 0; i < ndim; i++) n *= dims[i];
+  for (int i = 0; i < ndim; i++)
+    n *= dims[i];
   size_t es = tu_esize(type), hl = 4 + 4 * (size_t)ndim;
   unsigned char *b = calloc(1, hl + n * es);
   b[2] = (unsigned char)type;
   b[3] = (unsigned char)ndim;
   for (int i = 0; i < ndim; i++)
-    for (int k = 0; k < 4; k++) b[4 + 4 * i + k] = (unsigned char)(dims[i] >> (24 - 8 * k));
+    for (int k = 0; k < 4; k++)
+      b[4 + 4 * i + k] = (unsigned char)(dims[i] >> (24 - 8 * k));
   for (size_t i = 0; i < n; i++) {
     unsigned char raw[8];
     double v = vals[i];
     switch (type) {
-    case 0x08: raw[0] = (uint8_t)v; break;
-    case 0x09: raw[0] = (uint8_t)(int8_t)v; break;
+    case 0x08:
+      raw[0] = (uint8_t)v;
+      break;
+    case 0x09:
+      raw[0] = (uint8_t)(int8_t)v;
+      break;
     case 0x0B: {
       uint16_t u = (uint16_t)(int16_t)v;
       memcpy(raw, &u, 2);
@@ -102,12 +114,15 @@ static unsigned char *tu_idx(int type, int ndim, const uint32_t *dims, const dou
       memcpy(raw, &f, 4);
       break;
     }
-    default: memcpy(raw, &v, 8); break;
+    default:
+      memcpy(raw, &v, 8);
+      break;
     }
     /* host (little-endian here) → big-endian */
     const uint16_t probe = 1;
     int little = *(const unsigned char *)&probe == 1;
-    for (size_t k = 0; k < es; k++) b[hl + i * es + k] = little ? raw[es - 1 - k] : raw[k];
+    for (size_t k = 0; k < es; k++)
+      b[hl + i * es + k] = little ? raw[es - 1 - k] : raw[k];
   }
   *len = hl + n * es;
   return b;

@@ -17,8 +17,9 @@ static void expect_error(glab_dataset *ds, const char *part1, const char *part2)
   CU_ASSERT_PTR_NULL(ds);
   const char *m = glab_last_error();
   int ok = HAS(m, part1) && (!part2 || HAS(m, part2));
-  if (!ok) printf("\n    unexpected message: %s (wanted \"%s\"%s%s)\n", m, part1,
-                  part2 ? " and " : "", part2 ? part2 : "");
+  if (!ok)
+    printf("\n    unexpected message: %s (wanted \"%s\"%s%s)\n", m, part1, part2 ? " and " : "",
+           part2 ? part2 : "");
   CU_ASSERT(ok);
   glab_dataset_destroy(ds);
 }
@@ -30,7 +31,8 @@ static const uint32_t img_dims[3] = {5, 3, 2};
 static const uint32_t lab_dims[1] = {5};
 
 static void write_pair(const char *im, const char *lb, int gz, int type, int ltype) {
-  for (int i = 0; i < 30; i++) img_vals[i] = type == 0x08 ? (i * 37) % 256 : (i * 7) % 100 - 50;
+  for (int i = 0; i < 30; i++)
+    img_vals[i] = type == 0x08 ? (i * 37) % 256 : (i * 7) % 100 - 50;
   CU_ASSERT_EQUAL(tu_write_idx(im, gz, type, 3, img_dims, img_vals), 0);
   CU_ASSERT_EQUAL(tu_write_idx(lb, gz, ltype, 1, lab_dims, lab_vals), 0);
 }
@@ -103,7 +105,8 @@ static void test_idx_types_gz(void) {
         int label;
         CU_ASSERT_EQUAL(glab_dataset_item(ds, i, x, NULL, &label), GLAB_OK);
         CU_ASSERT_EQUAL(label, (int)lab_vals[i]);
-        for (int k = 0; k < 6; k++) CU_ASSERT_DOUBLE_EQUAL(x->data[k], img_vals[i * 6 + k], 1e-5);
+        for (int k = 0; k < 6; k++)
+          CU_ASSERT_DOUBLE_EQUAL(x->data[k], img_vals[i * 6 + k], 1e-5);
       }
       (void)shape;
       glab_tensor_destroy(x);
@@ -167,15 +170,15 @@ static void test_idx_bad(void) {
   tu_write_bytes("billions", buf, 64);
   expect_error(glab_data_idx_load(tu_path("billions"), NULL, NULL), "billions", "truncated");
   tu_write_gz("billions-gz", buf, 64);
-  expect_error(glab_data_idx_load(tu_path("billions-gz"), NULL, NULL), "billions-gz",
-               "items");
+  expect_error(glab_data_idx_load(tu_path("billions-gz"), NULL, NULL), "billions-gz", "items");
   /* ... even with a gzip trailer forged to agree with the header (mod 2^32) */
   {
     size_t gl;
     unsigned char *g = tu_read(tu_path("billions-gz"), &len);
     gl = len;
     uint64_t total = 16 + (uint64_t)0x7fffffff * 28 * 28;
-    for (int k = 0; k < 4; k++) g[gl - 4 + k] = (unsigned char)(total >> (8 * k));
+    for (int k = 0; k < 4; k++)
+      g[gl - 4 + k] = (unsigned char)(total >> (8 * k));
     tu_write_bytes("billions-forged", g, gl);
     free(g);
     expect_error(glab_data_idx_load(tu_path("billions-forged"), NULL, NULL), "billions-forged",
@@ -230,8 +233,7 @@ static void test_idx_pairs(void) {
   /* negative label */
   double neg[5] = {0, 1, -1, 0, 0};
   tu_write_idx("p-neg", 0, 0x0C, 1, lab_dims, neg);
-  expect_error(glab_data_idx_load(tu_path("p-images"), tu_path("p-neg"), NULL), "p-neg",
-               "outside");
+  expect_error(glab_data_idx_load(tu_path("p-images"), tu_path("p-neg"), NULL), "p-neg", "outside");
   /* float labels */
   tu_write_idx("p-flt", 0, 0x0D, 1, lab_dims, lab_vals);
   expect_error(glab_data_idx_load(tu_path("p-images"), tu_path("p-flt"), NULL), "p-flt",
@@ -264,7 +266,8 @@ static void test_csv_roundtrip(void) {
   int lab[3];
   CU_ASSERT_EQUAL(glab_dataset_batch(ds, idx, 3, x, NULL, lab), GLAB_OK);
   const double want[6] = {1.5, -3, 4, 0.5, 7, 8};
-  for (int k = 0; k < 6; k++) CU_ASSERT_DOUBLE_EQUAL(x->data[k], want[k], 1e-6);
+  for (int k = 0; k < 6; k++)
+    CU_ASSERT_DOUBLE_EQUAL(x->data[k], want[k], 1e-6);
   CU_ASSERT(lab[0] == 2 && lab[1] == 0 && lab[2] == 1);
   glab_tensor_destroy(x);
   glab_dataset_destroy(ds);
@@ -348,8 +351,10 @@ static void test_fashion_mnist(void) {
   setenv("GRADLAB_DATA", tu_dir, 1);
   expect_error(glab_data_fashion_mnist("test", 0), "apt-get install dataset-fashion-mnist", NULL);
   CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_NOTFOUND);
-  if (keep) setenv("GRADLAB_DATA", keep, 1);
-  else unsetenv("GRADLAB_DATA");
+  if (keep)
+    setenv("GRADLAB_DATA", keep, 1);
+  else
+    unsetenv("GRADLAB_DATA");
   free(keep);
   expect_error(glab_data_fashion_mnist("validation", 0), "split", NULL);
 
@@ -367,7 +372,8 @@ static void test_fashion_mnist(void) {
   CU_ASSERT(shape[0] == 28 && shape[1] == 28);
   size_t counts[10];
   CU_ASSERT_EQUAL(glab_dataset_class_counts(ds, counts), GLAB_OK);
-  for (int c = 0; c < 10; c++) CU_ASSERT_EQUAL(counts[c], 1000);
+  for (int c = 0; c < 10; c++)
+    CU_ASSERT_EQUAL(counts[c], 1000);
   glab_tensor *x = glab_tensor_create(2, shape);
   double lo = 1, hi = 0;
   for (size_t i = 0; i < 10000; i += 997) {

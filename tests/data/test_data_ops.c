@@ -99,8 +99,10 @@ static void test_adding(void) {
       CU_ASSERT(x->data[2 * k] >= 0 && x->data[2 * k] < 1);
       if (x->data[2 * k + 1] == 1) {
         s += x->data[2 * k];
-        if (k < T / 2) first++;
-        else second++;
+        if (k < T / 2)
+          first++;
+        else
+          second++;
       } else {
         CU_ASSERT_EQUAL(x->data[2 * k + 1], 0);
       }
@@ -121,7 +123,8 @@ static void test_adding(void) {
   CU_ASSERT_EQUAL(glab_dataset_batch(ds, idx, 3, bx, tg, NULL), GLAB_OK);
   glab_dataset_item(ds, 2, x, NULL, NULL);
   for (int k = 0; k < T; k++)
-    for (int f = 0; f < 2; f++) CU_ASSERT_EQUAL(bx->data[(k * 3 + 1) * 2 + f], x->data[k * 2 + f]);
+    for (int f = 0; f < 2; f++)
+      CU_ASSERT_EQUAL(bx->data[(k * 3 + 1) * 2 + f], x->data[k * 2 + f]);
   CU_ASSERT_EQUAL(tg[0], tg[2]);
   glab_tensor_destroy(bx);
   glab_tensor_destroy(x);
@@ -143,7 +146,8 @@ static void test_copy(void) {
     CU_ASSERT_EQUAL(x->data[lab], 1);
     CU_ASSERT_EQUAL(x->data[9 * 5 + 4], 1);
     double total = 0;
-    for (size_t k = 0; k < x->size; k++) total += x->data[k];
+    for (size_t k = 0; k < x->size; k++)
+      total += x->data[k];
     CU_ASSERT_EQUAL(total, 2);
   }
   glab_tensor_destroy(x);
@@ -205,8 +209,10 @@ static void test_views(void) {
   glab_rng_seed(&r, 1, 1);
   CU_ASSERT_EQUAL(glab_dataset_split(ds, 0.5, &r, &a, &b), GLAB_OK);
   int seen[10] = {0};
-  for (size_t i = 0; i < 5; i++) seen[(int)first(a, i)]++, seen[(int)first(b, i)]++;
-  for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(seen[i], 1);
+  for (size_t i = 0; i < 5; i++)
+    seen[(int)first(a, i)]++, seen[(int)first(b, i)]++;
+  for (int i = 0; i < 10; i++)
+    CU_ASSERT_EQUAL(seen[i], 1);
   glab_dataset_destroy(a);
   glab_dataset_destroy(b);
   CU_ASSERT_EQUAL(glab_dataset_split(ds, 1.5, NULL, &a, &b), GLAB_ERR_ARG);
@@ -217,7 +223,8 @@ static void test_views(void) {
   glab_dataset_class_counts(sh, counts);
   CU_ASSERT(counts[0] == 4 && counts[1] == 3 && counts[2] == 3);
   int moved = 0;
-  for (size_t i = 0; i < 10; i++) moved += first(sh, i) != (glab_real)i;
+  for (size_t i = 0; i < 10; i++)
+    moved += first(sh, i) != (glab_real)i;
   CU_ASSERT(moved > 0);
   glab_dataset_destroy(sh);
   /* one-hot */
@@ -237,12 +244,15 @@ static void test_standardize(void) {
   CU_ASSERT_EQUAL(glab_dataset_scale(ds), GLAB_SCALE_STANDARD);
   glab_tensor *x = glab_tensor_create(2, (int[]){10, 2});
   size_t idx[10];
-  for (size_t i = 0; i < 10; i++) idx[i] = i;
+  for (size_t i = 0; i < 10; i++)
+    idx[i] = i;
   CU_ASSERT_EQUAL(glab_dataset_batch(ds, idx, 10, x, NULL, NULL), GLAB_OK);
   for (int f = 0; f < 2; f++) {
     double m = 0, v = 0;
-    for (int i = 0; i < 10; i++) m += x->data[2 * i + f] / 10.0;
-    for (int i = 0; i < 10; i++) v += (x->data[2 * i + f] - m) * (x->data[2 * i + f] - m) / 10.0;
+    for (int i = 0; i < 10; i++)
+      m += x->data[2 * i + f] / 10.0;
+    for (int i = 0; i < 10; i++)
+      v += (x->data[2 * i + f] - m) * (x->data[2 * i + f] - m) / 10.0;
     CU_ASSERT_DOUBLE_EQUAL(m, 0, 1e-5);
     CU_ASSERT_DOUBLE_EQUAL(v, 1, 1e-4);
   }
