@@ -141,7 +141,7 @@ function M.batch(data, first, n, classes, sequence)
       local oh = {}
       for k = 1, classes do oh[k] = 0 end
       oh[math.floor(lab) + 1] = 1
-      ys[#ys + 1], labels[#labels + 1] = oh, lab
+      ys[#ys + 1], labels[#labels + 1] = oh, math.tointeger(lab) or math.floor(lab)
     else
       ys[#ys + 1] = type(y) == "number" and {y} or M.flatten(y:totable())
     end

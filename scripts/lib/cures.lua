@@ -1,0 +1,109 @@
+-- cures.lua — study 3's measurement (used by cures.lua and main_study.lua): one deep MLP on image
+-- data in variants (baseline, ReLU+He, sigmoid+Xavier, +batchnorm, +residual, an exploding
+-- configuration with and without gradient clipping). For each: the weight-gradient norm of every
+-- dense layer on a fixed batch at initialisation and after training, the spread first/last, and
+-- the test accuracy after the same budget. Returns a flat result table.
+local gradlab = require "gradlab"
+local S = require "study"
+
+local M = {}
+
+-- The variants: key, label, network options, optimizer options.
+M.variants = {
+  {key = "baseline", label = "sigmoid, N(0,1/fan_in) (baseline)", act = "sigmoid",
+   init = "normal_scaled"},
+  {key = "relu_he", label = "ReLU + He init", act = "relu", init = "he_normal"},
+  {key = "xavier", label = "sigmoid + Xavier init", act = "sigmoid", init = "xavier_normal"},
+  {key = "batchnorm", label = "sigmoid + batchnorm", act = "sigmoid", init = "normal_scaled",
+   batchnorm = true},
+  {key = "residual", label = "sigmoid + residual blocks", act = "sigmoid",
+   init = "normal_scaled", residual = true},
+  {key = "explode", label = "ReLU, N(0,1) weights (exploding)", act = "relu",
+   init = {"normal", std = 1}},
+  {key = "explode_clip", label = "ReLU, N(0,1) + clip_norm", act = "relu",
+   init = {"normal", std = 1}, clip = true},
+}
+
+local function pick(keys)
+  if not keys or #keys == 0 or keys[1] == "all" then return M.variants end
+  local out = {}
+  for _, k in ipairs(keys) do
+    for _, v in ipairs(M.variants) do if v.key == k then out[#out + 1] = v end end
+  end
+  return out
+end
+
+-- P: depth width train_images test_images probe_images epochs batch lr clip_norm seed0 variants
+function M.run(P)
+  local CLASSES = 10
+  local train, dname = S.image_data("train", P.train_images)
+  local test = S.image_data("test", P.test_images)
+  if train:size() > P.train_images then train = train:subset(P.train_images) end
+  if test:size() > P.test_images then test = test:subset(P.test_images) end
+  local X, _, labels = S.batch(train, 1, P.probe_images, CLASSES)
+  local sizes = {784}
+  for _ = 1, P.depth do sizes[#sizes + 1] = P.width end
+  sizes[#sizes + 1] = CLASSES
+  local L = #sizes - 1 -- dense layers
+  print(("study 3 — the cures: %s, %d hidden layers of %d, %d train / %d test images, "
+    .. "%d epoch(s), SGD lr %g, batch %d"):format(dname, P.depth, P.width, train:size(),
+    test:size(), P.epochs, P.lr, P.batch))
+
+  local fig_init = S.figure{name = "cures_grad_init", logy = true,
+    title = ("Weight-gradient norm per layer at initialisation, [%s] on %s"):format(
+      table.concat(sizes, ","), dname),
+    xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
+  local fig_trained = S.figure{name = "cures_grad_trained", logy = true,
+    title = ("Weight-gradient norm per layer after %d epoch(s)"):format(P.epochs),
+    xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
+  local fig_acc = S.figure{name = "cures_accuracy", kind = "bars",
+    title = ("Test accuracy after %d epoch(s) (%d test images)"):format(P.epochs, test:size()),
+    xlabel = "variant", ylabel = "test accuracy (fraction correct)"}
+
+  local function grads(net, dense)
+    S.probe(net, X, labels, "cross_entropy")
+    local g = {}
+    for l = 1, L do g[l] = S.grad_norm(dense[l], "weight") end
+    return g
+  end
+
+  local rows, result = {}, {}
+  for _, v in ipairs(pick(P.variants)) do
+    S.seed(P.seed0)
+    local net, dense = S.mlp{sizes = sizes, act = v.act, init = v.init, bias_init = "zeros",
+      batchnorm = v.batchnorm, residual = v.residual}
+    net:train()
+    local g0 = grads(net, dense)
+    for l = 1, L do fig_init:add(v.label, l, g0[l]) end
+    local opt = gradlab.optim.sgd{lr = P.lr, clip_norm = v.clip and P.clip_norm or nil}
+    local r = gradlab.train{model = net, data = train, loss = "cross_entropy", optimizer = opt,
+      epochs = P.epochs, batch = P.batch, shuffle = true, on_nonfinite = "stop"}
+    local diverged = r.stopped == "nonfinite"
+    local g1 = grads(net, dense)
+    for l = 1, L do fig_trained:add(v.label, l, g1[l]) end
+    net:eval()
+    local ev = net:evaluate(test)
+    net:train()
+    local acc = (diverged or ev.accuracy ~= ev.accuracy) and 0 or ev.accuracy
+    fig_acc:add("test accuracy", v.label, acc)
+    local spread0, spread1 = g0[1] / g0[L], g1[1] / g1[L]
+    rows[#rows + 1] = {v.label, S.sci(g0[1]), S.sci(g0[L]), S.sci(spread0), S.sci(spread1),
+      diverged and ("diverged@%d"):format(r.steps) or ("%.4f"):format(acc)}
+    result[v.key .. "_spread_init"] = spread0
+    result[v.key .. "_spread_trained"] = spread1
+    result[v.key .. "_accuracy"] = acc
+    result[v.key .. "_diverged"] = diverged and 1 or 0
+    result[v.key .. "_g1_init"] = g0[1]
+    result[v.key .. "_gL_init"] = g0[L]
+  end
+  S.table{name = "cures", rows = rows,
+    columns = {"variant", "||dW_1|| init", "||dW_L|| init", "first/last init",
+      "first/last trained", "test acc"},
+    title = ("Table: the cures side by side — [%s], %s, %d epoch(s)"):format(
+      table.concat(sizes, ","), dname, P.epochs),
+    note = "(||dW_l||: L2 norm of the cross-entropy gradient of dense layer l's weight on "
+      .. P.probe_images .. " training images; first/last = ||dW_1|| / ||dW_" .. L .. "||)"}
+  return result
+end
+
+return M
