@@ -372,7 +372,7 @@ static void run_case(int idx) {
   r->worst = c->problems ? INFINITY : c->worst;
   snprintf(r->where, sizeof r->where, "%s", c->problems ? "(see errors above)" : c->worst_at);
   r->ran = 1;
-  printf("\n    %-16s worst rel err %.3e at %s (limit %.0e)", r->name, r->worst, r->where,
+  printf("\n    %-16s worst rel err %.3e at %s (limit %.0e) ", r->name, r->worst, r->where,
          TOLERANCE);
   CU_ASSERT_EQUAL(c->problems, 0);
   CU_ASSERT(c->worst <= TOLERANCE);
