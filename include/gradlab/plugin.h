@@ -11,6 +11,7 @@
 #define GRADLAB_PLUGIN_H
 
 #include "gradlab/error.h"
+#include "gradlab/gradcheck.h"
 #include "gradlab/layer.h"
 #include "gradlab/ops.h"
 #include "gradlab/optim.h"

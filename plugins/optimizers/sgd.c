@@ -1,0 +1,48 @@
+/* sgd.c — plain stochastic gradient descent: p ← p − lr·(g + weight_decay·p). */
+#include <stdlib.h>
+
+#include <gradlab/plugin.h>
+
+typedef struct sgd {
+  double lr, wd;
+} sgd;
+
+static const glab_option options[] = {
+    {"lr", GLAB_OPT_REAL, NULL, "learning rate"},
+    {"weight_decay", GLAB_OPT_REAL, "0", "L2 penalty added to the gradient: g + wd·p"},
+    GLAB_OPTIONS_END};
+
+static int create(glab_optimizer *self, const glab_config *cfg) {
+  sgd *s = malloc(sizeof *s);
+  if (!s) return glab_error(GLAB_ERR_NOMEM, "sgd: out of memory");
+  glab_optimizer_set_impl(self, s);
+  s->lr = glab_config_real(cfg, "lr");
+  s->wd = glab_config_real(cfg, "weight_decay");
+  if (!(s->lr >= 0)) return glab_error(GLAB_ERR_ARG, "sgd: lr must be >= 0 (got %g)", s->lr);
+  return GLAB_OK;
+}
+
+static void destroy(glab_optimizer *self) { free(glab_optimizer_impl(self)); }
+
+static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
+                  glab_real *delta, glab_real **state, size_t n, long step) {
+  const sgd *s = glab_optimizer_impl(self);
+  (void)state;
+  (void)step;
+  for (size_t i = 0; i < n; i++)
+    delta[i] = (glab_real)(-s->lr * ((double)grad[i] + s->wd * (double)value[i]));
+  return GLAB_OK;
+}
+
+static const glab_optimizer_type type = {
+    .name = "sgd",
+    .doc = "stochastic gradient descent p -= lr·g",
+    .options = options,
+    .state_slots = 0,
+    .create = create,
+    .update = update,
+    .destroy = destroy,
+};
+
+static int init(glab_registry *reg) { return glab_register_optimizer(reg, &type); }
+GLAB_PLUGIN(init)
