@@ -63,7 +63,8 @@ void *glab_arena_alloc(glab_arena *a, size_t bytes) {
   }
   /* The next kept chunk that is large enough (the same ones are skipped every step). */
   glab_arena_chunk *c = a->cur ? a->cur->next : a->first;
-  while (c && c->cap < n) c = c->next;
+  while (c && c->cap < n)
+    c = c->next;
   if (!c) {
     size_t cap = a->total > GLAB_ARENA_MIN_CHUNK ? a->total : GLAB_ARENA_MIN_CHUNK;
     if (cap < n) cap = n;

@@ -12,8 +12,8 @@ typedef struct glab_arena_chunk glab_arena_chunk;
 
 typedef struct glab_arena {
   glab_arena_chunk *first, *last, *cur; /* chunk list; cur is where allocation happens */
-  size_t used;                   /* bytes used in cur */
-  size_t total;                  /* bytes held by all chunks */
+  size_t used;                          /* bytes used in cur */
+  size_t total;                         /* bytes held by all chunks */
 } glab_arena;
 
 void glab_arena_init(glab_arena *a);

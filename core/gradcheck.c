@@ -16,8 +16,8 @@
 #endif
 
 /* Evaluate fn on a fresh tape; *out gets the one-element result. */
-static int eval(glab_tape *tape, glab_gradcheck_fn fn, glab_var *const *vars, int nvars,
-                void *ctx, glab_var **out) {
+static int eval(glab_tape *tape, glab_gradcheck_fn fn, glab_var *const *vars, int nvars, void *ctx,
+                glab_var **out) {
   glab_tape_reset(tape);
   glab_var *y = fn(tape, vars, nvars, ctx);
   if (!y) {
@@ -48,7 +48,7 @@ int glab_gradcheck(glab_gradcheck_fn fn, glab_var *const *vars, int nvars, void 
 
   int rc = GLAB_OK;
   glab_tape *tape = glab_tape_create();
-  glab_real **saved = calloc((size_t)nvars, sizeof *saved);    /* the caller's gradients */
+  glab_real **saved = calloc((size_t)nvars, sizeof *saved); /* the caller's gradients */
   glab_real **analytic = calloc((size_t)nvars, sizeof *analytic);
   if (!tape || !saved || !analytic) {
     rc = glab_error(GLAB_ERR_NOMEM, "gradcheck: out of memory");

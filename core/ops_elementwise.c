@@ -42,41 +42,44 @@ void glab_ops_reduce_into(const glab_bcast *bc, const glab_real *g, glab_real sc
                           glab_real *gb) {
   size_t rows = bc->rows, cols = bc->cols;
   if (bc->mode == GLAB_BCAST_SAME) {
-    for (size_t i = 0; i < rows * cols; i++) gb[i] += scale * g[i];
+    for (size_t i = 0; i < rows * cols; i++)
+      gb[i] += scale * g[i];
   } else if (bc->mode == GLAB_BCAST_ROW) {
     for (size_t r = 0; r < rows; r++) {
       const glab_real *gr = g + r * cols;
-      for (size_t j = 0; j < cols; j++) gb[j] += scale * gr[j];
+      for (size_t j = 0; j < cols; j++)
+        gb[j] += scale * gr[j];
     }
   } else {
     double s = 0;
-    for (size_t i = 0; i < rows * cols; i++) s += g[i];
+    for (size_t i = 0; i < rows * cols; i++)
+      s += g[i];
     gb[0] += scale * (glab_real)s;
   }
 }
 
 /* Loop over a (rows×cols) with b broadcast per bc->mode: BODY sees i (index into a) and
  * bi (the matching index into b). */
-#define BCAST_LOOP(bc, BODY)                                                                     \
-  do {                                                                                           \
-    size_t rows_ = (bc)->rows, cols_ = (bc)->cols;                                               \
-    if ((bc)->mode == GLAB_BCAST_SAME) {                                                         \
-      for (size_t i = 0; i < rows_ * cols_; i++) {                                               \
-        size_t bi = i;                                                                           \
-        BODY;                                                                                    \
-      }                                                                                          \
-    } else if ((bc)->mode == GLAB_BCAST_ROW) {                                                   \
-      for (size_t r_ = 0; r_ < rows_; r_++)                                                      \
-        for (size_t bi = 0; bi < cols_; bi++) {                                                  \
-          size_t i = r_ * cols_ + bi;                                                            \
-          BODY;                                                                                  \
-        }                                                                                        \
-    } else {                                                                                     \
-      for (size_t i = 0; i < rows_ * cols_; i++) {                                               \
-        size_t bi = 0;                                                                           \
-        BODY;                                                                                    \
-      }                                                                                          \
-    }                                                                                            \
+#define BCAST_LOOP(bc, BODY)                                                                       \
+  do {                                                                                             \
+    size_t rows_ = (bc)->rows, cols_ = (bc)->cols;                                                 \
+    if ((bc)->mode == GLAB_BCAST_SAME) {                                                           \
+      for (size_t i = 0; i < rows_ * cols_; i++) {                                                 \
+        size_t bi = i;                                                                             \
+        BODY;                                                                                      \
+      }                                                                                            \
+    } else if ((bc)->mode == GLAB_BCAST_ROW) {                                                     \
+      for (size_t r_ = 0; r_ < rows_; r_++)                                                        \
+        for (size_t bi = 0; bi < cols_; bi++) {                                                    \
+          size_t i = r_ * cols_ + bi;                                                              \
+          BODY;                                                                                    \
+        }                                                                                          \
+    } else {                                                                                       \
+      for (size_t i = 0; i < rows_ * cols_; i++) {                                                 \
+        size_t bi = 0;                                                                             \
+        BODY;                                                                                      \
+      }                                                                                            \
+    }                                                                                              \
   } while (0)
 
 static int add_forward(glab_var *out) {
@@ -118,7 +121,8 @@ static int addsub_backward(glab_var *out, glab_real sign_b) {
   if (glab_var_needs_grad(a)) {
     glab_real *ga;
     GLAB_GRAD_OR_FAIL(ga, a);
-    for (size_t i = 0; i < out->value.size; i++) ga[i] += g[i];
+    for (size_t i = 0; i < out->value.size; i++)
+      ga[i] += g[i];
   }
   if (glab_var_needs_grad(b)) {
     glab_real *gb;
@@ -150,7 +154,8 @@ static int mul_backward(glab_var *out) {
     GLAB_GRAD_OR_FAIL(gb, b);
     if (bc->mode == GLAB_BCAST_SCALAR) {
       double s = 0;
-      for (size_t i = 0; i < out->value.size; i++) s += (double)g[i] * av[i];
+      for (size_t i = 0; i < out->value.size; i++)
+        s += (double)g[i] * av[i];
       gb[0] += (glab_real)s;
     } else {
       BCAST_LOOP(bc, gb[bi] += g[i] * av[i]);
@@ -173,7 +178,8 @@ static int div_backward(glab_var *out) {
     GLAB_GRAD_OR_FAIL(gb, b);
     if (bc->mode == GLAB_BCAST_SCALAR) {
       double s = 0;
-      for (size_t i = 0; i < out->value.size; i++) s += (double)g[i] * c[i];
+      for (size_t i = 0; i < out->value.size; i++)
+        s += (double)g[i] * c[i];
       gb[0] -= (glab_real)(s / bv[0]);
     } else {
       BCAST_LOOP(bc, gb[bi] -= g[i] * c[i] / bv[bi]);
@@ -217,7 +223,8 @@ static int affine_forward(glab_var *out) {
   const affine_attr *at = out->attr;
   const glab_real *a = out->in[0]->value.data;
   glab_real *y = out->value.data, s = at->s, c = at->c;
-  for (size_t i = 0; i < out->value.size; i++) y[i] = s * a[i] + c;
+  for (size_t i = 0; i < out->value.size; i++)
+    y[i] = s * a[i] + c;
   return GLAB_OK;
 }
 
@@ -229,7 +236,8 @@ static int affine_backward(glab_var *out) {
   GLAB_GRAD_OR_FAIL(ga, a);
   const glab_real *g = out->grad;
   glab_real s = at->s;
-  for (size_t i = 0; i < out->value.size; i++) ga[i] += s * g[i];
+  for (size_t i = 0; i < out->value.size; i++)
+    ga[i] += s * g[i];
   return GLAB_OK;
 }
 

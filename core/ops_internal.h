@@ -23,8 +23,7 @@ typedef struct glab_bcast {
 /* Fills *bc; returns GLAB_OK or a shape error naming op and both shapes. */
 int glab_ops_bcast(const char *op, const glab_var *a, const glab_var *b, glab_bcast *bc);
 /* Adds scale·g (shaped like a) into gb reduced to b's broadcast shape. */
-void glab_ops_reduce_into(const glab_bcast *bc, const glab_real *g, glab_real scale,
-                          glab_real *gb);
+void glab_ops_reduce_into(const glab_bcast *bc, const glab_real *g, glab_real scale, glab_real *gb);
 
 /* Matrix product C = alpha·op(A)·op(B) + beta·C (row-major): CBLAS for large products, plain
  * loops below a few thousand multiply-adds where the call overhead dominates. */
@@ -32,9 +31,9 @@ void glab_gemm(int trans_a, int trans_b, int m, int n, int k, const glab_real *a
                const glab_real *b, int ldb, glab_real beta, glab_real *c, int ldc);
 
 /* Grad buffer of an input, or return GLAB_ERR_NOMEM from the calling backward. */
-#define GLAB_GRAD_OR_FAIL(dst, v)                                                                \
-  do {                                                                                           \
-    if (!((dst) = glab_var_grad(v))) return GLAB_ERR_NOMEM;                                      \
+#define GLAB_GRAD_OR_FAIL(dst, v)                                                                  \
+  do {                                                                                             \
+    if (!((dst) = glab_var_grad(v))) return GLAB_ERR_NOMEM;                                        \
   } while (0)
 
 #endif

@@ -13,15 +13,18 @@ static void gemm_small(int ta, int tb, int m, int n, int k, const glab_real *a, 
   for (int i = 0; i < m; i++) {
     glab_real *ci = c + (size_t)i * ldc;
     if (beta == 0)
-      for (int j = 0; j < n; j++) ci[j] = 0;
+      for (int j = 0; j < n; j++)
+        ci[j] = 0;
     else if (beta != 1)
-      for (int j = 0; j < n; j++) ci[j] *= beta;
+      for (int j = 0; j < n; j++)
+        ci[j] *= beta;
     if (!tb) {
       /* Rows of B are contiguous: c_i += a_ip · b_p (vectorises over j). */
       for (int p = 0; p < k; p++) {
         glab_real aip = ta ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p];
         const glab_real *bp = b + (size_t)p * ldb;
-        for (int j = 0; j < n; j++) ci[j] += aip * bp[j];
+        for (int j = 0; j < n; j++)
+          ci[j] += aip * bp[j];
       }
     } else {
       for (int j = 0; j < n; j++) {
@@ -29,9 +32,11 @@ static void gemm_small(int ta, int tb, int m, int n, int k, const glab_real *a, 
         glab_real s = 0;
         if (!ta) {
           const glab_real *ai = a + (size_t)i * lda;
-          for (int p = 0; p < k; p++) s += ai[p] * bj[p];
+          for (int p = 0; p < k; p++)
+            s += ai[p] * bj[p];
         } else {
-          for (int p = 0; p < k; p++) s += a[(size_t)p * lda + i] * bj[p];
+          for (int p = 0; p < k; p++)
+            s += a[(size_t)p * lda + i] * bj[p];
         }
         ci[j] += s;
       }
@@ -39,18 +44,18 @@ static void gemm_small(int ta, int tb, int m, int n, int k, const glab_real *a, 
   }
 }
 
-void glab_gemm(int ta, int tb, int m, int n, int k, const glab_real *a, int lda,
-               const glab_real *b, int ldb, glab_real beta, glab_real *c, int ldc) {
+void glab_gemm(int ta, int tb, int m, int n, int k, const glab_real *a, int lda, const glab_real *b,
+               int ldb, glab_real beta, glab_real *c, int ldc) {
   if ((double)m * n * k < GLAB_GEMM_SMALL) {
     gemm_small(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
     return;
   }
 #ifdef GRADLAB_DOUBLE
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
-              n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0, a, lda, b, ldb, beta, c, ldc);
 #else
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
-              n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+              k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 #endif
 }
 
@@ -103,10 +108,9 @@ glab_var *glab_matmul(glab_tape *t, glab_var *a, glab_var *b, int trans_a, int t
   trans_a = trans_a != 0;
   trans_b = trans_b != 0;
   if ((trans_a && a->value.ndim != 2) || b->value.ndim != 2 || a->value.ndim < 1) {
-    glab_error(GLAB_ERR_SHAPE,
-               "matmul: %s must be 2-D: %s%s x %s%s",
-               b->value.ndim != 2 ? "B" : "a transposed A", GLAB_SHAPE(a, sa),
-               trans_a ? "^T" : "", GLAB_SHAPE(b, sb), trans_b ? "^T" : "");
+    glab_error(GLAB_ERR_SHAPE, "matmul: %s must be 2-D: %s%s x %s%s",
+               b->value.ndim != 2 ? "B" : "a transposed A", GLAB_SHAPE(a, sa), trans_a ? "^T" : "",
+               GLAB_SHAPE(b, sb), trans_b ? "^T" : "");
     return NULL;
   }
   size_t rows = glab_tensor_rows(&a->value), cols = glab_tensor_cols(&a->value);

@@ -37,12 +37,14 @@ static int mse_backward(glab_var *out) {
   if (glab_var_needs_grad(o)) {
     glab_real *go;
     GLAB_GRAD_OR_FAIL(go, o);
-    for (size_t i = 0; i < n; i++) go[i] += c * (ov[i] - tv[i]);
+    for (size_t i = 0; i < n; i++)
+      go[i] += c * (ov[i] - tv[i]);
   }
   if (glab_var_needs_grad(t)) {
     glab_real *gt;
     GLAB_GRAD_OR_FAIL(gt, t);
-    for (size_t i = 0; i < n; i++) gt[i] -= c * (ov[i] - tv[i]);
+    for (size_t i = 0; i < n; i++)
+      gt[i] -= c * (ov[i] - tv[i]);
   }
   return GLAB_OK;
 }
@@ -73,11 +75,14 @@ static int xent_forward(glab_var *out) {
     const glab_real *x = out->in[0]->value.data + r * cols;
     glab_real *p = at->probs + r * cols;
     glab_real mx = x[0];
-    for (size_t j = 1; j < cols; j++) mx = x[j] > mx ? x[j] : mx;
+    for (size_t j = 1; j < cols; j++)
+      mx = x[j] > mx ? x[j] : mx;
     double s = 0;
-    for (size_t j = 0; j < cols; j++) s += exp((double)x[j] - mx);
+    for (size_t j = 0; j < cols; j++)
+      s += exp((double)x[j] - mx);
     double lse = log(s);
-    for (size_t j = 0; j < cols; j++) p[j] = (glab_real)exp((double)x[j] - mx - lse);
+    for (size_t j = 0; j < cols; j++)
+      p[j] = (glab_real)exp((double)x[j] - mx - lse);
     loss += lse - ((double)x[at->labels[r]] - mx);
   }
   out->value.data[0] = (glab_real)(loss / (double)rows);
@@ -95,7 +100,8 @@ static int xent_backward(glab_var *out) {
   for (size_t r = 0; r < rows; r++) {
     const glab_real *p = at->probs + r * cols;
     glab_real *gr = gx + r * cols;
-    for (size_t j = 0; j < cols; j++) gr[j] += c * p[j];
+    for (size_t j = 0; j < cols; j++)
+      gr[j] += c * p[j];
     gr[at->labels[r]] -= c;
   }
   return GLAB_OK;
@@ -155,7 +161,8 @@ static int bce_backward(glab_var *out) {
   if (glab_var_needs_grad(b)) {
     glab_real *gt;
     GLAB_GRAD_OR_FAIL(gt, b);
-    for (size_t i = 0; i < n; i++) gt[i] -= c * x[i];
+    for (size_t i = 0; i < n; i++)
+      gt[i] -= c * x[i];
   }
   return GLAB_OK;
 }

@@ -11,7 +11,8 @@ static int all_forward(glab_var *out) {
   const reduce_attr *at = out->attr;
   const glab_real *x = out->in[0]->value.data;
   double s = 0;
-  for (size_t i = 0; i < at->rows * at->cols; i++) s += x[i];
+  for (size_t i = 0; i < at->rows * at->cols; i++)
+    s += x[i];
   out->value.data[0] = (glab_real)(s * at->scale);
   return GLAB_OK;
 }
@@ -23,7 +24,8 @@ static int all_backward(glab_var *out) {
   glab_real *gx;
   GLAB_GRAD_OR_FAIL(gx, a);
   glab_real g = (glab_real)(out->grad[0] * at->scale);
-  for (size_t i = 0; i < at->rows * at->cols; i++) gx[i] += g;
+  for (size_t i = 0; i < at->rows * at->cols; i++)
+    gx[i] += g;
   return GLAB_OK;
 }
 
@@ -32,7 +34,8 @@ static int rows_forward(glab_var *out) {
   for (size_t r = 0; r < at->rows; r++) {
     const glab_real *x = out->in[0]->value.data + r * at->cols;
     double s = 0;
-    for (size_t j = 0; j < at->cols; j++) s += x[j];
+    for (size_t j = 0; j < at->cols; j++)
+      s += x[j];
     out->value.data[r] = (glab_real)(s * at->scale);
   }
   return GLAB_OK;
@@ -47,7 +50,8 @@ static int rows_backward(glab_var *out) {
   for (size_t r = 0; r < at->rows; r++) {
     glab_real g = (glab_real)(out->grad[r] * at->scale);
     glab_real *gr = gx + r * at->cols;
-    for (size_t j = 0; j < at->cols; j++) gr[j] += g;
+    for (size_t j = 0; j < at->cols; j++)
+      gr[j] += g;
   }
   return GLAB_OK;
 }
@@ -55,14 +59,17 @@ static int rows_backward(glab_var *out) {
 static int cols_forward(glab_var *out) {
   const reduce_attr *at = out->attr;
   glab_real *y = out->value.data;
-  for (size_t j = 0; j < at->cols; j++) y[j] = 0;
+  for (size_t j = 0; j < at->cols; j++)
+    y[j] = 0;
   for (size_t r = 0; r < at->rows; r++) {
     const glab_real *x = out->in[0]->value.data + r * at->cols;
-    for (size_t j = 0; j < at->cols; j++) y[j] += x[j];
+    for (size_t j = 0; j < at->cols; j++)
+      y[j] += x[j];
   }
   glab_real s = (glab_real)at->scale;
   if (at->scale != 1)
-    for (size_t j = 0; j < at->cols; j++) y[j] *= s;
+    for (size_t j = 0; j < at->cols; j++)
+      y[j] *= s;
   return GLAB_OK;
 }
 
@@ -76,7 +83,8 @@ static int cols_backward(glab_var *out) {
   const glab_real *g = out->grad;
   for (size_t r = 0; r < at->rows; r++) {
     glab_real *gr = gx + r * at->cols;
-    for (size_t j = 0; j < at->cols; j++) gr[j] += s * g[j];
+    for (size_t j = 0; j < at->cols; j++)
+      gr[j] += s * g[j];
   }
   return GLAB_OK;
 }
@@ -101,7 +109,8 @@ static glab_var *reduce(glab_tape *t, const glab_op *op, glab_var *a, int over, 
     count = at.cols;
     if (a->value.ndim >= 2) {
       ndim = a->value.ndim - 1;
-      for (int i = 0; i < ndim; i++) shape[i] = a->value.shape[i];
+      for (int i = 0; i < ndim; i++)
+        shape[i] = a->value.shape[i];
     }
   } else if (over == OVER_COLS) {
     count = at.rows;

@@ -36,7 +36,8 @@ static int concat_backward(glab_var *out) {
       for (size_t r = 0; r < at->rows; r++) {
         const glab_real *g = out->grad + r * at->cols + off;
         glab_real *d = gp + r * pc;
-        for (size_t j = 0; j < pc; j++) d[j] += g[j];
+        for (size_t j = 0; j < pc; j++)
+          d[j] += g[j];
       }
     }
     off += pc;
@@ -57,7 +58,8 @@ glab_var *glab_concat_cols(glab_tape *t, glab_var *const *parts, int n) {
   for (int p = 0; p < n; p++) {
     const glab_tensor *v = &parts[p]->value;
     int ok = v->ndim == v0->ndim && v->ndim >= 1;
-    for (int i = 0; ok && i < v->ndim - 1; i++) ok = v->shape[i] == v0->shape[i];
+    for (int i = 0; ok && i < v->ndim - 1; i++)
+      ok = v->shape[i] == v0->shape[i];
     if (!ok) {
       char s0[64], sp[64];
       glab_error(GLAB_ERR_SHAPE, "concat_cols: part %d has shape %s, part 0 has %s (rows differ)",
@@ -98,7 +100,8 @@ static int slice_cols_backward(glab_var *out) {
   for (size_t r = 0; r < at->rows; r++) {
     const glab_real *g = out->grad + r * at->cols;
     glab_real *d = ga + r * ac + at->start;
-    for (size_t j = 0; j < at->cols; j++) d[j] += g[j];
+    for (size_t j = 0; j < at->cols; j++)
+      d[j] += g[j];
   }
   return GLAB_OK;
 }
@@ -137,7 +140,8 @@ static int stack_backward(glab_var *out) {
     glab_real *gp;
     GLAB_GRAD_OR_FAIL(gp, part);
     const glab_real *g = out->grad + (size_t)p * each;
-    for (size_t i = 0; i < each; i++) gp[i] += g[i];
+    for (size_t i = 0; i < each; i++)
+      gp[i] += g[i];
   }
   return GLAB_OK;
 }
@@ -169,7 +173,8 @@ glab_var *glab_stack(glab_tape *t, glab_var *const *parts, int n) {
   }
   int shape[GLAB_MAX_DIMS];
   shape[0] = n;
-  for (int i = 0; i < v0->ndim; i++) shape[i + 1] = v0->shape[i];
+  for (int i = 0; i < v0->ndim; i++)
+    shape[i + 1] = v0->shape[i];
   return glab_tape_apply(t, &op_stack, parts, n, v0->ndim + 1, shape, NULL, 0);
 }
 
@@ -186,7 +191,8 @@ static int slice_first_backward(glab_var *out) {
   glab_real *ga;
   GLAB_GRAD_OR_FAIL(ga, a);
   glab_real *d = ga + *(const size_t *)out->attr;
-  for (size_t i = 0; i < out->value.size; i++) d[i] += out->grad[i];
+  for (size_t i = 0; i < out->value.size; i++)
+    d[i] += out->grad[i];
   return GLAB_OK;
 }
 
@@ -195,8 +201,7 @@ static const glab_op op_slice_first = {"slice_first", slice_first_forward, slice
 glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int squeeze) {
   if (glab_ops_bad_args("slice_first", t, &a, 1)) return NULL;
   const glab_tensor *v = &a->value;
-  if (v->ndim < 1 || start < 0 || len < 1 || start > v->shape[0] - len ||
-      (squeeze && len != 1)) {
+  if (v->ndim < 1 || start < 0 || len < 1 || start > v->shape[0] - len || (squeeze && len != 1)) {
     char sa[64];
     glab_error(GLAB_ERR_SHAPE, "slice_first: rows [%d, %d+%d)%s do not fit %s", start, start, len,
                squeeze && len != 1 ? " squeezed (needs len 1)" : "", GLAB_SHAPE(a, sa));
@@ -205,7 +210,8 @@ glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int sq
   int shape[GLAB_MAX_DIMS], ndim;
   if (squeeze && v->ndim > 1) {
     ndim = v->ndim - 1;
-    for (int i = 0; i < ndim; i++) shape[i] = v->shape[i + 1];
+    for (int i = 0; i < ndim; i++)
+      shape[i] = v->shape[i + 1];
   } else {
     ndim = v->ndim;
     memcpy(shape, v->shape, sizeof shape);
@@ -227,7 +233,8 @@ static int reshape_backward(glab_var *out) {
   if (!glab_var_needs_grad(a)) return GLAB_OK;
   glab_real *ga;
   GLAB_GRAD_OR_FAIL(ga, a);
-  for (size_t i = 0; i < out->value.size; i++) ga[i] += out->grad[i];
+  for (size_t i = 0; i < out->value.size; i++)
+    ga[i] += out->grad[i];
   return GLAB_OK;
 }
 

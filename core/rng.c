@@ -56,7 +56,7 @@ double glab_rng_normal(glab_rng *r) {
 void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n) {
   for (size_t i = n; i > 1; i--) {
     size_t j = i <= 0xffffffffu ? glab_rng_below(r, (uint32_t)i)
-                                    : (size_t)(glab_rng_uniform(r) * (double)i);
+                                : (size_t)(glab_rng_uniform(r) * (double)i);
     size_t tmp = items[i - 1];
     items[i - 1] = items[j];
     items[j] = tmp;

@@ -71,9 +71,8 @@ static int reserve_node(glab_tape *tape) {
 }
 
 /* One arena block per node: [var][inputs][attr][value data]. */
-static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op,
-                          glab_var *const *in, int nin, int ndim, const int *shape,
-                          const void *attr, size_t attr_size) {
+static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, glab_var *const *in,
+                          int nin, int ndim, const int *shape, const void *attr, size_t attr_size) {
   size_t size = glab_shape_size(ndim, shape);
   if (size == 0) {
     glab_error_context("%s", what);
@@ -91,7 +90,8 @@ static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op,
   glab_var *v = (glab_var *)mem;
   memset(v, 0, sizeof *v);
   v->value.ndim = ndim;
-  for (int i = 0; i < ndim; i++) v->value.shape[i] = shape[i];
+  for (int i = 0; i < ndim; i++)
+    v->value.shape[i] = shape[i];
   v->value.size = size;
   v->value.data = (glab_real *)(mem + off_data);
   v->op = op;
@@ -146,8 +146,7 @@ glab_var *glab_tape_apply(glab_tape *tape, const glab_op *op, glab_var *const *i
   for (int i = 0; i < nin; i++) {
     if (!in || !in[i]) {
       /* Propagate an earlier failure silently; only say something if nothing was said. */
-      if (glab_last_status() == GLAB_OK)
-        glab_error(GLAB_ERR_ARG, "%s: input %d is NULL", name, i);
+      if (glab_last_status() == GLAB_OK) glab_error(GLAB_ERR_ARG, "%s: input %d is NULL", name, i);
       return NULL;
     }
   }
@@ -190,7 +189,8 @@ int glab_backward(glab_tape *tape, glab_var *loss) {
   }
   if (loss->tape != tape) return glab_error(GLAB_ERR_ARG, "backward: the loss is not on this tape");
   size_t end = tape->n;
-  while (end > 0 && tape->nodes[end - 1] != loss) end--;
+  while (end > 0 && tape->nodes[end - 1] != loss)
+    end--;
   if (end == 0) return glab_error(GLAB_ERR_ARG, "backward: the loss is not on this tape");
   if (tape->did_backward) {
     for (size_t i = 0; i < tape->n; i++) {
@@ -223,7 +223,8 @@ glab_var *glab_var_create(int ndim, const int *shape, int needs_grad) {
   if (!v->value.data) goto nomem;
   if (needs_grad && !(v->grad = calloc(size, sizeof(glab_real)))) goto nomem;
   v->value.ndim = ndim;
-  for (int i = 0; i < ndim; i++) v->value.shape[i] = shape[i];
+  for (int i = 0; i < ndim; i++)
+    v->value.shape[i] = shape[i];
   v->value.size = size;
   v->flags = GLAB_VAR_PERSISTENT | (needs_grad ? GLAB_VAR_NEEDS_GRAD : 0u);
   return v;

@@ -69,7 +69,8 @@ glab_tensor *glab_tensor_create(int ndim, const int *shape) {
     return NULL;
   }
   t->ndim = ndim;
-  for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+  for (int i = 0; i < ndim; i++)
+    t->shape[i] = shape[i];
   t->size = n;
   return t;
 }
@@ -93,7 +94,8 @@ void glab_tensor_destroy(glab_tensor *t) {
 size_t glab_tensor_rows(const glab_tensor *t) {
   if (!t || t->ndim <= 1) return 1;
   size_t r = 1;
-  for (int i = 0; i < t->ndim - 1; i++) r *= (size_t)t->shape[i];
+  for (int i = 0; i < t->ndim - 1; i++)
+    r *= (size_t)t->shape[i];
   return r;
 }
 

@@ -20,10 +20,10 @@ typedef struct glab_gradcheck_opts {
 typedef struct glab_gradcheck_report {
   double worst_rel_error; /* over every element of every variable with NEEDS_GRAD */
   double worst_abs_error;
-  int worst_var;          /* index into vars */
-  size_t worst_index;     /* element index */
+  int worst_var;            /* index into vars */
+  size_t worst_index;       /* element index */
   double analytic, numeric; /* at the worst place */
-  size_t checked;         /* elements compared */
+  size_t checked;           /* elements compared */
 } glab_gradcheck_report;
 
 /* vars are persistent variables (glab_var_create); each is perturbed in place and restored.

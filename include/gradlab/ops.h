@@ -55,7 +55,7 @@ glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int sq
 glab_var *glab_reshape(glab_tape *t, glab_var *a, int ndim, const int *shape);
 
 /* Fused losses (one element each). */
-glab_var *glab_mse(glab_tape *t, glab_var *out, glab_var *target);  /* mean over all elements */
+glab_var *glab_mse(glab_tape *t, glab_var *out, glab_var *target); /* mean over all elements */
 /* Softmax cross-entropy from logits [B][K] with class indices 0..K-1, mean over the batch. */
 glab_var *glab_softmax_xent(glab_tape *t, glab_var *logits, const int *labels);
 /* Binary cross-entropy from logits, mean over all elements; targets in [0,1]. */

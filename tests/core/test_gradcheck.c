@@ -42,13 +42,16 @@ typedef struct run_ctx {
 static glab_var *wsum_ctx(glab_tape *t, glab_var *y, run_ctx *rc) {
   if (!y) return NULL;
   glab_var *w = glab_tape_leaf(t, y->value.ndim, y->value.shape, 0);
-  for (size_t i = 0; i < w->value.size; i++) w->value.data[i] = (glab_real)cos(0.7 * i + 0.3);
+  for (size_t i = 0; i < w->value.size; i++)
+    w->value.data[i] = (glab_real)cos(0.7 * i + 0.3);
   if (rc && rc->recording && y->value.size <= 1024) {
-    for (size_t i = 0; i < y->value.size; i++) rc->base[i] = y->value.data[i];
+    for (size_t i = 0; i < y->value.size; i++)
+      rc->base[i] = y->value.data[i];
     rc->nbase = y->value.size;
   } else if (rc && rc->nbase == y->value.size) {
     glab_var *b = glab_tape_leaf(t, y->value.ndim, y->value.shape, 0);
-    for (size_t i = 0; i < b->value.size; i++) b->value.data[i] = rc->base[i];
+    for (size_t i = 0; i < b->value.size; i++)
+      b->value.data[i] = rc->base[i];
     y = glab_sub(t, y, b);
   }
   return glab_sum(t, glab_mul(t, y, w));
@@ -71,34 +74,58 @@ static glab_var *f_binary(glab_tape *t, glab_var *const *v, int n, void *ctx) {
 static glab_var *f_unary(glab_tape *t, glab_var *const *v, int n, void *ctx) {
   glab_var *a = v[0];
   switch (CASE_WHICH(ctx)) {
-  case 0: return wsum(t, glab_scale(t, a, -1.7));
-  case 1: return wsum(t, glab_add_scalar(t, a, 0.3));
-  case 2: return wsum(t, glab_square(t, a));
-  case 3: return wsum(t, glab_sqrt(t, a));
-  case 4: return wsum(t, glab_exp(t, a));
-  case 5: return wsum(t, glab_log(t, a));
-  case 6: return wsum(t, glab_sigmoid(t, a));
-  case 7: return wsum(t, glab_tanh(t, a));
-  case 8: return wsum(t, glab_relu(t, a, 0));
-  case 9: return wsum(t, glab_relu(t, a, 0.1));
-  case 10: return wsum(t, glab_softplus(t, a));
-  case 11: return wsum(t, glab_log_sigmoid(t, a));
-  case 12: return wsum(t, glab_softmax(t, a));
-  case 13: return wsum(t, glab_log_softmax(t, a));
-  case 14: return glab_sum(t, a);
-  case 15: return glab_mean(t, a);
-  case 16: return wsum(t, glab_sum_rows(t, a));
-  case 17: return wsum(t, glab_mean_rows(t, a));
-  case 18: return wsum(t, glab_sum_cols(t, a));
-  case 19: return wsum(t, glab_mean_cols(t, a));
-  case 20: return wsum(t, glab_slice_cols(t, a, 1, 2));
-  case 21: return wsum(t, glab_slice_first(t, a, 1, 1, 1));
-  case 22: return wsum(t, glab_slice_first(t, a, 0, 2, 0));
+  case 0:
+    return wsum(t, glab_scale(t, a, -1.7));
+  case 1:
+    return wsum(t, glab_add_scalar(t, a, 0.3));
+  case 2:
+    return wsum(t, glab_square(t, a));
+  case 3:
+    return wsum(t, glab_sqrt(t, a));
+  case 4:
+    return wsum(t, glab_exp(t, a));
+  case 5:
+    return wsum(t, glab_log(t, a));
+  case 6:
+    return wsum(t, glab_sigmoid(t, a));
+  case 7:
+    return wsum(t, glab_tanh(t, a));
+  case 8:
+    return wsum(t, glab_relu(t, a, 0));
+  case 9:
+    return wsum(t, glab_relu(t, a, 0.1));
+  case 10:
+    return wsum(t, glab_softplus(t, a));
+  case 11:
+    return wsum(t, glab_log_sigmoid(t, a));
+  case 12:
+    return wsum(t, glab_softmax(t, a));
+  case 13:
+    return wsum(t, glab_log_softmax(t, a));
+  case 14:
+    return glab_sum(t, a);
+  case 15:
+    return glab_mean(t, a);
+  case 16:
+    return wsum(t, glab_sum_rows(t, a));
+  case 17:
+    return wsum(t, glab_mean_rows(t, a));
+  case 18:
+    return wsum(t, glab_sum_cols(t, a));
+  case 19:
+    return wsum(t, glab_mean_cols(t, a));
+  case 20:
+    return wsum(t, glab_slice_cols(t, a, 1, 2));
+  case 21:
+    return wsum(t, glab_slice_first(t, a, 1, 1, 1));
+  case 22:
+    return wsum(t, glab_slice_first(t, a, 0, 2, 0));
   case 23: {
     int s[2] = {(int)a->value.size / 2, 2};
     return wsum(t, glab_reshape(t, a, 2, s));
   }
-  default: return NULL;
+  default:
+    return NULL;
   }
 }
 
@@ -109,10 +136,14 @@ static glab_var *f_parts(glab_tape *t, glab_var *const *v, int n, void *ctx) {
 static glab_var *f_loss(glab_tape *t, glab_var *const *v, int n, void *ctx) {
   static const int labels[6] = {2, 0, 3, 1, 3, 0};
   switch (CASE_WHICH(ctx)) {
-  case 0: return glab_mse(t, v[0], v[1]);
-  case 1: return glab_softmax_xent(t, v[0], labels);
-  case 2: return glab_bce_logits(t, v[0], v[1]);
-  default: return NULL;
+  case 0:
+    return glab_mse(t, v[0], v[1]);
+  case 1:
+    return glab_softmax_xent(t, v[0], labels);
+  case 2:
+    return glab_bce_logits(t, v[0], v[1]);
+  default:
+    return NULL;
   }
 }
 
@@ -126,9 +157,12 @@ static glab_var *f_mlp(glab_tape *t, glab_var *const *v, int n, void *ctx) {
                   glab_scale(t, glab_mean(t, glab_square(t, v[1])), 0.1));
 }
 
-#define SH2(a, b) {a, b, 0, 0}
-#define SH1(a) {a, 0, 0, 0}
-#define SH3(a, b, c) {a, b, c, 0}
+#define SH2(a, b)                                                                                  \
+  { a, b, 0, 0 }
+#define SH1(a)                                                                                     \
+  { a, 0, 0, 0 }
+#define SH3(a, b, c)                                                                               \
+  { a, b, c, 0 }
 
 static const gc_case cases[] = {
     {"matmul", 2, {2, 2}, {SH2(3, 4), SH2(4, 5)}, INIT_NORMAL, 0, f_matmul},
@@ -191,12 +225,17 @@ static void fill(glab_var *v, int init, int index, glab_rng *r) {
   for (size_t i = 0; i < v->value.size; i++) {
     double x = glab_rng_normal(r);
     switch (init) {
-    case INIT_POSITIVE: x = 0.5 + 1.5 * glab_rng_uniform(r); break;
-    case INIT_AWAY_FROM_ZERO: x = (x < 0 ? -1 : 1) * (0.2 + fabs(x)); break;
+    case INIT_POSITIVE:
+      x = 0.5 + 1.5 * glab_rng_uniform(r);
+      break;
+    case INIT_AWAY_FROM_ZERO:
+      x = (x < 0 ? -1 : 1) * (0.2 + fabs(x));
+      break;
     case INIT_PROB:
       if (index == 1) x = glab_rng_uniform(r); /* targets in [0, 1] */
       break;
-    default: break;
+    default:
+      break;
     }
     v->value.data[i] = (glab_real)x;
   }
@@ -222,22 +261,26 @@ static void run_case(const gc_case *c) {
   glab_gradcheck_report rep;
   int rc = glab_gradcheck(c->fn, vars, c->nvars, &ctx, NULL, &rep);
   CU_ASSERT_EQUAL(rc, GLAB_OK);
-  if (rc != GLAB_OK) printf("\n    %-22s error: %s", c->name, glab_last_error());
+  if (rc != GLAB_OK)
+    printf("\n    %-22s error: %s", c->name, glab_last_error());
   else {
     printf("\n    %-22s worst rel %.2e at var %d [%zu] (analytic %.6g, numeric %.6g, %zu checked)",
-           c->name, rep.worst_rel_error, rep.worst_var, rep.worst_index, rep.analytic,
-           rep.numeric, rep.checked);
+           c->name, rep.worst_rel_error, rep.worst_var, rep.worst_index, rep.analytic, rep.numeric,
+           rep.checked);
     CU_ASSERT(rep.worst_rel_error <= LIMIT);
     if (rep.worst_rel_error > worst_overall) worst_overall = rep.worst_rel_error;
     size_t expect = 0;
-    for (int i = 0; i < c->nvars; i++) expect += vars[i]->value.size;
+    for (int i = 0; i < c->nvars; i++)
+      expect += vars[i]->value.size;
     CU_ASSERT_EQUAL(rep.checked, expect);
   }
-  for (int i = 0; i < c->nvars; i++) glab_var_destroy(vars[i]);
+  for (int i = 0; i < c->nvars; i++)
+    glab_var_destroy(vars[i]);
 }
 
 static void test_all_ops(void) {
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    run_case(&cases[i]);
   printf("\n    worst over all ops (%s build): %.2e (limit %.0e)\n    ", GLAB_REAL_NAME,
          worst_overall, LIMIT);
 }
@@ -245,12 +288,14 @@ static void test_all_ops(void) {
 /* The checker must be able to fail: a deliberately wrong backward is caught. */
 static int bad_forward(glab_var *out) {
   const glab_real *x = out->in[0]->value.data;
-  for (size_t i = 0; i < out->value.size; i++) out->value.data[i] = x[i] * x[i];
+  for (size_t i = 0; i < out->value.size; i++)
+    out->value.data[i] = x[i] * x[i];
   return GLAB_OK;
 }
 static int bad_backward(glab_var *out) {
   glab_real *g = glab_var_grad(out->in[0]);
-  for (size_t i = 0; i < out->value.size; i++) g[i] += out->grad[i] * out->in[0]->value.data[i];
+  for (size_t i = 0; i < out->value.size; i++)
+    g[i] += out->grad[i] * out->in[0]->value.data[i];
   return GLAB_OK; /* missing the factor 2 */
 }
 static const glab_op op_bad = {"bad_square", bad_forward, bad_backward};
@@ -265,7 +310,8 @@ static glab_var *f_vector(glab_tape *t, glab_var *const *v, int n, void *ctx) {
 static void test_checker_fails(void) {
   int s[1] = {5};
   glab_var *x = glab_var_create(1, s, 1);
-  for (int i = 0; i < 5; i++) x->value.data[i] = (glab_real)(i + 1);
+  for (int i = 0; i < 5; i++)
+    x->value.data[i] = (glab_real)(i + 1);
   x->grad[0] = 42; /* the caller's gradient is restored afterwards */
   glab_gradcheck_report rep;
   CU_ASSERT_EQUAL(glab_gradcheck(f_bad, &x, 1, NULL, NULL, &rep), GLAB_OK);

@@ -19,7 +19,8 @@ static void check_unary(const char *name, glab_var *(*op)(glab_tape *, glab_var 
   static const double xs[5] = {-BIG, -30, 0, 30, BIG};
   int s[1] = {5};
   glab_var *x = glab_var_create(1, s, 1);
-  for (int i = 0; i < 5; i++) x->value.data[i] = (glab_real)xs[i];
+  for (int i = 0; i < 5; i++)
+    x->value.data[i] = (glab_real)xs[i];
   glab_tape *t = glab_tape_create();
   glab_var *y = op(t, x);
   CU_ASSERT_PTR_NOT_NULL_FATAL(y);
@@ -54,7 +55,8 @@ static void test_softmax_rows(void) {
   int s[2] = {2, 3};
   glab_var *x = glab_var_create(2, s, 1);
   const double xs[6] = {BIG, -BIG, 0, -BIG, -BIG, -BIG};
-  for (int i = 0; i < 6; i++) x->value.data[i] = (glab_real)xs[i];
+  for (int i = 0; i < 6; i++)
+    x->value.data[i] = (glab_real)xs[i];
   glab_tape *t = glab_tape_create();
   /* log_softmax row 0: [0, −2e4, −1e4]; row 1: all −log 3. d Σ/dx = 1 − 3·softmax. */
   glab_var *y = glab_log_softmax(t, x);
@@ -69,11 +71,13 @@ static void test_softmax_rows(void) {
   glab_var_zero_grad(x);
   y = glab_softmax(t, x);
   double p_want[6] = {1, 0, 0, 1 / 3.0, 1 / 3.0, 1 / 3.0};
-  for (int i = 0; i < 6; i++) CU_ASSERT(close_to(y->value.data[i], p_want[i]));
+  for (int i = 0; i < 6; i++)
+    CU_ASSERT(close_to(y->value.data[i], p_want[i]));
   /* d y_00 / dx = p_0 (e_0 − p) = 0 at saturation: finite */
   CU_ASSERT_EQUAL(glab_backward(t, glab_slice_cols(t, glab_slice_first(t, y, 0, 1, 0), 0, 1)),
                   GLAB_OK);
-  for (int i = 0; i < 6; i++) CU_ASSERT(close_to(x->grad[i], 0));
+  for (int i = 0; i < 6; i++)
+    CU_ASSERT(close_to(x->grad[i], 0));
   glab_tape_destroy(t);
   glab_var_destroy(x);
 }
@@ -82,7 +86,8 @@ static void test_softmax_xent(void) {
   int s[2] = {3, 3};
   glab_var *x = glab_var_create(2, s, 1);
   const double xs[9] = {BIG, -BIG, 0, BIG, -BIG, 0, 0, 0, 0};
-  for (int i = 0; i < 9; i++) x->value.data[i] = (glab_real)xs[i];
+  for (int i = 0; i < 9; i++)
+    x->value.data[i] = (glab_real)xs[i];
   int labels[3] = {1, 0, 2};
   glab_tape *t = glab_tape_create();
   glab_var *loss = glab_softmax_xent(t, x, labels);
@@ -115,12 +120,14 @@ static void test_bce_logits(void) {
   /* per element: 1e4, 0, 0, 1e4; gradient (σ(x) − t)/4 = 1/4, 0, 0, −1/4 */
   CU_ASSERT(close_to(loss->value.data[0], 2 * BIG / 4));
   double g_want[4] = {0.25, 0, 0, -0.25};
-  for (int i = 0; i < 4; i++) CU_ASSERT(close_to(x->grad[i], g_want[i]));
+  for (int i = 0; i < 4; i++)
+    CU_ASSERT(close_to(x->grad[i], g_want[i]));
   /* mse at large values stays finite too */
   glab_tape_reset(t);
   glab_var_zero_grad(x);
   loss = glab_mse(t, x, y);
-  CU_ASSERT(close_to(loss->value.data[0], (BIG * BIG * 2 + (BIG - 1) * (BIG - 1) + (BIG + 1) * (BIG + 1)) / 4));
+  CU_ASSERT(close_to(loss->value.data[0],
+                     (BIG * BIG * 2 + (BIG - 1) * (BIG - 1) + (BIG + 1) * (BIG + 1)) / 4));
   glab_tape_destroy(t);
   glab_var_destroy(x);
   glab_var_destroy(y);

@@ -135,16 +135,21 @@ static void test_arena_reuse(void) {
   glab_tensor *x = glab_tensor_create(2, sx);
   glab_rng r;
   glab_rng_seed(&r, 1, 1);
-  for (size_t i = 0; i < x->size; i++) x->data[i] = (glab_real)glab_rng_normal(&r);
-  for (size_t i = 0; i < w1->value.size; i++) w1->value.data[i] = (glab_real)(0.1 * glab_rng_normal(&r));
-  for (size_t i = 0; i < w2->value.size; i++) w2->value.data[i] = (glab_real)(0.1 * glab_rng_normal(&r));
+  for (size_t i = 0; i < x->size; i++)
+    x->data[i] = (glab_real)glab_rng_normal(&r);
+  for (size_t i = 0; i < w1->value.size; i++)
+    w1->value.data[i] = (glab_real)(0.1 * glab_rng_normal(&r));
+  for (size_t i = 0; i < w2->value.size; i++)
+    w2->value.data[i] = (glab_real)(0.1 * glab_rng_normal(&r));
   int labels[32];
-  for (int i = 0; i < 32; i++) labels[i] = i % 10;
+  for (int i = 0; i < 32; i++)
+    labels[i] = i % 10;
   glab_tape *t = glab_tape_create();
   mlp_step(t, w1, b1, w2, x, labels);
   size_t bytes = glab_tape_arena_bytes(t), nodes = glab_tape_node_count(t);
   CU_ASSERT(bytes > 0);
-  for (int i = 0; i < 5; i++) mlp_step(t, w1, b1, w2, x, labels);
+  for (int i = 0; i < 5; i++)
+    mlp_step(t, w1, b1, w2, x, labels);
   CU_ASSERT_EQUAL(glab_tape_arena_bytes(t), bytes);
   CU_ASSERT_EQUAL(glab_tape_node_count(t), nodes);
   /* A large request after small ones gets its own chunk, kept for the next step. */
@@ -175,13 +180,15 @@ static void test_arena_reuse(void) {
 static void test_broadcast_bias(void) {
   int sx[2] = {3, 2}, sb1[1] = {2}, sb2[2] = {1, 2}, s1[1] = {1};
   glab_var *x = glab_var_create(2, sx, 1);
-  for (int i = 0; i < 6; i++) x->value.data[i] = (glab_real)(i + 1); /* rows (1,2) (3,4) (5,6) */
+  for (int i = 0; i < 6; i++)
+    x->value.data[i] = (glab_real)(i + 1); /* rows (1,2) (3,4) (5,6) */
   glab_var *bs[3] = {glab_var_create(1, sb1, 1), glab_var_create(2, sb2, 1),
                      glab_var_create(1, s1, 1)};
   glab_tape *t = glab_tape_create();
   for (int k = 0; k < 3; k++) {
     glab_var *b = bs[k];
-    for (size_t i = 0; i < b->value.size; i++) b->value.data[i] = (glab_real)(10 * (i + 1));
+    for (size_t i = 0; i < b->value.size; i++)
+      b->value.data[i] = (glab_real)(10 * (i + 1));
     glab_tape_reset(t);
     glab_var_zero_grad(x);
     glab_var *y = glab_add(t, x, b);
@@ -189,8 +196,10 @@ static void test_broadcast_bias(void) {
     CU_ASSERT_EQUAL(y->value.ndim, 2);
     CU_ASSERT_EQUAL(y->value.data[3], 4 + (k == 2 ? 10 : 20));
     CU_ASSERT_EQUAL(glab_backward(t, glab_sum(t, y)), GLAB_OK);
-    for (size_t i = 0; i < b->value.size; i++) CU_ASSERT_DOUBLE_EQUAL(b->grad[i], k == 2 ? 6 : 3, 0);
-    for (int i = 0; i < 6; i++) CU_ASSERT_DOUBLE_EQUAL(x->grad[i], 1, 0);
+    for (size_t i = 0; i < b->value.size; i++)
+      CU_ASSERT_DOUBLE_EQUAL(b->grad[i], k == 2 ? 6 : 3, 0);
+    for (int i = 0; i < 6; i++)
+      CU_ASSERT_DOUBLE_EQUAL(x->grad[i], 1, 0);
     /* mul: d/db sum(x ⊙ b) = column sums of x (9, 12) or the total (21) */
     glab_var_zero_grad(b);
     glab_var_zero_grad(x);
@@ -206,7 +215,8 @@ static void test_broadcast_bias(void) {
   }
   glab_tape_destroy(t);
   glab_var_destroy(x);
-  for (int k = 0; k < 3; k++) glab_var_destroy(bs[k]);
+  for (int k = 0; k < 3; k++)
+    glab_var_destroy(bs[k]);
 }
 
 static int has(const char *s) {
@@ -306,7 +316,8 @@ static void test_rng(void) {
                                      0x83d2f293u, 0xbfa4784bu, 0xcbed606eu};
   glab_rng r;
   glab_rng_seed(&r, 42u, 54u);
-  for (int i = 0; i < 6; i++) CU_ASSERT_EQUAL(glab_rng_u32(&r), expect[i]);
+  for (int i = 0; i < 6; i++)
+    CU_ASSERT_EQUAL(glab_rng_u32(&r), expect[i]);
   double s = 0, s2 = 0, umin = 1, umax = 0;
   int n = 100000, counts[7] = {0};
   for (int i = 0; i < n; i++) {
@@ -321,17 +332,20 @@ static void test_rng(void) {
   CU_ASSERT(umin >= 0 && umax < 1);
   CU_ASSERT(fabs(s / n) < 0.02);
   CU_ASSERT(fabs(s2 / n - 1) < 0.02);
-  for (int k = 0; k < 7; k++) CU_ASSERT(fabs(counts[k] / (double)n - 1.0 / 7) < 0.01);
+  for (int k = 0; k < 7; k++)
+    CU_ASSERT(fabs(counts[k] / (double)n - 1.0 / 7) < 0.01);
   size_t items[50];
   int seen[50] = {0};
-  for (size_t i = 0; i < 50; i++) items[i] = i;
+  for (size_t i = 0; i < 50; i++)
+    items[i] = i;
   glab_rng_shuffle(&r, items, 50);
   int moved = 0;
   for (size_t i = 0; i < 50; i++) {
     seen[items[i]]++;
     moved += items[i] != i;
   }
-  for (int i = 0; i < 50; i++) CU_ASSERT_EQUAL(seen[i], 1);
+  for (int i = 0; i < 50; i++)
+    CU_ASSERT_EQUAL(seen[i], 1);
   CU_ASSERT(moved > 25);
   /* The default generator is deterministic per seed. */
   glab_seed(7);
