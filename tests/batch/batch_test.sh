@@ -1,0 +1,231 @@
+#!/bin/bash
+# batch_test.sh — reliability tests of 'gradlab batch' and 'gradlab merge' (registered by
+# tests.cmake). Usage: batch_test.sh GRADLAB CASE
+#   many       200 tiny jobs with -j 2 complete; summary.csv has 200 rows
+#   failures   a segfaulting plugin, a Lua error and a --timeout: each failed with its reason,
+#              the other jobs succeed, exit status 1
+#   kill       SIGKILL the batch half-way, rerun the same DIR: every job completed exactly once,
+#              jobs completed before the kill not rerun, no temporary file anywhere
+#   shard      shards 1..N cover the unsharded job list once; merge reproduces its summary
+#   determinism  the same job twice, and -j 1 vs -j 2: bit-identical metrics.csv
+#   usage      bad usage exits 2 with 'gradlab: error:'; --status; sweep grids; resume by DIR
+#   sigterm    SIGTERM stops the running jobs; the rerun completes them
+# GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
+set -u
+G=$1
+CASE=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+S=$HERE/scripts
+W=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-batch-$CASE.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+
+fail() { echo "FAIL ($CASE): $*" >&2; exit 1; }
+# csv FILE EXPR: evaluate a Python expression over rows (list of dicts) of a summary.csv
+csv() {
+  python3 - "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+res = eval(sys.argv[2])
+print(res)
+sys.exit(0 if res not in (False, None) else 1)
+PY
+}
+no_temp_files() {
+  local t
+  t=$(find "$1" -name '*.tmp' -o -name '*.tmp[.-]*' -o -name '*.part' -o -name '.sweep-*' | head -5)
+  [ -z "$t" ] || fail "temporary files left: $t"
+}
+
+case $CASE in
+many)
+  "$G" batch "$S/empty.lua" --grid x=$(seq -s, 1 100) --seeds 1..2 -j 2 --out d -q || fail "batch exit $?"
+  csv d/summary.csv 'len(rows) == 200 and all(r["status"] == "ok" for r in rows)' || fail "summary"
+  csv d/summary.csv 'len(set(r["id"] for r in rows)) == 200' || fail "ids not unique"
+  [ "$(ls d | grep -c '^[0-9a-f]\{16\}$')" = 200 ] || fail "200 job folders expected"
+  no_temp_files d
+  ;;
+failures)
+  "$G" batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
+    --timeout 1 --out d -q
+  rc=$?
+  [ $rc = 1 ] || fail "exit status $rc, expected 1"
+  csv d/summary.csv 'len(rows) == 8' || fail "8 rows expected"
+  csv d/summary.csv 'all(r["status"] == "ok" for r in rows if r["script"].endswith("empty.lua"))' || fail "empty jobs"
+  # the crash: a signal 11, or (sanitizer builds) the sanitizer's SEGV report
+  python3 - d <<'PY' || fail "reasons"
+import csv, json, os, sys
+d = sys.argv[1]
+for r in csv.DictReader(open(os.path.join(d, "summary.csv"), newline="")):
+    s = r["script"]
+    st = json.load(open(os.path.join(d, r["id"], "job.json")))
+    assert os.path.exists(os.path.join(d, r["id"], "stderr.txt")), "stderr.txt kept"
+    if s.endswith("empty.lua"):
+        continue
+    assert r["status"] == "failed", (s, r["status"])
+    if s.endswith("crash.lua"):
+        assert "signal 11" in r["reason"] or "SEGV" in st["stderr_tail"], (s, r["reason"], st["stderr_tail"])
+    elif s.endswith("error.lua"):
+        assert r["reason"] == "exit status 1" and "boom (on purpose)" in r["error"], (s, r["reason"], r["error"])
+    elif s.endswith("sleep.lua"):
+        assert r["reason"].startswith("timeout after 1 s"), (s, r["reason"])
+        assert st["duration"] < 10, st["duration"]
+print("reasons ok")
+PY
+  no_temp_files d
+  # --status agrees, and exits 1 (failed jobs)
+  "$G" batch --status d > status.txt
+  [ $? = 1 ] || fail "--status exit"
+  grep -q 'done 2  failed 6' status.txt || fail "status: $(cat status.txt)"
+  # resume skips everything (failed ones are kept without --retry-failed)
+  before=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
+  "$G" batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
+    --timeout 1 --out d -q
+  after=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
+  [ "$before" = "$after" ] || fail "a job ran again on resume"
+  ;;
+kill)
+  export FAKE_RUN_LOG=$W/runs.log
+  args=("$S/short.lua" --grid i=$(seq -s, 1 30) -j 2 --out d -q)
+  "$G" batch "${args[@]}" &
+  pid=$!
+  for _ in $(seq 1 600); do # until ~10 jobs have completed (at most 60 s)
+    n=$(ls d/*/job.json 2>/dev/null | wc -l)
+    [ "$n" -ge 10 ] && break
+    sleep 0.1
+  done
+  kill -KILL $pid
+  wait $pid 2>/dev/null
+  done_before=$(ls d/*/job.json | wc -l)
+  [ "$done_before" -ge 10 ] && [ "$done_before" -lt 30 ] || fail "$done_before jobs done at the kill"
+  stat -c '%n %i %y' d/*/job.json | sort > before.txt
+  sleep 0.3 # the killed batch's jobs die with it (PDEATHSIG): nothing may still write into d
+  "$G" batch "${args[@]}" || fail "rerun exit $?"
+  csv d/summary.csv 'len(rows) == 30 and all(r["status"] == "ok" for r in rows)' || fail "rerun summary"
+  csv d/summary.csv 'sorted(int(r["i"]) for r in rows) == list(range(1, 31))' || fail "each job once"
+  # jobs completed before the kill were not rerun: their job.json is the same file
+  stat -c '%n %i %y' $(cut -d' ' -f1 before.txt) | sort | cmp -s - before.txt || fail "completed job rerun"
+  [ "$(ls d/*/job.json | wc -l)" = 30 ] || fail "30 job.json expected"
+  for j in d/*/; do
+    [ -f "$j/summary.json" ] && [ -f "$j/job.json" ] && [ -f "$j/stdout.txt" ] || fail "incomplete $j"
+  done
+  if [ -f "$FAKE_RUN_LOG" ]; then # stand-in runner: count completions per job
+    ends=$(grep -c '^end ' "$FAKE_RUN_LOG")
+    uniq_ends=$(grep '^end ' "$FAKE_RUN_LOG" | sort -u | wc -l)
+    [ "$uniq_ends" = 30 ] || fail "$uniq_ends distinct completions"
+    [ "$ends" -le 32 ] || fail "$ends completions for 30 jobs"
+  fi
+  no_temp_files d
+  ;;
+shard)
+  args=("$S/sweep.lua" "$S/empty.lua" --seeds 1..3 -j 2 -q)
+  "$G" batch "${args[@]}" --out full || fail "unsharded exit $?"
+  csv full/summary.csv 'len(rows) == 6 * 3 + 3' || fail "unsharded rows"
+  for k in 1 2 3 4; do "$G" batch "${args[@]}" --shard $k/4 --out s$k || fail "shard $k exit $?"; done
+  python3 - <<'PY' || fail "shards do not partition the job list"
+import csv
+full = [r["id"] for r in csv.DictReader(open("full/summary.csv", newline=""))]
+parts = [[r["id"] for r in csv.DictReader(open(f"s{k}/summary.csv", newline=""))] for k in (1, 2, 3, 4)]
+flat = [i for p in parts for i in p]
+assert sorted(flat) == sorted(full) and len(flat) == len(set(flat)), (len(flat), len(full))
+assert all(parts), "a shard is empty"
+print("partition ok")
+PY
+  "$G" merge s1 s2 s3 s4 --out merged > /dev/null || fail "merge exit $?"
+  # identical except the measured durations
+  strip() { python3 -c '
+import csv, sys
+r = csv.reader(open(sys.argv[1], newline="")); h = next(r); k = h.index("duration_s")
+print(h); [print(row[:k] + row[k+1:]) for row in r]' "$1"; }
+  diff <(strip full/summary.csv) <(strip merged/summary.csv) || fail "merged summary differs"
+  "$G" batch --status merged > /dev/null || fail "status of the merged folder"
+  # the script's own sweep reached the jobs as parameters
+  csv full/summary.csv 'sorted(set((r["act"], r["depth"]) for r in rows if r["script"].endswith("sweep.lua"))) == [(a, d) for a in ("relu", "tanh") for d in ("1", "2", "3")]' || fail "sweep grid"
+  # --grid overrides the script's sweep for that key
+  "$G" batch "$S/sweep.lua" --grid depth=7 --out ov -q || fail "override exit"
+  csv ov/summary.csv 'sorted(r["depth"] for r in rows) == ["7", "7"]' || fail "override"
+  ;;
+determinism)
+  # the same job (same id) run twice, and a grid under -j 1 and -j 2
+  T=$HERE/scripts/train.lua
+  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 1 --out a -q || fail "a"
+  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out b -q || fail "b"
+  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out c -q || fail "c"
+  for j in a/*/metrics.csv; do
+    id=$(basename "$(dirname "$j")")
+    [ -s "$j" ] || fail "empty $j"
+    cmp -s "$j" "b/$id/metrics.csv" || fail "metrics differ between -j 1 and -j 2 ($id)"
+    cmp -s "$j" "c/$id/metrics.csv" || fail "metrics differ between two runs ($id)"
+  done
+  [ "$(ls a/*/metrics.csv | wc -l)" = 4 ] || fail "4 runs expected"
+  ;;
+usage)
+  expect2() {
+    "$G" "$@" > out.txt 2> err.txt
+    rc=$?
+    [ $rc = 2 ] || fail "'$*' exit $rc, expected 2"
+    grep -q '^gradlab: error: ' err.txt || fail "'$*' message: $(cat err.txt)"
+  }
+  expect2 batch "$S/empty.lua"
+  expect2 batch --out x
+  expect2 batch "$S/empty.lua" --seeds 3..1 --out x
+  expect2 batch "$S/empty.lua" --shard 0/2 --out x
+  expect2 batch "$S/empty.lua" --shard 3/2 --out x
+  expect2 batch "$S/empty.lua" --grid novalue --out x
+  expect2 batch "$S/empty.lua" -j 0 --out x
+  expect2 batch "$S/empty.lua" --timeout -1 --out x
+  expect2 batch "$S/empty.lua" --bogus --out x
+  expect2 batch "$S/empty.lua" --emit pbs --out x
+  expect2 batch --status nothing-here
+  expect2 merge --out x
+  expect2 merge nothing-here --out x
+  mkdir notabatch && touch notabatch/file
+  expect2 batch "$S/empty.lua" --out notabatch
+  "$G" batch --help | grep -q -- '--retry-failed' || fail "batch --help"
+  "$G" batch "$S/no-such-script.lua" --out y -q 2> err.txt
+  [ $? = 1 ] && grep -q "^gradlab: error: cannot read script" err.txt || fail "missing script"
+  # resume with DIR alone reruns nothing and rewrites the same summary
+  "$G" batch "$S/empty.lua" --grid x=1,2 --seeds 1..2 --out r -q || fail "r"
+  cp r/summary.csv r1.csv
+  "$G" batch --out r -q || fail "resume by DIR"
+  cmp -s r1.csv r/summary.csv || fail "resume by DIR changed the summary"
+  # --emit slurm: one array task per shard, each running its shard
+  "$G" batch "$S/empty.lua" --grid x=1,2,3 --out em --emit slurm --shards 2 > /dev/null || fail "emit"
+  grep -q '^#SBATCH --array=0-1$' em/slurm.sh || fail "array line"
+  grep -q -- '--shard "$K/2"' em/slurm.sh || fail "shard line"
+  bash -n em/slurm.sh || fail "slurm.sh syntax"
+  # --retry-failed reruns failed jobs only
+  "$G" batch "$S/error.lua" "$S/empty.lua" --out f -q
+  [ $? = 1 ] || fail "failed batch exit"
+  failed_json=$(grep -l '"status":[[:space:]]*"failed"' f/*/job.json)
+  ok_json=$(grep -l '"status":[[:space:]]*"ok"' f/*/job.json)
+  [ -n "$failed_json" ] && [ -n "$ok_json" ] || fail "one failed and one ok job expected"
+  ok_before=$(stat -c '%i %y' "$ok_json")
+  failed_before=$(stat -c '%i %y' "$failed_json")
+  "$G" batch "$S/error.lua" "$S/empty.lua" --out f -q --retry-failed
+  [ $? = 1 ] || fail "retry exit"
+  [ "$(stat -c '%i %y' "$ok_json")" = "$ok_before" ] || fail "--retry-failed reran a job that succeeded"
+  [ "$(stat -c '%i %y' "$failed_json")" != "$failed_before" ] || fail "--retry-failed did not rerun the failed job"
+  ;;
+sigterm)
+  args=("$S/sleep.lua" "$S/empty.lua" --grid x=1,2 -j 2 --out d -q)
+  "$G" batch "${args[@]}" &
+  pid=$!
+  for _ in $(seq 1 300); do # until both sleep jobs run
+    [ -f d/.progress.json ] && [ "$(ls -d d/*/ 2>/dev/null | wc -l)" -ge 2 ] && break
+    sleep 0.1
+  done
+  sleep 0.3
+  kill -TERM $pid
+  wait $pid
+  rc=$?
+  [ $rc = 1 ] || fail "stopped batch exit $rc"
+  csv d/summary.csv 'sum(r["status"] == "pending" for r in rows) >= 2' || fail "stopped jobs not pending"
+  csv d/summary.csv 'not any(r["status"] == "failed" for r in rows)' || fail "a stopped job counted as failed"
+  no_temp_files d
+  ;;
+*)
+  fail "unknown case"
+  ;;
+esac
+echo "ok ($CASE)"
