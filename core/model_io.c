@@ -1,0 +1,260 @@
+/* model_io.c — save and load a model's parameters and buffers.
+ *
+ * Format (all integers little-endian; documented in docs/statistics.md):
+ *   "GLABMODL"  8 bytes magic
+ *   u32 version (1) · u32 real size (4 float, 8 double) · u32 entry count · u32 flags (0)
+ *   per entry: u16 name length · name ("2.weight") · u8 kind (0 parameter, 1 buffer) · u8 ndim ·
+ *              i32 shape[ndim] · values (product of shape × real size bytes, little-endian IEEE)
+ *   u32 CRC-32 (zlib) of every byte before it.
+ * Loading checks everything (sizes against the real file length, the CRC, names and shapes)
+ * before touching the model; a file of the other real type is converted. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "gradlab/error.h"
+#include "gradlab/model.h"
+#include "gradlab/runlog.h"
+
+#define MAGIC "GLABMODL"
+#define VERSION 1u
+#define MAX_FILE ((size_t)1 << 34)
+
+typedef struct entry {
+  char name[160];
+  glab_var *var;
+  glab_layer *layer;
+  const char *pname;
+  int is_buffer;
+} entry;
+
+/* Every parameter and buffer of the model, with qualified names. */
+static entry *model_entries(const glab_model *m, int *count) {
+  int n = 0;
+  for (int i = 0; i < glab_model_nall(m); i++) n += glab_layer_nparams(glab_model_all(m, i));
+  entry *e = calloc((size_t)n + 1, sizeof *e);
+  if (!e) {
+    glab_error(GLAB_ERR_NOMEM, "model io: out of memory");
+    return NULL;
+  }
+  int k = 0;
+  for (int i = 0; i < glab_model_nall(m); i++) {
+    glab_layer *l = glab_model_all(m, i);
+    for (int j = 0; j < glab_layer_nparams(l); j++, k++) {
+      e[k].var = glab_layer_param_at(l, j, &e[k].pname, &e[k].is_buffer);
+      e[k].layer = l;
+      snprintf(e[k].name, sizeof e[k].name, "%s.%s", glab_layer_name(l), e[k].pname);
+    }
+  }
+  *count = n;
+  return e;
+}
+
+typedef struct wbuf {
+  unsigned char *p;
+  size_t len, cap;
+} wbuf;
+
+static int put(wbuf *b, const void *data, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    unsigned char *q = realloc(b->p, cap);
+    if (!q) return -1;
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, data, n);
+  b->len += n;
+  return 0;
+}
+
+static int put_u32(wbuf *b, uint32_t v) {
+  unsigned char c[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                        (unsigned char)(v >> 24)};
+  return put(b, c, 4);
+}
+
+static uint32_t get_u32(const unsigned char *c) {
+  return (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
+}
+
+int glab_model_save(const glab_model *m, const char *path) {
+  if (!m || !path) return glab_error(GLAB_ERR_ARG, "save: NULL model or path");
+  int n = 0;
+  entry *e = model_entries(m, &n);
+  if (!e) return glab_error_context("save %s", path);
+  wbuf b = {0};
+  int bad = put(&b, MAGIC, 8) | put_u32(&b, VERSION) | put_u32(&b, (uint32_t)sizeof(glab_real)) |
+            put_u32(&b, (uint32_t)n) | put_u32(&b, 0);
+  for (int i = 0; i < n && !bad; i++) {
+    size_t len = strlen(e[i].name);
+    unsigned char hdr[4] = {(unsigned char)len, (unsigned char)(len >> 8),
+                            (unsigned char)e[i].is_buffer, (unsigned char)e[i].var->value.ndim};
+    bad |= put(&b, hdr, 2) | put(&b, e[i].name, len) | put(&b, hdr + 2, 2);
+    for (int d = 0; d < e[i].var->value.ndim; d++)
+      bad |= put_u32(&b, (uint32_t)e[i].var->value.shape[d]);
+    bad |= put(&b, e[i].var->value.data, e[i].var->value.size * sizeof(glab_real));
+  }
+  if (!bad) bad |= put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
+  free(e);
+  int rc = bad ? glab_error(GLAB_ERR_NOMEM, "save %s: out of memory", path)
+               : glab_write_file_atomic(path, b.p, b.len);
+  free(b.p);
+  return rc;
+}
+
+static unsigned char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    glab_error(errno == ENOENT ? GLAB_ERR_NOTFOUND : GLAB_ERR_IO, "load %s: %s", path,
+               strerror(errno));
+    return NULL;
+  }
+  long size = -1;
+  if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+  if (size < 0 || (size_t)size > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
+    fclose(f);
+    glab_error(GLAB_ERR_IO, "load %s: cannot size the file", path);
+    return NULL;
+  }
+  unsigned char *p = malloc((size_t)size + 1);
+  if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) {
+    free(p);
+    fclose(f);
+    glab_error(p ? GLAB_ERR_IO : GLAB_ERR_NOMEM, "load %s: cannot read", path);
+    return NULL;
+  }
+  fclose(f);
+  *len = (size_t)size;
+  return p;
+}
+
+/* Parsed entry of the file. */
+typedef struct fentry {
+  const unsigned char *name;
+  size_t name_len;
+  int is_buffer, ndim;
+  int shape[GLAB_MAX_DIMS];
+  size_t size;
+  const unsigned char *data;
+} fentry;
+
+static int load_checked(glab_model *m, const char *path, const unsigned char *p, size_t len) {
+  if (len < 28 || memcmp(p, MAGIC, 8) != 0)
+    return glab_error(GLAB_ERR_FORMAT, "load %s: not a gradlab model file (bad magic)", path);
+  uint32_t version = get_u32(p + 8), rs = get_u32(p + 12), count = get_u32(p + 16);
+  if (version != VERSION)
+    return glab_error(GLAB_ERR_FORMAT, "load %s: format version %u (this gradlab reads %u)", path,
+                      version, VERSION);
+  if (rs != 4 && rs != 8)
+    return glab_error(GLAB_ERR_FORMAT, "load %s: bad real size %u", path, rs);
+  if (get_u32(p + len - 4) != (uint32_t)crc32_z(0L, p, len - 4))
+    return glab_error(GLAB_ERR_FORMAT, "load %s: checksum mismatch (file damaged or truncated)",
+                      path);
+  int n = 0;
+  entry *e = model_entries(m, &n);
+  if (!e) return glab_error_context("load %s", path);
+  int rc = GLAB_OK;
+  fentry *fe = NULL;
+  int *match = NULL;
+  if (count != (uint32_t)n) {
+    rc = glab_error(GLAB_ERR_FORMAT, "load %s: the file holds %u tensors, the model has %d", path,
+                    count, n);
+    goto done;
+  }
+  fe = calloc((size_t)n + 1, sizeof *fe);
+  match = calloc((size_t)n + 1, sizeof *match);
+  if (!fe || !match) {
+    rc = glab_error(GLAB_ERR_NOMEM, "load %s: out of memory", path);
+    goto done;
+  }
+  size_t off = 24, end = len - 4;
+  for (int i = 0; i < n; i++) {
+    fentry *f = &fe[i];
+    if (end - off < 2) goto trunc;
+    f->name_len = (size_t)p[off] | (size_t)p[off + 1] << 8;
+    off += 2;
+    if (end - off < f->name_len + 2) goto trunc;
+    f->name = p + off;
+    off += f->name_len;
+    f->is_buffer = p[off];
+    f->ndim = p[off + 1];
+    off += 2;
+    if (f->ndim < 1 || f->ndim > GLAB_MAX_DIMS || end - off < 4 * (size_t)f->ndim) goto trunc;
+    f->size = 1;
+    for (int d = 0; d < f->ndim; d++, off += 4) {
+      uint32_t s = get_u32(p + off);
+      if (s == 0 || s > (1u << 30)) goto trunc;
+      f->shape[d] = (int)s;
+      f->size *= s;
+      if (f->size > MAX_FILE) goto trunc;
+    }
+    if ((end - off) / rs < f->size) goto trunc;
+    f->data = p + off;
+    off += f->size * rs;
+  }
+  if (off != end) goto trunc;
+  /* match by name, check shapes — before changing anything */
+  for (int i = 0; i < n; i++) {
+    fentry *f = NULL;
+    for (int j = 0; j < n && !f; j++)
+      if (fe[j].name_len == strlen(e[i].name) && !memcmp(fe[j].name, e[i].name, fe[j].name_len))
+        f = &fe[j];
+    const glab_layer_type *t = glab_layer_get_type(e[i].layer);
+    if (!f) {
+      rc = glab_error(GLAB_ERR_FORMAT, "load %s: layer %s (%s) %s '%s' is not in the file", path,
+                      glab_layer_name(e[i].layer), t ? t->name : "?",
+                      e[i].is_buffer ? "buffer" : "parameter", e[i].pname);
+      goto done;
+    }
+    const glab_tensor *v = &e[i].var->value;
+    if (!glab_shape_equal(v->ndim, v->shape, f->ndim, f->shape)) {
+      char a[64], b[64];
+      rc = glab_error(GLAB_ERR_FORMAT,
+                      "load %s: layer %s (%s) parameter '%s': file has %s, model has %s", path,
+                      glab_layer_name(e[i].layer), t ? t->name : "?", e[i].pname,
+                      glab_shape_str(f->ndim, f->shape, b, sizeof b),
+                      glab_shape_str(v->ndim, v->shape, a, sizeof a));
+      goto done;
+    }
+    match[i] = (int)(f - fe);
+  }
+  for (int i = 0; i < n; i++) {
+    const fentry *f = &fe[match[i]];
+    glab_real *dst = e[i].var->value.data;
+    for (size_t k = 0; k < f->size; k++) {
+      if (rs == 4) {
+        float x;
+        memcpy(&x, f->data + 4 * k, 4);
+        dst[k] = (glab_real)x;
+      } else {
+        double x;
+        memcpy(&x, f->data + 8 * k, 8);
+        dst[k] = (glab_real)x;
+      }
+    }
+  }
+  goto done;
+trunc:
+  rc = glab_error(GLAB_ERR_FORMAT, "load %s: malformed or truncated entry list", path);
+done:
+  free(match);
+  free(fe);
+  free(e);
+  return rc;
+}
+
+int glab_model_load(glab_model *m, const char *path) {
+  if (!m || !path) return glab_error(GLAB_ERR_ARG, "load: NULL model or path");
+  size_t len = 0;
+  unsigned char *p = read_all(path, &len);
+  if (!p) return glab_last_status();
+  int rc = load_checked(m, path, p, len);
+  free(p);
+  return rc;
+}

@@ -1,0 +1,486 @@
+/* recorder.c — per-layer gradient statistics at every N-th step, kept in columns with bounded
+ * memory, queryable by dotted path, and written as tidy metrics.csv rows.
+ *
+ * Each layer has a fixed row layout of doubles (see the COL_ constants): output_grad S,
+ * activation S + saturation + dead, per parameter value S + grad S + update norm + ratio, then one
+ * column per time step (the norm of dL/dh_t). Rows are shared by all layers. Memory policy:
+ * at most `capacity` rows; when full, every second row is dropped and the keep-stride doubles
+ * (rows kept are the records number 0, s, 2s, ... for stride s), so the history always covers the
+ * whole run evenly in O(capacity) memory. The latest record is always complete, with full S for
+ * every time step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradlab/error.h"
+#include "gradlab/model.h"
+#include "gradlab/runlog.h"
+#include "gradlab/stats.h"
+#include "smt_internal.h"
+
+#define NS GLAB_STAT_NFIELDS
+#define COL_OG 0
+#define COL_ACT NS
+#define COL_SAT (2 * NS)
+#define COL_DEAD (2 * NS + 1)
+#define COL_PARAMS (2 * NS + 2)
+#define PCOLS (2 * NS + 2) /* value S, grad S, update_norm, update_ratio */
+
+typedef struct slot {
+  glab_layer *layer;
+  glab_act_kind act;
+  int np;
+  glab_var **pvars;
+  char **ptensor; /* "params.weight" */
+  char **pgrad;   /* "params.weight.grad" */
+  glab_param_record *precs;
+  glab_layer_record rec;
+  int tcap;   /* rec.time capacity */
+  int tcols;  /* time columns in the history */
+  int width;  /* history row width */
+  double *hist;
+} slot;
+
+struct glab_recorder {
+  glab_model *model;
+  long every;
+  size_t capacity;
+  slot *slots;
+  int n;
+  long *steps;
+  int *epochs;
+  size_t nrows;
+  long stride;
+  long ncommits;
+  int pending;
+  int have_latest;
+  glab_runlog *log;
+};
+
+void glab_recorder_opts_init(glab_recorder_opts *o) {
+  o->every = 1;
+  o->capacity = 4096;
+}
+
+static char *dupcat(const char *a, const char *b, const char *c) {
+  size_t len = strlen(a) + strlen(b) + strlen(c) + 1;
+  char *s = malloc(len);
+  if (s) snprintf(s, len, "%s%s%s", a, b, c);
+  return s;
+}
+
+static void slot_free(slot *s) {
+  for (int j = 0; j < s->np; j++) {
+    if (s->ptensor) free(s->ptensor[j]);
+    if (s->pgrad) free(s->pgrad[j]);
+  }
+  free(s->ptensor);
+  free(s->pgrad);
+  free(s->pvars);
+  free(s->precs);
+  free(s->rec.time);
+  free(s->hist);
+}
+
+static int slot_init(slot *s, glab_layer *l, size_t capacity) {
+  memset(s, 0, sizeof *s);
+  s->layer = l;
+  const glab_layer_type *t = glab_layer_get_type(l);
+  s->act = t ? t->activation : GLAB_ACT_NONE;
+  s->np = glab_layer_nparams(l);
+  size_t np = (size_t)s->np + 1;
+  s->pvars = calloc(np, sizeof *s->pvars);
+  s->ptensor = calloc(np, sizeof *s->ptensor);
+  s->pgrad = calloc(np, sizeof *s->pgrad);
+  s->precs = calloc(np, sizeof *s->precs);
+  if (!s->pvars || !s->ptensor || !s->pgrad || !s->precs) return GLAB_ERR_NOMEM;
+  for (int j = 0; j < s->np; j++) {
+    const char *name = NULL;
+    int buf = 0;
+    s->pvars[j] = glab_layer_param_at(l, j, &name, &buf);
+    s->precs[j].name = name;
+    s->precs[j].is_buffer = buf;
+    s->ptensor[j] = dupcat("params.", name, "");
+    s->pgrad[j] = dupcat("params.", name, ".grad");
+    if (!s->ptensor[j] || !s->pgrad[j]) return GLAB_ERR_NOMEM;
+  }
+  s->rec.params = s->precs;
+  s->rec.nparams = s->np;
+  s->width = COL_PARAMS + s->np * PCOLS;
+  s->hist = malloc(capacity * (size_t)s->width * sizeof *s->hist);
+  return s->hist ? GLAB_OK : GLAB_ERR_NOMEM;
+}
+
+glab_recorder *glab_recorder_create(glab_model *model, const glab_recorder_opts *opts) {
+  glab_recorder_opts o;
+  glab_recorder_opts_init(&o);
+  if (opts) o = *opts;
+  if (!model) {
+    glab_error(GLAB_ERR_ARG, "recorder: NULL model");
+    return NULL;
+  }
+  if (o.capacity < 16) o.capacity = 16;
+  if (o.every < 0) o.every = 0;
+  glab_recorder *r = calloc(1, sizeof *r);
+  if (!r) goto nomem;
+  r->model = model;
+  r->every = o.every;
+  r->capacity = o.capacity;
+  r->stride = 1;
+  r->n = glab_model_nall(model);
+  r->slots = calloc((size_t)r->n + 1, sizeof *r->slots);
+  r->steps = malloc(o.capacity * sizeof *r->steps);
+  r->epochs = malloc(o.capacity * sizeof *r->epochs);
+  if (!r->slots || !r->steps || !r->epochs) goto nomem;
+  for (int i = 0; i < r->n; i++)
+    if (slot_init(&r->slots[i], glab_model_all(model, i), o.capacity) != GLAB_OK) goto nomem;
+  return r;
+nomem:
+  glab_recorder_destroy(r);
+  glab_error(GLAB_ERR_NOMEM, "recorder: out of memory");
+  return NULL;
+}
+
+void glab_recorder_destroy(glab_recorder *r) {
+  if (!r) return;
+  for (int i = 0; r->slots && i < r->n; i++) slot_free(&r->slots[i]);
+  free(r->slots);
+  free(r->steps);
+  free(r->epochs);
+  free(r);
+}
+
+void glab_recorder_set_every(glab_recorder *r, long every) {
+  if (r) r->every = every > 0 ? every : 0;
+}
+long glab_recorder_every(const glab_recorder *r) { return r ? r->every : 0; }
+int glab_recorder_due(const glab_recorder *r, long step) {
+  return r && r->every > 0 && step % r->every == 0;
+}
+void glab_recorder_set_runlog(glab_recorder *r, glab_runlog *log) {
+  if (r) r->log = log;
+}
+
+/* ---- capture and commit ------------------------------------------------------------------ */
+
+static int ensure_time(slot *s, int T) {
+  if (T <= s->tcap) return GLAB_OK;
+  glab_stats *t = realloc(s->rec.time, (size_t)T * sizeof *t);
+  if (!t) return glab_error(GLAB_ERR_NOMEM, "recorder: out of memory for %d time steps", T);
+  s->rec.time = t;
+  s->tcap = T;
+  return GLAB_OK;
+}
+
+int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
+  if (!r) return glab_error(GLAB_ERR_ARG, "recorder: NULL");
+  if (r->pending) glab_recorder_commit(r, NULL);
+  for (int i = 0; i < r->n; i++) {
+    slot *s = &r->slots[i];
+    glab_layer_record *rec = &s->rec;
+    rec->layer = glab_layer_name(s->layer);
+    rec->step = step;
+    rec->epoch = epoch;
+    glab_var *out = glab_layer_output(s->layer);
+    rec->has_output_grad = out && out->grad;
+    if (rec->has_output_grad) glab_stats_compute(out->grad, out->value.size, &rec->output_grad);
+    else memset(&rec->output_grad, 0, sizeof rec->output_grad);
+    rec->has_activation = out != NULL;
+    rec->saturation = rec->dead = NAN;
+    if (out) {
+      double frac = 0;
+      glab_stats_compute_act(out->value.data, out->value.size, s->act, &rec->activation, &frac);
+      if (s->act == GLAB_ACT_SIGMOID || s->act == GLAB_ACT_TANH) rec->saturation = frac;
+      if (s->act == GLAB_ACT_RELU) rec->dead = frac;
+    } else {
+      memset(&rec->activation, 0, sizeof rec->activation);
+    }
+    for (int j = 0; j < s->np; j++) {
+      glab_param_record *p = &s->precs[j];
+      glab_var *v = s->pvars[j];
+      if (!p->is_buffer && v->grad) glab_stats_compute(v->grad, v->value.size, &p->grad);
+      else memset(&p->grad, 0, sizeof p->grad);
+      p->update_norm = p->update_ratio = NAN;
+    }
+    glab_var **steps = NULL;
+    int T = glab_layer_steps(s->layer, &steps);
+    rec->ntime = 0;
+    if (T > 0 && steps && ensure_time(s, T) == GLAB_OK) {
+      for (int t = 0; t < T; t++) {
+        glab_var *h = steps[t];
+        if (h && h->grad) glab_stats_compute(h->grad, h->value.size, &rec->time[t]);
+        else {
+          memset(&rec->time[t], 0, sizeof rec->time[t]);
+          if (h) rec->time[t].count = h->value.size;
+        }
+      }
+      rec->ntime = T;
+    }
+  }
+  r->pending = 1;
+  return GLAB_OK;
+}
+
+static void put_stats(double *row, const glab_stats *s) {
+  for (int k = 0; k < NS; k++) row[k] = glab_stats_get(s, k);
+}
+
+/* Widen a layer's history rows for more time steps (new cells NaN). */
+static int grow_time_cols(glab_recorder *r, slot *s, int T) {
+  int width = COL_PARAMS + s->np * PCOLS + T;
+  double *h = malloc(r->capacity * (size_t)width * sizeof *h);
+  if (!h) return glab_error(GLAB_ERR_NOMEM, "recorder: out of memory for %d time steps", T);
+  for (size_t row = 0; row < r->nrows; row++) {
+    memcpy(h + row * (size_t)width, s->hist + row * (size_t)s->width,
+           (size_t)s->width * sizeof *h);
+    for (int c = s->width; c < width; c++) h[row * (size_t)width + (size_t)c] = NAN;
+  }
+  free(s->hist);
+  s->hist = h;
+  s->width = width;
+  s->tcols = T;
+  return GLAB_OK;
+}
+
+static void thin(glab_recorder *r) {
+  size_t keep = 0;
+  for (size_t row = 0; row < r->nrows; row += 2, keep++) {
+    r->steps[keep] = r->steps[row];
+    r->epochs[keep] = r->epochs[row];
+    for (int i = 0; i < r->n; i++) {
+      slot *s = &r->slots[i];
+      memmove(s->hist + keep * (size_t)s->width, s->hist + row * (size_t)s->width,
+              (size_t)s->width * sizeof *s->hist);
+    }
+  }
+  r->nrows = keep;
+  r->stride *= 2;
+}
+
+static void store_row(glab_recorder *r) {
+  long k = r->ncommits++;
+  if (k % r->stride != 0) return;
+  if (r->nrows == r->capacity) thin(r);
+  if (k % r->stride != 0) return;
+  size_t row = r->nrows;
+  for (int i = 0; i < r->n; i++) {
+    slot *s = &r->slots[i];
+    const glab_layer_record *rec = &s->rec;
+    if (rec->ntime > s->tcols && grow_time_cols(r, s, rec->ntime) != GLAB_OK) return;
+    double *d = s->hist + row * (size_t)s->width;
+    put_stats(d + COL_OG, &rec->output_grad);
+    if (!rec->has_output_grad)
+      for (int k2 = 0; k2 < NS; k2++) d[COL_OG + k2] = NAN;
+    put_stats(d + COL_ACT, &rec->activation);
+    d[COL_SAT] = rec->saturation;
+    d[COL_DEAD] = rec->dead;
+    for (int j = 0; j < s->np; j++) {
+      double *p = d + COL_PARAMS + j * PCOLS;
+      put_stats(p, &s->precs[j].value);
+      put_stats(p + NS, &s->precs[j].grad);
+      p[2 * NS] = s->precs[j].update_norm;
+      p[2 * NS + 1] = s->precs[j].update_ratio;
+    }
+    double *tc = d + COL_PARAMS + s->np * PCOLS;
+    for (int t = 0; t < s->tcols; t++) tc[t] = t < rec->ntime ? rec->time[t].norm : NAN;
+  }
+  r->steps[row] = r->slots && r->n ? r->slots[0].rec.step : 0;
+  r->epochs[row] = r->slots && r->n ? r->slots[0].rec.epoch : 0;
+  r->nrows++;
+}
+
+static void emit_stats(glab_runlog *log, const glab_layer_record *rec, const char *tensor,
+                       const glab_stats *s) {
+  for (int k = 0; k < NS; k++)
+    glab_runlog_metric(log, rec->step, rec->epoch, rec->layer, tensor, glab_stat_name(k),
+                       glab_stats_get(s, k));
+}
+
+static void emit_csv(glab_recorder *r) {
+  for (int i = 0; i < r->n; i++) {
+    slot *s = &r->slots[i];
+    const glab_layer_record *rec = &s->rec;
+    if (rec->has_output_grad) emit_stats(r->log, rec, "output_grad", &rec->output_grad);
+    if (rec->has_activation) {
+      emit_stats(r->log, rec, "activation", &rec->activation);
+      if (!isnan(rec->saturation))
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, "activation", "saturation",
+                           rec->saturation);
+      if (!isnan(rec->dead))
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, "activation", "dead",
+                           rec->dead);
+    }
+    for (int j = 0; j < s->np; j++) {
+      const glab_param_record *p = &s->precs[j];
+      emit_stats(r->log, rec, s->ptensor[j], &p->value);
+      if (p->is_buffer) continue;
+      if (!isnan(p->update_norm)) {
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j],
+                           "update_norm", p->update_norm);
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j],
+                           "update_ratio", p->update_ratio);
+      }
+      emit_stats(r->log, rec, s->pgrad[j], &p->grad);
+    }
+    for (int t = 0; t < rec->ntime; t++) {
+      char tensor[32];
+      snprintf(tensor, sizeof tensor, "time.%d", t + 1);
+      glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, tensor, "norm",
+                         rec->time[t].norm);
+    }
+  }
+}
+
+int glab_recorder_commit(glab_recorder *r, const glab_optimizer *opt) {
+  if (!r) return glab_error(GLAB_ERR_ARG, "recorder: NULL");
+  if (!r->pending) return GLAB_OK;
+  for (int i = 0; i < r->n; i++) {
+    slot *s = &r->slots[i];
+    for (int j = 0; j < s->np; j++) {
+      glab_param_record *p = &s->precs[j];
+      glab_var *v = s->pvars[j];
+      glab_stats_compute(v->value.data, v->value.size, &p->value);
+      const glab_real *u = opt && !p->is_buffer ? glab_optimizer_last_update(opt, v) : NULL;
+      if (u) {
+        p->update_norm = glab_norm2(u, v->value.size, NULL);
+        p->update_ratio = glab_update_ratio(p->update_norm, p->value.norm);
+      }
+    }
+  }
+  r->pending = 0;
+  r->have_latest = 1;
+  store_row(r);
+  if (r->log) emit_csv(r);
+  return GLAB_OK;
+}
+
+int glab_recorder_record(glab_recorder *r, long step, int epoch, const glab_optimizer *opt) {
+  int rc = glab_recorder_capture(r, step, epoch);
+  return rc != GLAB_OK ? rc : glab_recorder_commit(r, opt);
+}
+
+const glab_layer_record *glab_recorder_pending(const glab_recorder *r, int i) {
+  return r && r->pending && i >= 0 && i < r->n ? &r->slots[i].rec : NULL;
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+int glab_recorder_nlayers(const glab_recorder *r) { return r ? r->n : 0; }
+const char *glab_recorder_layer_name(const glab_recorder *r, int i) {
+  return r && i >= 0 && i < r->n ? glab_layer_name(r->slots[i].layer) : NULL;
+}
+glab_layer *glab_recorder_layer(const glab_recorder *r, int i) {
+  return r && i >= 0 && i < r->n ? r->slots[i].layer : NULL;
+}
+
+int glab_recorder_find(const glab_recorder *r, const char *name) {
+  for (int i = 0; r && name && i < r->n; i++)
+    if (!strcmp(glab_layer_name(r->slots[i].layer), name)) return i;
+  glab_error(GLAB_ERR_NOTFOUND, "recorder: no layer named '%s'", name ? name : "(null)");
+  return -1;
+}
+
+int glab_recorder_find_layer(const glab_recorder *r, const glab_layer *l) {
+  for (int i = 0; r && i < r->n; i++)
+    if (r->slots[i].layer == l) return i;
+  glab_error(GLAB_ERR_NOTFOUND, "recorder: the layer is not part of this model");
+  return -1;
+}
+
+const glab_layer_record *glab_recorder_latest(glab_recorder *r, int i) {
+  if (!r || i < 0 || i >= r->n) return NULL;
+  if (r->pending) glab_recorder_commit(r, NULL);
+  return r->have_latest ? &r->slots[i].rec : NULL;
+}
+
+/* The history column of `path` in slot s, or -1 with an error. */
+static int path_column(const slot *s, const char *path) {
+  char buf[160];
+  if (!path || strlen(path) >= sizeof buf) goto bad;
+  snprintf(buf, sizeof buf, "%s", path);
+  char *last = strrchr(buf, '.');
+  if (!last) goto bad;
+  *last++ = '\0';
+  int k = glab_stat_index(last);
+  if (!strcmp(buf, "output_grad") && k >= 0) return COL_OG + k;
+  if (!strcmp(buf, "activation")) {
+    if (k >= 0) return COL_ACT + k;
+    if (!strcmp(last, "saturation")) return COL_SAT;
+    if (!strcmp(last, "dead")) return COL_DEAD;
+    goto bad;
+  }
+  if (!strncmp(buf, "time.", 5)) {
+    char *end;
+    long t = strtol(buf + 5, &end, 10);
+    if (*end || t < 1 || strcmp(last, "norm")) goto bad;
+    return t > s->tcols ? -2 : COL_PARAMS + s->np * PCOLS + (int)t - 1;
+  }
+  if (!strncmp(buf, "params.", 7)) {
+    const char *name = buf + 7;
+    int grad = 0;
+    size_t len = strlen(name);
+    if (len > 5 && !strcmp(name + len - 5, ".grad")) {
+      buf[7 + len - 5] = '\0';
+      grad = 1;
+    }
+    for (int j = 0; j < s->np; j++) {
+      if (strcmp(s->precs[j].name, name)) continue;
+      int base = COL_PARAMS + j * PCOLS;
+      if (k >= 0) return base + (grad ? NS : 0) + k;
+      if (!grad && !strcmp(last, "update_norm")) return base + 2 * NS;
+      if (!grad && !strcmp(last, "update_ratio")) return base + 2 * NS + 1;
+      goto bad;
+    }
+    glab_error(GLAB_ERR_NOTFOUND, "history: layer %s has no parameter '%s' (path '%s')",
+               glab_layer_name(s->layer), name, path);
+    return -1;
+  }
+bad:
+  glab_error(GLAB_ERR_ARG,
+             "history: unknown path '%s' for layer %s (e.g. output_grad.norm, activation.dead, "
+             "params.weight.grad.norm, params.weight.update_ratio, time.3.norm)",
+             path ? path : "(null)", glab_layer_name(s->layer));
+  return -1;
+}
+
+long glab_recorder_history(glab_recorder *r, int i, const char *path, double *values, long *steps,
+                           int *epochs, size_t max) {
+  if (!r || i < 0 || i >= r->n) {
+    glab_error(GLAB_ERR_ARG, "history: no layer %d", i);
+    return -1;
+  }
+  if (r->pending) glab_recorder_commit(r, NULL);
+  slot *s = &r->slots[i];
+  int col = path_column(s, path);
+  if (col == -1) return -1;
+  for (size_t row = 0; row < r->nrows && row < max; row++) {
+    if (values) values[row] = col < 0 ? NAN : s->hist[row * (size_t)s->width + (size_t)col];
+    if (steps) steps[row] = r->steps[row];
+    if (epochs) epochs[row] = r->epochs[row];
+  }
+  return (long)r->nrows;
+}
+
+size_t glab_recorder_nrows(const glab_recorder *r) { return r ? r->nrows : 0; }
+long glab_recorder_stride(const glab_recorder *r) { return r ? r->stride * r->every : 0; }
+
+size_t glab_recorder_memory(const glab_recorder *r) {
+  if (!r) return 0;
+  size_t b = sizeof *r + (size_t)r->n * sizeof(slot) + r->capacity * (sizeof(long) + sizeof(int));
+  for (int i = 0; i < r->n; i++) {
+    const slot *s = &r->slots[i];
+    b += r->capacity * (size_t)s->width * sizeof(double);
+    b += (size_t)s->tcap * sizeof(glab_stats) + (size_t)s->np * (sizeof(glab_param_record) + 48);
+  }
+  return b;
+}
+
+void glab_recorder_clear(glab_recorder *r) {
+  if (!r) return;
+  r->nrows = 0;
+  r->stride = 1;
+  r->ncommits = 0;
+  r->pending = 0;
+  r->have_latest = 0;
+}

@@ -1,0 +1,350 @@
+/* runlog.c — the run folder: metrics.csv, summary.json, log.txt, script.lua.
+ *
+ * Atomicity: a file is never written in place. metrics.csv and log.txt grow as "<name>.part"
+ * while the run goes; a flush copies each to "<name>.tmp-<pid>" and renames it over "<name>",
+ * and the end renames the .part file itself. summary.json is printed by cJSON and written the
+ * same way. So a crash leaves whole files (as of the last flush) plus at most .part leftovers. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <csv.h>
+
+#include "gradlab/error.h"
+#include "gradlab/runlog.h"
+#include "gradlab/tensor.h"
+
+struct glab_runlog {
+  char *dir;
+  char path[4096];
+  FILE *csv, *log;
+  long rows;
+  cJSON *summary, *params, *plugins, *events, *final, *result;
+  int finished;
+};
+
+int glab_write_file_atomic(const char *path, const void *data, size_t len) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return glab_error(GLAB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  int ok = fwrite(data, 1, len, f) == len;
+  ok &= fflush(f) == 0;
+  ok &= fclose(f) == 0;
+  if (!ok || rename(tmp, path) != 0) {
+    int e = errno;
+    remove(tmp);
+    return glab_error(GLAB_ERR_IO, "cannot write %s: %s", path, strerror(e));
+  }
+  return GLAB_OK;
+}
+
+/* Copy `src` (an open stream, flushed) to `dst` atomically. */
+static int copy_atomic(FILE *src_stream, const char *src, const char *dst) {
+  if (fflush(src_stream) != 0) return glab_error(GLAB_ERR_IO, "cannot flush %s", src);
+  FILE *in = fopen(src, "rb");
+  if (!in) return glab_error(GLAB_ERR_IO, "cannot read %s: %s", src, strerror(errno));
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", dst, (long)getpid());
+  FILE *out = fopen(tmp, "wb");
+  if (!out) {
+    fclose(in);
+    return glab_error(GLAB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+  }
+  char buf[65536];
+  size_t k;
+  int ok = 1;
+  while ((k = fread(buf, 1, sizeof buf, in)) > 0) ok &= fwrite(buf, 1, k, out) == k;
+  ok &= !ferror(in);
+  fclose(in);
+  ok &= fclose(out) == 0;
+  if (!ok || rename(tmp, dst) != 0) {
+    remove(tmp);
+    return glab_error(GLAB_ERR_IO, "cannot write %s", dst);
+  }
+  return GLAB_OK;
+}
+
+static int mkdir_p(const char *dir) {
+  char buf[4096];
+  if (strlen(dir) >= sizeof buf) return glab_error(GLAB_ERR_ARG, "run folder path too long");
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return glab_error(GLAB_ERR_IO, "cannot create folder %s: %s", buf, strerror(errno));
+    *p = '/';
+  }
+  if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+    return glab_error(GLAB_ERR_IO, "cannot create folder %s: %s", buf, strerror(errno));
+  struct stat st;
+  if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+    return glab_error(GLAB_ERR_IO, "run folder %s is not a folder", buf);
+  return GLAB_OK;
+}
+
+const char *glab_runlog_path(glab_runlog *log, const char *name) {
+  snprintf(log->path, sizeof log->path, "%s/%s", log->dir, name);
+  return log->path;
+}
+
+const char *glab_runlog_dir(const glab_runlog *log) { return log ? log->dir : NULL; }
+
+static int copy_script(glab_runlog *log, const char *script) {
+  FILE *f = fopen(script, "rb");
+  if (!f) return glab_error(GLAB_ERR_IO, "cannot read script %s: %s", script, strerror(errno));
+  size_t cap = 1 << 16, len = 0, k;
+  char *buf = malloc(cap);
+  while (buf && (k = fread(buf + len, 1, cap - len, f)) > 0) {
+    len += k;
+    if (len == cap) {
+      char *nb = realloc(buf, cap *= 2);
+      if (!nb) free(buf);
+      buf = nb;
+    }
+  }
+  fclose(f);
+  if (!buf) return glab_error(GLAB_ERR_NOMEM, "out of memory copying %s", script);
+  int rc = glab_write_file_atomic(glab_runlog_path(log, "script.lua"), buf, len);
+  free(buf);
+  return rc;
+}
+
+static char *default_dir(const char *script) {
+  char base[256] = "run";
+  if (script) {
+    const char *b = strrchr(script, '/');
+    b = b ? b + 1 : script;
+    snprintf(base, sizeof base, "%s", b);
+    char *dot = strrchr(base, '.');
+    if (dot && dot != base) *dot = '\0';
+  }
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  size_t len = strlen(base) + 64;
+  char *d = malloc(len);
+  if (d) snprintf(d, len, "runs/%s-%s-%ld", base, stamp, (long)getpid());
+  return d;
+}
+
+glab_runlog *glab_runlog_create(const char *dir, const char *script) {
+  glab_runlog *log = calloc(1, sizeof *log);
+  if (!log) {
+    glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+    return NULL;
+  }
+  log->dir = dir ? strdup(dir) : default_dir(script);
+  log->summary = cJSON_CreateObject();
+  if (!log->dir || !log->summary) {
+    glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+    goto fail;
+  }
+  if (mkdir_p(log->dir) != GLAB_OK) goto fail;
+  cJSON *s = log->summary;
+  cJSON_AddStringToObject(s, "script", script ? script : "");
+  log->params = cJSON_AddObjectToObject(s, "params");
+  cJSON_AddNullToObject(s, "seed");
+  log->plugins = cJSON_AddArrayToObject(s, "plugins");
+  cJSON_AddFalseToObject(s, "finished");
+  log->result = cJSON_AddObjectToObject(s, "result");
+  log->events = cJSON_AddArrayToObject(s, "events");
+  log->final = cJSON_AddObjectToObject(s, "final");
+  cJSON_AddStringToObject(s, "real", GLAB_REAL_NAME);
+  cJSON_AddStringToObject(s, "gradlab_version", GRADLAB_VERSION);
+  if (!log->params || !log->plugins || !log->result || !log->events || !log->final) {
+    glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+    goto fail;
+  }
+  log->csv = fopen(glab_runlog_path(log, "metrics.csv.part"), "wb");
+  if (!log->csv) {
+    glab_error(GLAB_ERR_IO, "cannot write %s: %s", log->path, strerror(errno));
+    goto fail;
+  }
+  fputs("step,epoch,layer,tensor,stat,value\n", log->csv);
+  log->log = fopen(glab_runlog_path(log, "log.txt.part"), "wb");
+  if (!log->log) {
+    glab_error(GLAB_ERR_IO, "cannot write %s: %s", log->path, strerror(errno));
+    goto fail;
+  }
+  if (script && copy_script(log, script) != GLAB_OK) goto fail;
+  if (glab_runlog_flush(log, 0) != GLAB_OK) goto fail;
+  return log;
+fail:
+  if (log->csv) fclose(log->csv), remove(glab_runlog_path(log, "metrics.csv.part"));
+  if (log->log) fclose(log->log), remove(glab_runlog_path(log, "log.txt.part"));
+  cJSON_Delete(log->summary);
+  free(log->dir);
+  free(log);
+  return NULL;
+}
+
+/* A CSV field: as is, or quoted by libcsv when it holds a delimiter, quote or line break. */
+static void put_field(FILE *f, const char *s) {
+  if (strpbrk(s, ",\"\r\n")) csv_fwrite(f, s, strlen(s));
+  else fputs(s, f);
+}
+
+static void put_number(FILE *f, double v) {
+  if (isnan(v)) fputs("nan", f);
+  else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
+  else if (v == (double)(long)v && fabs(v) < 1e15) fprintf(f, "%ld", (long)v);
+#ifdef GRADLAB_DOUBLE
+  else fprintf(f, "%.17g", v);
+#else
+  else fprintf(f, "%.9g", v);
+#endif
+}
+
+int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
+                       const char *tensor, const char *stat, double value) {
+  if (!log || !log->csv) return glab_error(GLAB_ERR_STATE, "run log: closed");
+  fprintf(log->csv, "%ld,%d,", step, epoch);
+  put_field(log->csv, layer ? layer : "");
+  fputc(',', log->csv);
+  put_field(log->csv, tensor ? tensor : "");
+  fputc(',', log->csv);
+  put_field(log->csv, stat ? stat : "");
+  fputc(',', log->csv);
+  put_number(log->csv, value);
+  fputc('\n', log->csv);
+  log->rows++;
+  return ferror(log->csv) ? glab_error(GLAB_ERR_IO, "cannot write metrics.csv in %s", log->dir)
+                          : GLAB_OK;
+}
+
+long glab_runlog_metric_rows(const glab_runlog *log) { return log ? log->rows : 0; }
+
+int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
+  if (!log || !log->log) return glab_error(GLAB_ERR_STATE, "run log: closed");
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(log->log, fmt, ap);
+  va_end(ap);
+  fputc('\n', log->log);
+  return fflush(log->log) == 0 ? GLAB_OK
+                               : glab_error(GLAB_ERR_IO, "cannot write log.txt in %s", log->dir);
+}
+
+static int set_item(cJSON *obj, const char *key, cJSON *item) {
+  if (!item) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+  if (cJSON_GetObjectItemCaseSensitive(obj, key)) cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+  else cJSON_AddItemToObject(obj, key, item);
+  return GLAB_OK;
+}
+
+/* JSON has no NaN/inf: they become null. */
+static cJSON *number(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+
+void glab_runlog_set_seed(glab_runlog *log, uint64_t seed) {
+  if (log) set_item(log->summary, "seed", cJSON_CreateNumber((double)seed));
+}
+int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value) {
+  return set_item(log->params, key, cJSON_CreateString(value ? value : ""));
+}
+int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value) {
+  return set_item(log->params, key, number(value));
+}
+int glab_runlog_set_final(glab_runlog *log, const char *key, double value) {
+  return set_item(log->final, key, number(value));
+}
+int glab_runlog_set_result_number(glab_runlog *log, const char *key, double value) {
+  return set_item(log->result, key, number(value));
+}
+int glab_runlog_set_result_string(glab_runlog *log, const char *key, const char *value) {
+  return set_item(log->result, key, cJSON_CreateString(value ? value : ""));
+}
+struct cJSON *glab_runlog_summary(glab_runlog *log) { return log ? log->summary : NULL; }
+
+int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name,
+                           const char *file) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+  cJSON_AddStringToObject(o, "kind", kind ? kind : "");
+  cJSON_AddStringToObject(o, "name", name ? name : "");
+  cJSON_AddStringToObject(o, "file", file ? file : "");
+  cJSON_AddItemToArray(log->plugins, o);
+  return GLAB_OK;
+}
+
+int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *layer,
+                          const char *tensor, const char *kind, const char *message) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
+  cJSON_AddNumberToObject(o, "step", (double)step);
+  cJSON_AddNumberToObject(o, "epoch", epoch);
+  cJSON_AddStringToObject(o, "layer", layer ? layer : "");
+  cJSON_AddStringToObject(o, "tensor", tensor ? tensor : "");
+  cJSON_AddStringToObject(o, "kind", kind ? kind : "");
+  cJSON_AddStringToObject(o, "message", message ? message : "");
+  cJSON_AddItemToArray(log->events, o);
+  glab_runlog_log(log, "event: step %ld epoch %d layer %s tensor %s: %s", step, epoch,
+                  layer ? layer : "", tensor ? tensor : "", message ? message : "");
+  return GLAB_OK;
+}
+
+static int write_summary(glab_runlog *log, int finished) {
+  set_item(log->summary, "finished", cJSON_CreateBool(finished != 0));
+  char *text = cJSON_Print(log->summary);
+  if (!text) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory printing summary.json");
+  size_t len = strlen(text);
+  int rc = glab_write_file_atomic(glab_runlog_path(log, "summary.json"), text, len);
+  cJSON_free(text);
+  return rc;
+}
+
+int glab_runlog_flush(glab_runlog *log, int finished) {
+  if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
+  int rc = GLAB_OK;
+  char src[4200], dst[4200];
+  if (log->csv) {
+    snprintf(src, sizeof src, "%s/metrics.csv.part", log->dir);
+    snprintf(dst, sizeof dst, "%s/metrics.csv", log->dir);
+    if (copy_atomic(log->csv, src, dst) != GLAB_OK) rc = glab_last_status();
+  }
+  if (log->log) {
+    snprintf(src, sizeof src, "%s/log.txt.part", log->dir);
+    snprintf(dst, sizeof dst, "%s/log.txt", log->dir);
+    if (copy_atomic(log->log, src, dst) != GLAB_OK) rc = glab_last_status();
+  }
+  if (write_summary(log, finished) != GLAB_OK) rc = glab_last_status();
+  return rc;
+}
+
+int glab_runlog_finish(glab_runlog *log) {
+  if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
+  log->finished = 1;
+  return glab_runlog_flush(log, 1);
+}
+
+/* Close a .part stream and rename it over its final name. */
+static void close_part(glab_runlog *log, FILE **f, const char *name) {
+  if (!*f) return;
+  char src[4200], dst[4200];
+  snprintf(src, sizeof src, "%s/%s.part", log->dir, name);
+  snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
+  int ok = fclose(*f) == 0;
+  *f = NULL;
+  if (ok) rename(src, dst);
+  else remove(src);
+}
+
+void glab_runlog_destroy(glab_runlog *log) {
+  if (!log) return;
+  close_part(log, &log->csv, "metrics.csv");
+  close_part(log, &log->log, "log.txt");
+  write_summary(log, log->finished);
+  cJSON_Delete(log->summary);
+  free(log->dir);
+  free(log);
+}
