@@ -1,4 +1,4 @@
-/* lua_internal.h — helpers shared by the files of the Lua binding (core/lua/*.c): metatable
+/* lua_internal.h — helpers shared by the files of the Lua binding (the .c files of core/lua): metatable
  * names, tensor userdata, raising library errors, the registry. Not part of the public SDK.
  *
  * Memory rule of the binding: anything a binding allocates before it may raise a Lua error
@@ -16,6 +16,7 @@
 #include "gradlab/tensor.h"
 
 typedef struct glab_dataset glab_dataset;
+typedef struct glab_runlog glab_runlog;
 
 /* Metatable names (luaL_newmetatable / luaL_checkudata). */
 #define GLAB_LUA_TENSOR "gradlab.tensor"
@@ -65,10 +66,100 @@ void glab_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 /* A new metatable `name` with __index = itself and the given methods; leaves it popped. */
 void glab_lua_newclass(lua_State *L, const char *name, const luaL_Reg *methods);
 
+/* ---- the module's parts: each adds its functions to the module table on top ---- */
+void glab_lua_open_tensor(lua_State *L); /* gradlab.tensor, gradlab.zeros */
+void glab_lua_open_layer(lua_State *L);  /* gradlab.layer.<type> */
+void glab_lua_open_model(lua_State *L);  /* gradlab.sequential */
+void glab_lua_open_optim(lua_State *L);  /* gradlab.optim.<type> */
+void glab_lua_open_loss(lua_State *L);   /* gradlab.loss.* */
+void glab_lua_open_train(lua_State *L);  /* gradlab.train, gradlab.pretrain */
+void glab_lua_open_stats(lua_State *L);  /* statistics methods (added to layer/model classes) */
+void glab_lua_open_sweep(lua_State *L);  /* gradlab.sweep */
+
+/* The module entry point (lua_module.c), preloaded by `gradlab run`. */
+int luaopen_gradlab(lua_State *L);
+
+/* ---- the run context (lua_module.c), set by `gradlab run` after luaopen_gradlab ---- */
+void glab_lua_set_outdir(lua_State *L, const char *dir);
+/* gradlab.params[key] = text converted ("3" -> 3, "0.5" -> 0.5, "true" -> true, else string). */
+void glab_lua_set_param(lua_State *L, const char *key, const char *text);
+void glab_lua_push_param_value(lua_State *L, const char *text);
+/* 1 once gradlab.sweep wrote the grid for the batch runner and ended the script. */
+int glab_lua_sweep_ended(lua_State *L);
+void glab_lua_mark_sweep_ended(lua_State *L);
+/* 1 inside `gradlab run` (an out dir was set), 0 in stock lua. */
+int glab_lua_in_run(lua_State *L);
+lua_Integer glab_lua_current_seed(lua_State *L);
+/* The run log of `gradlab run` (models created afterwards write metrics and events to it). */
+void glab_lua_set_runlog(lua_State *L, glab_runlog *log);
+glab_runlog *glab_lua_runlog(lua_State *L);
+
+/* ---- option tables (lua_config.c) ---- */
+/* Convert the option table at `idx` into a new config, checked against `opts` (Lua types by the
+ * declared kinds; strings parsed as the declared kind; unknown keys passed through so that
+ * glab_config_validate names them with a suggestion). Keys in `skip` (NULL-terminated, may be
+ * NULL) and integer keys (the array part) are ignored. Pushes a box userdata that frees the
+ * config when collected: the config is valid while the box is on the stack. */
+glab_config *glab_lua_check_config(lua_State *L, int idx, const glab_option *opts,
+                                   const char *fname, const char *const *skip);
+
+/* ---- layers (lua_layer.c) ---- */
+typedef struct glab_lua_layer {
+  glab_layer *l; /* NULL once destroyed (a failed parent took it) */
+  int owned;     /* 1: this userdata destroys the layer; 0: a parent layer or a model does */
+} glab_lua_layer;
+/* The layer userdata at `arg` (alive); argument error otherwise. */
+glab_lua_layer *glab_lua_check_layer(lua_State *L, int arg);
+/* Push the userdata of `l` (the existing one if Lua has it), keeping `owner_idx` (the model or
+ * parent userdata) alive through it. */
+void glab_lua_push_layer(lua_State *L, glab_layer *l, int owner_idx);
+/* Hand the layer at `arg` to the container userdata at `owner_idx` (error if already owned). */
+glab_layer *glab_lua_adopt_layer(lua_State *L, int arg, int owner_idx, const char *fname);
+/* The model userdata a layer belongs to pushed on the stack, or nil (follows the owner chain). */
+int glab_lua_push_layer_model(lua_State *L, int layer_idx);
+/* The nearest registered type name of `kind` to `name`, or NULL. */
+const char *glab_lua_suggest_type(lua_State *L, glab_type_kind kind, const char *name);
+/* Push "a, b, c": the registered type names of `kind`. */
+void glab_lua_push_type_names(lua_State *L, glab_type_kind kind);
+/* Error prefix helper: "fname: msg" where a leading "type: " in glab_last_error() is dropped. */
+int glab_lua_fail_type(lua_State *L, const char *fname, const char *type);
+
+/* ---- models (lua_model.c) ---- */
+typedef struct glab_model glab_model;
+typedef struct glab_trainer glab_trainer;
+typedef struct glab_runlog glab_runlog;
+struct glab_event;
+struct glab_lua_model {
+  glab_model *m;
+  glab_trainer *tr; /* tape, recorder, steps and events of this model */
+  int loss;         /* the glab_loss_kind last used with this model, -1 before any */
+  int in_ndim;      /* the last forward's input shape (for tostring) */
+  int in_shape[GLAB_MAX_DIMS];
+};
+struct glab_lua_model *glab_lua_check_model(lua_State *L, int arg);
+/* Push true for GLAB_OK; false, message for a non-finite event unless the policy is "raise";
+ * raise otherwise. */
+int glab_lua_nonfinite_result(lua_State *L, struct glab_lua_model *m, int status,
+                              const char *fname);
+int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d);
+void glab_lua_push_event(lua_State *L, const struct glab_event *e);
+/* How many times the model ran forward (node tensors remember it to detect staleness). */
+unsigned long glab_lua_model_gen(const struct glab_lua_model *m);
+
+/* ---- optimizers (lua_optim.c) ---- */
+typedef struct glab_optimizer glab_optimizer;
+glab_optimizer *glab_lua_check_optim(lua_State *L, int arg);
+
 /* ---- data (lua_data.c, the data engineer's file) ---- */
+/* Weak references, so the binding still links (without gradlab.data) in a tree where
+ * lua_data.c is absent; lua_module.c checks glab_lua_open_data before calling it. */
+#pragma weak glab_lua_open_data
+#pragma weak glab_lua_check_dataset
 /* Push the `gradlab.data` table (constructors; dataset metatable registered); returns 1. */
 int glab_lua_open_data(lua_State *L);
 /* The dataset userdata at `arg`; argument error otherwise. */
 glab_dataset *glab_lua_check_dataset(lua_State *L, int arg);
+/* glab_lua_check_dataset, or an error when the data binding is not built in. */
+glab_dataset *glab_lua_dataset_arg(lua_State *L, int arg);
 
 #endif

@@ -1,0 +1,109 @@
+/* lua_loss.c — gradlab.loss.mse / cross_entropy / bce / sum. Given a model's output (a node on
+ * its tape) they return a one-element node to pass to net:backward; given plain tensors they
+ * just compute the value (on a temporary tape) and return a plain tensor. */
+#include <math.h>
+#include <string.h>
+
+#include "gradlab/model.h"
+#include "gradlab/train.h"
+#include "lua_internal.h"
+
+/* From gradlab/ops.h, which cannot be included together with data.h while both declare
+ * `glab_scale` (an op there, an enum here). */
+glab_var *glab_sum(glab_tape *t, glab_var *a);
+
+/* Class labels from a table of integers or a tensor, into an int array inside a userdata
+ * (pushed). */
+static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
+  if (lua_type(L, arg) == LUA_TTABLE) {
+    size_t len = lua_rawlen(L, arg);
+    int *lab = lua_newuserdatauv(L, (len ? len : 1) * sizeof *lab, 0);
+    for (size_t i = 0; i < len; i++) {
+      lua_rawgeti(L, arg, (lua_Integer)i + 1);
+      int ok = 0;
+      lua_Integer x = lua_tointegerx(L, -1, &ok);
+      if (!ok || x < 0 || x > 0x7fffffff)
+        luaL_error(L, "%s: label %d is not a class index (an integer >= 0)", fname, (int)i + 1);
+      lab[i] = (int)x;
+      lua_pop(L, 1);
+    }
+    *n = len;
+    return lab;
+  }
+  const glab_tensor *t = glab_lua_check_tensor(L, arg);
+  int *lab = lua_newuserdatauv(L, t->size * sizeof *lab, 0);
+  for (size_t i = 0; i < t->size; i++) {
+    double x = (double)t->data[i];
+    if (!(x >= 0) || x != floor(x) || x > 0x7fffffff)
+      luaL_error(L, "%s: label %d is not a class index (an integer >= 0)", fname, (int)i + 1);
+    lab[i] = (int)x;
+  }
+  *n = t->size;
+  return lab;
+}
+
+static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
+  glab_lua_tensor *out = glab_lua_check_tensor_ud(L, 1);
+  const glab_real *targets = NULL;
+  const int *labels = NULL;
+  size_t nt = 0, nl = 0;
+  if (kind == GLAB_LOSS_CROSS_ENTROPY) {
+    labels = check_labels(L, 2, fname, &nl);
+  } else {
+    const glab_tensor *t = glab_lua_to_tensor(L, 2);
+    targets = t->data;
+    nt = t->size;
+  }
+  if (out->var) {
+    struct glab_lua_model *m = out->model;
+    glab_var *loss = glab_trainer_loss(m->tr, kind, out->var, targets, nt, labels, nl);
+    if (!loss) return glab_lua_fail(L, fname);
+    m->loss = (int)kind;
+    lua_getiuservalue(L, 1, 1); /* the model */
+    glab_lua_push_node(L, -1, loss);
+    return 1;
+  }
+  /* Plain tensors: compute the value alone. No Lua error between create and destroy. */
+  glab_tape *tape = glab_tape_create();
+  if (!tape) return glab_lua_fail(L, fname);
+  glab_var *x = glab_tape_input(tape, &out->t, 0);
+  glab_var *loss = x ? glab_loss_apply(tape, kind, x, targets, nt, labels, nl) : NULL;
+  double value = loss ? (double)loss->value.data[0] : 0;
+  glab_tape_destroy(tape);
+  if (!loss) return glab_lua_fail(L, fname);
+  int one = 1;
+  glab_lua_new_tensor(L, 1, &one)->data[0] = (glab_real)value;
+  return 1;
+}
+
+static int l_mse(lua_State *L) { return apply(L, GLAB_LOSS_MSE, "gradlab.loss.mse"); }
+static int l_bce(lua_State *L) { return apply(L, GLAB_LOSS_BCE, "gradlab.loss.bce"); }
+static int l_xent(lua_State *L) {
+  return apply(L, GLAB_LOSS_CROSS_ENTROPY, "gradlab.loss.cross_entropy");
+}
+
+/* gradlab.loss.sum(out): the sum of all elements (d sum/d out = 1 everywhere). */
+static int l_sum(lua_State *L) {
+  glab_lua_tensor *out = glab_lua_check_tensor_ud(L, 1);
+  int one = 1;
+  if (out->var) {
+    glab_var *s = glab_sum(glab_trainer_tape(out->model->tr), out->var);
+    if (!s) return glab_lua_fail(L, "gradlab.loss.sum");
+    lua_getiuservalue(L, 1, 1);
+    glab_lua_push_node(L, -1, s);
+    return 1;
+  }
+  double acc = 0;
+  for (size_t i = 0; i < out->t.size; i++) acc += (double)out->t.data[i];
+  glab_lua_new_tensor(L, 1, &one)->data[0] = (glab_real)acc;
+  return 1;
+}
+
+static const luaL_Reg loss_funcs[] = {
+    {"mse", l_mse}, {"cross_entropy", l_xent}, {"bce", l_bce}, {"sum", l_sum}, {NULL, NULL}};
+
+void glab_lua_open_loss(lua_State *L) {
+  lua_newtable(L);
+  luaL_setfuncs(L, loss_funcs, 0);
+  lua_setfield(L, -2, "loss");
+}

@@ -1,0 +1,317 @@
+/* lua_model.c — models: gradlab.sequential{layer, ...} and the model object (layers, layer,
+ * forward, backward, zero_grad, input_grad, evaluate, train/eval, save/load, tostring, ...).
+ * Each model carries a glab_trainer: its tape, recorder, step counter and non-finite events, so
+ * the manual loop (forward, loss, backward, opt:step) records the same statistics as train{}. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradlab/model.h"
+#include "gradlab/train.h"
+#include "lua_internal.h"
+
+unsigned long glab_lua_model_gen(const struct glab_lua_model *m) {
+  return m->tr ? glab_trainer_generation(m->tr) : 0;
+}
+
+struct glab_lua_model *glab_lua_check_model(lua_State *L, int arg) {
+  struct glab_lua_model *m = luaL_checkudata(L, arg, GLAB_LUA_MODEL);
+  if (!m->m || !m->tr) luaL_argerror(L, arg, "model is not usable (its creation failed)");
+  return m;
+}
+
+/* gradlab.sequential{layer, layer, ...} */
+static int l_sequential(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  int n = (int)lua_rawlen(L, 1);
+  if (n < 1) return luaL_error(L, "gradlab.sequential: give at least one layer");
+  struct glab_lua_model *m = lua_newuserdatauv(L, sizeof *m, 1); /* 2 */
+  memset(m, 0, sizeof *m);
+  m->loss = -1;
+  luaL_setmetatable(L, GLAB_LUA_MODEL);
+  glab_layer **layers = lua_newuserdatauv(L, (size_t)n * sizeof *layers, 0); /* 3 */
+  for (int i = 1; i <= n; i++) { /* check all before taking any */
+    lua_rawgeti(L, 1, i);
+    glab_lua_layer *u = luaL_testudata(L, -1, GLAB_LUA_LAYER);
+    if (!u)
+      return luaL_error(L, "gradlab.sequential: element %d is a %s, not a layer", i,
+                        luaL_typename(L, -1));
+    if (!u->l) return luaL_error(L, "gradlab.sequential: element %d: layer was destroyed", i);
+    if (!u->owned)
+      return luaL_error(L, "gradlab.sequential: element %d: layer '%s' already belongs to a model "
+                           "or container", i, glab_layer_name(u->l));
+    for (int j = 0; j < i - 1; j++)
+      if (layers[j] == u->l)
+        return luaL_error(L, "gradlab.sequential: element %d repeats element %d", i, j + 1);
+    layers[i - 1] = u->l;
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    glab_lua_adopt_layer(L, lua_gettop(L), 2, "gradlab.sequential");
+    lua_pop(L, 1);
+  }
+  m->m = glab_model_create(layers, n);
+  if (!m->m) {
+    for (int i = 1; i <= n; i++) {
+      lua_rawgeti(L, 1, i);
+      ((glab_lua_layer *)lua_touserdata(L, -1))->l = NULL;
+      lua_pop(L, 1);
+    }
+    return glab_lua_fail(L, "gradlab.sequential");
+  }
+  m->tr = glab_trainer_create(m->m);
+  if (!m->tr) return glab_lua_fail(L, "gradlab.sequential");
+  glab_runlog *log = glab_lua_runlog(L);
+  if (log) glab_trainer_set_runlog(m->tr, log);
+  lua_pushvalue(L, 2);
+  return 1;
+}
+
+static int m_gc(lua_State *L) {
+  struct glab_lua_model *m = luaL_checkudata(L, 1, GLAB_LUA_MODEL);
+  glab_trainer_destroy(m->tr);
+  glab_model_destroy(m->m);
+  m->tr = NULL;
+  m->m = NULL;
+  return 0;
+}
+
+static int m_layers(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  int n = glab_model_nlayers(m->m);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    glab_lua_push_layer(L, glab_model_layer(m->m, i), 1);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+/* net:layer(i) (1-based top level) or net:layer("3.1" / given name). */
+static int m_layer(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  glab_layer *l = NULL;
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    lua_Integer i = luaL_checkinteger(L, 2);
+    int n = glab_model_nlayers(m->m);
+    if (i < 1 || i > n)
+      return luaL_argerror(L, 2, lua_pushfstring(L, "layer index %d out of range 1..%d", (int)i, n));
+    l = glab_model_layer(m->m, (int)i - 1);
+  } else {
+    const char *name = luaL_checkstring(L, 2);
+    l = glab_model_find(m->m, name);
+    if (!l) return luaL_argerror(L, 2, lua_pushfstring(L, "no layer named '%s'", name));
+  }
+  glab_lua_push_layer(L, l, 1);
+  return 1;
+}
+
+static int m_forward(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  const glab_tensor *x = glab_lua_to_tensor(L, 2);
+  glab_var *out = glab_trainer_forward(m->tr, x);
+  if (!out) return glab_lua_fail(L, "net:forward");
+  m->in_ndim = x->ndim;
+  memcpy(m->in_shape, x->shape, sizeof m->in_shape);
+  glab_lua_push_node(L, 1, out);
+  return 1;
+}
+
+/* Non-finite results of backward/step: raise under "raise", else return false, message. */
+int glab_lua_nonfinite_result(lua_State *L, struct glab_lua_model *m, int status,
+                              const char *fname) {
+  if (status == GLAB_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  if (status == GLAB_ERR_NONFINITE && glab_trainer_policy(m->tr) != GLAB_NONFINITE_RAISE) {
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, glab_last_error());
+    return 2;
+  }
+  return glab_lua_fail(L, fname);
+}
+
+/* net:backward(loss): loss is the one-element result of a gradlab.loss function on this model. */
+static int m_backward(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  glab_lua_tensor *loss = glab_lua_check_tensor_ud(L, 2);
+  if (!loss->var || loss->model != m)
+    return luaL_argerror(L, 2, "expected a loss computed from this model's forward output");
+  if (loss->t.size != 1)
+    return luaL_argerror(L, 2, lua_pushfstring(L, "loss must have one element (has %d; use "
+                                                  "gradlab.loss.sum)", (int)loss->t.size));
+  return glab_lua_nonfinite_result(L, m, glab_trainer_backward(m->tr, loss->var), "net:backward");
+}
+
+static int m_zero_grad(lua_State *L) {
+  glab_trainer_zero_grad(glab_lua_check_model(L, 1)->tr);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_input_grad(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  glab_var *in = glab_trainer_input(m->tr);
+  if (!in) return luaL_error(L, "net:input_grad: no forward/backward to read (run both first)");
+  glab_tensor *t = glab_lua_new_tensor(L, in->value.ndim, in->value.shape);
+  if (in->grad) memcpy(t->data, in->grad, t->size * sizeof(glab_real));
+  return 1;
+}
+
+static int m_train(lua_State *L) {
+  glab_model_set_training(glab_lua_check_model(L, 1)->m, 1);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_eval(lua_State *L) {
+  glab_model_set_training(glab_lua_check_model(L, 1)->m, 0);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_save(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  if (glab_model_save(m->m, luaL_checkstring(L, 2)) != GLAB_OK) return glab_lua_fail(L, "net:save");
+  return 0;
+}
+
+static int m_load(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  if (glab_model_load(m->m, luaL_checkstring(L, 2)) != GLAB_OK) return glab_lua_fail(L, "net:load");
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* The loss to use for data when none is named: the model's last, else by the targets. */
+int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d) {
+  if (m->loss >= 0) return m->loss;
+  return glab_dataset_target_kind(d) == GLAB_TARGET_CLASS && glab_dataset_classes(d) > 2
+             ? GLAB_LOSS_CROSS_ENTROPY
+             : GLAB_LOSS_MSE;
+}
+
+/* net:evaluate(data [, loss_name | {loss=, batch=}]) -> {loss=, accuracy=, items=} */
+static int m_evaluate(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  glab_dataset *d = glab_lua_dataset_arg(L, 2);
+  glab_loss_kind kind = (glab_loss_kind)glab_lua_default_loss(m, d);
+  lua_Integer batch = 0;
+  const char *lname = NULL;
+  if (lua_type(L, 3) == LUA_TSTRING) lname = lua_tostring(L, 3);
+  else if (lua_type(L, 3) == LUA_TTABLE) {
+    if (lua_getfield(L, 3, "loss") == LUA_TSTRING) lname = lua_tostring(L, -1);
+    if (lua_getfield(L, 3, "batch") != LUA_TNIL) batch = luaL_checkinteger(L, -1);
+    if (batch < 0) return luaL_argerror(L, 3, "batch must be >= 0");
+  } else if (!lua_isnoneornil(L, 3)) {
+    return luaL_typeerror(L, 3, "loss name or options table");
+  }
+  if (lname && glab_loss_parse(lname, &kind) != GLAB_OK) return glab_lua_fail(L, "net:evaluate");
+  glab_eval_result r;
+  if (glab_evaluate(m->m, d, kind, (size_t)batch, &r) != GLAB_OK)
+    return glab_lua_fail(L, "net:evaluate");
+  lua_createtable(L, 0, 3);
+  lua_pushnumber(L, r.loss);
+  lua_setfield(L, -2, "loss");
+  lua_pushnumber(L, r.accuracy);
+  lua_setfield(L, -2, "accuracy");
+  lua_pushinteger(L, (lua_Integer)r.items);
+  lua_setfield(L, -2, "items");
+  return 1;
+}
+
+static int m_tostring(lua_State *L) {
+  struct glab_lua_model *m = luaL_checkudata(L, 1, GLAB_LUA_MODEL);
+  if (!m->m) {
+    lua_pushstring(L, "model (unusable)");
+    return 1;
+  }
+  /* Output shapes for flat inputs seen by the last forward ([B][F] -> one item [F]). */
+  char *s = m->in_ndim == 2 ? glab_model_describe(m->m, 1, m->in_shape + 1)
+                            : glab_model_describe(m->m, 0, NULL);
+  if (!s) return glab_lua_fail(L, "tostring(net)");
+  lua_pushstring(L, s);
+  free(s);
+  return 1;
+}
+
+static int m_param_count(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)glab_model_param_count(glab_lua_check_model(L, 1)->m));
+  return 1;
+}
+
+/* net:on_nonfinite("stop"|"raise"|"continue") for the manual loop. */
+static int m_on_nonfinite(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  glab_nonfinite_policy p;
+  if (glab_nonfinite_parse(luaL_checkstring(L, 2), &p) != GLAB_OK)
+    return luaL_argerror(L, 2, glab_last_error());
+  glab_trainer_set_policy(m->tr, p);
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* net:record_every(n): statistics every n-th step (0: never). */
+static int m_record_every(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0, 2, "must be >= 0");
+  glab_trainer_set_record_every(m->tr, (long)n);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int m_steps(lua_State *L) {
+  lua_pushinteger(L, glab_trainer_steps(glab_lua_check_model(L, 1)->tr));
+  return 1;
+}
+
+void glab_lua_push_event(lua_State *L, const glab_event *e) {
+  lua_createtable(L, 0, 6);
+  lua_pushinteger(L, e->step);
+  lua_setfield(L, -2, "step");
+  lua_pushinteger(L, e->epoch);
+  lua_setfield(L, -2, "epoch");
+  lua_pushstring(L, e->layer);
+  lua_setfield(L, -2, "layer");
+  lua_pushstring(L, e->tensor);
+  lua_setfield(L, -2, "tensor");
+  lua_pushstring(L, e->kind);
+  lua_setfield(L, -2, "kind");
+  lua_pushstring(L, e->message);
+  lua_setfield(L, -2, "message");
+}
+
+/* net:events() -> array of {step, epoch, layer, tensor, kind, message} */
+static int m_events(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  int n = glab_trainer_nevents(m->tr);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    glab_lua_push_event(L, glab_trainer_event(m->tr, i));
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static const luaL_Reg model_methods[] = {
+    {"layers", m_layers},         {"layer", m_layer},
+    {"forward", m_forward},       {"backward", m_backward},
+    {"zero_grad", m_zero_grad},   {"input_grad", m_input_grad},
+    {"train", m_train},           {"eval", m_eval},
+    {"evaluate", m_evaluate},     {"save", m_save},
+    {"load", m_load},             {"param_count", m_param_count},
+    {"on_nonfinite", m_on_nonfinite}, {"record_every", m_record_every},
+    {"steps", m_steps},           {"events", m_events},
+    {"__tostring", m_tostring},   {"__gc", m_gc},
+    {NULL, NULL}};
+
+static const luaL_Reg model_funcs[] = {{"sequential", l_sequential}, {NULL, NULL}};
+
+void glab_lua_open_model(lua_State *L) {
+  glab_lua_newclass(L, GLAB_LUA_MODEL, model_methods);
+  glab_lua_setfuncs(L, model_funcs);
+}

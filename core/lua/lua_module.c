@@ -1,0 +1,198 @@
+/* lua_module.c — luaopen_gradlab: the module table and its setup functions (version, seed,
+ * params, outdir, load_plugin, plugins, sweep), shared helpers (errors, classes), and the state
+ * `gradlab run` hands to the module (run folder, --set values). The same module serves stock
+ * lua5.4 (require "gradlab" through package.cpath) and the gradlab command. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradlab/layer.h"
+#include "gradlab/rng.h"
+#include "lua_internal.h"
+
+/* Keys in the Lua registry (their addresses are unique). */
+static const char key_params = 'p';
+static const char key_outdir = 'o';
+static const char key_seed = 's';
+static const char key_sweep_done = 'w';
+static const char key_runlog = 'r';
+
+int glab_lua_fail(lua_State *L, const char *fname) {
+  const char *msg = glab_last_error();
+  if (!msg || !msg[0]) msg = "failed";
+  return luaL_error(L, "%s: %s", fname, msg);
+}
+
+glab_registry *glab_lua_registry(lua_State *L) {
+  (void)L;
+  return glab_default_registry();
+}
+
+void glab_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) { luaL_setfuncs(L, funcs, 0); }
+
+void glab_lua_newclass(lua_State *L, const char *name, const luaL_Reg *methods) {
+  if (luaL_newmetatable(L, name)) {
+    luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__name");
+  }
+  lua_pop(L, 1);
+}
+
+/* ---- the run context (set by `gradlab run`; defaults for stock lua) ---- */
+
+static void push_params(lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_params) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_params);
+  }
+}
+
+/* "3" -> 3, "0.5" -> 0.5, "true"/"false" -> booleans, anything else stays a string. */
+void glab_lua_push_param_value(lua_State *L, const char *text) {
+  if (!strcmp(text, "true") || !strcmp(text, "false")) {
+    lua_pushboolean(L, text[0] == 't');
+    return;
+  }
+  if (text[0] && lua_stringtonumber(L, text) != 0) return;
+  lua_pushstring(L, text);
+}
+
+void glab_lua_set_param(lua_State *L, const char *key, const char *text) {
+  push_params(L);
+  glab_lua_push_param_value(L, text);
+  lua_setfield(L, -2, key);
+  lua_pop(L, 1);
+}
+
+void glab_lua_set_outdir(lua_State *L, const char *dir) {
+  lua_pushstring(L, dir);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_outdir);
+}
+
+void glab_lua_set_runlog(lua_State *L, glab_runlog *log) {
+  lua_pushlightuserdata(L, log);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_runlog);
+}
+
+glab_runlog *glab_lua_runlog(lua_State *L) {
+  glab_runlog *log = NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_runlog) == LUA_TLIGHTUSERDATA) log = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return log;
+}
+
+void glab_lua_mark_sweep_ended(lua_State *L) {
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_sweep_done);
+}
+
+int glab_lua_sweep_ended(lua_State *L) {
+  int done = lua_rawgetp(L, LUA_REGISTRYINDEX, &key_sweep_done) == LUA_TBOOLEAN;
+  lua_pop(L, 1);
+  return done;
+}
+
+lua_Integer glab_lua_current_seed(lua_State *L) {
+  lua_Integer s = 42;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_seed) == LUA_TNUMBER) s = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return s;
+}
+
+/* gradlab.seed(n): reseed the run's generator (layers created afterwards, shuffles, data). */
+static int l_seed(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  glab_seed((uint64_t)n);
+  lua_pushinteger(L, n);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_seed);
+  return 0;
+}
+
+/* gradlab.outdir(): the run folder (gradlab run), else $GRADLAB_OUT, else ".". */
+static int l_outdir(lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_outdir) == LUA_TSTRING) return 1;
+  lua_pop(L, 1);
+  const char *env = getenv("GRADLAB_OUT");
+  lua_pushstring(L, env && env[0] ? env : ".");
+  return 1;
+}
+
+static int l_load_plugin(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  if (glab_plugin_load(glab_lua_registry(L), path) != GLAB_OK)
+    return glab_lua_fail(L, "gradlab.load_plugin");
+  return 0;
+}
+
+/* gradlab.plugins() -> array of {kind=, name=, file=, doc=}. */
+static int l_plugins(lua_State *L) {
+  glab_registry *reg = glab_lua_registry(L);
+  size_t n = glab_registry_count(reg);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    glab_type_kind kind;
+    const char *name = NULL, *file = NULL, *doc = NULL;
+    const glab_option *opts = NULL;
+    if (glab_registry_entry(reg, i, &kind, &name, &file, &doc, &opts) != GLAB_OK) continue;
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, glab_type_kind_name(kind));
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, file ? file : "(built in)");
+    lua_setfield(L, -2, "file");
+    lua_pushstring(L, doc ? doc : "");
+    lua_setfield(L, -2, "doc");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static const luaL_Reg module_funcs[] = {{"seed", l_seed},
+                                        {"outdir", l_outdir},
+                                        {"load_plugin", l_load_plugin},
+                                        {"plugins", l_plugins},
+                                        {NULL, NULL}};
+
+/* The part of the module table every file adds to. */
+typedef void (*opener)(lua_State *L);
+static const opener openers[] = {glab_lua_open_tensor, glab_lua_open_layer, glab_lua_open_model,
+                                 glab_lua_open_optim,  glab_lua_open_loss,  glab_lua_open_train,
+                                 glab_lua_open_stats,  glab_lua_open_sweep};
+
+int luaopen_gradlab(lua_State *L) {
+  /* The shipped plugins (and GRADLAB_PLUGIN_PATH); files already loaded are skipped. */
+  if (glab_plugins_load_default(glab_lua_registry(L), NULL, 0) != GLAB_OK)
+    return glab_lua_fail(L, "require \"gradlab\"");
+  lua_newtable(L);
+  luaL_setfuncs(L, module_funcs, 0);
+  lua_pushstring(L, GRADLAB_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushstring(L, GLAB_REAL_NAME);
+  lua_setfield(L, -2, "real");
+  push_params(L);
+  lua_setfield(L, -2, "params");
+  for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++) openers[i](L);
+  if (glab_lua_open_data) glab_lua_open_data(L);
+  else lua_newtable(L);
+  lua_setfield(L, -2, "data");
+  return 1;
+}
+
+int glab_lua_in_run(lua_State *L) {
+  int in = lua_rawgetp(L, LUA_REGISTRYINDEX, &key_outdir) == LUA_TSTRING;
+  lua_pop(L, 1);
+  return in;
+}
+
+glab_dataset *glab_lua_dataset_arg(lua_State *L, int arg) {
+  if (!glab_lua_check_dataset) {
+    luaL_argerror(L, arg, "datasets are not available (built without lua_data.c)");
+    return NULL;
+  }
+  return glab_lua_check_dataset(L, arg);
+}
