@@ -107,10 +107,13 @@ glab_var *glab_matmul(glab_tape *t, glab_var *a, glab_var *b, int trans_a, int t
   char sa[64], sb[64];
   trans_a = trans_a != 0;
   trans_b = trans_b != 0;
-  if ((trans_a && a->value.ndim != 2) || b->value.ndim != 2 || a->value.ndim < 1) {
-    glab_error(GLAB_ERR_SHAPE, "matmul: %s must be 2-D: %s%s x %s%s",
-               b->value.ndim != 2 ? "B" : "a transposed A", GLAB_SHAPE(a, sa), trans_a ? "^T" : "",
-               GLAB_SHAPE(b, sb), trans_b ? "^T" : "");
+  const char *bad = b->value.ndim != 2              ? "B must be 2-D"
+                    : trans_a && a->value.ndim != 2 ? "a transposed A must be 2-D"
+                    : a->value.ndim < 1             ? "A needs at least one dimension"
+                                                    : NULL;
+  if (bad) {
+    glab_error(GLAB_ERR_SHAPE, "matmul: %s: %s%s x %s%s", bad, GLAB_SHAPE(a, sa),
+               trans_a ? "^T" : "", GLAB_SHAPE(b, sb), trans_b ? "^T" : "");
     return NULL;
   }
   size_t rows = glab_tensor_rows(&a->value), cols = glab_tensor_cols(&a->value);

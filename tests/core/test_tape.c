@@ -235,6 +235,8 @@ static void test_shape_errors(void) {
   CU_ASSERT_PTR_NULL(glab_matmul(t, a, d, 1, 0));
   CU_ASSERT(has("matmul") && has("[2][3]^T") && has("[3][2]"));
   CU_ASSERT_PTR_NOT_NULL(glab_matmul(t, a, d, 1, 1)); /* [3][2]·[2][3] */
+  CU_ASSERT_PTR_NULL(glab_matmul(t, a, c, 0, 0));
+  CU_ASSERT(has("matmul: B must be 2-D") && has("[2][3]") && has("[4]"));
   const char *names[4] = {"add", "sub", "mul", "div"};
   glab_var *(*bin[4])(glab_tape *, glab_var *, glab_var *) = {glab_add, glab_sub, glab_mul,
                                                               glab_div};
