@@ -30,7 +30,7 @@ static void push_weak_map(lua_State *L) {
 }
 
 static glab_lua_layer *new_layer_ud(lua_State *L) {
-  glab_lua_layer *u = lua_newuserdatauv(L, sizeof *u, 1);
+  glab_lua_layer *u = lua_newuserdatauv(L, sizeof *u, 2); /* owner, given name */
   u->l = NULL;
   u->owned = 1;
   luaL_setmetatable(L, GLAB_LUA_LAYER);
@@ -150,10 +150,19 @@ static int l_construct(lua_State *L) {
     return glab_lua_fail_type(L, fname, type);
   }
   self->l = l;
+  /* Children keep the names they were given (a new parent renames its children by position). */
+  for (int i = 1; i <= nchild; i++) {
+    lua_rawgeti(L, 1, i);
+    if (lua_getiuservalue(L, -1, 2) == LUA_TSTRING)
+      glab_layer_set_name(((glab_lua_layer *)lua_touserdata(L, -2))->l, lua_tostring(L, -1));
+    lua_pop(L, 2);
+  }
   if (lua_getfield(L, 1, "name") != LUA_TNIL) {
     if (lua_type(L, -1) != LUA_TSTRING)
       return luaL_error(L, "%s: option 'name' must be a string", fname);
     glab_layer_set_name(l, lua_tostring(L, -1));
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 3, 2);
   }
   lua_pop(L, 1);
   remember(L, l, 3);

@@ -2,6 +2,8 @@
  * params, outdir, load_plugin, plugins, sweep), shared helpers (errors, classes), and the state
  * `gradlab run` hands to the module (run folder, --set values). The same module serves stock
  * lua5.4 (require "gradlab" through package.cpath) and the gradlab command. */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,7 +166,25 @@ static const opener openers[] = {glab_lua_open_tensor, glab_lua_open_layer, glab
                                  glab_lua_open_optim,  glab_lua_open_loss,  glab_lua_open_train,
                                  glab_lua_open_stats,  glab_lua_open_sweep};
 
+/* Stock lua5.4 dlcloses C modules when its state closes; libgradlab (with the plugins it
+ * dlopened and its exit handlers) must not be unmapped under them. Pin the module and the
+ * library for the life of the process. */
+static void pin_self(void) {
+  static int pinned;
+  if (pinned) return;
+  pinned = 1;
+  void *fns[] = {(void *)luaopen_gradlab, (void *)glab_default_registry};
+  for (int i = 0; i < 2; i++) {
+    Dl_info info;
+    if (dladdr(fns[i], &info) && info.dli_fname) {
+      void *h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE | RTLD_NOLOAD);
+      (void)h; /* the handle is deliberately kept: RTLD_NODELETE pins the object */
+    }
+  }
+}
+
 int luaopen_gradlab(lua_State *L) {
+  pin_self();
   /* The shipped plugins (and GRADLAB_PLUGIN_PATH); files already loaded are skipped. */
   if (glab_plugins_load_default(glab_lua_registry(L), NULL, 0) != GLAB_OK)
     return glab_lua_fail(L, "require \"gradlab\"");

@@ -1,0 +1,2 @@
+local gradlab = require "gradlab"
+local t = gradlab.tensor(true)

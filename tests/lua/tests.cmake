@@ -1,0 +1,77 @@
+# Lua binding and `gradlab run` tests: script tests driven by run_case.sh (exit status, stderr
+# message, run folder files), the stock-lua5.4 require test and the sweep protocol.
+set(LUA_T ${CMAKE_CURRENT_LIST_DIR})
+set(LUA_CASE sh ${LUA_T}/run_case.sh $<TARGET_FILE:gradlab_cli>)
+set(LUA_ENV "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0;ASAN_OPTIONS=detect_leaks=1")
+
+# name, expected exit status, stderr regex, script, extra run options
+function(gradlab_lua_case name rc regex script)
+  add_test(NAME lua_${name} COMMAND ${LUA_CASE} ${rc} ${regex} ${script} ${ARGN})
+  set_tests_properties(lua_${name} PROPERTIES ENVIRONMENT "${LUA_ENV}")
+endfunction()
+
+# Working scripts.
+gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
+  --seed 7 --set depth=3 --set act=relu --set lr=0.5 -- one two)
+gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
+gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
+gradlab_lua_case(sweep 0 ANY ${LUA_T}/scripts/sweep.lua --set act=relu)
+gradlab_lua_case(nonfinite 0 ANY ${LUA_T}/scripts/nonfinite.lua)
+gradlab_lua_case(unwind 0 ANY ${LUA_T}/errors/unwind.lua)
+
+# Script errors: FILE:LINE: message (+ traceback), exit 1, run folder marked unfinished.
+gradlab_lua_case(err_syntax 1 "syntax\\.lua:3: .*unexpected symbol" ${LUA_T}/errors/syntax.lua)
+gradlab_lua_case(err_runtime 1 "runtime\\.lua:5: attempt to index a nil value" ${LUA_T}/errors/runtime.lua)
+gradlab_lua_case(err_traceback 1 "stack traceback:" ${LUA_T}/errors/runtime.lua)
+gradlab_lua_case(err_unknown_layer 1
+  "unknown_layer\\.lua:2: gradlab\\.layer: unknown layer type 'dens'. did you mean 'dense'"
+  ${LUA_T}/errors/unknown_layer.lua)
+gradlab_lua_case(err_unknown_option 1
+  "unknown_option\\.lua:2: gradlab\\.layer\\.dense: .*'bias_int'.*did you mean 'bias_init'"
+  ${LUA_T}/errors/unknown_option.lua)
+gradlab_lua_case(err_unknown_optim 1
+  "unknown_optim\\.lua:2: gradlab\\.optim: unknown optimizer 'adma'. did you mean 'adam'"
+  ${LUA_T}/errors/unknown_optim.lua)
+gradlab_lua_case(err_wrong_type 1
+  "wrong_type\\.lua:2: gradlab\\.layer\\.dense: option 'inputs' must be an integer, got table"
+  ${LUA_T}/errors/wrong_type.lua)
+gradlab_lua_case(err_wrong_arg 1
+  "wrong_arg\\.lua:2: bad argument #1 to 'tensor' \\(tensor or table of numbers expected, got boolean\\)"
+  ${LUA_T}/errors/wrong_arg.lua)
+gradlab_lua_case(err_shape 1 "shape_mismatch\\.lua:6: net:forward: .*head.*\\[1\\]\\[3\\]"
+  ${LUA_T}/errors/shape_mismatch.lua)
+gradlab_lua_case(err_callback 1 "callback_error\\.lua:7: callback failed at step 2"
+  ${LUA_T}/errors/callback_error.lua)
+gradlab_lua_case(err_partial 1 "partial\\.lua:8: deliberate failure" ${LUA_T}/errors/partial.lua)
+
+# Bad usage: exit 2, no run folder.
+add_test(NAME lua_usage_no_script COMMAND sh -c "\"$0\" run 2>&1; test $? -eq 2" $<TARGET_FILE:gradlab_cli>)
+set_tests_properties(lua_usage_no_script PROPERTIES PASS_REGULAR_EXPRESSION "no script given")
+gradlab_lua_case(usage_bad_option 2 "unknown option '--bogus'" ${LUA_T}/scripts/sweep.lua --bogus)
+gradlab_lua_case(usage_bad_seed 2 "--seed wants a non-negative integer" ${LUA_T}/scripts/sweep.lua --seed abc)
+gradlab_lua_case(usage_bad_set 2 "--set wants KEY=VALUE" ${LUA_T}/scripts/sweep.lua --set novalue)
+gradlab_lua_case(usage_missing_script 2 "cannot read script" ${LUA_T}/scripts/does_not_exist.lua)
+add_test(NAME lua_usage_help COMMAND $<TARGET_FILE:gradlab_cli> run --help)
+set_tests_properties(lua_usage_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: gradlab run SCRIPT.lua")
+
+# The sweep protocol: with GRADLAB_SWEEP_OUT the grid is written and the script ends (exit 0).
+add_test(NAME lua_sweep_out COMMAND sh ${LUA_T}/sweep_out.sh $<TARGET_FILE:gradlab_cli> ${LUA_T}/scripts/sweep.lua)
+set_tests_properties(lua_sweep_out PROPERTIES ENVIRONMENT "${LUA_ENV}")
+
+# The module from stock lua5.4 (no liblua linked into the module).
+find_program(LUA54_EXECUTABLE NAMES lua5.4 lua54)
+if(LUA54_EXECUTABLE)
+  set(LUA_REQUIRE_ENV "LUA_CPATH=${CMAKE_BINARY_DIR}/lua/?.so;;" "GRADLAB_PLUGIN_PATH=")
+  if(GRADLAB_SANITIZE)
+    # The ASan runtime must come first in a host program that was not built with it.
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE LUA_ASAN_LIB OUTPUT_STRIP_TRAILING_WHITESPACE)
+    list(APPEND LUA_REQUIRE_ENV "LD_PRELOAD=${LUA_ASAN_LIB}" "ASAN_OPTIONS=detect_leaks=0")
+  endif()
+  add_test(NAME lua_require_stock COMMAND ${LUA54_EXECUTABLE} -e
+    "local g = require 'gradlab'; assert(g.version); local n = g.sequential{g.layer.dense{inputs=2, outputs=1}}; print('gradlab ' .. g.version .. ' ok ' .. n:param_count())")
+  set_tests_properties(lua_require_stock PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}"
+    PASS_REGULAR_EXPRESSION "gradlab [0-9.]+ ok 3")
+  add_test(NAME lua_require_plain COMMAND ${LUA54_EXECUTABLE} -e "require 'gradlab'")
+  set_tests_properties(lua_require_plain PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
+endif()
