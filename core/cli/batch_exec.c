@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* strsignal, prctl */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -145,6 +146,20 @@ static const cJSON *pick_number(const cJSON *summary, const char *key) {
   return NULL;
 }
 
+/* A job that did not finish leaves its writer's partial files (metrics.csv.part, x.tmp-<pid>):
+ * remove them, so that no half-written file stays in the batch folder. */
+static int is_partial(const char *name) {
+  size_t n = strlen(name);
+  return (n > 5 && !strcmp(name + n - 5, ".part")) || (n > 4 && !strcmp(name + n - 4, ".tmp")) ||
+         strstr(name, ".tmp-") || strstr(name, ".tmp.");
+}
+
+static int rm_partial(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  if (flag == FTW_F && is_partial(path + ftw->base)) unlink(path);
+  return 0;
+}
+
 typedef struct slot {
   int pid; /* 0: free */
   int job;
@@ -177,6 +192,7 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   } else if (!ok) {
     snprintf(reason, sizeof reason, "summary.json not marked finished");
   }
+  if (!ok) nftw(jd, rm_partial, 8, FTW_PHYS);
   /* Stopped by the user: an unfinished job stays incomplete and reruns on resume. */
   if (!ok && stopping) {
     cJSON_Delete(summary);
@@ -273,7 +289,7 @@ static int job_start(const char *dir, const batch_job *j, const batch_args *a, s
 typedef struct progress {
   int total, done, failed, running, finished_now;
   double t0, last_write;
-  int tty;
+  int tty, quiet;
 } progress;
 
 static void fmt_time(double s, char *buf, size_t n) {
@@ -311,7 +327,7 @@ static void progress_file(const char *dir, const progress *p, const slot *slots,
 }
 
 static void report_job(const progress *p, const batch_job *j, int res, const char *dir) {
-  if (p->tty) return;
+  if (p->tty || p->quiet) return;
   char *pt = batch_params_text(j);
   const char *what = res > 0 ? "ok" : res == 0 ? "FAILED" : "stopped";
   fprintf(stderr, "[%d/%d] %-7s %s %s %s seed=%lld", p->done + p->failed, p->total, what, j->id,
@@ -341,6 +357,7 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
   }
   progress p = {0};
   p.tty = !o->quiet && isatty(2);
+  p.quiet = o->quiet;
   p.t0 = now_s();
   for (int i = 0; i < l->n; i++) {
     if (!batch_in_shard(&l->jobs[i], a->shard_k, a->shard_n)) continue;

@@ -16,6 +16,7 @@ G=$1
 CASE=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 S=$HERE/scripts
+export GRADLAB_PLOT=0 # figures (gnuplot) are not the subject here
 W=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-batch-$CASE.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
