@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""run.py - gradlab's benchmark suite (started by bench/run.sh; see bench/README.md).
+
+Runs gradlab and its references on the same workloads in this one invocation and prints
+`name  gradlab  reference  ratio  target`, every figure the median of --runs runs (default 5).
+Python references run with /usr/bin/python3 (Debian python3-torch, python3-numpy)."""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+FASHION = "/usr/share/datasets/fashion-mnist"
+MLP_PARAMS = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
+MLP_SAMPLES = 60000
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Runner:
+    def __init__(self, args):
+        self.args, self.rows, self.notes = args, [], []
+        self.tmp = tempfile.mkdtemp(prefix="gradlab-bench-")
+
+    def run(self, cmd, env=None, check=True):
+        """Run once under /usr/bin/time -v: (wall seconds, stdout, peak RSS in MB)."""
+        e = dict(os.environ)
+        e["GRADLAB_PLOT"] = "0"  # figures are not part of the workloads (the references draw none)
+        e.update(env or {})
+        tfile = os.path.join(self.tmp, "time.txt")
+        full = ["/usr/bin/time", "-v", "-o", tfile] + cmd
+        t0 = time.perf_counter()
+        p = subprocess.run(full, env=e, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0 and check:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+        rss = 0.0
+        with open(tfile) as f:
+            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read())
+            if m:
+                rss = int(m.group(1)) / 1024.0
+        return wall, p.stdout, rss
+
+    def median(self, cmd, env=None, runs=None, key=None):
+        """Median over runs of wall time (key None) or of a key=value printed by the command;
+        also the median peak RSS and the last stdout."""
+        vals, rsss, out = [], [], ""
+        for _ in range(runs or self.args.runs):
+            wall, out, rss = self.run(cmd, env)
+            vals.append(wall if key is None else kv(out)[key])
+            rsss.append(rss)
+        return statistics.median(vals), statistics.median(rsss), out
+
+    def gradlab_lua(self, script, sets=(), env=None, runs=None):
+        """Median wall time of `gradlab run bench/SCRIPT --set ...` (run folder in a temp dir)."""
+        vals, rsss, out = [], [], ""
+        for i in range(runs or self.args.runs):
+            outdir = os.path.join(self.tmp, f"run-{script}-{i}")
+            cmd = [self.args.gradlab, "run", os.path.join(HERE, script), "--out", outdir]
+            for s in sets:
+                cmd += ["--set", s]
+            wall, out, rss = self.run(cmd, env)
+            shutil.rmtree(outdir, ignore_errors=True)
+            vals.append(wall)
+            rsss.append(rss)
+        return statistics.median(vals), statistics.median(rsss), out
+
+    def row(self, name, g, ref, unit, target, note=""):
+        ratio = g / ref if g is not None and ref else float("nan")
+        self.rows.append((name, g, ref, ratio, unit, target, note))
+        ok = "" if target is None else ("met" if ratio <= target else "MISSED")
+        log(f"  {name}: gradlab {fmt(g)} {unit}, reference {fmt(ref)} {unit}, ratio {ratio:.3f} {ok}")
+
+    def table(self):
+        print()
+        print(f"{'name':<26}{'gradlab':>12}{'reference':>12}{'ratio':>9}  {'unit':<5}{'target':>9}  "
+              "status  reference / note")
+        for name, g, ref, ratio, unit, target, note in self.rows:
+            tgt = "" if target is None else f"<= {target:g}"
+            st = "" if target is None else ("met" if ratio <= target else "MISSED")
+            print(f"{name:<26}{fmt(g):>12}{fmt(ref):>12}{ratio:>9.3f}  {unit:<5}{tgt:>9}  {st:<6}  {note}")
+        for n in self.notes:
+            print("note:", n)
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    return f"{v:.4g}"
+
+
+def kv(text):
+    out = {}
+    for m in re.finditer(r"(\w+)=([-+0-9.eEnaif]+)", text):
+        try:
+            out[m.group(1)] = float(m.group(2))
+        except ValueError:
+            pass
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+def sgemm_rates(r):
+    """{threads: (GFLOP/s at 1024^3, GFLOP/s at the MLP's shapes)}, medians of 3 runs."""
+    rates = {}
+    for t in (1, 2):
+        outs = [kv(r.run([r.args.sgemm], {"OPENBLAS_NUM_THREADS": str(t)})[1]) for _ in range(3)]
+        rates[t] = (statistics.median(o["square_gflops"] for o in outs),
+                    statistics.median(o["mlp_gflops"] for o in outs))
+        log(f"  sgemm {t} thread(s): {rates[t][0]:.1f} GFLOP/s (1024^3), {rates[t][1]:.1f} GFLOP/s "
+            "(MLP step shapes)")
+    return rates
+
+
+def bench_seed_xor(r):
+    log("seed_xor: [2,50,50,1] sigmoid, per-sample SGD, 40,000 updates (whole process)")
+    g, _, out = r.gradlab_lua("seed_xor.lua")
+    log(f"  gradlab run: {g:.3f} s ({out.strip()})")
+    np_t, _, _ = r.median([PY, os.path.join(HERE, "seed_xor_numpy.py")])
+    pt_t, _, _ = r.median([PY, os.path.join(HERE, "seed_xor_torch.py")], {"OPENBLAS_NUM_THREADS": "1"})
+    r.row("seed_xor_vs_numpy", g, np_t, "s", 1 / 30, "numpy float64, whole process")
+    r.row("seed_xor_vs_torch", g, pt_t, "s", 1 / 100, "PyTorch eager float32, 1 thread")
+    if r.args.driver:
+        c, _, out = r.median([r.args.driver, "xor"])
+        d = kv(out)
+        r.row("seed_xor_c_api", c, np_t, "s", 1 / 30,
+              f"C driver whole process; train loop {d.get('us_per_update', 0):.2f} us/update")
+
+
+def torch_mlp(r):
+    """Best PyTorch setting: (epoch_s, load_s, rss_MB, label)."""
+    best = None
+    for label, threads, env in (("2 threads", 2, {}),
+                                ("1 thread, OPENBLAS_NUM_THREADS=1", 1, {"OPENBLAS_NUM_THREADS": "1"}),
+                                ("2 threads, OPENBLAS_NUM_THREADS=1", 2, {"OPENBLAS_NUM_THREADS": "1"})):
+        ep, rss, out = r.median([PY, os.path.join(HERE, "mlp_epoch_torch.py"), str(threads)], env,
+                                key="epoch_s")
+        load = kv(out).get("load_s")
+        log(f"  PyTorch {label}: epoch {ep:.3f} s, load {load:.3f} s, peak RSS {rss:.0f} MB")
+        if best is None or ep < best[0]:
+            best = (ep, load, rss, label)
+    return best
+
+
+def bench_mlp_epoch(r, rates):
+    log("mlp_epoch: Fashion-MNIST 784-256-128-10 ReLU, CE, SGD 0.1, batch 64, one epoch")
+    pt = torch_mlp(r)
+    best = None
+    for label, env in (("BLAS default threads", {}), ("OPENBLAS_NUM_THREADS=1", {"OPENBLAS_NUM_THREADS": "1"})):
+        t1, rss1, out = r.gradlab_lua("mlp_epoch.lua", ["epochs=1"], env)
+        t0, rss0, _ = r.gradlab_lua("mlp_epoch.lua", ["epochs=0"], env)
+        log(f"  gradlab run ({label}): epochs=1 {t1:.3f} s, epochs=0 {t0:.3f} s -> epoch {t1 - t0:.3f} s,"
+            f" peak RSS {rss1:.0f} MB ({out.strip()})")
+        if best is None or t1 - t0 < best[0]:
+            best = (t1 - t0, t0, rss1, label, env)
+    r.row("mlp_epoch", best[0], pt[0], "s", 0.6, f"PyTorch {pt[3]}; gradlab {best[3]}")
+    flops = 6.0 * MLP_PARAMS * MLP_SAMPLES
+    peak = max(rates[1][0], rates[2][0])
+    limit = flops / (peak * 1e9)
+    r.row("mlp_epoch_vs_sgemm_limit", best[0], limit, "s", 1.3,
+          f"6*{MLP_PARAMS}*{MLP_SAMPLES} FLOP at {peak:.0f} GFLOP/s (best 1024^3 sgemm)")
+    r.row("mlp_peak_rss", best[2], pt[2], "MB", 0.25, "whole process, /usr/bin/time -v")
+    r.row("mlp_data_load", best[1], pt[1], "s", None,
+          "gradlab: whole epochs=0 process (start+load+build); PyTorch: in-process load")
+    c_env = best[4]
+    if r.args.driver:
+        ep, rss, out = r.median([r.args.driver, "mlp", "0"], c_env, key="epoch_s")
+        r.row("mlp_epoch_c_api", ep, pt[0], "s", 0.6, f"C driver in-process, load {kv(out).get('load_s', 0):.3f} s")
+        ep1, _, _ = r.median([r.args.driver, "mlp", "1"], c_env, key="epoch_s")
+        r.row("stats_overhead_c_api", ep1, ep, "s", 1.05, "epoch with statistics every step / never")
+    return best
+
+
+def bench_stats_overhead(r, mlp_best):
+    log("stats_overhead: mlp_epoch with statistics every step vs never")
+    env = mlp_best[4] if mlp_best else {}
+    t1, _, _ = r.gradlab_lua("mlp_epoch.lua", ["epochs=1", "record_every=1"], env)
+    t0 = mlp_best[0] + mlp_best[1] if mlp_best else r.gradlab_lua("mlp_epoch.lua", ["epochs=1"], env)[0]
+    load = mlp_best[1] if mlp_best else r.gradlab_lua("mlp_epoch.lua", ["epochs=0"], env)[0]
+    r.row("stats_overhead", t1 - load, t0 - load, "s", 1.05, "epoch time, record_every=1 / record_every=0")
+
+
+def bench_lstm_step(r):
+    log("lstm_step: adding T=100, batch 32, hidden 128, Adam: time per training step")
+    best = None
+    for label, threads, env in (("1 thread, OPENBLAS_NUM_THREADS=1", 1, {"OPENBLAS_NUM_THREADS": "1"}),
+                                ("2 threads", 2, {}),
+                                ("2 threads, OPENBLAS_NUM_THREADS=1", 2, {"OPENBLAS_NUM_THREADS": "1"})):
+        ms, _, _ = r.median([PY, os.path.join(HERE, "lstm_step_torch.py"), str(threads)], env, key="step_ms")
+        log(f"  PyTorch {label}: {ms:.2f} ms/step")
+        if best is None or ms < best[0]:
+            best = (ms, label)
+    gbest = None
+    s1, s2 = 5, 45
+    for label, env in (("BLAS default threads", {}), ("OPENBLAS_NUM_THREADS=1", {"OPENBLAS_NUM_THREADS": "1"})):
+        t2, _, _ = r.gradlab_lua("lstm_step.lua", [f"steps={s2}"], env)
+        t1, _, _ = r.gradlab_lua("lstm_step.lua", [f"steps={s1}"], env)
+        ms = (t2 - t1) / (s2 - s1) * 1e3
+        log(f"  gradlab run ({label}): {ms:.2f} ms/step (({t2:.3f} - {t1:.3f}) s / {s2 - s1} steps)")
+        if gbest is None or ms < gbest[0]:
+            gbest = (ms, label, env)
+    r.row("lstm_step", gbest[0], best[0], "ms", 0.5, f"PyTorch nn.LSTM {best[1]}; gradlab {gbest[1]}")
+    if r.args.driver:
+        ms, _, _ = r.median([r.args.driver, "lstm", "40"], gbest[2], key="step_ms")
+        r.row("lstm_step_c_api", ms, best[0], "ms", 0.5, "C driver in-process")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--gradlab", default=os.path.join(ROOT, "build", "gradlab"))
+    ap.add_argument("--sgemm", required=True, help="the compiled bench/sgemm_rate.c")
+    ap.add_argument("--driver", help="the compiled bench/gradlab_bench.c (optional)")
+    ap.add_argument("--only", default="seed_xor,mlp_epoch,stats_overhead,lstm_step")
+    args = ap.parse_args()
+    r = Runner(args)
+    only = set(args.only.split(","))
+    try:
+        log("sgemm rate of this machine")
+        rates = sgemm_rates(r)
+        r.notes.append(f"sgemm GFLOP/s: 1 thread {rates[1][0]:.0f} (1024^3) / {rates[1][1]:.0f} (MLP "
+                       f"shapes); 2 threads {rates[2][0]:.0f} / {rates[2][1]:.0f}")
+        if os.environ.get("OPENBLAS_CORETYPE"):
+            r.notes.append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} for every process "
+                           "(gradlab and references)")
+        mlp_best = None
+        for name in ("seed_xor", "mlp_epoch", "stats_overhead", "lstm_step"):
+            if name not in only:
+                continue
+            try:
+                if name == "seed_xor":
+                    bench_seed_xor(r)
+                elif name == "mlp_epoch":
+                    mlp_best = bench_mlp_epoch(r, rates)
+                elif name == "stats_overhead":
+                    bench_stats_overhead(r, mlp_best)
+                elif name == "lstm_step":
+                    bench_lstm_step(r)
+            except Exception as e:  # keep going: report what could be measured
+                log(f"  {name}: FAILED: {e}")
+                r.notes.append(f"{name}: failed: {str(e).splitlines()[0]}")
+    finally:
+        shutil.rmtree(r.tmp, ignore_errors=True)
+    r.table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
