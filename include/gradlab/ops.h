@@ -24,7 +24,8 @@ glab_var *glab_div(glab_tape *t, glab_var *a, glab_var *b);
 glab_var *glab_scale(glab_tape *t, glab_var *a, double s);      /* s·a */
 glab_var *glab_add_scalar(glab_tape *t, glab_var *a, double s); /* a + s */
 
-/* Reductions: to one element; per row ([..][n] -> [..]); per column ([..][n] -> [n]). */
+/* Reductions: to one element (shape [1]); per row ([..][n] -> [..], a vector gives [1]);
+ * per column ([..][n] -> [n]). Sums accumulate in double. */
 glab_var *glab_sum(glab_tape *t, glab_var *a);
 glab_var *glab_mean(glab_tape *t, glab_var *a);
 glab_var *glab_sum_rows(glab_tape *t, glab_var *a);
@@ -54,9 +55,10 @@ glab_var *glab_stack(glab_tape *t, glab_var *const *parts, int n);
 glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int squeeze);
 glab_var *glab_reshape(glab_tape *t, glab_var *a, int ndim, const int *shape);
 
-/* Fused losses (one element each). */
+/* Fused losses (one element, shape [1]); values accumulate in double. */
 glab_var *glab_mse(glab_tape *t, glab_var *out, glab_var *target); /* mean over all elements */
-/* Softmax cross-entropy from logits [B][K] with class indices 0..K-1, mean over the batch. */
+/* Softmax cross-entropy from logits [B][K] with class indices 0..K-1, mean over the batch
+ * (rows × cols for more dimensions). labels are copied; one outside 0..K-1 is an error. */
 glab_var *glab_softmax_xent(glab_tape *t, glab_var *logits, const int *labels);
 /* Binary cross-entropy from logits, mean over all elements; targets in [0,1]. */
 glab_var *glab_bce_logits(glab_tape *t, glab_var *logits, glab_var *targets);

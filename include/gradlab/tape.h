@@ -69,7 +69,9 @@ glab_var *glab_tape_apply(glab_tape *tape, const glab_op *op, glab_var *const *i
                           int ndim, const int *shape, const void *attr, size_t attr_size);
 
 /* Backward from a one-element `loss` (seeded with d loss/d loss = 1). Gradients accumulate into
- * persistent variables' grad buffers (zero them yourself between steps) and into every node. */
+ * persistent variables' grad buffers (zero them yourself between steps) and into every node.
+ * Nodes that no gradient reached (grad NULL) or that need none are skipped. Calling it again on
+ * the same tape (another loss) first zeroes the node gradients; persistent ones keep adding. */
 int glab_backward(glab_tape *tape, glab_var *loss);
 
 /* For op backward functions: the input's gradient buffer, allocated zeroed on first use. */
@@ -80,7 +82,7 @@ static inline int glab_var_needs_grad(const glab_var *v) {
 
 /* Persistent variables (parameters, buffers): own their value and a zeroed grad buffer. */
 glab_var *glab_var_create(int ndim, const int *shape, int needs_grad);
-void glab_var_destroy(glab_var *v);
+void glab_var_destroy(glab_var *v); /* NULL and tape nodes are ignored */
 void glab_var_zero_grad(glab_var *v);
 
 #ifdef __cplusplus
