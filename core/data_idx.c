@@ -266,6 +266,9 @@ static int read_header(src *s, idx_header *h) {
       return glab_error(GLAB_ERR_FORMAT, "%s: items of %llu+ elements are too large", s->name,
                         (unsigned long long)elems);
   }
+  if (elems > INT_MAX)
+    return glab_error(GLAB_ERR_FORMAT, "%s: items of %llu elements are too large", s->name,
+                      (unsigned long long)elems);
   h->count = h->dims[0];
   h->item_elems = (size_t)elems;
   /* count < 2^31, item_elems <= 2^40, size <= 8: the product fits in 64 bits. */
@@ -387,7 +390,7 @@ static const char *base_name(const char *path) {
 
 /* The common part: both sources opened; headers validated before any allocation. */
 static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
-  glab_idx_options def = {GLAB_SCALE_UNIT, 0};
+  glab_idx_options def = {GLAB_SCALE_UNIT, 0, 0};
   if (!opt) opt = &def;
   idx_header hi, hl;
   if (read_header(im, &hi) != GLAB_OK) return NULL;
@@ -417,9 +420,12 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   glab_data_store *st = glab_store_new(base_name(im->name));
   if (!st) return NULL;
   st->n = keep;
-  st->item_ndim = hi.ndim - 1;
-  for (int i = 1; i < hi.ndim; i++)
-    st->item_shape[i - 1] = (int)hi.dims[i];
+  st->item_ndim = opt->keep_shape ? hi.ndim - 1 : 1;
+  if (opt->keep_shape)
+    for (int i = 1; i < hi.ndim; i++)
+      st->item_shape[i - 1] = (int)hi.dims[i];
+  else
+    st->item_shape[0] = (int)hi.item_elems;
   st->item_elems = hi.item_elems;
   st->dtype = hi.dtype;
   st->inputs = read_body(im, &hi, keep);
@@ -543,7 +549,7 @@ glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
                split ? split : "train", dir, prefix, prefix);
     return NULL;
   }
-  glab_idx_options opt = {GLAB_SCALE_UNIT, limit};
+  glab_idx_options opt = {GLAB_SCALE_UNIT, limit, 0};
   glab_dataset *ds = glab_data_idx_load(images, labels, &opt);
   snprintf(name, sizeof name, "fashion-mnist-%s", split ? split : "train");
   glab_dataset_rename(ds, name);

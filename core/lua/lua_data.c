@@ -234,14 +234,15 @@ static int l_copy(lua_State *L) {
 }
 
 static int l_idx(lua_State *L) {
-  static const char *const keys[] = {"images", "labels", "scale", "limit", NULL};
+  static const char *const keys[] = {"images", "labels", "scale", "limit", "flatten", NULL};
   const char *f = "gradlab.data.idx";
   luaL_checktype(L, 1, LUA_TTABLE);
   check_keys(L, 1, f, keys);
   const char *images = opt_str(L, 1, "images", NULL, f);
   const char *labels = opt_str(L, 1, "labels", NULL, f);
   if (!images) luaL_error(L, "%s: option 'images' (a file name) is required", f);
-  glab_idx_options o = {opt_scale(L, 1, f), (size_t)opt_int(L, 1, "limit", 0, 0, f)};
+  glab_idx_options o = {opt_scale(L, 1, f), (size_t)opt_int(L, 1, "limit", 0, 0, f),
+                        !opt_bool(L, 1, "flatten", 1, f)};
   lua_dataset *u = new_ud(L);
   u->ds = glab_data_idx_load(images, labels, &o);
   if (!u->ds) glab_lua_fail(L, f);

@@ -136,6 +136,9 @@ glab_dataset *glab_dataset_from_arrays(size_t n, int ndim, const int *shape, int
 typedef struct glab_idx_options {
   glab_data_scale scale; /* default GLAB_SCALE_UNIT */
   size_t limit;          /* 0: all */
+  int keep_shape;        /* 0 (default): items are flattened to 1-D ([28][28] -> [784]), so a
+                            batch is [n][784], rows ready for a dense layer; 1: items keep
+                            the file's shape ([n][28][28]) */
 } glab_idx_options;
 glab_dataset *glab_data_idx_load(const char *images, const char *labels,
                                  const glab_idx_options *opt /* NULL: defaults */);

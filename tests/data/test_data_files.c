@@ -43,14 +43,14 @@ static void test_idx_u8_plain(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
   CU_ASSERT_EQUAL(glab_dataset_size(ds), 5);
   int shape[GLAB_MAX_DIMS];
-  CU_ASSERT_EQUAL(glab_dataset_item_shape(ds, shape), 2);
-  CU_ASSERT(shape[0] == 3 && shape[1] == 2);
+  CU_ASSERT_EQUAL(glab_dataset_item_shape(ds, shape), 1); /* flattened by default */
+  CU_ASSERT(shape[0] == 6);
   CU_ASSERT_EQUAL(glab_dataset_classes(ds), 3);
   CU_ASSERT_EQUAL(glab_dataset_target_kind(ds), GLAB_TARGET_CLASS);
-  /* batch of items 4, 1: [2][3][2], values /255, labels, one-hot */
+  /* batch of items 4, 1: [2][6], values /255, labels, one-hot */
   int bs[GLAB_MAX_DIMS];
-  CU_ASSERT_EQUAL(glab_dataset_batch_shape(ds, 2, bs), 3);
-  glab_tensor *x = glab_tensor_create(3, bs);
+  CU_ASSERT_EQUAL(glab_dataset_batch_shape(ds, 2, bs), 2);
+  glab_tensor *x = glab_tensor_create(2, bs);
   size_t idx[2] = {4, 1};
   int labels[2];
   glab_real onehot[6];
@@ -68,7 +68,7 @@ static void test_idx_u8_plain(void) {
   CU_ASSERT_DOUBLE_EQUAL(x->data[1], img_vals[25], 1e-9);
   /* a wrong tensor shape is refused with both shapes named */
   CU_ASSERT_EQUAL(glab_dataset_batch(ds, idx, 1, x, NULL, NULL), GLAB_ERR_SHAPE);
-  CU_ASSERT(HAS(glab_last_error(), "[2][3][2]") && HAS(glab_last_error(), "[1][3][2]"));
+  CU_ASSERT(HAS(glab_last_error(), "[2][6]") && HAS(glab_last_error(), "[1][6]"));
   size_t bad = 5;
   CU_ASSERT_EQUAL(glab_dataset_batch(ds, &bad, 1, x, NULL, NULL), GLAB_ERR_SHAPE);
   glab_tensor_destroy(x);
@@ -76,11 +76,15 @@ static void test_idx_u8_plain(void) {
   CU_ASSERT_EQUAL(glab_dataset_class_counts(ds, counts), GLAB_OK);
   CU_ASSERT(counts[0] == 2 && counts[1] == 1 && counts[2] == 2);
   glab_dataset_destroy(ds);
-  /* limit keeps the first items */
-  glab_idx_options opt = {GLAB_SCALE_UNIT, 3};
+  /* limit keeps the first items; keep_shape keeps [3][2] */
+  glab_idx_options opt = {GLAB_SCALE_UNIT, 3, 1};
   ds = glab_data_idx_load(tu_path("u8-images"), tu_path("u8-labels"), &opt);
   CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
   CU_ASSERT_EQUAL(glab_dataset_size(ds), 3);
+  CU_ASSERT_EQUAL(glab_dataset_item_shape(ds, shape), 2);
+  CU_ASSERT(shape[0] == 3 && shape[1] == 2);
+  CU_ASSERT_EQUAL(glab_dataset_batch_shape(ds, 2, bs), 3);
+  CU_ASSERT(bs[0] == 2 && bs[1] == 3 && bs[2] == 2);
   glab_dataset_destroy(ds);
 }
 
@@ -94,7 +98,7 @@ static void test_idx_types_gz(void) {
       snprintf(im, sizeof im, "t%02x-%d-images", types[t], gz);
       snprintf(lb, sizeof lb, "t%02x-%d-labels", types[t], gz);
       write_pair(im, lb, gz, types[t], ltypes[t]);
-      glab_idx_options opt = {GLAB_SCALE_RAW, 0};
+      glab_idx_options opt = {GLAB_SCALE_RAW, 0, 1};
       glab_dataset *ds = glab_data_idx_load(tu_path(im), tu_path(lb), &opt);
       if (!ds) printf("\n    type 0x%02x gz=%d: %s\n", types[t], gz, glab_last_error());
       CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
@@ -117,7 +121,7 @@ static void test_idx_types_gz(void) {
   glab_dataset *ds = glab_data_idx_load(tu_path("t0b-1-images"), NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
   CU_ASSERT_EQUAL(glab_dataset_target_kind(ds), GLAB_TARGET_NONE);
-  glab_tensor *x = glab_tensor_create(2, (int[]){3, 2});
+  glab_tensor *x = glab_tensor_create(1, (int[]){6});
   CU_ASSERT_EQUAL(glab_dataset_item(ds, 1, x, NULL, NULL), GLAB_OK);
   CU_ASSERT_DOUBLE_EQUAL(x->data[0], img_vals[6] / 32767.0, 1e-6);
   int lab;
@@ -368,13 +372,13 @@ static void test_fashion_mnist(void) {
   CU_ASSERT_EQUAL(glab_dataset_size(ds), 10000);
   CU_ASSERT_EQUAL(glab_dataset_classes(ds), 10);
   int shape[GLAB_MAX_DIMS];
-  CU_ASSERT_EQUAL(glab_dataset_item_shape(ds, shape), 2);
-  CU_ASSERT(shape[0] == 28 && shape[1] == 28);
+  CU_ASSERT_EQUAL(glab_dataset_item_shape(ds, shape), 1);
+  CU_ASSERT(shape[0] == 784);
   size_t counts[10];
   CU_ASSERT_EQUAL(glab_dataset_class_counts(ds, counts), GLAB_OK);
   for (int c = 0; c < 10; c++)
     CU_ASSERT_EQUAL(counts[c], 1000);
-  glab_tensor *x = glab_tensor_create(2, shape);
+  glab_tensor *x = glab_tensor_create(1, shape);
   double lo = 1, hi = 0;
   for (size_t i = 0; i < 10000; i += 997) {
     CU_ASSERT_EQUAL(glab_dataset_item(ds, i, x, NULL, NULL), GLAB_OK);

@@ -1,0 +1,133 @@
+-- test_data.lua — the gradlab.data binding from stock lua5.4: constructors, dataset methods,
+-- IDX and CSV files written here, error messages, determinism under gradlab.seed. Exits 1 on the
+-- first failure (assert), prints "SKIPPED" for Fashion-MNIST when it is not installed.
+local gradlab = require "gradlab"
+local data = gradlab.data
+local tmp = os.tmpname()
+
+local function expect_error(pattern, f, ...)
+  local ok, msg = pcall(f, ...)
+  assert(not ok, "expected an error matching " .. pattern)
+  assert(tostring(msg):find(pattern), "error '" .. tostring(msg) .. "' does not match " .. pattern)
+end
+
+-- xor: 4 points, real targets
+local x = data.xor()
+assert(x:size() == 4 and #x == 4)
+assert(tostring(x):find("xor: 4 items"))
+for i = 1, 4 do
+  local inp, t = x:get(i)
+  local v = inp:totable()
+  assert(#v == 2 and t:totable()[1] == ((v[1] + v[2]) % 2))
+end
+local kind, width = x:target()
+assert(kind == "real" and width == 1)
+expect_error("out of range", x.get, x, 5)
+
+-- blobs / spirals / copy: classes, counts, batch layout
+local b = data.blobs{n = 90, classes = 3, dim = 4, seed = 1}
+assert(b:classes() == 3)
+local c = b:class_counts()
+assert(#c == 3 and c[1] == 30 and c[2] == 30 and c[3] == 30)
+local bx, bl = b:batch(1, 10)
+assert(bx:shape()[1] == 10 and bx:shape()[2] == 4 and #bl == 10)
+for _, l in ipairs(bl) do assert(l >= 0 and l < 3) end
+expect_error("unknown option 'clases'", data.blobs, {n = 10, clases = 3})
+expect_error("'n' must be >= 1", data.blobs, {n = 0})
+local s = data.spirals{n = 100, noise = 0}
+assert(s:size() == 100 and s:classes() == 2)
+local cp = data.copy{T = 6, n = 20, symbols = 4}
+assert(cp:is_sequence() and cp:shape()[1] == 6 and cp:shape()[2] == 5)
+local cx, cl = cp:get(3)
+assert(cx:totable()[1][cl + 1] == 1)
+
+-- adding: sequences batch as [T][n][F]; seeds make it reproducible
+gradlab.seed(3)
+local a1 = data.adding{T = 8, n = 5}
+gradlab.seed(3)
+local a2 = data.adding{T = 8, n = 5}
+local a3 = data.adding{T = 8, n = 5} -- a later draw: different data
+local ax, at = a1:batch{1, 2, 3}
+local sh = ax:shape()
+assert(sh[1] == 8 and sh[2] == 3 and sh[3] == 2)
+assert(at:shape()[1] == 3 and at:shape()[2] == 1)
+local function first_value(d) return d:get(1):totable()[1][1] end
+assert(first_value(a1) == first_value(a2))
+assert(first_value(a1) ~= first_value(a3))
+
+-- split / subset / shuffle share storage and keep working after the parent is gone
+local tr, va = b:split(0.8)
+assert(tr:size() == 72 and va:size() == 18)
+local sub = b:subset(5)
+assert(sub:size() == 5)
+local picked = b:subset{3, 1}
+assert(picked:get(1):totable()[1] == b:get(3):totable()[1])
+local shuffled = b:shuffle()
+b = nil
+collectgarbage()
+assert(shuffled:size() == 90 and #shuffled:class_counts() == 3)
+local t2, v2 = shuffled:split(0.5, true)
+assert(t2:size() == 45 and v2:size() == 45)
+
+-- IDX written from Lua: 3 items of 2x2 uint8, labels 0..1
+local function write(path, bytes) local f = assert(io.open(path, "wb")); f:write(bytes); f:close() end
+write(tmp .. "-images", string.pack(">I4I4I4I4", 0x0803, 3, 2, 2) .. string.char(0, 255, 51, 102,
+  1, 2, 3, 4, 5, 6, 7, 8))
+write(tmp .. "-labels", string.pack(">I4I4", 0x0801, 3) .. string.char(1, 0, 1))
+local d = data.idx{images = tmp .. "-images", labels = tmp .. "-labels"}
+assert(d:size() == 3 and d:classes() == 2)
+local im, lab = d:get(1)
+local v = im:totable() -- items are flattened: [4]
+assert(v[1] == 0 and v[2] == 1 and math.abs(v[3] - 0.2) < 1e-6 and lab == 1)
+local raw = data.idx{images = tmp .. "-images", scale = false}
+assert(raw:get(1):totable()[2] == 255)
+local shaped = data.idx{images = tmp .. "-images", flatten = false}
+assert(#shaped:shape() == 2 and shaped:get(1):totable()[2][1] > 0.19)
+local none_k = raw:target()
+assert(none_k == "none")
+expect_error("label file", data.idx, {images = tmp .. "-labels"})
+expect_error("image file given as labels", data.idx, {images = tmp .. "-images", labels = tmp .. "-images"})
+write(tmp .. "-bad", "\1\2\3\4")
+expect_error("wrong magic", data.idx, {images = tmp .. "-bad"})
+expect_error("'images' .* is required", data.idx, {})
+
+-- CSV
+write(tmp .. ".csv", "f1,kind,f2\r\n1,2,3\r\n4,0,6")
+local cs = data.csv{path = tmp .. ".csv", label = "kind"}
+assert(cs:size() == 2 and cs:classes() == 3)
+local ci, cl2 = cs:get(2)
+assert(ci:totable()[1] == 4 and ci:totable()[2] == 6 and cl2 == 0)
+local cr = data.csv{path = tmp .. ".csv", label = 3, target = "real"}
+local _, ct = cr:get(1)
+assert(ct:totable()[1] == 3)
+local cn = data.csv{path = tmp .. ".csv", label = false}
+assert(cn:shape()[1] == 3 and cn:target() == "none")
+write(tmp .. "-bad.csv", "a,b\n1,2\n3,oops\n")
+expect_error("bad%.csv:3:2 %(column \"b\"%): not a number", data.csv, {path = tmp .. "-bad.csv"})
+expect_error("no column named", data.csv, {path = tmp .. ".csv", label = "nope"})
+
+-- standardize
+local st = data.blobs{n = 50, classes = 2, dim = 3, seed = 4}:standardize()
+local sx = st:batch(1, 50):totable()
+local mean = 0
+for i = 1, 50 do mean = mean + sx[i][1] / 50 end
+assert(math.abs(mean) < 1e-5)
+
+-- Fashion-MNIST
+local ok, fm = pcall(data.fashion_mnist, {split = "test"})
+if not ok then
+  assert(tostring(fm):find("apt%-get install dataset%-fashion%-mnist"))
+  print("SKIPPED: Fashion-MNIST is not installed (" .. tostring(fm) .. ")")
+else
+  assert(fm:size() == 10000 and fm:classes() == 10)
+  for _, n in ipairs(fm:class_counts()) do assert(n == 1000) end
+  local small = data.fashion_mnist{split = "train", limit = 100}
+  assert(small:size() == 100)
+  local fi, fl = small:get(1)
+  assert(#fi:shape() == 1 and fi:shape()[1] == 784 and fl >= 0 and fl <= 9)
+end
+expect_error("split must be", data.fashion_mnist, {split = "dev"})
+
+for _, suffix in ipairs{"-images", "-labels", "-bad", ".csv", "-bad.csv"} do os.remove(tmp .. suffix) end
+os.remove(tmp)
+print("gradlab.data: all Lua checks passed")
