@@ -98,11 +98,16 @@ static void param_label(const glab_layer *l, const glab_var *v, char *buf, size_
 }
 
 int glab_layer_gradcheck(glab_registry *reg, const char *type, glab_layer_check *rep) {
+  return glab_layer_gradcheck_example(reg, type, NULL, rep);
+}
+
+int glab_layer_gradcheck_example(glab_registry *reg, const char *type,
+                                 const glab_layer_example *ex, glab_layer_check *rep) {
   if (!rep) return glab_error(GLAB_ERR_ARG, "layer gradcheck: NULL report");
   memset(rep, 0, sizeof *rep);
   const glab_layer_type *t = glab_registry_layer(reg, type);
   if (!t) return glab_last_status();
-  const glab_layer_example *ex = t->example;
+  if (!ex) ex = t->example;
   int rc = GLAB_OK;
   glab_layer *layer = NULL, *children[16];
   glab_var *x = NULL, **params = NULL;

@@ -34,6 +34,8 @@ void glab_registry_destroy(glab_registry *r) {
     free(r->p[i].real);
   }
   free(r->p);
+  for (size_t i = 0; i < r->nfail; i++) free(r->fail[i]);
+  free(r->fail);
   free(r);
 }
 
@@ -57,6 +59,15 @@ static int fail_load(glab_registry *r, size_t nbefore, void *handle, int code, c
   }
   r->reg_failed = 0;
   if (handle) dlclose(handle);
+  if (r->nfail == r->failcap) {
+    size_t cap = r->failcap ? 2 * r->failcap : 8;
+    char **nf = realloc(r->fail, cap * sizeof *nf);
+    if (nf) {
+      r->fail = nf;
+      r->failcap = cap;
+    }
+  }
+  if (r->nfail < r->failcap && (r->fail[r->nfail] = strdup(msg))) r->nfail++;
   return glab_error(code, "%s", msg);
 }
 
@@ -143,22 +154,22 @@ int glab_plugin_load(glab_registry *r, const char *path) {
 /* ---- folders and the search path ---- */
 
 typedef struct failures {
-  int status;
-  char msg[4096];
-  size_t used;
+  int status, count;
+  char first[1400];
 } failures;
 
 static void note_failure(failures *f) {
-  if (!f->status) f->status = glab_last_status() ? glab_last_status() : GLAB_ERR_PLUGIN;
-  if (f->used + 1 < sizeof f->msg)
-    f->used += (size_t)snprintf(f->msg + f->used, sizeof f->msg - f->used, "%s%s",
-                                f->used ? "; " : "", glab_last_error());
-  if (f->used >= sizeof f->msg) f->used = sizeof f->msg - 1;
+  if (!f->count++) {
+    f->status = glab_last_status() ? glab_last_status() : GLAB_ERR_PLUGIN;
+    snprintf(f->first, sizeof f->first, "%s", glab_last_error());
+  }
 }
 
 static int finish(failures *f) {
-  if (!f->status) return GLAB_OK;
-  return glab_error((glab_status)f->status, "%s", f->msg);
+  if (!f->count) return GLAB_OK;
+  if (f->count == 1) return glab_error((glab_status)f->status, "%s", f->first);
+  return glab_error((glab_status)f->status, "%s (and %d more plugin load failures)", f->first,
+                    f->count - 1);
 }
 
 static int ends_with_so(const char *name) {

@@ -213,6 +213,11 @@ int glab_registry_entry_abi(const glab_registry *r, size_t i) {
   return r->e[i].plugin >= 0 ? r->p[r->e[i].plugin].abi : GLAB_PLUGIN_ABI;
 }
 
+size_t glab_registry_failure_count(const glab_registry *r) { return r ? r->nfail : 0; }
+const char *glab_registry_failure(const glab_registry *r, size_t i) {
+  return r && i < r->nfail ? r->fail[i] : NULL;
+}
+
 size_t glab_registry_plugin_count(const glab_registry *r) { return r ? r->np : 0; }
 const char *glab_registry_plugin_file(const glab_registry *r, size_t i) {
   return r && i < r->np ? r->p[i].path : NULL;

@@ -29,6 +29,8 @@ struct glab_registry {
   long loading;    /* plugin index whose init is running, -1 otherwise */
   int reg_failed;  /* a registration failed during that init */
   char reg_msg[1024];
+  char **fail;     /* every load failure's message, in order */
+  size_t nfail, failcap;
 };
 
 /* Drop entries registered after the first `n` (a failed plugin's), newest first. */

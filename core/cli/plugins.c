@@ -27,20 +27,12 @@ int cli_load_plugins(const char *const *paths, int n);
 int cli_load_plugins(const char *const *paths, int n) {
   glab_registry *reg = glab_default_registry();
   if (!reg) return cli_error("%s", glab_last_error()), 1;
+  size_t before = glab_registry_failure_count(reg);
   if (glab_plugins_load_default(reg, paths, n) == GLAB_OK) return 0;
-  char msg[4096];
-  snprintf(msg, sizeof msg, "%s", glab_last_error());
-  int count = 0;
-  char *p = msg;
-  for (;;) {
-    char *next = strstr(p, "; plugin ");
-    if (next) *next = '\0';
-    cli_error("%s", p);
-    count++;
-    if (!next) break;
-    p = next + 2;
-  }
-  return count;
+  size_t after = glab_registry_failure_count(reg);
+  if (after == before) return cli_error("%s", glab_last_error()), 1;
+  for (size_t i = before; i < after; i++) cli_error("%s", glab_registry_failure(reg, i));
+  return (int)(after - before);
 }
 
 static void print_options(const glab_option *o, int *any) {

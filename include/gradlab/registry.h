@@ -45,6 +45,9 @@ long glab_registry_find(const glab_registry *reg, glab_type_kind kind, const cha
 /* Plugin files loaded into this registry, in load order. */
 size_t glab_registry_plugin_count(const glab_registry *reg);
 const char *glab_registry_plugin_file(const glab_registry *reg, size_t i);
+/* Every plugin load failure so far (each message names the file), oldest first. */
+size_t glab_registry_failure_count(const glab_registry *reg);
+const char *glab_registry_failure(const glab_registry *reg, size_t i);
 /* The ABI this core accepts; and "ABI 1 (float)" style text for any ABI value. */
 int glab_core_abi(void);
 const char *glab_abi_text(int abi, char *buf, size_t size);
@@ -53,7 +56,8 @@ const char *glab_abi_text(int abi, char *buf, size_t size);
  * On any failure nothing from that file stays registered and the message names the file. */
 int glab_plugin_load(glab_registry *reg, const char *path);
 /* Load every *.so in a folder (sorted by name). A broken file does not stop the others: the
- * return is the first failure's status and the message lists every failure ("; "-joined). */
+ * return is the first failure's status, with its message (plus "(and N more ...)"); every
+ * failure's own message is kept in the registry (glab_registry_failure). */
 int glab_plugin_load_dir(glab_registry *reg, const char *dir);
 /* The standard search: explicit paths (files or folders), then GRADLAB_PLUGIN_PATH
  * (colon-separated), then the build tree's plugin folder (only when this libgradlab is the

@@ -1,0 +1,326 @@
+/* test_config.c — typed configs and their validation against option tables (suggestions,
+ * kinds, required options, defaults from text), initializers, and layer instances: naming of
+ * children, training mode, parameter layouts and the semantics of each shipped layer. */
+#include "plugtest.h"
+
+static glab_registry *reg;
+
+static int setup(void) {
+  reg = glab_registry_create();
+  return glab_plugins_load_default(reg, NULL, 0) != GLAB_OK;
+}
+static int teardown(void) {
+  glab_registry_destroy(reg);
+  return 0;
+}
+
+static const glab_option opts[] = {
+    {"units", GLAB_OPT_INT, NULL, "how many"},
+    {"rate", GLAB_OPT_REAL, "0.5", "a rate"},
+    {"flag", GLAB_OPT_BOOL, "true", "a flag"},
+    {"label", GLAB_OPT_STRING, "x", "a label"},
+    {"sizes", GLAB_OPT_INTS, "1,2,3", "a list"},
+    {"init", GLAB_OPT_INIT, "normal(0.1)", "an initializer"},
+    {"cut", GLAB_OPT_REAL, "", "optional"},
+    GLAB_OPTIONS_END};
+
+static void test_validate(void) {
+  glab_config *c = glab_config_create();
+  glab_config_set_int(c, "unit", 3);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: unknown option 'unit'; did you mean 'units'?");
+  glab_config_destroy(c);
+
+  c = glab_config_create();
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: missing required option 'units'");
+  glab_config_set_real(c, "units", 4.0); /* integral real accepted for an int */
+  glab_config_set_int(c, "rate", 2);     /* int accepted for a real */
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_kind(c, "units"), GLAB_OPT_INT);
+  CU_ASSERT_EQUAL(glab_config_int(c, "units"), 4);
+  CU_ASSERT_EQUAL(glab_config_real(c, "rate"), 2.0);
+  CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 1);
+  CU_ASSERT_STRING_EQUAL(glab_config_string(c, "label"), "x");
+  int n;
+  const long *s = glab_config_ints(c, "sizes", &n);
+  CU_ASSERT(n == 3 && s && s[0] == 1 && s[2] == 3);
+  const glab_init *in = glab_config_init(c, "init");
+  CU_ASSERT(in && !strcmp(in->name, "normal") && in->std == 0.1);
+  CU_ASSERT(isnan(glab_config_real(c, "cut")));
+  CU_ASSERT_EQUAL(glab_config_count(c), 7);
+  char buf[64];
+  CU_ASSERT_STRING_EQUAL(glab_config_value_text(c, "sizes", buf, sizeof buf), "1,2,3");
+  CU_ASSERT_STRING_EQUAL(glab_config_value_text(c, "init", buf, sizeof buf), "normal(0.10000000000000001)");
+  glab_config *copy = glab_config_copy(c);
+  CU_ASSERT_EQUAL(glab_config_int(copy, "units"), 4);
+  glab_config_destroy(copy);
+
+  glab_config_set_real(c, "units", 4.5);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'units' expects an integer, got a number");
+  glab_config_set_int(c, "units", 4);
+  glab_config_set_string(c, "flag", "yes");
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'flag' expects a boolean, got a string");
+  glab_config_set_bool(c, "flag", 0);
+  glab_config_set_string(c, "init", "xavier_unifrom");
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("unknown initializer 'xavier_unifrom'; did you mean 'xavier_uniform'?");
+  glab_config_set_string(c, "init", "constant(0.25)");
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_init(c, "init")->value, 0.25);
+  glab_config_destroy(c);
+
+  c = glab_config_create();
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=3 rate=1e-3; flag=false"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "ratee=1"), GLAB_ERR_ARG);
+  PT_MSG_HAS("did you mean 'rate'?");
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=three"), GLAB_ERR_ARG);
+  PT_MSG_HAS("'three' is not an integer");
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_real(c, "rate"), 1e-3);
+  CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 0);
+  CU_ASSERT_PTR_NULL(glab_option_suggest(opts, "zzzzzz"));
+  glab_config_destroy(c);
+}
+
+static void test_initializers(void) {
+  int shape[2] = {200, 100};
+  glab_tensor *t = glab_tensor_create(2, shape);
+  glab_rng rng;
+  glab_rng_seed(&rng, 1, 1);
+  struct {
+    const char *name;
+    double mean, var, lo, hi;
+  } cases[] = {
+      {"uniform01", 0.5, 1.0 / 12, 0, 1},
+      {"normal", 0, 1, -10, 10},
+      {"normal_scaled", 0, 1.0 / 200, -1, 1},
+      {"xavier_uniform", 0, 6.0 / 300 / 3, -sqrt(6.0 / 300), sqrt(6.0 / 300)},
+      {"xavier_normal", 0, 2.0 / 300, -1, 1},
+      {"he_normal", 0, 2.0 / 200, -1, 1},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    glab_init in;
+    CU_ASSERT_EQUAL_FATAL(glab_init_parse(cases[k].name, &in), GLAB_OK);
+    CU_ASSERT_EQUAL(glab_init_apply(&in, t, 200, 100, &rng), GLAB_OK);
+    double s = 0, s2 = 0, lo = 1e9, hi = -1e9;
+    for (size_t i = 0; i < t->size; i++) {
+      s += t->data[i];
+      s2 += (double)t->data[i] * t->data[i];
+      lo = fmin(lo, t->data[i]);
+      hi = fmax(hi, t->data[i]);
+    }
+    double mean = s / t->size, var = s2 / t->size - mean * mean;
+    if (fabs(mean - cases[k].mean) > 0.02 * sqrt(cases[k].var) * 5 ||
+        fabs(var / cases[k].var - 1) > 0.05)
+      printf("\n  %s: mean %g var %g (want %g %g)\n", cases[k].name, mean, var, cases[k].mean,
+             cases[k].var);
+    CU_ASSERT(fabs(mean - cases[k].mean) <= 0.1 * sqrt(cases[k].var));
+    CU_ASSERT(fabs(var / cases[k].var - 1) <= 0.05);
+    CU_ASSERT(lo >= cases[k].lo && hi <= cases[k].hi);
+  }
+  glab_init in;
+  glab_init_parse("constant", &in);
+  in.value = 0.75;
+  glab_init_apply(&in, t, 1, 1, &rng);
+  CU_ASSERT(t->data[0] == 0.75f && t->data[t->size - 1] == 0.75f);
+  glab_init_parse("zeros", &in);
+  glab_init_apply(&in, t, 1, 1, &rng);
+  CU_ASSERT(t->data[7] == 0);
+  glab_init_parse("normal", &in);
+  in.std = 0.01;
+  glab_init_apply(&in, t, 1, 1, &rng);
+  double s2 = 0;
+  for (size_t i = 0; i < t->size; i++) s2 += (double)t->data[i] * t->data[i];
+  CU_ASSERT(fabs(sqrt(s2 / t->size) / 0.01 - 1) < 0.05);
+  CU_ASSERT_EQUAL(glab_init_parse("gaussian", &in), GLAB_ERR_ARG);
+  glab_init_parse("he_normal", &in);
+  CU_ASSERT_EQUAL(glab_init_apply(&in, t, 0, 0, &rng), GLAB_ERR_ARG);
+  glab_tensor_destroy(t);
+}
+
+/* dense: y = x·W + b with W [inputs][outputs] exactly as np.dot(x, W) */
+static void test_dense_layout(void) {
+  glab_layer *l = pt_layer(reg, "dense", "inputs=2 outputs=3 init=uniform01 bias_init=constant(0.5)", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  glab_var *w = glab_layer_param(l, "weight"), *b = glab_layer_param(l, "bias");
+  CU_ASSERT(w && w->value.ndim == 2 && w->value.shape[0] == 2 && w->value.shape[1] == 3);
+  CU_ASSERT(b && b->value.ndim == 1 && b->value.shape[0] == 3 && b->value.data[2] == 0.5f);
+  for (int i = 0; i < 6; i++) w->value.data[i] = (glab_real)(i + 1); /* [[1,2,3],[4,5,6]] */
+  glab_tape *t = glab_tape_create();
+  int xs[2] = {1, 2};
+  glab_var *x = glab_tape_leaf(t, 2, xs, 0);
+  x->value.data[0] = 1;
+  x->value.data[1] = -1;
+  glab_var *y = glab_layer_forward(l, t, x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  CU_ASSERT(y->value.data[0] == -2.5f && y->value.data[1] == -2.5f && y->value.data[2] == -2.5f);
+  CU_ASSERT_PTR_EQUAL(glab_layer_output(l), y);
+  CU_ASSERT_PTR_EQUAL(glab_layer_input(l), x);
+  int bad[2] = {1, 3};
+  CU_ASSERT_PTR_NULL(glab_layer_forward(l, t, glab_tape_leaf(t, 2, bad, 0)));
+  PT_MSG_HAS("has 3 features, expected inputs=2");
+  glab_tape_destroy(t);
+  glab_layer_destroy(l);
+
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "dense", "inputs=2 output=3", NULL, 0));
+  PT_MSG_HAS("dense: unknown option 'output'; did you mean 'outputs'?");
+  glab_config *cfg = glab_config_create();
+  glab_config_set_int(cfg, "inputs", 2);
+  glab_config_set_int(cfg, "outputs", 2);
+  glab_config_set_string(cfg, "init", "xavier");
+  CU_ASSERT_PTR_NULL(glab_layer_create(reg, "dense", cfg, NULL, 0));
+  PT_MSG_HAS("unknown initializer 'xavier'");
+  glab_config_set_string(cfg, "init", "he_normal");
+  glab_config_set_bool(cfg, "bias", 0);
+  l = glab_layer_create(reg, "dense", cfg, NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL(l);
+  CU_ASSERT_EQUAL(glab_layer_nparams(l), 1);
+  CU_ASSERT_PTR_NULL(glab_layer_param(l, "bias"));
+  glab_layer_destroy(l);
+  CU_ASSERT_PTR_NULL(glab_layer_create(reg, "dens", cfg, NULL, 0));
+  PT_MSG_HAS("unknown layer type 'dens'; did you mean 'dense'?");
+  glab_config_destroy(cfg);
+}
+
+static void test_batchnorm(void) {
+  glab_layer *l = pt_layer(reg, "batchnorm", "features=2 momentum=0.1", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  const char *name;
+  int is_buf;
+  CU_ASSERT_EQUAL(glab_layer_nparams(l), 4);
+  glab_layer_param_at(l, 2, &name, &is_buf);
+  CU_ASSERT(!strcmp(name, "running_mean") && is_buf);
+  glab_var *rm = glab_layer_param(l, "running_mean"), *rv = glab_layer_param(l, "running_var");
+  glab_tape *t = glab_tape_create();
+  int xs[2] = {4, 2};
+  glab_var *x = glab_tape_leaf(t, 2, xs, 0);
+  const glab_real xv[8] = {1, 10, 2, 20, 3, 30, 4, 40}; /* feature 0: mean 2.5, var 1.25 */
+  memcpy(x->value.data, xv, sizeof xv);
+  glab_var *y = glab_layer_forward(l, t, x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  PT_CLOSE(y->value.data[0], -1.5 / sqrt(1.25 + 1e-5), 1e-5);
+  PT_CLOSE(y->value.data[7], 15 / sqrt(125 + 1e-5), 1e-5);
+  /* running = 0.9·running + 0.1·batch, with the unbiased variance (1.25·4/3) */
+  PT_CLOSE(rm->value.data[0], 0.25, 1e-6);
+  PT_CLOSE(rm->value.data[1], 2.5, 1e-6);
+  PT_CLOSE(rv->value.data[0], 0.9 + 0.1 * 1.25 * 4 / 3, 1e-6);
+  PT_CLOSE(rv->value.data[1], 0.9 + 0.1 * 125 * 4 / 3, 1e-5);
+  /* evaluation: running statistics, and they stay put */
+  glab_layer_set_training(l, 0);
+  glab_tape_reset(t);
+  x = glab_tape_leaf(t, 2, xs, 0);
+  memcpy(x->value.data, xv, sizeof xv);
+  y = glab_layer_forward(l, t, x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  PT_CLOSE(y->value.data[0], (1 - 0.25) / sqrt(rv->value.data[0] + 1e-5), 1e-5);
+  PT_CLOSE(rm->value.data[0], 0.25, 1e-6);
+  glab_tape_destroy(t);
+  glab_layer_destroy(l);
+}
+
+static void test_recurrent(void) {
+  glab_layer *l = pt_layer(reg, "lstm", "inputs=2 hidden=3 forget_bias=2.5", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  glab_var *b = glab_layer_param(l, "bias"), *wx = glab_layer_param(l, "w_x");
+  glab_var *wh = glab_layer_param(l, "w_h");
+  CU_ASSERT(b->value.shape[0] == 12 && wx->value.shape[0] == 2 && wx->value.shape[1] == 12);
+  CU_ASSERT(wh->value.shape[0] == 3 && wh->value.shape[1] == 12);
+  for (int j = 0; j < 12; j++) CU_ASSERT(b->value.data[j] == (j >= 3 && j < 6 ? 2.5f : 0.0f));
+  /* with zero weights: i = f = o = σ(b), g = 0 → c = h = 0; with g's bias set: known values */
+  memset(wx->value.data, 0, 24 * sizeof(glab_real));
+  memset(wh->value.data, 0, 36 * sizeof(glab_real));
+  for (int j = 0; j < 12; j++) b->value.data[j] = 0;
+  for (int j = 6; j < 9; j++) b->value.data[j] = 1; /* g = tanh(1) */
+  glab_tape *t = glab_tape_create();
+  int xs[3] = {2, 1, 2};
+  glab_var *x = glab_tape_leaf(t, 3, xs, 1);
+  glab_var *h = glab_layer_forward(l, t, x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+  CU_ASSERT(h->value.ndim == 2 && h->value.shape[0] == 1 && h->value.shape[1] == 3);
+  double c1 = 0.5 * tanh(1.0), h1 = 0.5 * tanh(c1), c2 = 0.5 * c1 + 0.5 * tanh(1.0);
+  PT_CLOSE(h->value.data[0], 0.5 * tanh(c2), 1e-6);
+  glab_var **steps;
+  CU_ASSERT_EQUAL(glab_layer_steps(l, &steps), 2);
+  PT_CLOSE(steps[0]->value.data[1], h1, 1e-6);
+  CU_ASSERT_PTR_EQUAL(steps[1], h);
+  /* ||dL/dh_t|| is the total derivative: h_1 gets a gradient through step 2 */
+  CU_ASSERT_EQUAL(glab_backward(t, glab_sum(t, h)), GLAB_OK);
+  CU_ASSERT_PTR_NOT_NULL(steps[0]->grad);
+  glab_tape_destroy(t);
+  glab_layer_destroy(l);
+
+  l = pt_layer(reg, "rnn", "inputs=1 hidden=1 return_sequence=true init=constant(0.5) recurrent_init=constant(2)", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  t = glab_tape_create();
+  int s3[3] = {3, 1, 1};
+  x = glab_tape_leaf(t, 3, s3, 0);
+  x->value.data[0] = 1;
+  glab_var *y = glab_layer_forward(l, t, x);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  CU_ASSERT(y->value.ndim == 3 && y->value.shape[0] == 3);
+  double r1 = tanh(0.5), r2 = tanh(2 * r1), r3 = tanh(2 * r2);
+  PT_CLOSE(y->value.data[0], r1, 1e-6);
+  PT_CLOSE(y->value.data[1], r2, 1e-6);
+  PT_CLOSE(y->value.data[2], r3, 1e-6);
+  CU_ASSERT_EQUAL(glab_layer_steps(l, NULL), 3);
+  int s2[2] = {3, 1};
+  CU_ASSERT_PTR_NULL(glab_layer_forward(l, t, glab_tape_leaf(t, 2, s2, 0)));
+  PT_MSG_HAS("expected input [T][B][1]");
+  glab_tape_destroy(t);
+  glab_layer_destroy(l);
+}
+
+static void test_residual_and_names(void) {
+  glab_layer *kids[2] = {pt_layer(reg, "dense", "inputs=4 outputs=4", NULL, 0),
+                         pt_layer(reg, "relu", "", NULL, 0)};
+  glab_layer *r = pt_layer(reg, "residual", "", kids, 2);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  CU_ASSERT_EQUAL(glab_layer_nparams(r), 0); /* same width: no projection */
+  glab_layer_set_name(r, "3");
+  CU_ASSERT_STRING_EQUAL(glab_layer_name(glab_layer_child(r, 0)), "3.1");
+  CU_ASSERT_STRING_EQUAL(glab_layer_name(glab_layer_child(r, 1)), "3.2");
+  glab_var *ps[4];
+  CU_ASSERT_EQUAL(glab_layer_collect_params(r, ps, 4), 2);
+  CU_ASSERT_PTR_EQUAL(ps[0], glab_layer_param(glab_layer_child(r, 0), "weight"));
+  /* y = x + relu(x·W + b): with W = 0, b = 0 it is x */
+  glab_var *w = glab_layer_param(glab_layer_child(r, 0), "weight");
+  memset(w->value.data, 0, 16 * sizeof(glab_real));
+  glab_tape *t = glab_tape_create();
+  int xs[2] = {1, 4};
+  glab_var *x = glab_tape_leaf(t, 2, xs, 0);
+  x->value.data[2] = 7;
+  glab_var *y = glab_layer_forward(r, t, x);
+  CU_ASSERT(y && y->value.data[2] == 7);
+  CU_ASSERT_PTR_NOT_NULL(glab_layer_output(glab_layer_child(r, 1)));
+  glab_layer_set_training(r, 0);
+  CU_ASSERT_EQUAL(glab_layer_is_training(glab_layer_child(r, 1)), 0);
+  glab_tape_destroy(t);
+  glab_layer_destroy(r);
+
+  glab_layer *k2[1] = {pt_layer(reg, "dense", "inputs=4 outputs=2", NULL, 0)};
+  r = pt_layer(reg, "residual", "", k2, 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  glab_var *p = glab_layer_param(r, "proj");
+  CU_ASSERT(p && p->value.shape[0] == 4 && p->value.shape[1] == 2);
+  glab_layer_destroy(r);
+
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "residual", "", NULL, 0));
+  PT_MSG_HAS("needs at least one child");
+  glab_layer *k3[1] = {pt_layer(reg, "tanh", "", NULL, 0)};
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "dense", "inputs=1 outputs=1", k3, 1)); /* child freed */
+  PT_MSG_HAS("takes no child layers");
+}
+
+int main(void) {
+  const pt_test tests[] = {{"config validation", test_validate},
+                           {"initializers", test_initializers},
+                           {"dense layout", test_dense_layout},
+                           {"batchnorm", test_batchnorm},
+                           {"recurrent layers", test_recurrent},
+                           {"residual and names", test_residual_and_names},
+                           {NULL, NULL}};
+  return pt_run("plugins_config_layers", tests, setup, teardown);
+}

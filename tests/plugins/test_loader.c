@@ -1,0 +1,153 @@
+/* test_loader.c — the plugin loader against deliberately broken plugins: each failure gives a
+ * message naming the file and the reason, the process keeps running, and nothing from the
+ * broken file stays registered. Also the registry's own checks and the search path. */
+#include <stdlib.h>
+
+#include "gradlab/plugin.h"
+#include "plugtest.h"
+
+#ifndef BROKEN_DIR
+#error "BROKEN_DIR must name the folder of the broken test plugins"
+#endif
+#define BROKEN(f) BROKEN_DIR "/" f
+
+static glab_registry *reg;
+static size_t shipped;
+
+static int setup(void) {
+  reg = glab_registry_create();
+  if (glab_plugins_load_default(reg, NULL, 0) != GLAB_OK) return 1;
+  shipped = glab_registry_count(reg);
+  return shipped < 12;
+}
+static int teardown(void) {
+  glab_registry_destroy(reg);
+  return 0;
+}
+
+/* Loading `file` fails with a message containing the path and `reason`; nothing is added. */
+static void refused(const char *file, const char *reason) {
+  size_t before = glab_registry_count(reg), plugins = glab_registry_plugin_count(reg);
+  int rc = glab_plugin_load(reg, file);
+  CU_ASSERT_NOT_EQUAL(rc, GLAB_OK);
+  PT_MSG_HAS(file);
+  PT_MSG_HAS(reason);
+  CU_ASSERT_EQUAL(glab_registry_count(reg), before);
+  CU_ASSERT_EQUAL(glab_registry_plugin_count(reg), plugins);
+}
+
+static void test_not_a_shared_object(void) {
+  refused(BROKEN("not_a_plugin.so"), "not a loadable shared object");
+  PT_MSG_HAS("invalid ELF header"); /* dlerror() text included */
+  refused(BROKEN("no_such_file.so"), "no such file");
+}
+
+static void test_missing_symbols(void) {
+  refused(BROKEN("nosym.so"), "missing entry symbol 'glab_plugin_abi'");
+  refused(BROKEN("noinit.so"), "missing entry symbol 'glab_plugin_init'");
+}
+
+static void test_abi_mismatch(void) {
+  char want[64];
+  glab_abi_text(GLAB_PLUGIN_ABI, want, sizeof want);
+  refused(BROKEN("badabi.so"), "ABI mismatch: the plugin was built for ABI 99");
+  PT_MSG_HAS(want); /* both versions named; and its init (abort) never ran */
+  char buf[64];
+  CU_ASSERT_STRING_EQUAL(glab_abi_text((1 << 8) | 8, buf, sizeof buf), "ABI 1 (double)");
+  CU_ASSERT_STRING_EQUAL(glab_abi_text((1 << 8) | 4, buf, sizeof buf), "ABI 1 (float)");
+}
+
+static void test_init_failure(void) {
+  refused(BROKEN("initfail.so"), "init failed");
+  PT_MSG_HAS("initfail: the frobnicator is missing");
+  CU_ASSERT_PTR_NULL(glab_registry_layer(reg, "initfail_layer"));
+}
+
+static void test_duplicates(void) {
+  refused(BROKEN("dup_dense.so"), "layer type 'dense' from " BROKEN("dup_dense.so"));
+  PT_MSG_HAS("/dense.so"); /* the first file is named too */
+  CU_ASSERT_EQUAL(glab_plugin_load(reg, BROKEN("dup_a.so")), GLAB_OK);
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(reg, "dup_layer"));
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(reg, "dup_a_extra"));
+  refused(BROKEN("dup_b.so"), "is already registered by " BROKEN("dup_a.so"));
+  CU_ASSERT_PTR_NULL(glab_registry_layer(reg, "dup_b_extra")); /* nothing half-registered */
+  /* the layer that stayed is dup_a's */
+  CU_ASSERT_STRING_EQUAL(glab_registry_layer(reg, "dup_layer")->doc, "from dup_a");
+  /* loading the same file again is a no-op */
+  size_t n = glab_registry_count(reg);
+  CU_ASSERT_EQUAL(glab_plugin_load(reg, BROKEN("dup_a.so")), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_registry_count(reg), n);
+  /* the process keeps working: a shipped layer still builds */
+  glab_layer *l = pt_layer(reg, "dense", "inputs=2 outputs=2", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL(l);
+  glab_layer_destroy(l);
+}
+
+static void test_folder_keeps_going(void) {
+  glab_registry *r = glab_registry_create();
+  int rc = glab_plugin_load_dir(r, BROKEN_DIR);
+  CU_ASSERT_NOT_EQUAL(rc, GLAB_OK);
+  /* every broken file is reported; the good ones (dup_a, dup_dense: no clash here) loaded */
+  PT_MSG_HAS("badabi.so"); /* the first failure, in name order */
+  PT_MSG_HAS("(and 5 more plugin load failures)");
+  const char *want[6] = {"badabi.so", "dup_b.so", "initfail.so", "noinit.so", "nosym.so",
+                         "not_a_plugin.so"};
+  CU_ASSERT_EQUAL_FATAL(glab_registry_failure_count(r), 6);
+  for (int i = 0; i < 6; i++) CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_failure(r, i), want[i]));
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dup_layer"));
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dense"));
+  CU_ASSERT_PTR_NULL(glab_registry_layer(r, "initfail_layer"));
+  glab_registry_destroy(r);
+  CU_ASSERT_EQUAL(glab_plugin_load_dir(reg, BROKEN_DIR "/nope"), GLAB_ERR_NOTFOUND);
+}
+
+static void test_registry_checks(void) {
+  glab_registry *r = glab_registry_create();
+  glab_layer_type bad = {.name = "Bad-Name", .forward = NULL};
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &bad), GLAB_OK);
+  PT_MSG_HAS("invalid type name 'Bad-Name'");
+  bad.name = "ok_name";
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &bad), GLAB_OK);
+  PT_MSG_HAS("a required callback is NULL");
+  CU_ASSERT_EQUAL(glab_registry_count(r), 0);
+  CU_ASSERT_PTR_NULL(glab_registry_layer(r, "dense"));
+  PT_MSG_HAS("no layer types are loaded");
+  glab_registry_destroy(r);
+}
+
+static void test_search_path(void) {
+  char buf[4096];
+  setenv("GRADLAB_PLUGIN_PATH", "/tmp/a:/tmp/b", 1);
+  glab_plugin_search_path(buf, sizeof buf);
+  CU_ASSERT(strncmp(buf, "/tmp/a:/tmp/b:", 14) == 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf, "plugins"));
+  /* an explicit path comes first: dup_dense before the shipped dense, which then clashes */
+  glab_registry *r = glab_registry_create();
+  setenv("GRADLAB_PLUGIN_PATH", "", 1);
+  const char *paths[1] = {BROKEN("dup_dense.so")};
+  CU_ASSERT_NOT_EQUAL(glab_plugins_load_default(r, paths, 1), GLAB_OK);
+  CU_ASSERT_STRING_EQUAL(glab_registry_layer(r, "dense")->doc, "an impostor");
+  PT_MSG_HAS("layer type 'dense' from");
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "lstm")); /* the rest still loaded */
+  glab_registry_destroy(r);
+  /* GRADLAB_PLUGIN_PATH folders come before the build tree's */
+  r = glab_registry_create();
+  setenv("GRADLAB_PLUGIN_PATH", BROKEN_DIR, 1);
+  CU_ASSERT_NOT_EQUAL(glab_plugins_load_default(r, NULL, 0), GLAB_OK);
+  CU_ASSERT_STRING_EQUAL(glab_registry_layer(r, "dense")->doc, "an impostor");
+  glab_registry_destroy(r);
+  unsetenv("GRADLAB_PLUGIN_PATH");
+}
+
+int main(void) {
+  const pt_test tests[] = {{"not a shared object", test_not_a_shared_object},
+                           {"missing entry symbols", test_missing_symbols},
+                           {"ABI mismatch", test_abi_mismatch},
+                           {"init failure", test_init_failure},
+                           {"duplicate names", test_duplicates},
+                           {"a folder keeps going", test_folder_keeps_going},
+                           {"registry checks", test_registry_checks},
+                           {"search path", test_search_path},
+                           {NULL, NULL}};
+  return pt_run("plugins_loader", tests, setup, teardown);
+}

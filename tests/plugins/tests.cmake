@@ -1,0 +1,34 @@
+# Plugins area tests: conformance of every registered layer type, optimizers, configs and
+# layers, the loader against broken plugins, and the drop-in proof with the installed SDK.
+set(GLAB_BROKEN_DIR ${CMAKE_BINARY_DIR}/tests/plugins_broken)
+set(GLAB_BROKEN_TARGETS "")
+foreach(b nosym noinit badabi initfail dup_a dup_b dup_dense)
+  add_library(broken_${b} MODULE ${CMAKE_CURRENT_LIST_DIR}/broken/${b}.c)
+  target_link_libraries(broken_${b} PRIVATE gradlab)
+  set_target_properties(broken_${b} PROPERTIES OUTPUT_NAME ${b} PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${GLAB_BROKEN_DIR} C_VISIBILITY_PRESET hidden)
+  list(APPEND GLAB_BROKEN_TARGETS broken_${b})
+endforeach()
+file(WRITE ${GLAB_BROKEN_DIR}/not_a_plugin.so
+  "This text file is named like a plugin but it is not a shared object: dlopen must refuse it\n")
+
+gradlab_add_cunit_test(plugins_conformance ${CMAKE_CURRENT_LIST_DIR}/test_conformance.c)
+gradlab_add_cunit_test(plugins_optim ${CMAKE_CURRENT_LIST_DIR}/test_optim.c)
+gradlab_add_cunit_test(plugins_config ${CMAKE_CURRENT_LIST_DIR}/test_config.c)
+gradlab_add_cunit_test(plugins_loader ${CMAKE_CURRENT_LIST_DIR}/test_loader.c)
+target_compile_definitions(plugins_loader PRIVATE BROKEN_DIR="${GLAB_BROKEN_DIR}")
+foreach(t plugins_conformance plugins_optim plugins_config plugins_loader)
+  add_dependencies(${t} plugins)
+endforeach()
+add_dependencies(plugins_loader ${GLAB_BROKEN_TARGETS})
+
+# The drop-in proof: install the SDK into a fresh prefix, build tests/plugin_example against
+# it alone, and check the installed gradlab lists it and the conformance suite passes on it.
+add_test(NAME plugins_dropin
+  COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR}
+          -DSOURCE_DIR=${PROJECT_SOURCE_DIR}/tests/plugin_example
+          -DWORK_DIR=${CMAKE_BINARY_DIR}/tests/plugin_dropin
+          -DCONFORMANCE=$<TARGET_FILE:plugins_conformance>
+          -P ${PROJECT_SOURCE_DIR}/tests/plugin_example/dropin.cmake)
+set_tests_properties(plugins_dropin PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0"
+  TIMEOUT 300)
