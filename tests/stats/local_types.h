@@ -117,7 +117,7 @@ static glab_registry *local_registry(void) {
   return reg;
 }
 
-static glab_layer *mk_scale(glab_registry *reg, int features, double value) {
+static inline glab_layer *mk_scale(glab_registry *reg, int features, double value) {
   glab_config *c = glab_config_create();
   glab_config_set_int(c, "features", features);
   glab_config_set_real(c, "value", value);
@@ -126,7 +126,7 @@ static glab_layer *mk_scale(glab_registry *reg, int features, double value) {
   return l;
 }
 
-static glab_layer *mk_seq(glab_registry *reg, int features, double value) {
+static inline glab_layer *mk_seq(glab_registry *reg, int features, double value) {
   glab_config *c = glab_config_create();
   glab_config_set_int(c, "features", features);
   glab_config_set_real(c, "value", value);
@@ -135,11 +135,11 @@ static glab_layer *mk_seq(glab_registry *reg, int features, double value) {
   return l;
 }
 
-static glab_layer *mk_plain(glab_registry *reg, const char *type) {
+static inline glab_layer *mk_plain(glab_registry *reg, const char *type) {
   return glab_layer_create(reg, type, NULL, NULL, 0);
 }
 
-static glab_optimizer *mk_tsgd(glab_registry *reg, double lr) {
+static inline glab_optimizer *mk_tsgd(glab_registry *reg, double lr) {
   glab_config *c = glab_config_create();
   glab_config_set_real(c, "lr", lr);
   glab_optimizer *o = glab_optimizer_create(reg, "tsgd", c);
