@@ -111,8 +111,11 @@ static int set_one(lua_State *L, glab_config *cfg, const glab_option *opts, cons
   }
   if (t == LUA_TSTRING && o->kind != GLAB_OPT_STRING && o->kind != GLAB_OPT_INIT) {
     /* Text from --set or a sweep: parse it as the option's kind. */
-    if (glab_config_set_from_text(cfg, key, o->kind, lua_tostring(L, v)) != GLAB_OK)
-      return luaL_error(L, "%s: option '%s': %s", fname, key, glab_last_error());
+    if (glab_config_set_from_text(cfg, key, o->kind, lua_tostring(L, v)) != GLAB_OK) {
+      const char *msg = glab_last_error();
+      if (strstr(msg, key)) return luaL_error(L, "%s: %s", fname, msg);
+      return luaL_error(L, "%s: option '%s': %s", fname, key, msg);
+    }
     return GLAB_OK;
   }
   switch (o->kind) {

@@ -203,7 +203,7 @@ void glab_lua_push_type_names(lua_State *L, glab_type_kind want) {
     luaL_addstring(&b, tn);
     first = 0;
   }
-  if (first) luaL_addstring(&b, "none registered");
+  if (first) luaL_addstring(&b, "none");
   luaL_pushresult(&b);
 }
 

@@ -229,9 +229,18 @@ static int m_tostring(lua_State *L) {
     lua_pushstring(L, "model (unusable)");
     return 1;
   }
-  /* Output shapes for flat inputs seen by the last forward ([B][F] -> one item [F]). */
-  char *s = m->in_ndim == 2 ? glab_model_describe(m->m, 1, m->in_shape + 1)
-                            : glab_model_describe(m->m, 0, NULL);
+  /* Output shapes for flat inputs: seen by the last forward ([B][F] -> one item [F]), or
+   * before any forward, the `inputs` of a first layer that takes flat rows (not a sequence). */
+  int item = m->in_ndim == 2 ? m->in_shape[1] : 0;
+  if (m->in_ndim == 0) {
+    glab_layer *first = glab_model_layer(m->m, 0);
+    const glab_config *cfg = first ? glab_layer_config(first) : NULL;
+    if (cfg && glab_config_has(cfg, "inputs") && !glab_config_has(cfg, "hidden")) {
+      long n = glab_config_int(cfg, "inputs");
+      if (n > 0 && n < 0x7fffffff) item = (int)n;
+    }
+  }
+  char *s = item > 0 ? glab_model_describe(m->m, 1, &item) : glab_model_describe(m->m, 0, NULL);
   if (!s) return glab_lua_fail(L, "tostring(net)");
   lua_pushstring(L, s);
   free(s);

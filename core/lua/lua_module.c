@@ -9,6 +9,7 @@
 
 #include "gradlab/layer.h"
 #include "gradlab/rng.h"
+#include "gradlab/runlog.h"
 #include "lua_internal.h"
 
 /* Keys in the Lua registry (their addresses are unique). */
@@ -111,6 +112,8 @@ static int l_seed(lua_State *L) {
   glab_seed((uint64_t)n);
   lua_pushinteger(L, n);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_seed);
+  glab_runlog *log = glab_lua_runlog(L);
+  if (log) glab_runlog_set_seed(log, (uint64_t)n);
   return 0;
 }
 

@@ -80,6 +80,16 @@ static void push_grid_json(lua_State *L, int keys) {
   cJSON_free(text);
 }
 
+/* The value a sweep chose goes into summary.json's params too (as --set values do). */
+static void record_param(lua_State *L, const char *key, int v) {
+  glab_runlog *log = glab_lua_runlog(L);
+  if (!log) return;
+  if (lua_type(L, v) == LUA_TNUMBER) glab_runlog_set_param_number(log, key, lua_tonumber(L, v));
+  else if (lua_type(L, v) == LUA_TBOOLEAN)
+    glab_runlog_set_param_string(log, key, lua_toboolean(L, v) ? "true" : "false");
+  else glab_runlog_set_param_string(log, key, lua_tostring(L, v));
+}
+
 static int l_sweep(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
@@ -116,6 +126,7 @@ static int l_sweep(lua_State *L) {
       lua_pushvalue(L, -1);
       lua_gettable(L, 1);
       lua_rawgeti(L, -1, 1);
+      record_param(L, lua_tostring(L, -3), -1);
       lua_setfield(L, params, lua_tostring(L, -3));
       lua_pop(L, 1);
     } else {

@@ -228,8 +228,8 @@ static int l_pretrain(lua_State *L) {
   const glab_pretrainer_type *pt = glab_registry_pretrainer(glab_lua_registry(L), method);
   if (!pt) {
     glab_lua_push_type_names(L, GLAB_KIND_PRETRAINER);
-    return luaL_error(L, "gradlab.pretrain: no pretrainer '%s' is registered (registered: %s; "
-                         "load its plugin with --plugin or gradlab.load_plugin)",
+    return luaL_error(L, "gradlab.pretrain: no pretrainer '%s' is registered (known: %s); "
+                         "load its plugin with --plugin or gradlab.load_plugin",
                       method, lua_tostring(L, -1));
   }
   static const char *const skip[] = {"model", "data", "method", NULL};

@@ -75,3 +75,8 @@ if(LUA54_EXECUTABLE)
   add_test(NAME lua_require_plain COMMAND ${LUA54_EXECUTABLE} -e "require 'gradlab'")
   set_tests_properties(lua_require_plain PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
 endif()
+
+# Every runnable example of docs/lua.md.
+add_test(NAME lua_doc_examples COMMAND sh ${LUA_T}/doc_examples.sh $<TARGET_FILE:gradlab_cli>
+  ${PROJECT_SOURCE_DIR}/docs/lua.md)
+set_tests_properties(lua_doc_examples PROPERTIES ENVIRONMENT "${LUA_ENV}")
