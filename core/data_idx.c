@@ -470,6 +470,8 @@ glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
                                         const glab_idx_options *opt) {
   src im, lb;
   glab_dataset *ds = NULL;
+  memset(&lb, 0, sizeof lb); /* closed below even when opening the images fails */
+  lb.fd = -1;
   if (src_open_memory(&im, images_name ? images_name : "images", images, images_len) == GLAB_OK &&
       (!labels ||
        src_open_memory(&lb, labels_name ? labels_name : "labels", labels, labels_len) == GLAB_OK))
