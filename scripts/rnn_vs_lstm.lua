@@ -85,7 +85,7 @@ for ti, T in ipairs(P.Ts) do
     local g = g0
     while done < steps do
       local target = math.min(done + P.probe_every, steps)
-      gradlab.train{model = net, data = train, loss = "mse", optimizer = opt, epochs = 1000000,
+      S.train{model = net, data = train, loss = "mse", optimizer = opt, epochs = 1000000,
         batch = P.batch, shuffle = true, on_step = function(_, info)
           done = done + 1
           if info.loss == info.loss then acc, nacc = acc + info.loss, nacc + 1 end

@@ -10,7 +10,7 @@
 --
 --   gradlab run scripts/xor_naive.lua                  # the full study
 --   gradlab run scripts/xor_naive.lua --set smoke=true # < 1 minute
--- Parameters (--set): epochs lr probe_every width depths scales seed0 check plot
+-- Parameters (--set): epochs lr probe_every width depths scales sweep_seeds seed0 check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 package.path = here .. "lib/?.lua;" .. package.path
 local gradlab = require "gradlab"
@@ -22,11 +22,12 @@ local P = S.params("xor_naive", {
   probe_every = 50,         -- epochs between gradient measurements
   width = 50,
   depths = {1, 2, 3, 4, 5, 6}, -- hidden layers in the depth sweep
-  scales = {1, 0.1, 0.02},  -- weights a·U[0,1) in the depth sweep (a = 1 is np.random.rand)
+  scales = {1, 0.1},        -- sigmoid weights a·U[0,1) in the depth sweep (1: np.random.rand)
+  sweep_seeds = 5,           -- networks per cell of the depth sweep (geometric mean)
   seed0 = 1,
   check = false,
   plot = true,
-}, {epochs = 2000, probe_every = 50, depths = {1, 2, 4}})
+}, {epochs = 4000, probe_every = 100, depths = {1, 2, 4}})
 
 local L = gradlab.layer
 local data = gradlab.data.xor()
@@ -34,9 +35,10 @@ local X = gradlab.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
 local Y = gradlab.tensor{{0}, {1}, {1}, {0}}
 local result = {}
 
--- A sigmoid MLP [2, width × hidden, 1]; init "naive" = a·U[0,1) set by hand (as numpy does),
--- else an initializer name with zero biases.
-local function build(hidden, init, scale)
+-- An MLP [2, width × hidden, 1] with a sigmoid output. init "naive": weights a·U[0,1) as
+-- np.random.rand draws them (or a·U[-1,1) when sym), no biases; else an initializer name with
+-- zero biases. act: the hidden activation (sigmoid unless given).
+local function build(hidden, init, a, act, sym)
   local layers, dense = {}, {}
   local sizes = {2}
   for _ = 1, hidden do sizes[#sizes + 1] = P.width end
@@ -47,15 +49,17 @@ local function build(hidden, init, scale)
       init = naive and "uniform01" or init, bias_init = "zeros"}
     dense[#dense + 1] = d
     layers[#layers + 1] = d
-    layers[#layers + 1] = L.sigmoid{}
+    layers[#layers + 1] = (i == #sizes - 1) and L.sigmoid{} or L[act or "sigmoid"]{}
   end
   local net = gradlab.sequential(layers)
-  if naive and scale ~= 1 then
+  if naive and (a ~= 1 or sym) then
     for i, d in ipairs(dense) do
       local w = {}
       for r = 1, sizes[i] do
         w[r] = {}
-        for c = 1, sizes[i + 1] do w[r][c] = scale * math.random() end
+        for c = 1, sizes[i + 1] do
+          w[r][c] = sym and a * (2 * math.random() - 1) or a * math.random()
+        end
       end
       d:set_param("weight", gradlab.tensor(w))
     end
@@ -63,11 +67,18 @@ local function build(hidden, init, scale)
   return net, dense
 end
 
+-- first/last gradient norm; 0 when both underflowed to exactly 0 (nothing reaches any layer).
+local function spread(g)
+  if g[#g] == 0 then return 0 end
+  return g[1] / g[#g]
+end
+
+-- Weight-gradient norms and δ norms (∂L/∂ of each dense layer's output) over the 4 points.
 local function grads(net, dense)
   local loss = S.probe(net, X, Y, "mse")
-  local g = {}
-  for l, d in ipairs(dense) do g[l] = S.grad_norm(d, "weight") end
-  return g, loss
+  local g, dl = {}, {}
+  for l, d in ipairs(dense) do g[l], dl[l] = S.grad_norm(d, "weight"), S.delta_norm(d) end
+  return g, loss, dl
 end
 
 local function accuracy(net)
@@ -89,10 +100,10 @@ local loss_fig = S.figure{name = "xor_loss", logy = true,
 local rows = {}
 for _, cfg in ipairs{
   {key = "naive", label = "naive: U[0,1) weights, no biases", init = "naive"},
-  {key = "sensible", label = "sensible: Xavier weights + zero biases", init = "xavier_uniform"},
+  {key = "xavier", label = "Xavier-uniform weights + biases", init = "xavier_uniform"},
+  {key = "sensible", label = "N(0,1/fan_in) weights + biases", init = "normal_scaled"},
 } do
   S.seed(P.seed0)
-  math.randomseed(P.seed0)
   local net, dense = build(2, cfg.init, 1)
   local fig = S.figure{name = "xor_grad_" .. cfg.key, logy = true,
     title = ("XOR [2,%d,%d,1], %s: weight-gradient norm per layer"):format(P.width, P.width,
@@ -109,7 +120,7 @@ for _, cfg in ipairs{
   log()
   while epoch < P.epochs do
     local n = math.min(P.probe_every, P.epochs - epoch)
-    gradlab.train{model = net, data = data, loss = "mse", optimizer = opt, epochs = n,
+    S.train{model = net, data = data, loss = "mse", optimizer = opt, epochs = n,
       batch = 1, shuffle = false}
     epoch = epoch + n
     g, loss = grads(net, dense)
@@ -129,45 +140,67 @@ S.table{name = "xor_training", rows = rows,
     P.width, P.lr, P.epochs)}
 
 -- ---- part B: adding layers (at initialisation)
-local depth_fig = S.figure{name = "xor_depth_init", logy = true,
-  title = ("XOR at initialisation, weights a·U[0,1) no biases: ||∂L/∂W_l|| per layer")
-    :format(P.width),
-  xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
-local spread_fig = S.figure{name = "xor_depth_spread", logy = true,
-  title = "XOR at initialisation: first-layer over last-layer gradient norm vs depth",
-  xlabel = "hidden layers", ylabel = "||∂L/∂W_1|| / ||∂L/∂W_last|| (log scale)"}
-local drows = {}
+local sweeps = {}
 for _, a in ipairs(P.scales) do
-  local row = {("a = %g"):format(a)}
+  sweeps[#sweeps + 1] = {key = ("sig_a%g"):format(a), label = ("sigmoid, %g·U[0,1)"):format(a),
+    act = "sigmoid", a = a}
+end
+sweeps[#sweeps + 1] = {key = "relu_sym", label = "ReLU, U[-1,1)", act = "relu", a = 1, sym = true}
+sweeps[#sweeps + 1] = {key = "tanh_sym", label = "tanh, U[-1,1)", act = "tanh", a = 1, sym = true}
+local depth_fig = S.figure{name = "xor_depth_init", logy = true,
+  title = ("XOR at initialisation, width %d, no biases: ||δ_l|| per layer, %d hidden layers "
+    .. "(geometric mean of " .. P.sweep_seeds .. " seeds)")
+    :format(P.width, P.depths[#P.depths]),
+  xlabel = "dense layer (1 = nearest the input)",
+  ylabel = "||δ_l|| = ||∂L/∂z_l|| over the 4 points (log scale)"}
+local spread_fig = S.figure{name = "xor_depth_spread", logy = true,
+  title = "XOR at initialisation: ||δ_1|| / ||δ_last|| as layers are added",
+  xlabel = "hidden layers", ylabel = "||δ_1|| / ||δ_{last}|| (log scale)"}
+local drows = {}
+for _, sw in ipairs(sweeps) do
+  local row = {sw.label}
   for _, depth in ipairs(P.depths) do
-    S.seed(P.seed0)
-    math.randomseed(P.seed0)
-    local net, dense = build(depth, "naive", a)
-    local g = grads(net, dense)
-    if depth == P.depths[#P.depths] or depth == P.depths[1] or depth == 4 then
-      for l = 1, #g do depth_fig:add(("%d hidden, a = %g"):format(depth, a), l, g[l]) end
+    local sps, gsum = {}, {}
+    for k = 1, P.sweep_seeds do
+      S.seed(P.seed0 + k - 1)
+      local net, dense = build(depth, "naive", sw.a, sw.act, sw.sym)
+      local _, _, g = grads(net, dense)
+      for l = 1, #g do gsum[l] = (gsum[l] or {}); gsum[l][k] = g[l] end
+      sps[k] = spread(g)
     end
-    local spread = g[1] / g[#g]
-    spread_fig:add(("a = %g"):format(a), depth, spread)
-    row[#row + 1] = S.sci(spread)
-    result[("spread_a%g_d%d"):format(a, depth)] = spread
+    if depth == P.depths[#P.depths] then
+      for l = 1, #gsum do depth_fig:add(sw.label, l, S.geomean(gsum[l])) end
+    end
+    local sp = S.geomean(sps)
+    spread_fig:add(sw.label, depth, sp)
+    row[#row + 1] = sp == 0 and "0 (all 0)" or S.sci(sp)
+    result[("spread_%s_d%d"):format(sw.key, depth)] = sp
   end
   drows[#drows + 1] = row
 end
-local dcols = {"weights"}
+local dcols = {"hidden act, weights"}
 for _, d in ipairs(P.depths) do dcols[#dcols + 1] = ("%d hidden"):format(d) end
 S.table{name = "xor_depth", rows = drows, columns = dcols,
-  title = "Table: ||dW_1|| / ||dW_last|| at initialisation, XOR, weights a·U[0,1), no biases",
-  note = "(< 1: the gradient vanishes toward the input; > 1: it grows toward the input)"}
+  title = ("Table: ||δ_1|| / ||δ_last|| at initialisation, XOR, width %d, no biases"):format(
+    P.width),
+  note = "(δ_l = ∂L/∂z_l, the gradient at dense layer l's output, over the 4 points;\n"
+    .. " < 1: the gradient vanishes toward the input; > 1: it grows toward the input (explodes);\n"
+    .. " 0 (all 0): the saturated sigmoids' derivatives round to exactly 0 in " ..
+    "float, so no gradient reaches any layer)"}
 
 -- ---- the findings
-S.check(result.sensible_loss < result.naive_loss,
-  ("a sensible init + biases ends with a lower loss (%.4g) than the naive net (%.4g)")
+S.check(result.sensible_loss < 0.05 and result.sensible_loss < result.naive_loss,
+  ("N(0,1/fan_in) + biases learns XOR (MSE %.4g) where the naive net does not (%.4g)")
     :format(result.sensible_loss, result.naive_loss))
-local dmax = P.depths[#P.depths]
-local s1, sd = result[("spread_a1_d%d"):format(P.depths[1])], result[("spread_a1_d%d"):format(dmax)]
-S.check(sd < s1 / 100, ("naive U[0,1): adding layers makes the first layer's gradient vanish "
-  .. "(first/last %.3g with %d hidden, %.3g with %d)"):format(sd, dmax, s1, P.depths[1]))
+local d0, dmax = P.depths[1], P.depths[#P.depths]
+local function sp(key, d) return result[("spread_%s_d%d"):format(key, d)] end
+local vk = ("sig_a%g"):format(P.scales[#P.scales])
+S.check(sp(vk, dmax) < sp(vk, d0) / 10, ("sigmoid %g·U[0,1): adding layers makes the first "
+  .. "layer's gradient vanish (first/last %.3g with %d hidden, %.3g with %d)"):format(
+  P.scales[#P.scales], sp(vk, dmax), dmax, sp(vk, d0), d0))
+S.check(sp("tanh_sym", dmax) > 10 * sp("tanh_sym", d0), ("tanh U[-1,1): adding layers makes "
+  .. "the first layer's gradient explode (first/last %.3g with %d hidden, %.3g with %d)"):format(
+  sp("tanh_sym", dmax), dmax, sp("tanh_sym", d0), d0))
 
 for _, p in ipairs(S.finish_figures()) do print("figure: " .. p) end
 return S.finish_checks(result)

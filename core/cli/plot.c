@@ -187,7 +187,8 @@ static int fig_write(const figure *f, const char *dir) {
              "} else {\n  set terminal png size %d,%d enhanced\n}\n",
           PNG_W, PNG_H, PNG_W, PNG_H);
   fprintf(g, "set output '%s.png'\n", f->name);
-  fputs("set title ", g), gp_quote(g, f->title), fputs(" noenhanced\n", g);
+  fputs("set title ", g), gp_quote(g, f->title);
+  fprintf(g, " noenhanced font ',%d'\n", strlen(f->title) > 90 ? 10 : strlen(f->title) > 70 ? 11 : 13);
   fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
   fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
@@ -195,6 +196,18 @@ static int fig_write(const figure *f, const char *dir) {
              "set format y '%s'\n",
           f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
+  if (!f->bars && !f->logx) { /* small integer x (layers, depths): one tick per value */
+    double lo = INFINITY, hi = -INFINITY;
+    int ints = 1;
+    for (int i = 0; i < f->ns; i++)
+      for (size_t k = 0; k < f->s[i].n; k++) {
+        double x = f->s[i].x[k];
+        if (!isfinite(x)) continue;
+        ints &= x == floor(x);
+        lo = fmin(lo, x), hi = fmax(hi, x);
+      }
+    if (ints && hi > lo && hi - lo <= 24) fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
+  }
   if (f->logx) fprintf(g, "set logscale x\n");
   /* ten distinguishable colours (Tableau 10), then dashes for more series */
   static const char *pal[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -229,10 +242,15 @@ static int fig_write(const figure *f, const char *dir) {
     for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
     const char *with = f->points ? "points" : maxn > 60 ? "lines" : "linespoints";
     fprintf(g, "plot ");
+    int first = 1;
     for (int i = 0; i < f->ns; i++) {
-      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", i ? ", \\\n     " : "",
+      int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is left out */
+      for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+      if (!ok) continue;
+      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", first ? "" : ", \\\n     ",
               f->name, i, with, i + 1);
       gp_quote(g, f->s[i].label);
+      first = 0;
     }
   }
   fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
@@ -465,6 +483,26 @@ static const char *grad_ylabel(const char *tensor) {
   if (!strcmp(tensor, "output_grad") || has(tensor, "delta"))
     return "‖∂L/∂(layer output)‖ (L2 norm, log scale)";
   return "gradient L2 norm (log scale)";
+}
+
+/* 1 when a (layer, tensor, stat) series repeats or goes back in steps: the rows come from several
+ * models (a study that builds many networks) and a line over steps would mix them. */
+static int metrics_mixed(const metrics *m) {
+  size_t nl = (size_t)m->layers.n, nk = (size_t)m->keys.n;
+  if (!nl || !nk) return 0;
+  double *last = malloc(nl * nk * sizeof *last);
+  if (!last) return 0;
+  for (size_t i = 0; i < nl * nk; i++) last[i] = -INFINITY;
+  int mixed = 0;
+  for (size_t i = 0; i < m->n && !mixed; i++) {
+    const row *r = &m->rows[i];
+    if (m->key_kind[r->key] != K_GRAD) continue;
+    double *l = &last[(size_t)r->layer * nk + (size_t)r->key];
+    if (r->step <= *l) mixed = 1;
+    *l = r->step;
+  }
+  free(last);
+  return mixed;
 }
 
 typedef int (*fig_fn)(figure *f, void *ud);
@@ -746,7 +784,14 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   metrics m = {0};
   m.path = mpath;
   int rc = csv_each_row(mpath, metrics_row, &m);
-  if (rc == 0) rc = metrics_figures(&m, steps, nsteps, emit_figure, &c);
+  if (rc == 0 && metrics_mixed(&m)) {
+    if (!quiet)
+      fprintf(stderr, "gradlab: plot: %s holds several models' rows (steps repeat); the "
+                      "per-step standard figures are skipped — a study's own figures are in "
+                      "figures.csv\n", mpath);
+  } else if (rc == 0) {
+    rc = metrics_figures(&m, steps, nsteps, emit_figure, &c);
+  }
   else if (rc == 1) rc = 0; /* no metrics.csv: only declared figures, if any */
   metrics_free(&m);
   rc |= spec_figures(run_dir, emit_figure, &c);

@@ -76,13 +76,13 @@ function M.run(P)
     local g0 = grads(net, dense)
     for l = 1, L do fig_init:add(v.label, l, g0[l]) end
     local opt = gradlab.optim.sgd{lr = P.lr, clip_norm = v.clip and P.clip_norm or nil}
-    local r = gradlab.train{model = net, data = train, loss = "cross_entropy", optimizer = opt,
-      epochs = P.epochs, batch = P.batch, shuffle = true, on_nonfinite = "stop"}
+    local r = S.fit(net, opt, train, {loss = "cross_entropy", epochs = P.epochs,
+      batch = P.batch, classes = CLASSES})
     local diverged = r.stopped == "nonfinite"
     local g1 = grads(net, dense)
     for l = 1, L do fig_trained:add(v.label, l, g1[l]) end
     net:eval()
-    local ev = net:evaluate(test)
+    local ev = S.evaluate(net, test, {loss = "cross_entropy", classes = CLASSES})
     net:train()
     local acc = (diverged or ev.accuracy ~= ev.accuracy) and 0 or ev.accuracy
     fig_acc:add("test accuracy", v.label, acc)

@@ -87,8 +87,8 @@ function M.run(P)
       local epoch = 0
       while epoch < P.epochs do
         local n = math.min(P.probe_every, P.epochs - epoch)
-        local r = gradlab.train{model = net, data = subset, loss = "mse", optimizer = opt,
-          epochs = n, batch = P.batch, shuffle = true}
+        local r = S.fit(net, opt, subset, {loss = "mse", epochs = n, batch = P.batch,
+          classes = CLASSES})
         loss = r.loss
         epoch = epoch + n
         measure(epoch)

@@ -54,8 +54,10 @@ function M.params(name, defaults, smoke)
   return P
 end
 
+-- Seed gradlab's generator (initialisation, data order) and Lua's (fallback batch order).
 function M.seed(n)
   if gradlab.seed then gradlab.seed(math.floor(n)) end
+  math.randomseed(math.floor(n))
 end
 
 -- ---------------------------------------------------------------- numbers
@@ -99,10 +101,11 @@ function M.mean(xs)
   return #xs > 0 and s / #xs or 0 / 0
 end
 
+-- Geometric mean of the positive values (0 if there are none; NaNs are skipped).
 function M.geomean(xs)
   local s, n = 0, 0
   for _, v in ipairs(xs) do
-    if v > 0 then s, n = s + math.log(v), n + 1 end
+    if v > 0 and v < math.huge then s, n = s + math.log(v), n + 1 end
   end
   return n > 0 and math.exp(s / n) or 0
 end
@@ -201,6 +204,114 @@ end
 
 function M.grad_norm(layer, name)
   return M.norm(layer:grad(name))
+end
+
+-- ||∂L/∂(layer output)|| (Nielsen's δ over the batch) of the last probe, from the recorder.
+function M.delta_norm(layer)
+  local st = layer:grad_stats()
+  return st and st.output_grad and st.output_grad.norm or 0 / 0
+end
+
+-- Run gradlab.train with the recorder off (studies measure with probes) unless asked.
+function M.train(t)
+  if t.record_every == nil then t.record_every = 0 end
+  return gradlab.train(t)
+end
+
+-- ---------------------------------------------------------------- training
+
+-- Training uses gradlab.train. When the model cannot take the data's items as they are (image
+-- items [28][28] into a dense layer of 784 inputs, which the dense layer may not flatten), it
+-- falls back, once and with a note, to a loop over flattened mini-batches built once per dataset
+-- (fixed composition, order reshuffled every epoch with the seeded math.random).
+local cache = setmetatable({}, {__mode = "k"})
+
+local function batches_of(data, bs, classes)
+  cache[data] = cache[data] or {}
+  if cache[data][bs] then return cache[data][bs] end
+  local list, n = {}, data:size()
+  for first = 1, n, bs do
+    local m = math.min(bs, n - first + 1)
+    local X, Y, labels = M.batch(data, first, m, classes)
+    list[#list + 1] = {X = X, Y = Y, labels = labels, n = m}
+  end
+  cache[data][bs] = list
+  return list
+end
+
+local function shape_error(msg)
+  return tostring(msg):find("features, expected inputs", 1, true) ~= nil
+end
+
+local function loss_of(out, b, loss)
+  if loss == "cross_entropy" then return gradlab.loss.cross_entropy(out, b.labels) end
+  return gradlab.loss.mse(out, b.Y)
+end
+
+-- r = M.fit(net, opt, data, {loss=, epochs=, batch=, classes=}) → {steps=, loss=, stopped=}
+function M.fit(net, opt, data, o)
+  if not M.manual then
+    local ok, r = pcall(gradlab.train, {model = net, data = data, loss = o.loss,
+      optimizer = opt, epochs = o.epochs, batch = o.batch, shuffle = o.shuffle ~= false,
+      on_nonfinite = "stop", record_every = o.record_every or 0})
+    if ok then return r end
+    if not shape_error(r) then error(r, 0) end
+    M.manual = true
+    io.stderr:write("note: gradlab.train does not flatten image items for a dense layer here ("
+      .. tostring(r):gsub("\n.*", "") .. ");\n      training with flattened mini-batches "
+      .. "built once (fixed batches, order shuffled each epoch)\n")
+  end
+  local list = batches_of(data, o.batch, o.classes)
+  if net.record_every then net:record_every(o.record_every or 0) end
+  local steps, sum, cnt = 0, 0, 0
+  for _ = 1, o.epochs do
+    local order = {}
+    for i = 1, #list do order[i] = i end
+    for i = #order, 2, -1 do
+      local j = math.random(i)
+      order[i], order[j] = order[j], order[i]
+    end
+    sum, cnt = 0, 0
+    for _, bi in ipairs(order) do
+      local b = list[bi]
+      net:zero_grad()
+      local l = loss_of(net:forward(b.X), b, o.loss)
+      local v = l:item()
+      local fine = net:backward(l)
+      steps = steps + 1
+      if fine == false or v ~= v or v == math.huge then
+        if net.record_every then net:record_every(1) end
+        return {steps = steps, loss = v, stopped = "nonfinite"}
+      end
+      opt:step(net)
+      sum, cnt = sum + v * b.n, cnt + b.n
+    end
+  end
+  if net.record_every then net:record_every(1) end -- probes record every backward
+  return {steps = steps, loss = cnt > 0 and sum / cnt or 0 / 0, stopped = "done"}
+end
+
+-- {loss=, accuracy=} of net on data (eval mode is the caller's choice).
+function M.evaluate(net, data, o)
+  if not M.manual then
+    local ok, r = pcall(net.evaluate, net, data)
+    if ok then return r end
+    if not shape_error(r) then error(r, 0) end
+    M.manual = true
+  end
+  local list = batches_of(data, 500, o.classes)
+  local sum, right, n = 0, 0, 0
+  for _, b in ipairs(list) do
+    local out = net:forward(b.X)
+    sum = sum + loss_of(out, b, o.loss):item() * b.n
+    for i, row in ipairs(out:totable()) do
+      local best = 1
+      for k = 2, #row do if row[k] > row[best] then best = k end end
+      if best - 1 == b.labels[i] then right = right + 1 end
+    end
+    n = n + b.n
+  end
+  return {loss = sum / n, accuracy = right / n}
 end
 
 -- ---------------------------------------------------------------- tables
@@ -305,28 +416,29 @@ local function self_exe()
   return nil
 end
 
--- Write the declared figures and draw them (unless GRADLAB_PLOT=0 or --set plot=false).
--- Returns the list of PNG paths that exist afterwards.
+-- Write the declared figures. Inside `gradlab run` the command draws them when the script ends
+-- (unless GRADLAB_PLOT=0); from stock lua5.4 they are drawn here with `gradlab plot` if a
+-- gradlab executable is found. Returns the PNG paths (drawn now or at the end of the run).
 function M.finish_figures()
   local dir = M.P.out
   write_figures(dir)
   local pngs = {}
-  if os.getenv("GRADLAB_PLOT") == "0" or M.P.plot == false then return pngs end
-  if gradlab.plot then
-    pcall(gradlab.plot, dir)
-  else
-    local exe = self_exe()
-    if exe then
-      os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))
-    else
-      io.stderr:write("note: no gradlab executable found to draw the figures; run "
-        .. "`gradlab plot " .. dir .. "`\n")
-    end
+  for _, f in ipairs(M.figures) do pngs[#pngs + 1] = dir .. "/figures/" .. f.name .. ".png" end
+  if os.getenv("GRADLAB_PLOT") == "0" or M.P.plot == false then
+    print("note: figures not drawn (GRADLAB_PLOT=0 or --set plot=false); run `gradlab plot "
+      .. dir .. "`")
+    return {}
   end
-  for _, f in ipairs(M.figures) do
-    local path = dir .. "/figures/" .. f.name .. ".png"
-    local h = io.open(path)
-    if h then h:close() pngs[#pngs + 1] = path end
+  local exe = self_exe()
+  if exe and exe:match("/gradlab$") and gradlab.outdir and gradlab.outdir() then
+    return pngs -- `gradlab run` draws them as it finishes
+  end
+  if exe then
+    os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))
+  else
+    io.stderr:write("note: no gradlab executable found to draw the figures; run `gradlab plot "
+      .. dir .. "`\n")
+    return {}
   end
   return pngs
 end
