@@ -1,7 +1,8 @@
 #!/bin/bash
 # startup.sh — start-up costs, measured with hyperfine:
-#   batch_job_empty   wall time per job of 'gradlab batch -j 1' over N empty-script jobs (process
-#                     start, plugin load, Lua start, run folder, job state): target < 30 ms
+#   batch_job_empty   wall time per job of 'gradlab batch -j 1' (and -j 2) over N empty-script
+#                     jobs (process start, plugin load, Lua start, run folder, job state):
+#                     target < 30 ms
 #   run_empty         'gradlab run' of an empty script vs '/usr/bin/python3 -c "import torch"'
 # Prints "name gradlab reference ratio" (times in ms; for batch_job_empty the reference is the
 # 30 ms target). Usage: bench/startup.sh [path/to/gradlab] [N jobs, default 50]
@@ -16,25 +17,25 @@ command -v hyperfine > /dev/null || { echo "startup.sh: hyperfine is not install
 export GRADLAB_PLUGIN_PATH=${GRADLAB_PLUGIN_PATH-}
 grid=$(seq -s, 1 "$N")
 
-mean_ms() { python3 -c 'import json,sys; print("%.3f" % (1000 * json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["mean"]))' "$@"; }
-
 # every batch starts from an empty folder, so all N jobs run
-hyperfine -N --warmup 1 --runs 5 --prepare "rm -rf $W/b" --export-json "$W/batch.json" \
-  "$G batch $SCRIPT --grid x=$grid -j 1 --out $W/b -q" > "$W/batch.log" 2>&1 ||
-  { cat "$W/batch.log" >&2; exit 1; }
-hyperfine -N --warmup 3 --runs 20 --prepare "rm -rf $W/r" --export-json "$W/run.json" \
-  "$G run $SCRIPT --out $W/r" "/usr/bin/python3 -c 'import torch'" > "$W/run.log" 2>&1 ||
-  { cat "$W/run.log" >&2; exit 1; }
-
-batch=$(mean_ms "$W/batch.json" 0)
-per_job=$(python3 -c "print('%.2f' % ($batch / $N))")
-run=$(mean_ms "$W/run.json" 0)
-torch=$(mean_ms "$W/run.json" 1)
+hf() { # hf NAME RUNS PREPARE CMD...: mean wall time in ms
+  local name=$1 runs=$2 prep=$3
+  shift 3
+  hyperfine -N --warmup 1 --runs "$runs" --prepare "$prep" --export-json "$W/$name.json" "$@" \
+    > "$W/$name.log" 2>&1 || { cat "$W/$name.log" >&2; exit 1; }
+  python3 -c 'import json,sys; print("%.3f" % (1000 * json.load(open(sys.argv[1]))["results"][0]["mean"]))' "$W/$name.json"
+}
+b1=$(hf batch1 5 "rm -rf $W/b" "$G batch $SCRIPT --grid x=$grid -j 1 --out $W/b -q")
+b2=$(hf batch2 5 "rm -rf $W/b" "$G batch $SCRIPT --grid x=$grid -j 2 --out $W/b -q")
+run=$(hf run 20 "rm -rf $W/r" "$G run $SCRIPT --out $W/r")
+torch=$(hf torch 5 "true" "/usr/bin/python3 -c 'import torch'")
 echo "name gradlab reference ratio"
-python3 - "$per_job" "$run" "$torch" <<'PY'
+python3 - "$N" "$b1" "$b2" "$run" "$torch" <<'PY'
 import sys
-per_job, run, torch = map(float, sys.argv[1:])
-print("batch_job_empty_ms %.2f 30 %.3f" % (per_job, per_job / 30))
+n = int(sys.argv[1])
+b1, b2, run, torch = map(float, sys.argv[2:])
+print("batch_job_empty_j1_ms %.2f 30 %.3f" % (b1 / n, b1 / n / 30))
+print("batch_job_empty_j2_ms %.2f 30 %.3f" % (b2 / n, b2 / n / 30))
 print("run_empty_vs_import_torch_ms %.2f %.2f %.3f" % (run, torch, run / torch))
-print("batch_overhead_beyond_run_ms %.2f %.2f %.3f" % (per_job - run, run, (per_job - run) / run))
+print("batch_overhead_beyond_run_j1_ms %.2f %.2f %.3f" % (b1 / n - run, run, (b1 / n - run) / run))
 PY

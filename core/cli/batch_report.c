@@ -245,8 +245,8 @@ int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *s
     const cJSON *r = states[i] ? cJSON_GetObjectItemCaseSensitive(states[i], "result") : NULL, *it;
     cJSON_ArrayForEach(it, r) names_add(&rk, it->string);
   }
-  qsort(pk.v, (size_t)pk.n, sizeof *pk.v, cmp_str);
-  qsort(rk.v, (size_t)rk.n, sizeof *rk.v, cmp_str);
+  if (pk.n) qsort(pk.v, (size_t)pk.n, sizeof *pk.v, cmp_str);
+  if (rk.n) qsort(rk.v, (size_t)rk.n, sizeof *rk.v, cmp_str);
   sbuf b = {0};
   char cell[512];
   /* header: id,script,<params>,seed,status,duration_s,loss,accuracy,<results>,reason,error */
