@@ -37,26 +37,22 @@ local result = require("cures").run(P)
 -- The findings this study exists to show.
 local function has(k) return result[k .. "_spread_init"] ~= nil end
 if has("baseline") then
-  S.check(result.baseline_spread_init < 0.1,
-    ("baseline: the first layer's gradient is < 1/10 of the last's at init (%.3g)")
-      :format(result.baseline_spread_init))
+  S.check(result.baseline_spread_init < 0.1 and result.baseline_delta_spread_init < 0.1,
+    ("baseline: the first layer's gradient is < 1/10 of the last's at init (dW %.3g, δ %.3g)")
+      :format(result.baseline_spread_init, result.baseline_delta_spread_init))
 end
-if has("baseline") and has("relu_he") then
-  S.check(result.relu_he_spread_init > 10 * result.baseline_spread_init,
-    "ReLU + He: first/last gradient spread at least 10x closer to 1 than the baseline's")
-end
-if has("baseline") and has("batchnorm") then
-  S.check(result.batchnorm_spread_init > result.baseline_spread_init,
-    "batchnorm: less vanishing than the baseline at init")
-end
-if has("baseline") and has("residual") then
-  S.check(result.residual_spread_init > result.baseline_spread_init,
-    "residual: less vanishing than the baseline at init")
+for _, k in ipairs{"relu_he", "batchnorm", "residual"} do
+  if has("baseline") and has(k) then
+    S.check(S.decades(result[k .. "_delta_spread_init"])
+      < S.decades(result.baseline_delta_spread_init) - 2,
+      ("%s: ||δ_1||/||δ_L|| at init is > 2 decades closer to 1 than the baseline's (%.3g vs %.3g)")
+        :format(k, result[k .. "_delta_spread_init"], result.baseline_delta_spread_init))
+  end
 end
 if has("explode") then
-  S.check(result.explode_spread_init > 10,
-    ("exploding config: the first layer's gradient is > 10x the last's at init (%.3g)")
-      :format(result.explode_spread_init))
+  S.check(result.explode_delta_spread_init > 100,
+    ("exploding config: ||δ_1|| is > 100x ||δ_L|| at init (%.3g)")
+      :format(result.explode_delta_spread_init))
 end
 if has("explode_clip") and has("explode") then
   S.check(result.explode_clip_diverged == 0, "clipping keeps the exploding config finite")

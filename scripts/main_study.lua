@@ -41,9 +41,13 @@ for _, d in ipairs(P.depths) do
   end
   S.check(ok, ("%d hidden layers: at init each earlier layer's ||δ|| is smaller"):format(d))
 end
-if cures.baseline_spread_init and cures.relu_he_spread_init then
-  S.check(cures.relu_he_spread_init > 10 * cures.baseline_spread_init,
-    "ReLU + He: gradient spread first/last much closer to 1 than the sigmoid baseline's")
+for _, k in ipairs{"relu_he", "batchnorm", "residual"} do
+  if cures.baseline_delta_spread_init and cures[k .. "_delta_spread_init"] then
+    S.check(S.decades(cures[k .. "_delta_spread_init"])
+      < S.decades(cures.baseline_delta_spread_init) - 2,
+      ("%s: ||δ_1||/||δ_L|| at init is > 2 decades closer to 1 than the sigmoid baseline's")
+        :format(k))
+  end
 end
 
 print("")

@@ -191,9 +191,16 @@ static int fig_write(const figure *f, const char *dir) {
   fprintf(g, " noenhanced font ',%d'\n", strlen(f->title) > 90 ? 10 : strlen(f->title) > 70 ? 11 : 13);
   fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
-  fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
-             "set key outside right top vertical Left reverse noenhanced box opaque\n"
-             "set format y '%s'\n",
+  size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
+  for (int i = 0; i < f->ns; i++)
+    longest = strlen(f->s[i].label) > longest ? strlen(f->s[i].label) : longest;
+  fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
+  if (longest > 24) /* two columns under the x label, with room made for them */
+    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 Left "
+               "reverse noenhanced box opaque\nset bmargin %d\n", 5 + (f->ns + 1) / 2);
+  else
+    fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque\n");
+  fprintf(g, "set format y '%s'\n",
           f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
   if (!f->bars && !f->logx) { /* small integer x (layers, depths): one tick per value */
@@ -229,7 +236,7 @@ static int fig_write(const figure *f, const char *dir) {
   if (f->bars) {
     fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
-               "set xtics rotate by -30\n");
+               "set xtics rotate by -30 noenhanced\n");
     if (f->logy) fprintf(g, "set yrange [*:*]\n");
     fprintf(g, "plot ");
     for (int i = 0; i < f->ns; i++) {

@@ -49,22 +49,27 @@ function M.run(P)
     .. "%d epoch(s), SGD lr %g, batch %d"):format(dname, P.depth, P.width, train:size(),
     test:size(), P.epochs, P.lr, P.batch))
 
+  local arch = ("[784, %d×%d, 10]"):format(P.depth, P.width)
   local fig_init = S.figure{name = "cures_grad_init", logy = true,
-    title = ("Weight-gradient norm per layer at initialisation, [%s] on %s"):format(
-      table.concat(sizes, ","), dname),
+    title = ("Weight gradient per layer at initialisation, %s, %s"):format(arch, dname),
     xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
+  local fig_delta = S.figure{name = "cures_delta_init", logy = true,
+    title = ("δ per layer at initialisation, %s, %s"):format(arch, dname),
+    xlabel = "dense layer (1 = nearest the input)",
+    ylabel = "||δ_l|| = ||∂L/∂z_l|| (log scale)"}
   local fig_trained = S.figure{name = "cures_grad_trained", logy = true,
-    title = ("Weight-gradient norm per layer after %d epoch(s)"):format(P.epochs),
+    title = ("Weight gradient per layer after %d epoch(s), %s"):format(P.epochs, arch),
     xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
   local fig_acc = S.figure{name = "cures_accuracy", kind = "bars",
     title = ("Test accuracy after %d epoch(s) (%d test images)"):format(P.epochs, test:size()),
     xlabel = "variant", ylabel = "test accuracy (fraction correct)"}
 
+  -- weight-gradient norms and δ norms (∂L/∂ of each dense layer's output) on the probe batch
   local function grads(net, dense)
     S.probe(net, X, labels, "cross_entropy")
-    local g = {}
-    for l = 1, L do g[l] = S.grad_norm(dense[l], "weight") end
-    return g
+    local g, d = {}, {}
+    for l = 1, L do g[l], d[l] = S.grad_norm(dense[l], "weight"), S.delta_norm(dense[l]) end
+    return g, d
   end
 
   local rows, result = {}, {}
@@ -73,8 +78,8 @@ function M.run(P)
     local net, dense = S.mlp{sizes = sizes, act = v.act, init = v.init, bias_init = "zeros",
       batchnorm = v.batchnorm, residual = v.residual}
     net:train()
-    local g0 = grads(net, dense)
-    for l = 1, L do fig_init:add(v.label, l, g0[l]) end
+    local g0, d0 = grads(net, dense)
+    for l = 1, L do fig_init:add(v.label, l, g0[l]) fig_delta:add(v.label, l, d0[l]) end
     local opt = gradlab.optim.sgd{lr = P.lr, clip_norm = v.clip and P.clip_norm or nil}
     local r = S.fit(net, opt, train, {loss = "cross_entropy", epochs = P.epochs,
       batch = P.batch, classes = CLASSES})
@@ -87,8 +92,10 @@ function M.run(P)
     local acc = (diverged or ev.accuracy ~= ev.accuracy) and 0 or ev.accuracy
     fig_acc:add("test accuracy", v.label, acc)
     local spread0, spread1 = g0[1] / g0[L], g1[1] / g1[L]
-    rows[#rows + 1] = {v.label, S.sci(g0[1]), S.sci(g0[L]), S.sci(spread0), S.sci(spread1),
-      diverged and ("diverged@%d"):format(r.steps) or ("%.4f"):format(acc)}
+    local dspread = d0[1] / d0[L]
+    rows[#rows + 1] = {v.label, S.sci(g0[1]), S.sci(g0[L]), S.sci(spread0), S.sci(dspread),
+      S.sci(spread1), diverged and ("diverged@%d"):format(r.steps) or ("%.4f"):format(acc)}
+    result[v.key .. "_delta_spread_init"] = dspread
     result[v.key .. "_spread_init"] = spread0
     result[v.key .. "_spread_trained"] = spread1
     result[v.key .. "_accuracy"] = acc
@@ -97,12 +104,14 @@ function M.run(P)
     result[v.key .. "_gL_init"] = g0[L]
   end
   S.table{name = "cures", rows = rows,
-    columns = {"variant", "||dW_1|| init", "||dW_L|| init", "first/last init",
-      "first/last trained", "test acc"},
-    title = ("Table: the cures side by side — [%s], %s, %d epoch(s)"):format(
-      table.concat(sizes, ","), dname, P.epochs),
+    columns = {"variant", "||dW_1|| init", "||dW_L|| init", "dW first/last",
+      "δ first/last", "dW first/last trained", "test acc"},
+    title = ("Table: the cures side by side — %s, %s, %d epoch(s)"):format(arch, dname,
+      P.epochs),
     note = "(||dW_l||: L2 norm of the cross-entropy gradient of dense layer l's weight on "
-      .. P.probe_images .. " training images; first/last = ||dW_1|| / ||dW_" .. L .. "||)"}
+      .. P.probe_images .. " training images; dW first/last = ||dW_1|| / ||dW_" .. L .. "||;\n"
+      .. " δ first/last = ||∂L/∂z_1|| / ||∂L/∂z_" .. L .. "||, z_l the output of dense layer l; "
+      .. "at initialisation unless marked trained)"}
   return result
 end
 

@@ -110,6 +110,12 @@ function M.geomean(xs)
   return n > 0 and math.exp(s / n) or 0
 end
 
+-- How many decades x is away from 1 (|log10 x|); the distance of a first/last ratio from even.
+function M.decades(x)
+  if not (x > 0 and x < math.huge) then return math.huge end
+  return math.abs(math.log(x, 10))
+end
+
 -- "1.23e-04" style for tables.
 function M.sci(v)
   if v == nil then return "-" end
