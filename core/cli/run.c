@@ -38,19 +38,18 @@ typedef struct run_opts {
 } run_opts;
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: gradlab run SCRIPT.lua [--out DIR] [--seed N] [--set KEY=VALUE]...\n"
-          "                   [--plugin PATH]... [-- ARGS...]\n\n"
-          "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
-          "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/)\n"
-          "  --seed N          seed of the run's generator (default 42)\n"
-          "  --set KEY=VALUE   a parameter, read by the script as gradlab.params.KEY\n"
-          "                    (numbers and true/false converted); repeatable\n"
-          "  --plugin PATH     load a plugin file or folder first; repeatable\n"
-          "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
-          "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
-          "drawn at the end unless GRADLAB_PLOT=0.\n"
-          "exit status: 0 success, 1 script error, 2 bad usage\n");
+  fprintf(f, "usage: gradlab run SCRIPT.lua [--out DIR] [--seed N] [--set KEY=VALUE]...\n"
+             "                   [--plugin PATH]... [-- ARGS...]\n\n"
+             "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
+             "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/)\n"
+             "  --seed N          seed of the run's generator (default 42)\n"
+             "  --set KEY=VALUE   a parameter, read by the script as gradlab.params.KEY\n"
+             "                    (numbers and true/false converted); repeatable\n"
+             "  --plugin PATH     load a plugin file or folder first; repeatable\n"
+             "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
+             "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
+             "drawn at the end unless GRADLAB_PLOT=0.\n"
+             "exit status: 0 success, 1 script error, 2 bad usage\n");
 }
 
 /* print(...) writes to stdout and to the run's log.txt. */
@@ -106,11 +105,21 @@ static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix,
     }
     const char *key = prefix[0] ? lua_pushfstring(L, "%s.%s", prefix, k) : lua_pushstring(L, k);
     switch (lua_type(L, v)) {
-    case LUA_TNUMBER: glab_runlog_set_result_number(log, key, lua_tonumber(L, v)); break;
-    case LUA_TBOOLEAN: glab_runlog_set_result_number(log, key, lua_toboolean(L, v)); break;
-    case LUA_TSTRING: glab_runlog_set_result_string(log, key, lua_tostring(L, v)); break;
-    case LUA_TTABLE: flatten(L, log, v, key, depth + 1); break;
-    default: glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL)); break;
+    case LUA_TNUMBER:
+      glab_runlog_set_result_number(log, key, lua_tonumber(L, v));
+      break;
+    case LUA_TBOOLEAN:
+      glab_runlog_set_result_number(log, key, lua_toboolean(L, v));
+      break;
+    case LUA_TSTRING:
+      glab_runlog_set_result_string(log, key, lua_tostring(L, v));
+      break;
+    case LUA_TTABLE:
+      flatten(L, log, v, key, depth + 1);
+      break;
+    default:
+      glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL));
+      break;
     }
     lua_settop(L, v - 1); /* keep the key for lua_next */
   }
@@ -152,7 +161,8 @@ static int pmain(lua_State *L) {
   int handler = lua_gettop(L);
   if (luaL_loadfile(L, o->script) != LUA_OK) return lua_error(L); /* FILE:LINE: syntax error */
   luaL_checkstack(L, o->nargs + 4, "too many script arguments");
-  for (int i = 0; i < o->nargs; i++) lua_pushstring(L, o->args[i]);
+  for (int i = 0; i < o->nargs; i++)
+    lua_pushstring(L, o->args[i]);
   int base = handler;
   if (lua_pcall(L, o->nargs, LUA_MULTRET, handler) != LUA_OK) {
     if (glab_lua_sweep_ended(L)) {
@@ -161,7 +171,8 @@ static int pmain(lua_State *L) {
     }
     return lua_error(L); /* message with traceback */
   }
-  if (lua_gettop(L) > base && lua_istable(L, base + 1)) flatten(L, o->log, base + 1, "", 0);
+  if (lua_gettop(L) > base && lua_istable(L, base + 1))
+    flatten(L, o->log, base + 1, "", 0);
   else if (lua_gettop(L) > base && !lua_isnil(L, base + 1)) {
     /* A single value: result.value */
     if (lua_type(L, base + 1) == LUA_TNUMBER)
@@ -173,18 +184,18 @@ static int pmain(lua_State *L) {
 }
 
 static int parse(int argc, char **argv, run_opts *o) {
-  static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
-                                           {"seed", required_argument, NULL, 's'},
-                                           {"set", required_argument, NULL, 'S'},
-                                           {"plugin", required_argument, NULL, 'p'},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {
+      {"out", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+      {"set", required_argument, NULL, 'S'}, {"plugin", required_argument, NULL, 'p'},
+      {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch (c) {
-    case 'o': o->out = optarg; break;
+    case 'o':
+      o->out = optarg;
+      break;
     case 's': {
       char *end;
       o->seed = strtoull(optarg, &end, 10);
@@ -202,8 +213,12 @@ static int parse(int argc, char **argv, run_opts *o) {
       }
       o->sets[o->nsets++] = optarg;
       break;
-    case 'p': o->plugins[o->nplugins++] = optarg; break;
-    case 'h': usage(stdout); return -1;
+    case 'p':
+      o->plugins[o->nplugins++] = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      return -1;
     case ':':
       cli_error("run: option '%s' needs a value", argv[optind - 1]);
       return CLI_USAGE;
@@ -236,8 +251,10 @@ static void describe_run(run_opts *o, lua_State *L) {
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
     char *end;
     double v = strtod(eq + 1, &end);
-    if (eq[1] && !*end && isfinite(v)) glab_runlog_set_param_number(o->log, key, v);
-    else glab_runlog_set_param_string(o->log, key, eq + 1);
+    if (eq[1] && !*end && isfinite(v))
+      glab_runlog_set_param_number(o->log, key, v);
+    else
+      glab_runlog_set_param_string(o->log, key, eq + 1);
   }
   (void)L;
   glab_registry *reg = glab_default_registry();
@@ -268,8 +285,10 @@ int cli_run(int argc, char **argv) {
     free(plugins);
     return st < 0 ? CLI_OK : st;
   }
-  if (o.have_seed) glab_seed((uint64_t)o.seed);
-  else glab_seed(42);
+  if (o.have_seed)
+    glab_seed((uint64_t)o.seed);
+  else
+    glab_seed(42);
   if (glab_plugins_load_default(glab_default_registry(), o.plugins, o.nplugins) != GLAB_OK) {
     cli_error("run: %s", glab_last_error());
     free(sets);

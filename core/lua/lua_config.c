@@ -28,12 +28,18 @@ static const glab_option *find_option(const glab_option *opts, const char *name)
 
 static const char *kind_text(glab_opt_kind k) {
   switch (k) {
-  case GLAB_OPT_INT: return "an integer";
-  case GLAB_OPT_REAL: return "a number";
-  case GLAB_OPT_BOOL: return "a boolean";
-  case GLAB_OPT_STRING: return "a string";
-  case GLAB_OPT_INTS: return "a list of integers";
-  case GLAB_OPT_INIT: return "an initializer name or {name, std=, value=}";
+  case GLAB_OPT_INT:
+    return "an integer";
+  case GLAB_OPT_REAL:
+    return "a number";
+  case GLAB_OPT_BOOL:
+    return "a boolean";
+  case GLAB_OPT_STRING:
+    return "a string";
+  case GLAB_OPT_INTS:
+    return "a list of integers";
+  case GLAB_OPT_INIT:
+    return "an initializer name or {name, std=, value=}";
   }
   return "a value";
 }
@@ -51,8 +57,8 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
   } else {
     lua_rawgeti(L, v, 1);
     if (lua_type(L, -1) != LUA_TSTRING)
-      return luaL_error(L, "%s: option '%s': the table's first element must be the initializer name",
-                        fname, key);
+      return luaL_error(
+          L, "%s: option '%s': the table's first element must be the initializer name", fname, key);
     if (glab_init_parse(lua_tostring(L, -1), &init) != GLAB_OK)
       return luaL_error(L, "%s: option '%s': %s", fname, key, glab_last_error());
     lua_pop(L, 1);
@@ -60,7 +66,8 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
     double *dest[] = {&init.std, &init.value};
     for (int i = 0; i < 2; i++) {
       int t = lua_getfield(L, v, fields[i]);
-      if (t == LUA_TNUMBER) *dest[i] = lua_tonumber(L, -1);
+      if (t == LUA_TNUMBER)
+        *dest[i] = lua_tonumber(L, -1);
       else if (t != LUA_TNIL)
         return luaL_error(L, "%s: option '%s': %s must be a number", fname, key, fields[i]);
       lua_pop(L, 1);
@@ -75,7 +82,8 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
           return luaL_error(L, "%s: option '%s': unknown initializer field '%s' (std, value)",
                             fname, key, f);
       } else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != 1) {
-        return luaL_error(L, "%s: option '%s': unexpected element in initializer table", fname, key);
+        return luaL_error(L, "%s: option '%s': unexpected element in initializer table", fname,
+                          key);
       }
     }
   }
@@ -90,7 +98,8 @@ static int set_ints(lua_State *L, glab_config *cfg, const char *fname, const cha
     lua_rawgeti(L, v, i);
     int ok = 0;
     lua_Integer x = lua_tointegerx(L, -1, &ok);
-    if (!ok) return luaL_error(L, "%s: option '%s': element %d is not an integer", fname, key, (int)i);
+    if (!ok)
+      return luaL_error(L, "%s: option '%s': element %d is not an integer", fname, key, (int)i);
     small[i - 1] = (long)x;
     lua_pop(L, 1);
   }

@@ -1,5 +1,6 @@
-/* lua_internal.h — helpers shared by the files of the Lua binding (the .c files of core/lua): metatable
- * names, tensor userdata, raising library errors, the registry. Not part of the public SDK.
+/* lua_internal.h — helpers shared by the files of the Lua binding (the .c files of core/lua):
+ * metatable names, tensor userdata, raising library errors, the registry. Not part of the public
+ * SDK.
  *
  * Memory rule of the binding: anything a binding allocates before it may raise a Lua error
  * lives inside a userdata (so the collector frees it) or is freed before the error is raised.
@@ -32,10 +33,10 @@ struct glab_lua_model;
  * on a model's tape; it is valid until that model runs forward again (then it reads as stale and
  * every use raises "tensor is stale"). */
 typedef struct glab_lua_tensor {
-  glab_tensor t;               /* t.data: the userdata's tail, or the node's value */
-  glab_var *var;               /* the tape node, or NULL for a plain tensor */
+  glab_tensor t;                /* t.data: the userdata's tail, or the node's value */
+  glab_var *var;                /* the tape node, or NULL for a plain tensor */
   struct glab_lua_model *model; /* the node's model (kept alive through the user value) */
-  unsigned long gen;           /* the model's forward count when this node was made */
+  unsigned long gen;            /* the model's forward count when this node was made */
 } glab_lua_tensor;
 
 /* ---- tensors (lua_tensor.c) ---- */

@@ -70,12 +70,11 @@ void glab_lua_push_layer(lua_State *L, glab_layer *l, int owner_idx) {
 glab_layer *glab_lua_adopt_layer(lua_State *L, int arg, int owner_idx, const char *fname) {
   owner_idx = lua_absindex(L, owner_idx);
   glab_lua_layer *u = luaL_testudata(L, arg, GLAB_LUA_LAYER);
-  if (!u)
-    luaL_error(L, "%s: element %d is a %s, not a layer", fname, arg, luaL_typename(L, arg));
+  if (!u) luaL_error(L, "%s: element %d is a %s, not a layer", fname, arg, luaL_typename(L, arg));
   if (!u->l) luaL_error(L, "%s: element %d: layer was destroyed", fname, arg);
   if (!u->owned)
-    luaL_error(L, "%s: element %d: layer '%s' already belongs to a model or container", fname,
-               arg, glab_layer_name(u->l));
+    luaL_error(L, "%s: element %d: layer '%s' already belongs to a model or container", fname, arg,
+               glab_layer_name(u->l));
   u->owned = 0;
   lua_pushvalue(L, owner_idx);
   lua_setiuservalue(L, arg, 1);
@@ -111,24 +110,26 @@ static int l_construct(lua_State *L) {
   lua_settop(L, 1);
   int nchild = (int)lua_rawlen(L, 1);
   if (nchild > 0 && !lt->takes_children)
-    return luaL_error(L, "%s: %s takes no child layers (got %d positional elements)", fname,
-                      type, nchild);
+    return luaL_error(L, "%s: %s takes no child layers (got %d positional elements)", fname, type,
+                      nchild);
   static const char *const skip[] = {"name", NULL};
   glab_config *cfg = glab_lua_check_config(L, 1, lt->options, fname, skip); /* box at 2 */
-  glab_lua_layer *self = new_layer_ud(L);                                    /* 3 */
+  glab_lua_layer *self = new_layer_ud(L);                                   /* 3 */
   glab_layer **kids = NULL;
   if (nchild > 0) {
     kids = lua_newuserdatauv(L, (size_t)nchild * sizeof *kids, 0); /* 4 */
     for (int i = 1; i <= nchild; i++) { /* check them all before taking any */
       lua_rawgeti(L, 1, i);
       glab_lua_layer *c = luaL_testudata(L, -1, GLAB_LUA_LAYER);
-      if (!c) return luaL_error(L, "%s: element %d is a %s, not a layer", fname, i, luaL_typename(L, -1));
+      if (!c)
+        return luaL_error(L, "%s: element %d is a %s, not a layer", fname, i, luaL_typename(L, -1));
       if (!c->l) return luaL_error(L, "%s: element %d: layer was destroyed", fname, i);
       if (!c->owned)
         return luaL_error(L, "%s: element %d: layer '%s' already belongs to a model or container",
                           fname, i, glab_layer_name(c->l));
       for (int j = 0; j < i - 1; j++)
-        if (kids[j] == c->l) return luaL_error(L, "%s: element %d repeats element %d", fname, i, j + 1);
+        if (kids[j] == c->l)
+          return luaL_error(L, "%s: element %d repeats element %d", fname, i, j + 1);
       kids[i - 1] = c->l;
       lua_pop(L, 1);
     }
@@ -198,7 +199,8 @@ void glab_lua_push_type_names(lua_State *L, glab_type_kind want) {
     glab_type_kind kind;
     const char *tn = NULL, *file, *doc;
     const glab_option *o;
-    if (glab_registry_entry(reg, i, &kind, &tn, &file, &doc, &o) != GLAB_OK || kind != want) continue;
+    if (glab_registry_entry(reg, i, &kind, &tn, &file, &doc, &o) != GLAB_OK || kind != want)
+      continue;
     if (!first) luaL_addstring(&b, ", ");
     luaL_addstring(&b, tn);
     first = 0;
@@ -344,10 +346,14 @@ static int m_index(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg layer_methods[] = {
-    {"param", m_param},     {"grad", m_grad},       {"set_param", m_set_param},
-    {"param_names", m_param_names}, {"layers", m_layers}, {"__tostring", m_tostring},
-    {"__gc", m_gc},         {NULL, NULL}};
+static const luaL_Reg layer_methods[] = {{"param", m_param},
+                                         {"grad", m_grad},
+                                         {"set_param", m_set_param},
+                                         {"param_names", m_param_names},
+                                         {"layers", m_layers},
+                                         {"__tostring", m_tostring},
+                                         {"__gc", m_gc},
+                                         {NULL, NULL}};
 
 void glab_lua_open_layer(lua_State *L) {
   luaL_newmetatable(L, GLAB_LUA_LAYER);

@@ -76,8 +76,12 @@ static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
   return 1;
 }
 
-static int l_mse(lua_State *L) { return apply(L, GLAB_LOSS_MSE, "gradlab.loss.mse"); }
-static int l_bce(lua_State *L) { return apply(L, GLAB_LOSS_BCE, "gradlab.loss.bce"); }
+static int l_mse(lua_State *L) {
+  return apply(L, GLAB_LOSS_MSE, "gradlab.loss.mse");
+}
+static int l_bce(lua_State *L) {
+  return apply(L, GLAB_LOSS_BCE, "gradlab.loss.bce");
+}
 static int l_xent(lua_State *L) {
   return apply(L, GLAB_LOSS_CROSS_ENTROPY, "gradlab.loss.cross_entropy");
 }
@@ -94,7 +98,8 @@ static int l_sum(lua_State *L) {
     return 1;
   }
   double acc = 0;
-  for (size_t i = 0; i < out->t.size; i++) acc += (double)out->t.data[i];
+  for (size_t i = 0; i < out->t.size; i++)
+    acc += (double)out->t.data[i];
   glab_lua_new_tensor(L, 1, &one)->data[0] = (glab_real)acc;
   return 1;
 }

@@ -39,8 +39,10 @@ static int l_sequential(lua_State *L) {
                         luaL_typename(L, -1));
     if (!u->l) return luaL_error(L, "gradlab.sequential: element %d: layer was destroyed", i);
     if (!u->owned)
-      return luaL_error(L, "gradlab.sequential: element %d: layer '%s' already belongs to a model "
-                           "or container", i, glab_layer_name(u->l));
+      return luaL_error(L,
+                        "gradlab.sequential: element %d: layer '%s' already belongs to a model "
+                        "or container",
+                        i, glab_layer_name(u->l));
     for (int j = 0; j < i - 1; j++)
       if (layers[j] == u->l)
         return luaL_error(L, "gradlab.sequential: element %d repeats element %d", i, j + 1);
@@ -97,7 +99,8 @@ static int m_layer(lua_State *L) {
     lua_Integer i = luaL_checkinteger(L, 2);
     int n = glab_model_nlayers(m->m);
     if (i < 1 || i > n)
-      return luaL_argerror(L, 2, lua_pushfstring(L, "layer index %d out of range 1..%d", (int)i, n));
+      return luaL_argerror(L, 2,
+                           lua_pushfstring(L, "layer index %d out of range 1..%d", (int)i, n));
     l = glab_model_layer(m->m, (int)i - 1);
   } else {
     const char *name = luaL_checkstring(L, 2);
@@ -141,8 +144,11 @@ static int m_backward(lua_State *L) {
   if (!loss->var || loss->model != m)
     return luaL_argerror(L, 2, "expected a loss computed from this model's forward output");
   if (loss->t.size != 1)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "loss must have one element (has %d; use "
-                                                  "gradlab.loss.sum)", (int)loss->t.size));
+    return luaL_argerror(L, 2,
+                         lua_pushfstring(L,
+                                         "loss must have one element (has %d; use "
+                                         "gradlab.loss.sum)",
+                                         (int)loss->t.size));
   return glab_lua_nonfinite_result(L, m, glab_trainer_backward(m->tr, loss->var), "net:backward");
 }
 
@@ -201,7 +207,8 @@ static int m_evaluate(lua_State *L) {
   glab_loss_kind kind = (glab_loss_kind)glab_lua_default_loss(m, d);
   lua_Integer batch = 0;
   const char *lname = NULL;
-  if (lua_type(L, 3) == LUA_TSTRING) lname = lua_tostring(L, 3);
+  if (lua_type(L, 3) == LUA_TSTRING)
+    lname = lua_tostring(L, 3);
   else if (lua_type(L, 3) == LUA_TTABLE) {
     if (lua_getfield(L, 3, "loss") == LUA_TSTRING) lname = lua_tostring(L, -1);
     if (lua_getfield(L, 3, "batch") != LUA_TNIL) batch = luaL_checkinteger(L, -1);
@@ -306,17 +313,25 @@ static int m_events(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg model_methods[] = {
-    {"layers", m_layers},         {"layer", m_layer},
-    {"forward", m_forward},       {"backward", m_backward},
-    {"zero_grad", m_zero_grad},   {"input_grad", m_input_grad},
-    {"train", m_train},           {"eval", m_eval},
-    {"evaluate", m_evaluate},     {"save", m_save},
-    {"load", m_load},             {"param_count", m_param_count},
-    {"on_nonfinite", m_on_nonfinite}, {"record_every", m_record_every},
-    {"steps", m_steps},           {"events", m_events},
-    {"__tostring", m_tostring},   {"__gc", m_gc},
-    {NULL, NULL}};
+static const luaL_Reg model_methods[] = {{"layers", m_layers},
+                                         {"layer", m_layer},
+                                         {"forward", m_forward},
+                                         {"backward", m_backward},
+                                         {"zero_grad", m_zero_grad},
+                                         {"input_grad", m_input_grad},
+                                         {"train", m_train},
+                                         {"eval", m_eval},
+                                         {"evaluate", m_evaluate},
+                                         {"save", m_save},
+                                         {"load", m_load},
+                                         {"param_count", m_param_count},
+                                         {"on_nonfinite", m_on_nonfinite},
+                                         {"record_every", m_record_every},
+                                         {"steps", m_steps},
+                                         {"events", m_events},
+                                         {"__tostring", m_tostring},
+                                         {"__gc", m_gc},
+                                         {NULL, NULL}};
 
 static const luaL_Reg model_funcs[] = {{"sequential", l_sequential}, {NULL, NULL}};
 

@@ -30,7 +30,9 @@ glab_registry *glab_lua_registry(lua_State *L) {
   return glab_default_registry();
 }
 
-void glab_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) { luaL_setfuncs(L, funcs, 0); }
+void glab_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
+  luaL_setfuncs(L, funcs, 0);
+}
 
 void glab_lua_newclass(lua_State *L, const char *name, const luaL_Reg *methods) {
   if (luaL_newmetatable(L, name)) {
@@ -83,7 +85,8 @@ void glab_lua_set_runlog(lua_State *L, glab_runlog *log) {
 
 glab_runlog *glab_lua_runlog(lua_State *L) {
   glab_runlog *log = NULL;
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_runlog) == LUA_TLIGHTUSERDATA) log = lua_touserdata(L, -1);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_runlog) == LUA_TLIGHTUSERDATA)
+    log = lua_touserdata(L, -1);
   lua_pop(L, 1);
   return log;
 }
@@ -199,9 +202,12 @@ int luaopen_gradlab(lua_State *L) {
   lua_setfield(L, -2, "real");
   push_params(L);
   lua_setfield(L, -2, "params");
-  for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++) openers[i](L);
-  if (glab_lua_open_data) glab_lua_open_data(L);
-  else lua_newtable(L);
+  for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++)
+    openers[i](L);
+  if (glab_lua_open_data)
+    glab_lua_open_data(L);
+  else
+    lua_newtable(L);
   lua_setfield(L, -2, "data");
   return 1;
 }

@@ -65,8 +65,12 @@ static void push_grid_json(lua_State *L, int keys) {
         item = lua_isinteger(L, -1) ? cJSON_CreateNumber((double)lua_tointeger(L, -1))
                                     : cJSON_CreateNumber(lua_tonumber(L, -1));
         break;
-      case LUA_TBOOLEAN: item = cJSON_CreateBool(lua_toboolean(L, -1)); break;
-      default: item = cJSON_CreateString(lua_tostring(L, -1)); break;
+      case LUA_TBOOLEAN:
+        item = cJSON_CreateBool(lua_toboolean(L, -1));
+        break;
+      default:
+        item = cJSON_CreateString(lua_tostring(L, -1));
+        break;
       }
       lua_pop(L, 1);
       ok = item && cJSON_AddItemToArray(arr, item);
@@ -84,10 +88,12 @@ static void push_grid_json(lua_State *L, int keys) {
 static void record_param(lua_State *L, const char *key, int v) {
   glab_runlog *log = glab_lua_runlog(L);
   if (!log) return;
-  if (lua_type(L, v) == LUA_TNUMBER) glab_runlog_set_param_number(log, key, lua_tonumber(L, v));
+  if (lua_type(L, v) == LUA_TNUMBER)
+    glab_runlog_set_param_number(log, key, lua_tonumber(L, v));
   else if (lua_type(L, v) == LUA_TBOOLEAN)
     glab_runlog_set_param_string(log, key, lua_toboolean(L, v) ? "true" : "false");
-  else glab_runlog_set_param_string(log, key, lua_tostring(L, v));
+  else
+    glab_runlog_set_param_string(log, key, lua_tostring(L, v));
 }
 
 static int l_sweep(lua_State *L) {
@@ -140,4 +146,6 @@ static int l_sweep(lua_State *L) {
 
 static const luaL_Reg funcs[] = {{"sweep", l_sweep}, {NULL, NULL}};
 
-void glab_lua_open_sweep(lua_State *L) { glab_lua_setfuncs(L, funcs); }
+void glab_lua_open_sweep(lua_State *L) {
+  glab_lua_setfuncs(L, funcs);
+}

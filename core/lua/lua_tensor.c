@@ -10,14 +10,16 @@
 static glab_lua_tensor *new_ud(lua_State *L, int ndim, const int *shape, int zero) {
   size_t n = 1;
   for (int i = 0; i < ndim; i++) {
-    if (shape[i] <= 0) luaL_error(L, "gradlab.tensor: dimension %d is %d (must be >= 1)", i + 1, shape[i]);
+    if (shape[i] <= 0)
+      luaL_error(L, "gradlab.tensor: dimension %d is %d (must be >= 1)", i + 1, shape[i]);
     if (n > ((size_t)1 << 40) / (size_t)shape[i]) luaL_error(L, "gradlab.tensor: shape too large");
     n *= (size_t)shape[i];
   }
   glab_lua_tensor *u = lua_newuserdatauv(L, sizeof *u + n * sizeof(glab_real), 1);
   memset(u, 0, sizeof *u);
   u->t.ndim = ndim;
-  for (int i = 0; i < ndim; i++) u->t.shape[i] = shape[i];
+  for (int i = 0; i < ndim; i++)
+    u->t.shape[i] = shape[i];
   u->t.size = n;
   u->t.data = (glab_real *)(u + 1);
   if (zero) memset(u->t.data, 0, n * sizeof(glab_real));
@@ -58,8 +60,9 @@ int glab_lua_is_tensor(lua_State *L, int arg) {
 glab_lua_tensor *glab_lua_check_tensor_ud(lua_State *L, int arg) {
   glab_lua_tensor *u = luaL_checkudata(L, arg, GLAB_LUA_TENSOR);
   if (u->var && glab_lua_model_gen(u->model) != u->gen)
-    luaL_argerror(L, arg, "tensor is stale (its model ran forward again; copy it with "
-                          "gradlab.tensor(t:totable()) to keep it)");
+    luaL_argerror(L, arg,
+                  "tensor is stale (its model ran forward again; copy it with "
+                  "gradlab.tensor(t:totable()) to keep it)");
   return u;
 }
 
@@ -74,7 +77,8 @@ static int table_shape(lua_State *L, int idx, int *shape, int arg) {
   while (lua_type(L, -1) == LUA_TTABLE) {
     if (ndim == GLAB_MAX_DIMS) luaL_argerror(L, arg, "table nests deeper than 4 dimensions");
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    if (n <= 0) luaL_argerror(L, arg, "empty table (tensors need at least one number per dimension)");
+    if (n <= 0)
+      luaL_argerror(L, arg, "empty table (tensors need at least one number per dimension)");
     if (n > 0x7fffffff) luaL_argerror(L, arg, "table too long");
     shape[ndim++] = (int)n;
     lua_rawgeti(L, -1, 1);
@@ -90,18 +94,21 @@ static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, g
     int isnum = 0;
     lua_Number x = lua_tonumberx(L, idx, &isnum);
     if (!isnum || lua_type(L, idx) == LUA_TSTRING)
-      luaL_argerror(L, arg, lua_pushfstring(L, "element %s is a %s, not a number", where[0] ? where : "",
-                                            luaL_typename(L, idx)));
+      luaL_argerror(L, arg,
+                    lua_pushfstring(L, "element %s is a %s, not a number", where[0] ? where : "",
+                                    luaL_typename(L, idx)));
     *(*out)++ = (glab_real)x;
     return;
   }
   if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_argerror(L, arg, lua_pushfstring(L, "element %s is a %s, expected a table of %d", where,
-                                          luaL_typename(L, idx), shape[depth]));
+    luaL_argerror(L, arg,
+                  lua_pushfstring(L, "element %s is a %s, expected a table of %d", where,
+                                  luaL_typename(L, idx), shape[depth]));
   if ((lua_Integer)lua_rawlen(L, idx) != shape[depth])
-    luaL_argerror(L, arg, lua_pushfstring(L, "ragged table: %s has %d elements, expected %d",
-                                          where[0] ? where : "the table", (int)lua_rawlen(L, idx),
-                                          shape[depth]));
+    luaL_argerror(L, arg,
+                  lua_pushfstring(L, "ragged table: %s has %d elements, expected %d",
+                                  where[0] ? where : "the table", (int)lua_rawlen(L, idx),
+                                  shape[depth]));
   size_t len = strlen(where);
   for (int i = 1; i <= shape[depth]; i++) {
     snprintf(where + len, wlen - len, "[%d]", i);
@@ -121,8 +128,7 @@ glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg) {
     t->data[0] = (glab_real)lua_tonumber(L, idx);
     return t;
   }
-  if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_typeerror(L, arg, "tensor or table of numbers");
+  if (lua_type(L, idx) != LUA_TTABLE) luaL_typeerror(L, arg, "tensor or table of numbers");
   int ndim = table_shape(L, idx, shape, arg);
   glab_lua_tensor *u = new_ud(L, ndim, shape, 0);
   glab_real *p = u->t.data;
@@ -153,7 +159,8 @@ static int l_tensor(lua_State *L) {
 static int l_zeros(lua_State *L) {
   int n = lua_gettop(L), shape[GLAB_MAX_DIMS];
   if (n < 1 || n > GLAB_MAX_DIMS) return luaL_error(L, "gradlab.zeros: give 1 to 4 dimensions");
-  for (int i = 0; i < n; i++) shape[i] = (int)luaL_checkinteger(L, i + 1);
+  for (int i = 0; i < n; i++)
+    shape[i] = (int)luaL_checkinteger(L, i + 1);
   glab_lua_new_tensor(L, n, shape);
   return 1;
 }
@@ -239,9 +246,8 @@ static int m_len(lua_State *L) {
 }
 
 static const luaL_Reg tensor_methods[] = {
-    {"shape", m_shape},       {"totable", m_totable}, {"item", m_item},
-    {"size", m_size},         {"__tostring", m_tostring}, {"__len", m_len},
-    {NULL, NULL}};
+    {"shape", m_shape},         {"totable", m_totable}, {"item", m_item}, {"size", m_size},
+    {"__tostring", m_tostring}, {"__len", m_len},       {NULL, NULL}};
 
 static const luaL_Reg tensor_funcs[] = {{"tensor", l_tensor}, {"zeros", l_zeros}, {NULL, NULL}};
 

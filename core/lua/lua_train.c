@@ -74,15 +74,17 @@ static int on_epoch(void *ctx, const glab_epoch_info *e) {
 }
 
 static const char *const train_keys[] = {
-    "model", "data", "loss", "optimizer", "epochs", "batch", "shuffle", "clip_norm",
-    "clip_value", "record_every", "on_nonfinite", "on_step", "on_epoch", NULL};
+    "model",     "data",       "loss",         "optimizer",    "epochs",  "batch",    "shuffle",
+    "clip_norm", "clip_value", "record_every", "on_nonfinite", "on_step", "on_epoch", NULL};
 
 /* The field `k` of the table at 1 as a number (or `def` when nil). */
 static lua_Number opt_number(lua_State *L, const char *k, lua_Number def) {
   int t = lua_getfield(L, 1, k);
   lua_Number v = def;
-  if (t == LUA_TNUMBER) v = lua_tonumber(L, -1);
-  else if (t != LUA_TNIL) luaL_error(L, "gradlab.train: '%s' must be a number, got %s", k, lua_typename(L, t));
+  if (t == LUA_TNUMBER)
+    v = lua_tonumber(L, -1);
+  else if (t != LUA_TNIL)
+    luaL_error(L, "gradlab.train: '%s' must be a number, got %s", k, lua_typename(L, t));
   lua_pop(L, 1);
   return v;
 }
@@ -103,12 +105,14 @@ static int l_train(lua_State *L) {
     lua_pop(L, 1);
     const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int ok = 0;
-    for (int i = 0; k && train_keys[i]; i++) ok |= !strcmp(k, train_keys[i]);
+    for (int i = 0; k && train_keys[i]; i++)
+      ok |= !strcmp(k, train_keys[i]);
     if (!ok) {
       lua_settop(L, 2);
-      return luaL_error(L, "gradlab.train: unknown option '%s' (options: model, data, loss, "
-                           "optimizer, epochs, batch, shuffle, clip_norm, clip_value, "
-                           "record_every, on_nonfinite, on_step, on_epoch)",
+      return luaL_error(L,
+                        "gradlab.train: unknown option '%s' (options: model, data, loss, "
+                        "optimizer, epochs, batch, shuffle, clip_norm, clip_value, "
+                        "record_every, on_nonfinite, on_step, on_epoch)",
                         k ? k : luaL_tolstring(L, 2, NULL));
     }
   }
@@ -127,8 +131,7 @@ static int l_train(lua_State *L) {
   o.trainer = m->tr;
   o.loss = (glab_loss_kind)glab_lua_default_loss(m, o.data);
   if (lua_getfield(L, 1, "loss") != LUA_TNIL) { /* 5 */
-    if (lua_type(L, 5) != LUA_TSTRING ||
-        glab_loss_parse(lua_tostring(L, 5), &o.loss) != GLAB_OK)
+    if (lua_type(L, 5) != LUA_TSTRING || glab_loss_parse(lua_tostring(L, 5), &o.loss) != GLAB_OK)
       return luaL_error(L, "gradlab.train: loss must be \"mse\", \"cross_entropy\" or \"bce\"");
   }
   o.epochs = (int)opt_integer(L, "epochs", 1, 0);
@@ -137,10 +140,11 @@ static int l_train(lua_State *L) {
   o.clip_norm = opt_number(L, "clip_norm", NAN);
   o.clip_value = opt_number(L, "clip_value", NAN);
   if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */
-  if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) {                        /* 7 */
+  if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) {                            /* 7 */
     if (lua_type(L, 7) != LUA_TSTRING ||
         glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)
-      return luaL_error(L, "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
+      return luaL_error(L,
+                        "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
   }
   train_ctx c = {L, 0, 0, 0};
   if (lua_getfield(L, 1, "on_step") != LUA_TNIL) { /* 8 */
@@ -228,8 +232,9 @@ static int l_pretrain(lua_State *L) {
   const glab_pretrainer_type *pt = glab_registry_pretrainer(glab_lua_registry(L), method);
   if (!pt) {
     glab_lua_push_type_names(L, GLAB_KIND_PRETRAINER);
-    return luaL_error(L, "gradlab.pretrain: no pretrainer '%s' is registered (known: %s); "
-                         "load its plugin with --plugin or gradlab.load_plugin",
+    return luaL_error(L,
+                      "gradlab.pretrain: no pretrainer '%s' is registered (known: %s); "
+                      "load its plugin with --plugin or gradlab.load_plugin",
                       method, lua_tostring(L, -1));
   }
   static const char *const skip[] = {"model", "data", "method", NULL};
@@ -244,4 +249,6 @@ static int l_pretrain(lua_State *L) {
 
 static const luaL_Reg train_funcs[] = {{"train", l_train}, {"pretrain", l_pretrain}, {NULL, NULL}};
 
-void glab_lua_open_train(lua_State *L) { glab_lua_setfuncs(L, train_funcs); }
+void glab_lua_open_train(lua_State *L) {
+  glab_lua_setfuncs(L, train_funcs);
+}
