@@ -17,29 +17,32 @@
 #include "cli.h"
 
 static void usage(FILE *f) {
-  fputs("usage: gradlab batch [SCRIPT.lua...] [--grid KEY=V1,V2...]... [--seeds A..B] [-j N]\n"
-        "                     --out DIR [--shard K/N] [--timeout SECONDS] [--retry-failed]\n"
-        "                     [--plugin PATH]... [--quiet]\n"
-        "       gradlab batch --status DIR\n"
-        "       gradlab batch SCRIPT.lua... [--grid ...] [--seeds A..B] --out DIR --emit slurm [--shards N]\n\n"
-        "Runs every (script, parameter set, seed) as its own 'gradlab run' process into DIR/<job-id>/\n"
-        "and writes DIR/summary.csv. Rerunning with the same DIR resumes: completed jobs are kept,\n"
-        "interrupted ones rerun, failed ones rerun with --retry-failed. With DIR alone (no scripts)\n"
-        "the batch stored in DIR is resumed.\n\n"
-        "  --grid KEY=V1,V2   one grid axis (repeatable); overrides the script's gradlab.sweep{}\n"
-        "  --seeds A..B       seeds A to B inclusive, or one seed (default 1)\n"
-        "  -j, --jobs N       jobs at a time (default: number of cores); BLAS uses 1 thread per job\n"
-        "                     when N > 1\n"
-        "  --shard K/N        run only the K-th of N deterministic slices (K = 1..N)\n"
-        "  --timeout SECONDS  stop a job (its whole process group) after this long\n"
-        "  --retry-failed     rerun jobs that failed before\n"
-        "  --status DIR       show the progress of a running or finished batch\n"
-        "  --emit slurm       write DIR/slurm.sh, a Slurm job array running one shard per task\n"
-        "  --shards N         shards for --emit (default: one per job)\n"
-        "  --plugin PATH      passed to every job\n"
-        "  -q, --quiet        no progress output and no table\n\n"
-        "exit status: 0 every job succeeded, 1 a job failed or the batch was stopped, 2 bad usage\n",
-        f);
+  fputs(
+      "usage: gradlab batch [SCRIPT.lua...] [--grid KEY=V1,V2...]... [--seeds A..B] [-j N]\n"
+      "                     --out DIR [--shard K/N] [--timeout SECONDS] [--retry-failed]\n"
+      "                     [--plugin PATH]... [--quiet]\n"
+      "       gradlab batch --status DIR\n"
+      "       gradlab batch SCRIPT.lua... [--grid ...] [--seeds A..B] --out DIR --emit slurm "
+      "[--shards N]\n\n"
+      "Runs every (script, parameter set, seed) as its own 'gradlab run' process into "
+      "DIR/<job-id>/\n"
+      "and writes DIR/summary.csv. Rerunning with the same DIR resumes: completed jobs are kept,\n"
+      "interrupted ones rerun, failed ones rerun with --retry-failed. With DIR alone (no scripts)\n"
+      "the batch stored in DIR is resumed.\n\n"
+      "  --grid KEY=V1,V2   one grid axis (repeatable); overrides the script's gradlab.sweep{}\n"
+      "  --seeds A..B       seeds A to B inclusive, or one seed (default 1)\n"
+      "  -j, --jobs N       jobs at a time (default: number of cores); BLAS uses 1 thread per job\n"
+      "                     when N > 1\n"
+      "  --shard K/N        run only the K-th of N deterministic slices (K = 1..N)\n"
+      "  --timeout SECONDS  stop a job (its whole process group) after this long\n"
+      "  --retry-failed     rerun jobs that failed before\n"
+      "  --status DIR       show the progress of a running or finished batch\n"
+      "  --emit slurm       write DIR/slurm.sh, a Slurm job array running one shard per task\n"
+      "  --shards N         shards for --emit (default: one per job)\n"
+      "  --plugin PATH      passed to every job\n"
+      "  -q, --quiet        no progress output and no table\n\n"
+      "exit status: 0 every job succeeded, 1 a job failed or the batch was stopped, 2 bad usage\n",
+      f);
 }
 
 static int dir_state(const char *dir) { /* 0 missing/empty, 1 a batch folder, 2 something else */
@@ -81,7 +84,8 @@ static int lock_dir(const char *dir) {
     char buf[32] = "";
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
     buf[n > 0 ? n : 0] = '\0';
-    cli_error("%s is in use by another gradlab batch (pid %s)", dir, *buf ? strtok(buf, "\n") : "?");
+    cli_error("%s is in use by another gradlab batch (pid %s)", dir,
+              *buf ? strtok(buf, "\n") : "?");
     close(fd);
     return -1;
   }
@@ -92,8 +96,10 @@ static int lock_dir(const char *dir) {
 static void shell_quote(FILE *f, const char *s) {
   fputc('\'', f);
   for (; *s; s++)
-    if (*s == '\'') fputs("'\\''", f);
-    else fputc(*s, f);
+    if (*s == '\'')
+      fputs("'\\''", f);
+    else
+      fputc(*s, f);
   fputc('\'', f);
 }
 
@@ -108,58 +114,71 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if (!f) return cli_error("cannot write %s: %s", tmp, strerror(errno));
-  fprintf(f, "#!/bin/bash\n"
-             "# Slurm job array written by 'gradlab batch --emit slurm': %d jobs in %d shards,\n"
-             "# one shard per array task. Submit with:   sbatch %s\n"
-             "# then, when every task has ended, merge:  gradlab merge %s/shards/* --out %s/merged\n",
+  fprintf(f,
+          "#!/bin/bash\n"
+          "# Slurm job array written by 'gradlab batch --emit slurm': %d jobs in %d shards,\n"
+          "# one shard per array task. Submit with:   sbatch %s\n"
+          "# then, when every task has ended, merge:  gradlab merge %s/shards/* --out %s/merged\n",
           l->n, shards, path, dir, dir);
-  fprintf(f, "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
-             "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
+  fprintf(f,
+          "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
+          "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
           shards - 1, jobs_given > 0 ? jobs_given : 1, dir);
   fputs("set -eu\ncd ", f);
   shell_quote(f, cwd);
   fputs("\nK=$((SLURM_ARRAY_TASK_ID + 1))\nexec ", f);
   shell_quote(f, self);
   fputs(" batch", f);
-  for (int i = 0; i < a->nscripts; i++) fputc(' ', f), shell_quote(f, a->scripts[i]);
+  for (int i = 0; i < a->nscripts; i++)
+    fputc(' ', f), shell_quote(f, a->scripts[i]);
   for (int g = 0; g < a->grid.n; g++) {
     fputs(" --grid ", f);
     fputc('\'', f);
     fprintf(f, "%s=", a->grid.axes[g].key);
-    for (int v = 0; v < a->grid.axes[g].nvalues; v++) fprintf(f, "%s%s", v ? "," : "", a->grid.axes[g].values[v]);
+    for (int v = 0; v < a->grid.axes[g].nvalues; v++)
+      fprintf(f, "%s%s", v ? "," : "", a->grid.axes[g].values[v]);
     fputc('\'', f);
   }
   fprintf(f, " --seeds %lld..%lld -j \"${SLURM_CPUS_PER_TASK:-1}\"", a->seed_lo, a->seed_hi);
   if (a->timeout > 0) fprintf(f, " --timeout %g", a->timeout);
-  for (int i = 0; i < a->nplugins; i++) fputs(" --plugin ", f), shell_quote(f, a->plugins[i]);
+  for (int i = 0; i < a->nplugins; i++)
+    fputs(" --plugin ", f), shell_quote(f, a->plugins[i]);
   fprintf(f, " --shard \"$K/%d\" --out ", shards);
   shell_quote(f, dir);
   fputs("/shards/\"$K\"\n", f);
   if (fclose(f) != 0 || chmod(tmp, 0755) != 0 || rename(tmp, path) != 0)
     return cli_error("cannot write %s: %s", path, strerror(errno));
-  printf("wrote %s (%d jobs, %d array tasks)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* --out %s/merged\n",
+  printf("wrote %s (%d jobs, %d array tasks)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* "
+         "--out %s/merged\n",
          path, l->n, shards, path, dir, dir);
   return CLI_OK;
 }
 
 static void collect_states(const char *dir, const batch_list *l, cJSON **states) {
-  for (int i = 0; i < l->n; i++) states[i] = batch_job_state(dir, l->jobs[i].id);
+  for (int i = 0; i < l->n; i++)
+    states[i] = batch_job_state(dir, l->jobs[i].id);
 }
 
 int cli_batch(int argc, char **argv) {
   enum { O_GRID = 256, O_SEEDS, O_SHARD, O_TIMEOUT, O_RETRY, O_STATUS, O_EMIT, O_SHARDS, O_PLUGIN };
-  static const struct option longopts[] = {
-      {"grid", required_argument, NULL, O_GRID},     {"seeds", required_argument, NULL, O_SEEDS},
-      {"jobs", required_argument, NULL, 'j'},        {"out", required_argument, NULL, 'o'},
-      {"shard", required_argument, NULL, O_SHARD},   {"timeout", required_argument, NULL, O_TIMEOUT},
-      {"retry-failed", no_argument, NULL, O_RETRY},  {"status", required_argument, NULL, O_STATUS},
-      {"emit", required_argument, NULL, O_EMIT},     {"shards", required_argument, NULL, O_SHARDS},
-      {"plugin", required_argument, NULL, O_PLUGIN}, {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"grid", required_argument, NULL, O_GRID},
+                                           {"seeds", required_argument, NULL, O_SEEDS},
+                                           {"jobs", required_argument, NULL, 'j'},
+                                           {"out", required_argument, NULL, 'o'},
+                                           {"shard", required_argument, NULL, O_SHARD},
+                                           {"timeout", required_argument, NULL, O_TIMEOUT},
+                                           {"retry-failed", no_argument, NULL, O_RETRY},
+                                           {"status", required_argument, NULL, O_STATUS},
+                                           {"emit", required_argument, NULL, O_EMIT},
+                                           {"shards", required_argument, NULL, O_SHARDS},
+                                           {"plugin", required_argument, NULL, O_PLUGIN},
+                                           {"quiet", no_argument, NULL, 'q'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
   batch_args a = {0};
   batch_opts o = {0};
   const char *out = NULL, *status = NULL, *emit = NULL;
-  int shards = 0, seeds_given = 0, rc = CLI_USAGE, lockfd = -1;
+  int shards = 0, seeds_given = 0, jobs_given = 0, rc = CLI_USAGE, lockfd = -1;
   char *end;
   a.seed_lo = a.seed_hi = 1;
   o.jobs = 0;
@@ -184,7 +203,9 @@ int cli_batch(int argc, char **argv) {
         goto out;
       }
       break;
-    case 'o': out = optarg; break;
+    case 'o':
+      out = optarg;
+      break;
     case O_SHARD:
       if (batch_parse_shard(optarg, &a.shard_k, &a.shard_n) != CLI_OK) goto out;
       break;
@@ -195,9 +216,15 @@ int cli_batch(int argc, char **argv) {
         goto out;
       }
       break;
-    case O_RETRY: o.retry_failed = 1; break;
-    case O_STATUS: status = optarg; break;
-    case O_EMIT: emit = optarg; break;
+    case O_RETRY:
+      o.retry_failed = 1;
+      break;
+    case O_STATUS:
+      status = optarg;
+      break;
+    case O_EMIT:
+      emit = optarg;
+      break;
     case O_SHARDS:
       shards = (int)strtol(optarg, &end, 10);
       if (*end || shards < 1) {
@@ -209,10 +236,19 @@ int cli_batch(int argc, char **argv) {
       a.plugins = realloc(a.plugins, (size_t)(a.nplugins + 1) * sizeof *a.plugins);
       a.plugins[a.nplugins++] = strdup(optarg);
       break;
-    case 'q': o.quiet = 1; break;
-    case 'h': usage(stdout); rc = CLI_OK; goto out;
-    case ':': cli_error("option '%s' needs a value (see 'gradlab batch --help')", argv[optind - 1]); goto out;
-    default: cli_error("unknown option '%s' (see 'gradlab batch --help')", argv[optind - 1]); goto out;
+    case 'q':
+      o.quiet = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      rc = CLI_OK;
+      goto out;
+    case ':':
+      cli_error("option '%s' needs a value (see 'gradlab batch --help')", argv[optind - 1]);
+      goto out;
+    default:
+      cli_error("unknown option '%s' (see 'gradlab batch --help')", argv[optind - 1]);
+      goto out;
     }
   }
   for (int i = optind; i < argc; i++) {
@@ -244,7 +280,8 @@ int cli_batch(int argc, char **argv) {
       goto out;
     }
     if (a.grid.n || seeds_given || a.shard_n || a.nplugins) {
-      cli_error("--grid/--seeds/--shard/--plugin need the scripts too (or give DIR alone to resume)");
+      cli_error(
+          "--grid/--seeds/--shard/--plugin need the scripts too (or give DIR alone to resume)");
       goto out;
     }
     double timeout = a.timeout;
@@ -258,6 +295,7 @@ int cli_batch(int argc, char **argv) {
     cJSON_Delete(bj);
     bj = NULL;
   }
+  jobs_given = o.jobs;
   if (o.jobs == 0) {
     long nc = sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = nc > 0 ? (int)nc : 1;
@@ -277,7 +315,7 @@ int cli_batch(int argc, char **argv) {
   }
   if ((rc = batch_expand(&a, out, &l)) != CLI_OK) goto out;
   if (emit) {
-    rc = emit_slurm(out, &a, &l, shards, o.jobs);
+    rc = emit_slurm(out, &a, &l, shards, jobs_given);
     goto out;
   }
   bj = cJSON_CreateObject();
@@ -308,11 +346,14 @@ int cli_batch(int argc, char **argv) {
   collect_states(out, &l, states);
   rc = batch_write_summary(out, &l, states, NULL, a.shard_k, a.shard_n);
   if (!o.quiet) batch_print_table(&l, states, a.shard_k, a.shard_n, out);
-  if (failed < 0) rc = cli_error("batch stopped; rerun the same command to resume");
-  else if (failed > 0) rc = CLI_FAIL;
+  if (failed < 0)
+    rc = cli_error("batch stopped; rerun the same command to resume");
+  else if (failed > 0)
+    rc = CLI_FAIL;
 out:
   if (states)
-    for (int i = 0; i < l.n; i++) cJSON_Delete(states[i]);
+    for (int i = 0; i < l.n; i++)
+      cJSON_Delete(states[i]);
   free(states);
   cJSON_Delete(bj);
   batch_list_free(&l);

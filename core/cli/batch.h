@@ -81,9 +81,9 @@ char *batch_params_text(const batch_job *j); /* "k=v k2=v2" (malloc'ed) */
 
 /* ---- batch_exec.c ---- */
 typedef struct batch_opts {
-  int jobs;          /* -j */
-  double timeout;    /* seconds, 0 none */
-  int retry_failed;  /* --retry-failed */
+  int jobs;         /* -j */
+  double timeout;   /* seconds, 0 none */
+  int retry_failed; /* --retry-failed */
   int quiet;
 } batch_opts;
 /* Run the jobs of `l` that belong to shard k/n and are not yet ended into `dir`. Returns the
@@ -109,7 +109,8 @@ int batch_mkdirs(const char *path);
 cJSON *batch_job_state(const char *dir, const char *id);
 int batch_state_ok(const cJSON *state); /* status == "ok" */
 /* Write summary.csv into `outdir` for the jobs of `l` that are in the shard (k/n, 0 = all);
- * states[i] is the job.json of job i (NULL: not ended); running[i] marks live jobs (may be NULL). */
+ * states[i] is the job.json of job i (NULL: not ended); running[i] marks live jobs (may be NULL).
+ */
 int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *states,
                         const char *running, int k, int n);
 /* Print the final table (stdout). */

@@ -109,7 +109,8 @@ static char *stderr_tail(const char *path, char **last) {
     if (buf[i] == '\0') buf[i] = ' ';
   char *s = buf;
   if (start > 0 && strchr(s, '\n')) s = strchr(s, '\n') + 1; /* a whole first line */
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ')) buf[--n] = '\0';
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+    buf[--n] = '\0';
   /* keep the last TAIL_LINES lines */
   int lines = 0;
   char *p = buf + n;
@@ -120,9 +121,11 @@ static char *stderr_tail(const char *path, char **last) {
   s = p;
   /* The one-line error: the line before a Lua traceback, else the last line. */
   char *tb = strstr(s, "stack traceback:"), *line_end = tb ? tb : buf + n;
-  while (line_end > s && (line_end[-1] == '\n' || line_end[-1] == '\r')) line_end--;
+  while (line_end > s && (line_end[-1] == '\n' || line_end[-1] == '\r'))
+    line_end--;
   char *line = line_end;
-  while (line > s && line[-1] != '\n') line--;
+  while (line > s && line[-1] != '\n')
+    line--;
   size_t len = (size_t)(line_end - line);
   if (len > 300) len = 300;
   *last = malloc(len + 1);
@@ -168,7 +171,8 @@ typedef struct slot {
 } slot;
 
 /* Record the end of job j into <dir>/<id>/job.json. Returns 1 ok, 0 failed, -1 left incomplete. */
-static int job_finish(const char *dir, const batch_job *j, const slot *s, int status, int stopping) {
+static int job_finish(const char *dir, const batch_job *j, const slot *s, int status,
+                      int stopping) {
   char jd[4200], path[4300];
   snprintf(jd, sizeof jd, "%s/%s", dir, j->id);
   snprintf(path, sizeof path, "%s/summary.json", jd);
@@ -203,7 +207,8 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   cJSON_AddStringToObject(st, "script", j->script);
   cJSON_AddNumberToObject(st, "seed", (double)j->seed);
   cJSON *p = cJSON_AddObjectToObject(st, "params");
-  for (int i = 0; i < j->nparams; i++) cJSON_AddStringToObject(p, j->params[i].key, j->params[i].value);
+  for (int i = 0; i < j->nparams; i++)
+    cJSON_AddStringToObject(p, j->params[i].key, j->params[i].value);
   cJSON_AddStringToObject(st, "status", ok ? "ok" : "failed");
   cJSON_AddStringToObject(st, "reason", reason);
   if (WIFEXITED(status)) cJSON_AddNumberToObject(st, "exit_code", WEXITSTATUS(status));
@@ -212,11 +217,13 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   cJSON_AddNumberToObject(st, "duration", round((now_s() - s->start) * 1000) / 1000);
   const cJSON *v;
   if ((v = pick_number(summary, "loss"))) cJSON_AddNumberToObject(st, "loss", v->valuedouble);
-  if ((v = pick_number(summary, "accuracy"))) cJSON_AddNumberToObject(st, "accuracy", v->valuedouble);
+  if ((v = pick_number(summary, "accuracy")))
+    cJSON_AddNumberToObject(st, "accuracy", v->valuedouble);
   cJSON *res = cJSON_AddObjectToObject(st, "result");
   const cJSON *it;
-  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(summary, "result")) if (
-      cJSON_IsNumber(it) || cJSON_IsString(it) || cJSON_IsBool(it))
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
+                             summary, "result")) if (cJSON_IsNumber(it) || cJSON_IsString(it) ||
+                                                     cJSON_IsBool(it))
       cJSON_AddItemToObject(res, it->string, cJSON_Duplicate(it, 0));
   char *last = NULL, *tail;
   snprintf(path, sizeof path, "%s/stderr.txt", jd);
@@ -260,7 +267,8 @@ static int job_start(const char *dir, const batch_job *j, const batch_args *a, s
   argv[n++] = seed;
   for (int i = 0; i < j->nparams; i++) {
     size_t len = strlen(j->params[i].key) + strlen(j->params[i].value) + 2;
-    if ((sets[i] = malloc(len))) snprintf(sets[i], len, "%s=%s", j->params[i].key, j->params[i].value);
+    if ((sets[i] = malloc(len)))
+      snprintf(sets[i], len, "%s=%s", j->params[i].key, j->params[i].value);
     argv[n++] = "--set";
     argv[n++] = sets[i];
   }
@@ -271,7 +279,8 @@ static int job_start(const char *dir, const batch_job *j, const batch_args *a, s
   argv[n] = NULL;
   s->start = now_s();
   s->pid = batch_spawn(argv, out, err, "GRADLAB_BATCH_JOB", j->id);
-  for (int i = 0; i < j->nparams; i++) free(sets[i]);
+  for (int i = 0; i < j->nparams; i++)
+    free(sets[i]);
   free(sets);
   free(argv);
   if (s->pid < 0) {
@@ -294,8 +303,10 @@ typedef struct progress {
 
 static void fmt_time(double s, char *buf, size_t n) {
   long t = (long)(s + 0.5);
-  if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-  else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+  if (t >= 3600)
+    snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+  else
+    snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
 }
 
 static void progress_line(const progress *p, int final) {
@@ -363,9 +374,12 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
     if (!batch_in_shard(&l->jobs[i], a->shard_k, a->shard_n)) continue;
     p.total++;
     cJSON *st = batch_job_state(dir, l->jobs[i].id);
-    if (!st || (!batch_state_ok(st) && o->retry_failed)) queue[nq++] = i;
-    else if (batch_state_ok(st)) p.done++;
-    else p.failed++;
+    if (!st || (!batch_state_ok(st) && o->retry_failed))
+      queue[nq++] = i;
+    else if (batch_state_ok(st))
+      p.done++;
+    else
+      p.failed++;
     cJSON_Delete(st);
   }
   sigset_t set, old;
@@ -380,7 +394,8 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
   while ((next < nq && !stopping && !err) || p.running > 0) {
     while (!stopping && !err && next < nq && p.running < o->jobs) {
       int f = 0;
-      while (slots[f].pid) f++;
+      while (slots[f].pid)
+        f++;
       slots[f].job = queue[next++];
       if (job_start(dir, &l->jobs[slots[f].job], a, &slots[f]) != CLI_OK) {
         err = 1;
@@ -391,7 +406,8 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
     double t = now_s(), wake = t + (p.tty ? 1.0 : 5.0);
     for (int i = 0; i < o->jobs; i++) {
       if (!slots[i].pid) continue;
-      if (slots[i].deadline > 0 && !slots[i].timed_out && slots[i].deadline < wake) wake = slots[i].deadline;
+      if (slots[i].deadline > 0 && !slots[i].timed_out && slots[i].deadline < wake)
+        wake = slots[i].deadline;
       if (slots[i].kill_at > 0 && slots[i].kill_at < wake) wake = slots[i].kill_at;
     }
     if (stopping && stop_kill_at < wake) wake = stop_kill_at;
@@ -408,7 +424,9 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
       if (!stopping) {
         stopping = 1;
         stop_kill_at = now_s() + TERM_GRACE + 3.0;
-        if (!o->quiet) fprintf(stderr, "%sgradlab: stopping %d running job(s)...\n", p.tty ? "\n" : "", p.running);
+        if (!o->quiet)
+          fprintf(stderr, "%sgradlab: stopping %d running job(s)...\n", p.tty ? "\n" : "",
+                  p.running);
         for (int i = 0; i < o->jobs; i++)
           if (slots[i].pid) kill(-slots[i].pid, SIGTERM);
       } else {
@@ -426,8 +444,10 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
         int res = job_finish(dir, j, &slots[i], status, stopping);
         slots[i].pid = 0;
         p.running--;
-        if (res > 0) p.done++, p.finished_now++;
-        else if (res == 0) p.failed++, p.finished_now++, nfail++;
+        if (res > 0)
+          p.done++, p.finished_now++;
+        else if (res == 0)
+          p.failed++, p.finished_now++, nfail++;
         if (res >= 0 || !stopping) report_job(&p, j, res, dir);
       }
     }

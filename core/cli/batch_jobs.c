@@ -32,12 +32,14 @@ static char *xstrndup(const char *s, size_t n) {
 
 static void axis_free(batch_axis *ax) {
   free(ax->key);
-  for (int i = 0; i < ax->nvalues; i++) free(ax->values[i]);
+  for (int i = 0; i < ax->nvalues; i++)
+    free(ax->values[i]);
   free(ax->values);
 }
 
 void batch_grid_free(batch_grid *g) {
-  for (int i = 0; i < g->n; i++) axis_free(&g->axes[i]);
+  for (int i = 0; i < g->n; i++)
+    axis_free(&g->axes[i]);
   free(g->axes);
   g->axes = NULL;
   g->n = 0;
@@ -113,7 +115,8 @@ int batch_parse_seeds(const char *spec, long long *lo, long long *hi) {
     *hi = *lo;
     return CLI_OK;
   }
-  if (parse_ll(spec, dots, lo) || parse_ll(dots + 2, dots + strlen(dots), hi) || *hi < *lo) goto bad;
+  if (parse_ll(spec, dots, lo) || parse_ll(dots + 2, dots + strlen(dots), hi) || *hi < *lo)
+    goto bad;
   if (*hi - *lo >= 1000000) goto bad;
   return CLI_OK;
 bad:
@@ -156,7 +159,8 @@ static int sweep_parse(const char *script, const char *text, batch_grid *g) {
   cJSON *root = cJSON_Parse(text);
   if (!cJSON_IsObject(root)) {
     cJSON_Delete(root);
-    return cli_error("%s: gradlab.sweep{} wrote an invalid grid (expected {\"key\":[values]})", script);
+    return cli_error("%s: gradlab.sweep{} wrote an invalid grid (expected {\"key\":[values]})",
+                     script);
   }
   const cJSON *it;
   cJSON_ArrayForEach(it, root) {
@@ -189,7 +193,8 @@ static int sweep_discover(const batch_args *a, const char *script, const char *c
   if (!strstr(content, "sweep")) return CLI_OK;
   char tmpdir[4096], file[4200], out[4200], err[4200], seed[32];
   uint64_t h = batch_fnv1a(BATCH_FNV_OFFSET, content, strlen(content));
-  snprintf(tmpdir, sizeof tmpdir, "%s/.sweep-%016llx-%ld", dir, (unsigned long long)h, (long)getpid());
+  snprintf(tmpdir, sizeof tmpdir, "%s/.sweep-%016llx-%ld", dir, (unsigned long long)h,
+           (long)getpid());
   snprintf(file, sizeof file, "%s/sweep.json", tmpdir);
   snprintf(out, sizeof out, "%s/run", tmpdir);
   snprintf(err, sizeof err, "%s/stderr.txt", tmpdir);
@@ -221,8 +226,10 @@ static int sweep_discover(const batch_args *a, const char *script, const char *c
       rc = sweep_parse(script, text, g);
       free(text);
     } else if (st != 0) {
-      fprintf(stderr, "gradlab: warning: %s failed while declaring its sweep (%s); "
-              "its jobs will show the error\n", script, st == -1 ? "timeout" : "nonzero exit");
+      fprintf(stderr,
+              "gradlab: warning: %s failed while declaring its sweep (%s); "
+              "its jobs will show the error\n",
+              script, st == -1 ? "timeout" : "nonzero exit");
     }
   }
   batch_rmtree(tmpdir);
@@ -245,7 +252,8 @@ static void job_free(batch_job *j) {
 }
 
 void batch_list_free(batch_list *l) {
-  for (int i = 0; i < l->n; i++) job_free(&l->jobs[i]);
+  for (int i = 0; i < l->n; i++)
+    job_free(&l->jobs[i]);
   free(l->jobs);
   memset(l, 0, sizeof *l);
 }
@@ -294,7 +302,8 @@ static int dedupe(batch_list *l) {
     free(drop);
     return cli_error("out of memory");
   }
-  for (int i = 0; i < l->n; i++) ord[i] = i;
+  for (int i = 0; i < l->n; i++)
+    ord[i] = i;
   sort_list = l;
   qsort(ord, (size_t)l->n, sizeof *ord, cmp_by_id);
   for (int i = 1; i < l->n; i++)
@@ -320,7 +329,8 @@ static int dedupe(batch_list *l) {
   return CLI_OK;
 }
 
-static int expand_script(const batch_args *a, const char *script, const char *dir, batch_list *out) {
+static int expand_script(const batch_args *a, const char *script, const char *dir,
+                         batch_list *out) {
   char *content = batch_read_file(script, NULL);
   if (!content) return cli_error("cannot read script '%s': %s", script, strerror(errno));
   uint64_t ch = batch_fnv1a(BATCH_FNV_OFFSET, content, strlen(content));
@@ -333,13 +343,15 @@ static int expand_script(const batch_args *a, const char *script, const char *di
     const batch_axis *src = &a->grid.axes[i];
     batch_axis *dst = grid_find(&g, src->key);
     if (dst) {
-      for (int v = 0; v < dst->nvalues; v++) free(dst->values[v]);
+      for (int v = 0; v < dst->nvalues; v++)
+        free(dst->values[v]);
       dst->nvalues = 0;
     } else if (!(dst = grid_push(&g, src->key))) {
       rc = cli_error("out of memory");
       goto done;
     }
-    for (int v = 0; v < src->nvalues; v++) axis_add_value(dst, src->values[v], strlen(src->values[v]));
+    for (int v = 0; v < src->nvalues; v++)
+      axis_add_value(dst, src->values[v], strlen(src->values[v]));
   }
   /* Odometer over the axes (first axis outermost), seeds innermost. */
   int *pos = calloc((size_t)g.n + 1, sizeof *pos);
@@ -350,7 +362,8 @@ static int expand_script(const batch_args *a, const char *script, const char *di
   for (;;) {
     for (long long s = a->seed_lo; s <= a->seed_hi; s++) {
       batch_job *j = list_push(out);
-      if (!j || !(j->script = strdup(script)) || !(j->params = calloc((size_t)g.n + 1, sizeof *j->params))) {
+      if (!j || !(j->script = strdup(script)) ||
+          !(j->params = calloc((size_t)g.n + 1, sizeof *j->params))) {
         rc = cli_error("out of memory");
         break;
       }
@@ -365,7 +378,8 @@ static int expand_script(const batch_args *a, const char *script, const char *di
     }
     if (rc) break;
     int i = g.n - 1;
-    while (i >= 0 && ++pos[i] == g.axes[i].nvalues) pos[i--] = 0;
+    while (i >= 0 && ++pos[i] == g.axes[i].nvalues)
+      pos[i--] = 0;
     if (i < 0) break;
   }
   free(pos);
@@ -388,7 +402,8 @@ int batch_expand(const batch_args *a, const char *dir, batch_list *out) {
 
 char *batch_params_text(const batch_job *j) {
   size_t n = 1;
-  for (int i = 0; i < j->nparams; i++) n += strlen(j->params[i].key) + strlen(j->params[i].value) + 2;
+  for (int i = 0; i < j->nparams; i++)
+    n += strlen(j->params[i].key) + strlen(j->params[i].value) + 2;
   char *s = malloc(n), *p = s;
   if (!s) return NULL;
   *p = '\0';
@@ -402,7 +417,8 @@ char *batch_params_text(const batch_job *j) {
 cJSON *batch_args_to_json(const batch_args *a) {
   cJSON *o = cJSON_CreateObject();
   cJSON *s = cJSON_AddArrayToObject(o, "scripts");
-  for (int i = 0; i < a->nscripts; i++) cJSON_AddItemToArray(s, cJSON_CreateString(a->scripts[i]));
+  for (int i = 0; i < a->nscripts; i++)
+    cJSON_AddItemToArray(s, cJSON_CreateString(a->scripts[i]));
   cJSON *g = cJSON_AddObjectToObject(o, "grid");
   for (int i = 0; i < a->grid.n; i++)
     cJSON_AddItemToObject(g, a->grid.axes[i].key,
@@ -417,7 +433,8 @@ cJSON *batch_args_to_json(const batch_args *a) {
     cJSON_AddItemToArray(sh, cJSON_CreateNumber(a->shard_n));
   }
   cJSON *p = cJSON_AddArrayToObject(o, "plugins");
-  for (int i = 0; i < a->nplugins; i++) cJSON_AddItemToArray(p, cJSON_CreateString(a->plugins[i]));
+  for (int i = 0; i < a->nplugins; i++)
+    cJSON_AddItemToArray(p, cJSON_CreateString(a->plugins[i]));
   cJSON_AddNumberToObject(o, "timeout", a->timeout);
   return o;
 }
@@ -451,15 +468,19 @@ int batch_args_from_json(const cJSON *j, batch_args *a) {
   cJSON_ArrayForEach(ax, g) {
     batch_axis *dst = grid_push(&a->grid, ax->string);
     const cJSON *v;
-    if (dst) cJSON_ArrayForEach(v, ax) if (cJSON_IsString(v)) axis_add_value(dst, v->valuestring, strlen(v->valuestring));
+    if (dst)
+      cJSON_ArrayForEach(v, ax) if (cJSON_IsString(v))
+          axis_add_value(dst, v->valuestring, strlen(v->valuestring));
   }
   return 0;
 }
 
 void batch_args_free(batch_args *a) {
-  for (int i = 0; i < a->nscripts; i++) free(a->scripts[i]);
+  for (int i = 0; i < a->nscripts; i++)
+    free(a->scripts[i]);
   free(a->scripts);
-  for (int i = 0; i < a->nplugins; i++) free(a->plugins[i]);
+  for (int i = 0; i < a->nplugins; i++)
+    free(a->plugins[i]);
   free(a->plugins);
   batch_grid_free(&a->grid);
   memset(a, 0, sizeof *a);
@@ -475,7 +496,8 @@ cJSON *batch_list_to_json(const batch_list *l) {
     cJSON_AddStringToObject(o, "script", j->script);
     cJSON_AddNumberToObject(o, "seed", (double)j->seed);
     cJSON *p = cJSON_AddObjectToObject(o, "params");
-    for (int k = 0; k < j->nparams; k++) cJSON_AddStringToObject(p, j->params[k].key, j->params[k].value);
+    for (int k = 0; k < j->nparams; k++)
+      cJSON_AddStringToObject(p, j->params[k].key, j->params[k].value);
     cJSON_AddItemToArray(arr, o);
   }
   return arr;
@@ -490,8 +512,9 @@ int batch_list_from_json(const cJSON *arr, batch_list *out) {
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(o, "seed");
     const cJSON *idx = cJSON_GetObjectItemCaseSensitive(o, "index");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params");
-    if (!cJSON_IsString(id) || strlen(id->valuestring) != 16 || strspn(id->valuestring, "0123456789abcdef") != 16 ||
-        !cJSON_IsString(sc) || !cJSON_IsNumber(seed) || !cJSON_IsNumber(idx)) {
+    if (!cJSON_IsString(id) || strlen(id->valuestring) != 16 ||
+        strspn(id->valuestring, "0123456789abcdef") != 16 || !cJSON_IsString(sc) ||
+        !cJSON_IsNumber(seed) || !cJSON_IsNumber(idx)) {
       batch_list_free(out);
       return -1;
     }

@@ -151,9 +151,12 @@ void batch_fmt_number(double v, char *buf, size_t n) {
 /* A scalar JSON value as a cell: numbers round-trip, strings as they are, null empty. */
 static void cell_text(const cJSON *v, char *buf, size_t n) {
   buf[0] = '\0';
-  if (cJSON_IsNumber(v)) batch_fmt_number(v->valuedouble, buf, n);
-  else if (cJSON_IsString(v)) snprintf(buf, n, "%s", v->valuestring);
-  else if (cJSON_IsBool(v)) snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+  if (cJSON_IsNumber(v))
+    batch_fmt_number(v->valuedouble, buf, n);
+  else if (cJSON_IsString(v))
+    snprintf(buf, n, "%s", v->valuestring);
+  else if (cJSON_IsBool(v))
+    snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
 }
 
 /* ---- CSV (RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes) ---- */
@@ -166,7 +169,8 @@ typedef struct sbuf {
 static void sb_put(sbuf *b, const char *s, size_t n) {
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
-    while (b->n + n + 1 > cap) cap *= 2;
+    while (b->n + n + 1 > cap)
+      cap *= 2;
     char *p = realloc(b->s, cap);
     if (!p) return; /* a short file is caught by the caller's length check */
     b->s = p;
@@ -212,7 +216,8 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static void names_free(names *s) {
-  for (int i = 0; i < s->n; i++) free(s->v[i]);
+  for (int i = 0; i < s->n; i++)
+    free(s->v[i]);
   free(s->v);
 }
 
@@ -222,7 +227,7 @@ static int names_has(const names *s, const char *k) {
   return 0;
 }
 
-static const char *const fixed_cols[] = {"id", "script", "seed", "status", "duration_s",
+static const char *const fixed_cols[] = {"id",   "script",   "seed",   "status", "duration_s",
                                          "loss", "accuracy", "reason", "error"};
 
 static int is_fixed(const char *k) {
@@ -241,7 +246,8 @@ int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *s
   names pk = {0}, rk = {0};
   for (int i = 0; i < l->n; i++) {
     if (!batch_in_shard(&l->jobs[i], k, n)) continue;
-    for (int p = 0; p < l->jobs[i].nparams; p++) names_add(&pk, l->jobs[i].params[p].key);
+    for (int p = 0; p < l->jobs[i].nparams; p++)
+      names_add(&pk, l->jobs[i].params[p].key);
     const cJSON *r = states[i] ? cJSON_GetObjectItemCaseSensitive(states[i], "result") : NULL, *it;
     cJSON_ArrayForEach(it, r) names_add(&rk, it->string);
   }
@@ -253,14 +259,19 @@ int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *s
   csv_field(&b, "id", 1);
   csv_field(&b, "script", 0);
   for (int p = 0; p < pk.n; p++) {
-    if (is_fixed(pk.v[p])) snprintf(cell, sizeof cell, "param.%s", pk.v[p]);
-    else snprintf(cell, sizeof cell, "%s", pk.v[p]);
+    if (is_fixed(pk.v[p]))
+      snprintf(cell, sizeof cell, "param.%s", pk.v[p]);
+    else
+      snprintf(cell, sizeof cell, "%s", pk.v[p]);
     csv_field(&b, cell, 0);
   }
-  for (int c = 2; c < 7; c++) csv_field(&b, fixed_cols[c], 0);
+  for (int c = 2; c < 7; c++)
+    csv_field(&b, fixed_cols[c], 0);
   for (int r = 0; r < rk.n; r++) {
-    if (is_fixed(rk.v[r]) || names_has(&pk, rk.v[r])) snprintf(cell, sizeof cell, "result.%s", rk.v[r]);
-    else snprintf(cell, sizeof cell, "%s", rk.v[r]);
+    if (is_fixed(rk.v[r]) || names_has(&pk, rk.v[r]))
+      snprintf(cell, sizeof cell, "result.%s", rk.v[r]);
+    else
+      snprintf(cell, sizeof cell, "%s", rk.v[r]);
     csv_field(&b, cell, 0);
   }
   csv_field(&b, "reason", 0);
@@ -282,8 +293,10 @@ int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *s
     csv_field(&b, cell, 0);
     csv_field(&b, job_status(st, running && running[i]), 0);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(st, "duration");
-    if (cJSON_IsNumber(d)) snprintf(cell, sizeof cell, "%.3f", d->valuedouble);
-    else cell[0] = '\0';
+    if (cJSON_IsNumber(d))
+      snprintf(cell, sizeof cell, "%.3f", d->valuedouble);
+    else
+      cell[0] = '\0';
     csv_field(&b, cell, 0);
     cell_text(cJSON_GetObjectItemCaseSensitive(st, "loss"), cell, sizeof cell);
     csv_field(&b, cell, 0);
@@ -320,9 +333,12 @@ void batch_print_table(const batch_list *l, cJSON *const *states, int k, int n, 
   for (int i = 0; i < l->n; i++) {
     if (!batch_in_shard(&l->jobs[i], k, n)) continue;
     total++;
-    if (!states[i]) pending++;
-    else if (batch_state_ok(states[i])) ok++;
-    else failed++;
+    if (!states[i])
+      pending++;
+    else if (batch_state_ok(states[i]))
+      ok++;
+    else
+      failed++;
   }
   int all = total <= 60; /* a long table: failed jobs only, the rest is in summary.csv */
   int wscript = 6, wparams = 6;
@@ -355,7 +371,8 @@ void batch_print_table(const batch_list *l, cJSON *const *states, int k, int n, 
     free(pt);
   }
   if (!all && shown == 0) printf("(all %d jobs succeeded)\n", total);
-  printf("%d jobs: %d ok, %d failed, %d not run — %s/summary.csv\n", total, ok, failed, pending, dir);
+  printf("%d jobs: %d ok, %d failed, %d not run — %s/summary.csv\n", total, ok, failed, pending,
+         dir);
 }
 
 /* ---- gradlab batch --status DIR ---- */
@@ -399,7 +416,8 @@ int batch_status(const char *dir) {
     if (!states[i]) {
       int r = 0;
       const cJSON *it;
-      cJSON_ArrayForEach(it, run) if (cJSON_IsString(it) && !strcmp(it->valuestring, l.jobs[i].id)) r = 1;
+      cJSON_ArrayForEach(it, run) if (cJSON_IsString(it) && !strcmp(it->valuestring, l.jobs[i].id))
+          r = 1;
       r ? running++ : pending++;
     } else if (batch_state_ok(states[i])) {
       ok++;
@@ -427,7 +445,8 @@ int batch_status(const char *dir) {
            l.jobs[i].seed, reason ? reason : "?", err && *err ? ": " : "", err ? err : "");
     free(pt);
   }
-  for (int i = 0; i < l.n; i++) cJSON_Delete(states[i]);
+  for (int i = 0; i < l.n; i++)
+    cJSON_Delete(states[i]);
   free(states);
   cJSON_Delete(prog);
   cJSON_Delete(bj);

@@ -27,7 +27,9 @@ typedef struct idmap {
   size_t cap;
 } idmap;
 
-static size_t id_hash(const char *id) { return (size_t)strtoull(id + 8, NULL, 16); }
+static size_t id_hash(const char *id) {
+  return (size_t)strtoull(id + 8, NULL, 16);
+}
 
 static int idmap_find(const idmap *m, const batch_list *l, const char *id) {
   for (size_t h = id_hash(id) & (m->cap - 1);; h = (h + 1) & (m->cap - 1)) {
@@ -38,7 +40,8 @@ static int idmap_find(const idmap *m, const batch_list *l, const char *id) {
 
 static void idmap_put(idmap *m, const char *id, int pos) {
   size_t h = id_hash(id) & (m->cap - 1);
-  while (m->slot[h] >= 0) h = (h + 1) & (m->cap - 1);
+  while (m->slot[h] >= 0)
+    h = (h + 1) & (m->cap - 1);
   m->slot[h] = pos;
 }
 
@@ -78,11 +81,12 @@ static int link_job(const char *out, const char *src_dir, const char *id) {
 }
 
 static void usage(FILE *f) {
-  fputs("usage: gradlab merge DIR... --out DIR\n\n"
-        "Combines batch folders (e.g. the shards of 'gradlab batch --shard K/N') into DIR: one\n"
-        "summary.csv with every job in the order of the unsharded batch, batch.json, and a link per\n"
-        "job to its run folder. Exit status 0 if every job succeeded, 1 otherwise, 2 bad usage.\n",
-        f);
+  fputs(
+      "usage: gradlab merge DIR... --out DIR\n\n"
+      "Combines batch folders (e.g. the shards of 'gradlab batch --shard K/N') into DIR: one\n"
+      "summary.csv with every job in the order of the unsharded batch, batch.json, and a link per\n"
+      "job to its run folder. Exit status 0 if every job succeeded, 1 otherwise, 2 bad usage.\n",
+      f);
 }
 
 int cli_merge(int argc, char **argv) {
@@ -93,10 +97,15 @@ int cli_merge(int argc, char **argv) {
   opterr = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-    if (c == 'o') out = optarg;
-    else if (c == 'h') return usage(stdout), CLI_OK;
-    else if (c == ':') return cli_error("option '%s' needs a value", argv[optind - 1]), CLI_USAGE;
-    else return cli_error("unknown option '%s' (see 'gradlab merge --help')", argv[optind - 1]), CLI_USAGE;
+    if (c == 'o')
+      out = optarg;
+    else if (c == 'h')
+      return usage(stdout), CLI_OK;
+    else if (c == ':')
+      return cli_error("option '%s' needs a value", argv[optind - 1]), CLI_USAGE;
+    else
+      return cli_error("unknown option '%s' (see 'gradlab merge --help')", argv[optind - 1]),
+             CLI_USAGE;
   }
   int nin = argc - optind;
   if (!out || nin < 1) {
@@ -114,7 +123,8 @@ int cli_merge(int argc, char **argv) {
     in[i].dir = argv[optind + i];
     snprintf(path, sizeof path, "%s/batch.json", in[i].dir);
     in[i].bj = batch_read_json(path);
-    if (!in[i].bj || batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
+    if (!in[i].bj ||
+        batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
       cli_error("%s is not a gradlab batch folder (no readable batch.json)", in[i].dir);
       goto done;
     }
@@ -122,7 +132,8 @@ int cli_merge(int argc, char **argv) {
   }
   /* The merged list: every job once, in the order of the first input that lists it. */
   rc = CLI_FAIL;
-  for (map.cap = 64; map.cap < 2 * total + 2; map.cap *= 2) {}
+  for (map.cap = 64; map.cap < 2 * total + 2; map.cap *= 2) {
+  }
   map.slot = malloc(map.cap * sizeof *map.slot);
   m.jobs = calloc(total + 1, sizeof *m.jobs);
   if (!map.slot || !m.jobs) {
@@ -182,7 +193,8 @@ int cli_merge(int argc, char **argv) {
   }
   /* Shards of one batch: keep its arguments (without the shard) so the merge can be resumed. */
   int same = 1;
-  for (int i = 1; i < nin; i++) same &= same_list(&in[0].l, &in[i].l);
+  for (int i = 1; i < nin; i++)
+    same &= same_list(&in[0].l, &in[i].l);
   const cJSON *args = cJSON_GetObjectItemCaseSensitive(in[0].bj, "args");
   if (same && args) {
     cJSON *a = cJSON_Duplicate(args, 1);
@@ -199,19 +211,25 @@ int cli_merge(int argc, char **argv) {
   if (batch_write_summary(out, &m, states, NULL, 0, 0) != CLI_OK) goto done;
   int ok = 0, failed = 0, missing = 0;
   for (int i = 0; i < m.n; i++) {
-    if (!states[i]) missing++;
-    else if (batch_state_ok(states[i])) ok++;
-    else failed++;
+    if (!states[i])
+      missing++;
+    else if (batch_state_ok(states[i]))
+      ok++;
+    else
+      failed++;
   }
   printf("merged %d folder(s) into %s: %d jobs, %d ok, %d failed, %d not run\n", nin, out, m.n, ok,
          failed, missing);
   if (missing)
-    fprintf(stderr, "gradlab: warning: %d job(s) ran in none of the folders; "
-            "'gradlab batch --out %s' runs them\n", missing, out);
+    fprintf(stderr,
+            "gradlab: warning: %d job(s) ran in none of the folders; "
+            "'gradlab batch --out %s' runs them\n",
+            missing, out);
   rc = ok == m.n ? CLI_OK : CLI_FAIL;
 done:
   if (states)
-    for (int i = 0; i < m.n; i++) cJSON_Delete(states[i]);
+    for (int i = 0; i < m.n; i++)
+      cJSON_Delete(states[i]);
   free(states);
   free(from);
   free(map.slot);

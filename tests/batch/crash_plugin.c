@@ -26,6 +26,8 @@ static const glab_layer_type crash_type = {
     .forward = crash_forward,
 };
 
-static int crash_init(glab_registry *reg) { return glab_register_layer(reg, &crash_type); }
+static int crash_init(glab_registry *reg) {
+  return glab_register_layer(reg, &crash_type);
+}
 
 GLAB_PLUGIN(crash_init)
