@@ -15,11 +15,11 @@
 typedef struct entry {
   char *key;
   glab_opt_kind kind;
-  long i;      /* INT, BOOL */
-  double r;    /* REAL */
-  char *s;     /* STRING */
-  long *ints;  /* INTS */
-  int n;       /* INTS count */
+  long i;     /* INT, BOOL */
+  double r;   /* REAL */
+  char *s;    /* STRING */
+  long *ints; /* INTS */
+  int n;      /* INTS count */
   glab_init init;
 } entry;
 
@@ -147,8 +147,12 @@ int glab_config_set_init(glab_config *c, const char *key, const glab_init *v) {
   return GLAB_OK;
 }
 
-int glab_config_has(const glab_config *c, const char *key) { return find(c, key) != NULL; }
-size_t glab_config_count(const glab_config *c) { return c ? c->n : 0; }
+int glab_config_has(const glab_config *c, const char *key) {
+  return find(c, key) != NULL;
+}
+size_t glab_config_count(const glab_config *c) {
+  return c ? c->n : 0;
+}
 const char *glab_config_key_at(const glab_config *c, size_t i) {
   return c && i < c->n ? c->e[i].key : NULL;
 }
@@ -164,12 +168,24 @@ glab_config *glab_config_copy(const glab_config *src) {
     const entry *s = &src->e[i];
     int rc = GLAB_OK;
     switch (s->kind) {
-    case GLAB_OPT_INT: rc = glab_config_set_int(c, s->key, s->i); break;
-    case GLAB_OPT_REAL: rc = glab_config_set_real(c, s->key, s->r); break;
-    case GLAB_OPT_BOOL: rc = glab_config_set_bool(c, s->key, (int)s->i); break;
-    case GLAB_OPT_STRING: rc = glab_config_set_string(c, s->key, s->s); break;
-    case GLAB_OPT_INTS: rc = glab_config_set_ints(c, s->key, s->ints, s->n); break;
-    case GLAB_OPT_INIT: rc = glab_config_set_init(c, s->key, &s->init); break;
+    case GLAB_OPT_INT:
+      rc = glab_config_set_int(c, s->key, s->i);
+      break;
+    case GLAB_OPT_REAL:
+      rc = glab_config_set_real(c, s->key, s->r);
+      break;
+    case GLAB_OPT_BOOL:
+      rc = glab_config_set_bool(c, s->key, (int)s->i);
+      break;
+    case GLAB_OPT_STRING:
+      rc = glab_config_set_string(c, s->key, s->s);
+      break;
+    case GLAB_OPT_INTS:
+      rc = glab_config_set_ints(c, s->key, s->ints, s->n);
+      break;
+    case GLAB_OPT_INIT:
+      rc = glab_config_set_init(c, s->key, &s->init);
+      break;
     }
     if (rc != GLAB_OK) {
       glab_config_destroy(c);
@@ -181,12 +197,18 @@ glab_config *glab_config_copy(const glab_config *src) {
 
 const char *glab_opt_kind_name(glab_opt_kind kind) {
   switch (kind) {
-  case GLAB_OPT_INT: return "int";
-  case GLAB_OPT_REAL: return "real";
-  case GLAB_OPT_BOOL: return "bool";
-  case GLAB_OPT_STRING: return "string";
-  case GLAB_OPT_INTS: return "ints";
-  case GLAB_OPT_INIT: return "init";
+  case GLAB_OPT_INT:
+    return "int";
+  case GLAB_OPT_REAL:
+    return "real";
+  case GLAB_OPT_BOOL:
+    return "bool";
+  case GLAB_OPT_STRING:
+    return "string";
+  case GLAB_OPT_INTS:
+    return "ints";
+  case GLAB_OPT_INIT:
+    return "init";
   }
   return "?";
 }
@@ -197,7 +219,8 @@ static int parse_long(const char *s, long *out) {
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
-  while (isspace((unsigned char)*end)) end++;
+  while (isspace((unsigned char)*end))
+    end++;
   if (end == s || *end || errno) return 0;
   *out = v;
   return 1;
@@ -207,7 +230,8 @@ static int parse_double(const char *s, double *out) {
   char *end;
   errno = 0;
   double v = strtod(s, &end);
-  while (isspace((unsigned char)*end)) end++;
+  while (isspace((unsigned char)*end))
+    end++;
   if (end == s || *end || (errno && fabs(v) > 1.0)) return 0;
   *out = v;
   return 1;
@@ -265,7 +289,8 @@ int glab_config_set_from_text(glab_config *c, const char *key, glab_opt_kind kin
     if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "no"))
       return glab_config_set_bool(c, key, 0);
     return glab_error(GLAB_ERR_ARG, "option '%s': '%s' is not a boolean (true/false)", key, text);
-  case GLAB_OPT_STRING: return glab_config_set_string(c, key, text);
+  case GLAB_OPT_STRING:
+    return glab_config_set_string(c, key, text);
   case GLAB_OPT_INTS: {
     long buf[64];
     int n = 0;
@@ -286,8 +311,7 @@ int glab_config_set_from_text(glab_config *c, const char *key, glab_opt_kind kin
   }
   case GLAB_OPT_INIT: {
     glab_init in;
-    if (parse_init_text(text, &in) != GLAB_OK)
-      return glab_error_context("option '%s'", key);
+    if (parse_init_text(text, &in) != GLAB_OK) return glab_error_context("option '%s'", key);
     return glab_config_set_init(c, key, &in);
   }
   }
@@ -300,7 +324,8 @@ static size_t edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 63 || lb > 63) return (size_t)-1;
   size_t row[64];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
   for (size_t i = 1; i <= la; i++) {
     size_t diag = row[0];
     row[0] = i;
@@ -338,7 +363,8 @@ const char *glab_name_suggest(const char *const *names, size_t n, const char *na
 const char *glab_option_suggest(const glab_option *options, const char *name) {
   const char *names[256];
   size_t n = 0;
-  for (const glab_option *o = options; o && o->name && n < 256; o++) names[n++] = o->name;
+  for (const glab_option *o = options; o && o->name && n < 256; o++)
+    names[n++] = o->name;
   return glab_name_suggest(names, n, name);
 }
 
@@ -353,11 +379,11 @@ static const glab_option *option_find(const glab_option *options, const char *na
 static int unknown_option(const glab_option *options, const char *type_name, const char *key) {
   const char *s = glab_option_suggest(options, key);
   if (s)
-    return glab_error(GLAB_ERR_ARG, "%s: unknown option '%s'; did you mean '%s'?", type_name,
-                      key, s);
+    return glab_error(GLAB_ERR_ARG, "%s: unknown option '%s'; did you mean '%s'?", type_name, key,
+                      s);
   if (!options || !options->name)
-    return glab_error(GLAB_ERR_ARG, "%s: unknown option '%s' (%s takes no options)", type_name,
-                      key, type_name);
+    return glab_error(GLAB_ERR_ARG, "%s: unknown option '%s' (%s takes no options)", type_name, key,
+                      type_name);
   char list[512];
   size_t used = 0;
   list[0] = '\0';
@@ -368,24 +394,36 @@ static int unknown_option(const glab_option *options, const char *type_name, con
 
 static const char *given_kind_name(const entry *e) {
   switch (e->kind) {
-  case GLAB_OPT_INT: return "an integer";
-  case GLAB_OPT_REAL: return "a number";
-  case GLAB_OPT_BOOL: return "a boolean";
-  case GLAB_OPT_STRING: return "a string";
-  case GLAB_OPT_INTS: return "a list of integers";
-  case GLAB_OPT_INIT: return "an initializer";
+  case GLAB_OPT_INT:
+    return "an integer";
+  case GLAB_OPT_REAL:
+    return "a number";
+  case GLAB_OPT_BOOL:
+    return "a boolean";
+  case GLAB_OPT_STRING:
+    return "a string";
+  case GLAB_OPT_INTS:
+    return "a list of integers";
+  case GLAB_OPT_INIT:
+    return "an initializer";
   }
   return "?";
 }
 
 static const char *wanted_kind_name(glab_opt_kind k) {
   switch (k) {
-  case GLAB_OPT_INT: return "an integer";
-  case GLAB_OPT_REAL: return "a number";
-  case GLAB_OPT_BOOL: return "a boolean";
-  case GLAB_OPT_STRING: return "a string";
-  case GLAB_OPT_INTS: return "a list of integers";
-  case GLAB_OPT_INIT: return "an initializer name (e.g. \"xavier_uniform\")";
+  case GLAB_OPT_INT:
+    return "an integer";
+  case GLAB_OPT_REAL:
+    return "a number";
+  case GLAB_OPT_BOOL:
+    return "a boolean";
+  case GLAB_OPT_STRING:
+    return "a string";
+  case GLAB_OPT_INTS:
+    return "a list of integers";
+  case GLAB_OPT_INIT:
+    return "an initializer name (e.g. \"xavier_uniform\")";
   }
   return "?";
 }
@@ -425,8 +463,8 @@ int glab_config_validate(glab_config *c, const glab_option *options, const char 
   for (const glab_option *o = options; o && o->name; o++) {
     if (find(c, o->name)) continue;
     if (!o->def)
-      return glab_error(GLAB_ERR_ARG, "%s: missing required option '%s' (%s)", type_name,
-                        o->name, o->doc ? o->doc : glab_opt_kind_name(o->kind));
+      return glab_error(GLAB_ERR_ARG, "%s: missing required option '%s' (%s)", type_name, o->name,
+                        o->doc ? o->doc : glab_opt_kind_name(o->kind));
     if (glab_config_set_from_text(c, o->name, o->kind, o->def) != GLAB_OK)
       return glab_error_context("%s: bad default", type_name);
   }
@@ -439,10 +477,12 @@ int glab_config_set_pairs(glab_config *c, const glab_option *options, const char
   if (!type_name) type_name = "?";
   const char *p = text;
   for (;;) {
-    while (*p && (isspace((unsigned char)*p) || *p == ';')) p++;
+    while (*p && (isspace((unsigned char)*p) || *p == ';'))
+      p++;
     if (!*p) break;
     const char *end = p;
-    while (*end && !isspace((unsigned char)*end) && *end != ';') end++;
+    while (*end && !isspace((unsigned char)*end) && *end != ';')
+      end++;
     char item[256];
     size_t len = (size_t)(end - p);
     if (len >= sizeof item) return glab_error(GLAB_ERR_ARG, "%s: option text too long", type_name);
@@ -510,10 +550,18 @@ char *glab_config_value_text(const glab_config *c, const char *key, char *buf, s
   buf[0] = '\0';
   if (!e) return buf;
   switch (e->kind) {
-  case GLAB_OPT_INT: snprintf(buf, size, "%ld", e->i); break;
-  case GLAB_OPT_REAL: snprintf(buf, size, "%.17g", e->r); break;
-  case GLAB_OPT_BOOL: snprintf(buf, size, "%s", e->i ? "true" : "false"); break;
-  case GLAB_OPT_STRING: snprintf(buf, size, "%s", e->s); break;
+  case GLAB_OPT_INT:
+    snprintf(buf, size, "%ld", e->i);
+    break;
+  case GLAB_OPT_REAL:
+    snprintf(buf, size, "%.17g", e->r);
+    break;
+  case GLAB_OPT_BOOL:
+    snprintf(buf, size, "%s", e->i ? "true" : "false");
+    break;
+  case GLAB_OPT_STRING:
+    snprintf(buf, size, "%s", e->s);
+    break;
   case GLAB_OPT_INTS: {
     size_t used = 0;
     for (int i = 0; i < e->n && used + 1 < size; i++)

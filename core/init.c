@@ -25,8 +25,7 @@ int glab_init_parse(const char *name, glab_init *out) {
     }
   }
   const char *s = glab_name_suggest(init_names, NINITS, name);
-  if (s)
-    return glab_error(GLAB_ERR_ARG, "unknown initializer '%s'; did you mean '%s'?", name, s);
+  if (s) return glab_error(GLAB_ERR_ARG, "unknown initializer '%s'; did you mean '%s'?", name, s);
   return glab_error(GLAB_ERR_ARG,
                     "unknown initializer '%s' (known: uniform01 normal normal_scaled "
                     "xavier_uniform xavier_normal he_normal zeros constant)",
@@ -34,7 +33,8 @@ int glab_init_parse(const char *name, glab_init *out) {
 }
 
 static void fill_normal(glab_tensor *t, double std, glab_rng *rng) {
-  for (size_t i = 0; i < t->size; i++) t->data[i] = (glab_real)(std * glab_rng_normal(rng));
+  for (size_t i = 0; i < t->size; i++)
+    t->data[i] = (glab_real)(std * glab_rng_normal(rng));
 }
 
 static void fill_uniform(glab_tensor *t, double lo, double hi, glab_rng *rng) {
@@ -42,13 +42,12 @@ static void fill_uniform(glab_tensor *t, double lo, double hi, glab_rng *rng) {
     t->data[i] = (glab_real)(lo + (hi - lo) * glab_rng_uniform(rng));
 }
 
-int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out,
-                    glab_rng *rng) {
+int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out, glab_rng *rng) {
   if (!init || !t) return glab_error(GLAB_ERR_ARG, "initializer: NULL argument");
   if (!rng) rng = glab_default_rng();
   const char *n = init->name;
-  int needs_fan = !strcmp(n, "normal_scaled") || !strcmp(n, "he_normal") ||
-                  !strncmp(n, "xavier", 6);
+  int needs_fan =
+      !strcmp(n, "normal_scaled") || !strcmp(n, "he_normal") || !strncmp(n, "xavier", 6);
   if (needs_fan && (fan_in <= 0 || (!strncmp(n, "xavier", 6) && fan_in + fan_out <= 0)))
     return glab_error(GLAB_ERR_ARG, "initializer %s: needs a positive fan_in (got %d)", n, fan_in);
   if (!strcmp(n, "uniform01")) {
@@ -66,7 +65,8 @@ int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_o
     fill_normal(t, sqrt(2.0 / (double)fan_in), rng);
   } else if (!strcmp(n, "zeros") || !strcmp(n, "constant")) {
     glab_real v = (glab_real)(!strcmp(n, "zeros") || isnan(init->value) ? 0.0 : init->value);
-    for (size_t i = 0; i < t->size; i++) t->data[i] = v;
+    for (size_t i = 0; i < t->size; i++)
+      t->data[i] = v;
   } else {
     glab_init tmp;
     return glab_init_parse(n, &tmp); /* sets the "unknown initializer" message */

@@ -31,22 +31,40 @@ struct glab_layer {
   int nsteps;
 };
 
-void glab_layer_set_impl(glab_layer *l, void *impl) { l->impl = impl; }
-void *glab_layer_impl(const glab_layer *l) { return l ? l->impl : NULL; }
-int glab_layer_nchildren(const glab_layer *l) { return l ? l->nchildren : 0; }
+void glab_layer_set_impl(glab_layer *l, void *impl) {
+  l->impl = impl;
+}
+void *glab_layer_impl(const glab_layer *l) {
+  return l ? l->impl : NULL;
+}
+int glab_layer_nchildren(const glab_layer *l) {
+  return l ? l->nchildren : 0;
+}
 glab_layer *glab_layer_child(const glab_layer *l, int i) {
   return l && i >= 0 && i < l->nchildren ? l->children[i] : NULL;
 }
-int glab_layer_is_training(const glab_layer *l) { return l ? l->training : 0; }
+int glab_layer_is_training(const glab_layer *l) {
+  return l ? l->training : 0;
+}
 glab_rng *glab_layer_rng(glab_layer *l) {
   (void)l;
   return glab_default_rng();
 }
-const char *glab_layer_name(const glab_layer *l) { return l ? l->name : ""; }
-const glab_layer_type *glab_layer_get_type(const glab_layer *l) { return l ? l->type : NULL; }
-const glab_config *glab_layer_config(const glab_layer *l) { return l ? l->cfg : NULL; }
-glab_var *glab_layer_output(const glab_layer *l) { return l ? l->output : NULL; }
-glab_var *glab_layer_input(const glab_layer *l) { return l ? l->input : NULL; }
+const char *glab_layer_name(const glab_layer *l) {
+  return l ? l->name : "";
+}
+const glab_layer_type *glab_layer_get_type(const glab_layer *l) {
+  return l ? l->type : NULL;
+}
+const glab_config *glab_layer_config(const glab_layer *l) {
+  return l ? l->cfg : NULL;
+}
+glab_var *glab_layer_output(const glab_layer *l) {
+  return l ? l->output : NULL;
+}
+glab_var *glab_layer_input(const glab_layer *l) {
+  return l ? l->input : NULL;
+}
 
 void glab_layer_set_steps(glab_layer *l, glab_var **steps, int n) {
   if (!l) return;
@@ -122,7 +140,8 @@ glab_var *glab_layer_add_buffer(glab_layer *l, const char *name, int ndim, const
     glab_error_context("%s: buffer '%s'", l->type->name, name);
     return NULL;
   }
-  for (size_t i = 0; i < v->value.size; i++) v->value.data[i] = (glab_real)fill;
+  for (size_t i = 0; i < v->value.size; i++)
+    v->value.data[i] = (glab_real)fill;
   p->var = v;
   p->is_buffer = 1;
   l->nparams++;
@@ -136,7 +155,9 @@ glab_var *glab_layer_param(const glab_layer *l, const char *name) {
   return NULL;
 }
 
-int glab_layer_nparams(const glab_layer *l) { return l ? l->nparams : 0; }
+int glab_layer_nparams(const glab_layer *l) {
+  return l ? l->nparams : 0;
+}
 
 glab_var *glab_layer_param_at(const glab_layer *l, int i, const char **name, int *is_buffer) {
   if (!l || i < 0 || i >= l->nparams) return NULL;
@@ -180,9 +201,11 @@ void glab_layer_set_name(glab_layer *l, const char *name) {
 void glab_layer_destroy(glab_layer *l) {
   if (!l) return;
   if (l->type && l->type->destroy && l->impl) l->type->destroy(l);
-  for (int i = 0; i < l->nparams; i++) glab_var_destroy(l->params[i].var);
+  for (int i = 0; i < l->nparams; i++)
+    glab_var_destroy(l->params[i].var);
   free(l->params);
-  for (int i = 0; i < l->nchildren; i++) glab_layer_destroy(l->children[i]);
+  for (int i = 0; i < l->nchildren; i++)
+    glab_layer_destroy(l->children[i]);
   free(l->children);
   glab_config_destroy(l->cfg);
   free(l);
@@ -228,7 +251,8 @@ glab_layer *glab_layer_create(glab_registry *reg, const char *type, glab_config 
     }
     memcpy(l->children, children, (size_t)nchildren * sizeof *children);
     l->nchildren = nchildren;
-    for (int i = 0; i < nchildren; i++) children[i]->auto_name = 1;
+    for (int i = 0; i < nchildren; i++)
+      children[i]->auto_name = 1;
     rename_children(l);
   }
   if (glab_config_validate(l->cfg, t->options, t->name) != GLAB_OK) goto fail;
@@ -279,5 +303,6 @@ void glab_layer_set_training(glab_layer *l, int training) {
   if (!l) return;
   l->training = training != 0;
   if (l->type->set_training) l->type->set_training(l, l->training);
-  for (int i = 0; i < l->nchildren; i++) glab_layer_set_training(l->children[i], training);
+  for (int i = 0; i < l->nchildren; i++)
+    glab_layer_set_training(l->children[i], training);
 }

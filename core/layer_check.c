@@ -29,7 +29,8 @@ static int make_children(glab_registry *reg, const char *spec, glab_layer **out,
   snprintf(buf, sizeof buf, "%s", spec ? spec : "");
   char *save = NULL;
   for (char *part = strtok_r(buf, "|", &save); part; part = strtok_r(NULL, "|", &save)) {
-    while (*part == ' ') part++;
+    while (*part == ' ')
+      part++;
     char *sp = strchr(part, ' ');
     const char *opts = "";
     if (sp) {
@@ -45,7 +46,8 @@ static int make_children(glab_registry *reg, const char *spec, glab_layer **out,
     glab_config_destroy(cfg);
     if (!l) {
       glab_error_context("example child '%s'", part);
-      for (int i = 0; i < n; i++) glab_layer_destroy(out[i]);
+      for (int i = 0; i < n; i++)
+        glab_layer_destroy(out[i]);
       return -1;
     }
     out[n++] = l;
@@ -74,7 +76,8 @@ static glab_var *check_fn(glab_tape *tape, glab_var *const *vars, int nvars, voi
 }
 
 static void zero_params(glab_var **p, int n) {
-  for (int i = 0; i < n; i++) glab_var_zero_grad(p[i]);
+  for (int i = 0; i < n; i++)
+    glab_var_zero_grad(p[i]);
 }
 
 /* Name of the k-th collected parameter, "weight" or "1.w_x" for a child's. */
@@ -101,8 +104,8 @@ int glab_layer_gradcheck(glab_registry *reg, const char *type, glab_layer_check 
   return glab_layer_gradcheck_example(reg, type, NULL, rep);
 }
 
-int glab_layer_gradcheck_example(glab_registry *reg, const char *type,
-                                 const glab_layer_example *ex, glab_layer_check *rep) {
+int glab_layer_gradcheck_example(glab_registry *reg, const char *type, const glab_layer_example *ex,
+                                 glab_layer_check *rep) {
   if (!rep) return glab_error(GLAB_ERR_ARG, "layer gradcheck: NULL report");
   memset(rep, 0, sizeof *rep);
   const glab_layer_type *t = glab_registry_layer(reg, type);

@@ -15,9 +15,9 @@
 typedef struct pstate {
   const glab_var *param;
   size_t n;
-  long steps;          /* updates applied to this parameter */
-  glab_real *state;    /* state_slots * n, zeroed */
-  glab_real *last;     /* last update, n */
+  long steps;       /* updates applied to this parameter */
+  glab_real *state; /* state_slots * n, zeroed */
+  glab_real *last;  /* last update, n */
 } pstate;
 
 struct glab_optimizer {
@@ -34,22 +34,37 @@ struct glab_optimizer {
 };
 
 static const glab_option generic_options[] = {
-    {"clip_norm", GLAB_OPT_REAL, "", "clip the global L2 norm of all gradients to this (unset: off)"},
+    {"clip_norm", GLAB_OPT_REAL, "",
+     "clip the global L2 norm of all gradients to this (unset: off)"},
     {"clip_value", GLAB_OPT_REAL, "", "clip every gradient element to [-v, v] (unset: off)"},
     GLAB_OPTIONS_END};
 
-const glab_option *glab_optimizer_generic_options(void) { return generic_options; }
+const glab_option *glab_optimizer_generic_options(void) {
+  return generic_options;
+}
 
-void glab_optimizer_set_impl(glab_optimizer *o, void *impl) { o->impl = impl; }
-void *glab_optimizer_impl(const glab_optimizer *o) { return o ? o->impl : NULL; }
-long glab_optimizer_steps(const glab_optimizer *o) { return o ? o->steps : 0; }
-double glab_optimizer_last_grad_norm(const glab_optimizer *o) { return o ? o->last_norm : NAN; }
+void glab_optimizer_set_impl(glab_optimizer *o, void *impl) {
+  o->impl = impl;
+}
+void *glab_optimizer_impl(const glab_optimizer *o) {
+  return o ? o->impl : NULL;
+}
+long glab_optimizer_steps(const glab_optimizer *o) {
+  return o ? o->steps : 0;
+}
+double glab_optimizer_last_grad_norm(const glab_optimizer *o) {
+  return o ? o->last_norm : NAN;
+}
 const glab_optimizer_type *glab_optimizer_get_type(const glab_optimizer *o) {
   return o ? o->type : NULL;
 }
-const glab_config *glab_optimizer_config(const glab_optimizer *o) { return o ? o->cfg : NULL; }
+const glab_config *glab_optimizer_config(const glab_optimizer *o) {
+  return o ? o->cfg : NULL;
+}
 
-static double clip_setting(double v) { return isnan(v) || v <= 0 ? 0.0 : v; }
+static double clip_setting(double v) {
+  return isnan(v) || v <= 0 ? 0.0 : v;
+}
 
 void glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value) {
   if (!o) return;
@@ -83,7 +98,8 @@ glab_optimizer *glab_optimizer_create(glab_registry *reg, const char *type, glab
   }
   o->type = t;
   size_t nt = 0;
-  for (const glab_option *p = t->options; p && p->name; p++) nt++;
+  for (const glab_option *p = t->options; p && p->name; p++)
+    nt++;
   o->options = malloc((nt + 3) * sizeof *o->options);
   o->cfg = cfg ? glab_config_copy(cfg) : glab_config_create();
   if (!o->options || !o->cfg) {
@@ -102,7 +118,7 @@ glab_optimizer *glab_optimizer_create(glab_registry *reg, const char *type, glab
     goto fail;
   }
   return o;
-fail: {
+fail : {
   int st = glab_last_status();
   char msg[1024];
   snprintf(msg, sizeof msg, "%s", glab_last_error());
@@ -152,7 +168,8 @@ double glab_clip_grad_norm(glab_var *const *params, int n, double max_norm) {
     for (int i = 0; i < n; i++) {
       glab_var *p = params[i];
       if (!p || !p->grad || !glab_var_needs_grad(p)) continue;
-      for (size_t j = 0; j < p->value.size; j++) p->grad[j] = (glab_real)(p->grad[j] * coef);
+      for (size_t j = 0; j < p->value.size; j++)
+        p->grad[j] = (glab_real)(p->grad[j] * coef);
     }
   return norm;
 }
@@ -246,8 +263,8 @@ int glab_optimizer_step(glab_optimizer *o, glab_var *const *params, int n) {
       }
   }
   /* 2. clipping */
-  o->last_norm = o->clip_norm > 0 ? glab_clip_grad_norm(params, n, o->clip_norm)
-                                   : grad_norm(params, n);
+  o->last_norm =
+      o->clip_norm > 0 ? glab_clip_grad_norm(params, n, o->clip_norm) : grad_norm(params, n);
   if (o->clip_value > 0) glab_clip_grad_value(params, n, o->clip_value);
   /* 3. updates */
   o->steps++;
@@ -258,7 +275,8 @@ int glab_optimizer_step(glab_optimizer *o, glab_var *const *params, int n) {
     pstate *s = state_for(o, p);
     if (!s) return glab_last_status();
     glab_real *st[16];
-    for (int k = 0; k < slots && k < 16; k++) st[k] = s->state + (size_t)k * s->n;
+    for (int k = 0; k < slots && k < 16; k++)
+      st[k] = s->state + (size_t)k * s->n;
     s->steps++;
     glab_clear_error();
     int rc = o->type->update(o, p->value.data, p->grad, s->last, st, s->n, s->steps);
@@ -266,7 +284,8 @@ int glab_optimizer_step(glab_optimizer *o, glab_var *const *params, int n) {
       if (!glab_last_error()[0]) glab_error(GLAB_ERR_PLUGIN, "%s: update failed", o->type->name);
       return glab_error_context("%s step %ld, parameter %d", o->type->name, o->steps, i + 1);
     }
-    for (size_t j = 0; j < s->n; j++) p->value.data[j] += s->last[j];
+    for (size_t j = 0; j < s->n; j++)
+      p->value.data[j] += s->last[j];
   }
   return GLAB_OK;
 }

@@ -34,7 +34,8 @@ void glab_registry_destroy(glab_registry *r) {
     free(r->p[i].real);
   }
   free(r->p);
-  for (size_t i = 0; i < r->nfail; i++) free(r->fail[i]);
+  for (size_t i = 0; i < r->nfail; i++)
+    free(r->fail[i]);
   free(r->fail);
   free(r);
 }
@@ -95,24 +96,29 @@ int glab_plugin_load(glab_registry *r, const char *path) {
   abi_fn abi = (abi_fn)(uintptr_t)dlsym(h, "glab_plugin_abi");
   if (!abi) {
     const char *e = dlerror();
-    snprintf(what, sizeof what, "missing entry symbol 'glab_plugin_abi' (define the plugin with "
-             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s", e ? e : "not found");
+    snprintf(what, sizeof what,
+             "missing entry symbol 'glab_plugin_abi' (define the plugin with "
+             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s",
+             e ? e : "not found");
     return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
   }
   dlerror();
   init_fn init = (init_fn)(uintptr_t)dlsym(h, "glab_plugin_init");
   if (!init) {
     const char *e = dlerror();
-    snprintf(what, sizeof what, "missing entry symbol 'glab_plugin_init' (define the plugin with "
-             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s", e ? e : "not found");
+    snprintf(what, sizeof what,
+             "missing entry symbol 'glab_plugin_init' (define the plugin with "
+             "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s",
+             e ? e : "not found");
     return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
   }
   int v = abi();
   if (v != GLAB_PLUGIN_ABI) {
     char a[64], b[64];
-    snprintf(what, sizeof what, "ABI mismatch: the plugin was built for %s, this gradlab is %s; "
-             "rebuild the plugin against this SDK", glab_abi_text(v, a, sizeof a),
-             glab_abi_text(GLAB_PLUGIN_ABI, b, sizeof b));
+    snprintf(what, sizeof what,
+             "ABI mismatch: the plugin was built for %s, this gradlab is %s; "
+             "rebuild the plugin against this SDK",
+             glab_abi_text(v, a, sizeof a), glab_abi_text(GLAB_PLUGIN_ABI, b, sizeof b));
     return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
   }
 
@@ -280,8 +286,10 @@ int glab_plugins_load_default(glab_registry *r, const char *const *paths, int np
     char *copy = strdup(env), *save = NULL;
     for (char *tok = copy ? strtok_r(copy, ":", &save) : NULL; tok;
          tok = strtok_r(NULL, ":", &save))
-      if (is_dir(tok)) load_dir(r, tok, &f);
-      else if (ends_with_so(tok)) load_path_item(r, tok, &f);
+      if (is_dir(tok))
+        load_dir(r, tok, &f);
+      else if (ends_with_so(tok))
+        load_path_item(r, tok, &f);
     free(copy);
   }
   char build[PATH_MAX], inst[PATH_MAX];

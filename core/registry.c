@@ -39,7 +39,9 @@ glab_registry *glab_default_registry(void) {
   return default_reg;
 }
 
-int glab_core_abi(void) { return GLAB_PLUGIN_ABI; }
+int glab_core_abi(void) {
+  return GLAB_PLUGIN_ABI;
+}
 
 const char *glab_abi_text(int abi, char *buf, size_t size) {
   int bytes = abi & 0xff;
@@ -52,9 +54,12 @@ const char *glab_abi_text(int abi, char *buf, size_t size) {
 
 const char *glab_type_kind_name(glab_type_kind kind) {
   switch (kind) {
-  case GLAB_KIND_LAYER: return "layer";
-  case GLAB_KIND_OPTIMIZER: return "optimizer";
-  case GLAB_KIND_PRETRAINER: return "pretrainer";
+  case GLAB_KIND_LAYER:
+    return "layer";
+  case GLAB_KIND_OPTIMIZER:
+    return "optimizer";
+  case GLAB_KIND_PRETRAINER:
+    return "pretrainer";
   }
   return "?";
 }
@@ -95,8 +100,10 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
   if (!valid_name(name)) {
-    snprintf(msg, sizeof msg, "register %s: invalid type name '%s' (use lowercase letters, "
-             "digits and '_')", k, name ? name : "(null)");
+    snprintf(msg, sizeof msg,
+             "register %s: invalid type name '%s' (use lowercase letters, "
+             "digits and '_')",
+             k, name ? name : "(null)");
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
   if (!callbacks_ok) {
@@ -135,13 +142,13 @@ int glab_register_layer(glab_registry *r, const glab_layer_type *t) {
 }
 
 int glab_register_optimizer(glab_registry *r, const glab_optimizer_type *t) {
-  return add(r, GLAB_KIND_OPTIMIZER, t ? t->name : NULL, t ? t->doc : NULL,
-             t ? t->options : NULL, t, t && t->update && t->state_slots >= 0 && t->state_slots <= 16);
+  return add(r, GLAB_KIND_OPTIMIZER, t ? t->name : NULL, t ? t->doc : NULL, t ? t->options : NULL,
+             t, t && t->update && t->state_slots >= 0 && t->state_slots <= 16);
 }
 
 int glab_register_pretrainer(glab_registry *r, const glab_pretrainer_type *t) {
-  return add(r, GLAB_KIND_PRETRAINER, t ? t->name : NULL, t ? t->doc : NULL,
-             t ? t->options : NULL, t, t && t->run);
+  return add(r, GLAB_KIND_PRETRAINER, t ? t->name : NULL, t ? t->doc : NULL, t ? t->options : NULL,
+             t, t && t->run);
 }
 
 void glab_registry_truncate(glab_registry *r, size_t n) {
@@ -166,8 +173,10 @@ long glab_registry_find(const glab_registry *r, glab_type_kind kind, const char 
     glab_error(GLAB_ERR_NOTFOUND, "unknown %s type '%s'; did you mean '%s'?",
                glab_type_kind_name(kind), name, s);
   else if (nn == 0)
-    glab_error(GLAB_ERR_NOTFOUND, "unknown %s type '%s' (no %s types are loaded; are plugins on "
-               "the search path?)", glab_type_kind_name(kind), name, glab_type_kind_name(kind));
+    glab_error(GLAB_ERR_NOTFOUND,
+               "unknown %s type '%s' (no %s types are loaded; are plugins on "
+               "the search path?)",
+               glab_type_kind_name(kind), name, glab_type_kind_name(kind));
   else
     glab_error(GLAB_ERR_NOTFOUND, "unknown %s type '%s' (see 'gradlab plugins')",
                glab_type_kind_name(kind), name);
@@ -192,13 +201,13 @@ const glab_pretrainer_type *glab_registry_pretrainer(const glab_registry *r, con
   return i >= 0 ? (const glab_pretrainer_type *)r->e[i].type : NULL;
 }
 
-size_t glab_registry_count(const glab_registry *r) { return r ? r->n : 0; }
+size_t glab_registry_count(const glab_registry *r) {
+  return r ? r->n : 0;
+}
 
-int glab_registry_entry(const glab_registry *r, size_t i, glab_type_kind *kind,
-                        const char **name, const char **file, const char **doc,
-                        const glab_option **options) {
-  if (!r || i >= r->n)
-    return glab_error(GLAB_ERR_ARG, "registry: entry %zu out of range", i);
+int glab_registry_entry(const glab_registry *r, size_t i, glab_type_kind *kind, const char **name,
+                        const char **file, const char **doc, const glab_option **options) {
+  if (!r || i >= r->n) return glab_error(GLAB_ERR_ARG, "registry: entry %zu out of range", i);
   const reg_entry *e = &r->e[i];
   if (kind) *kind = e->kind;
   if (name) *name = e->name;
@@ -213,12 +222,16 @@ int glab_registry_entry_abi(const glab_registry *r, size_t i) {
   return r->e[i].plugin >= 0 ? r->p[r->e[i].plugin].abi : GLAB_PLUGIN_ABI;
 }
 
-size_t glab_registry_failure_count(const glab_registry *r) { return r ? r->nfail : 0; }
+size_t glab_registry_failure_count(const glab_registry *r) {
+  return r ? r->nfail : 0;
+}
 const char *glab_registry_failure(const glab_registry *r, size_t i) {
   return r && i < r->nfail ? r->fail[i] : NULL;
 }
 
-size_t glab_registry_plugin_count(const glab_registry *r) { return r ? r->np : 0; }
+size_t glab_registry_plugin_count(const glab_registry *r) {
+  return r ? r->np : 0;
+}
 const char *glab_registry_plugin_file(const glab_registry *r, size_t i) {
   return r && i < r->np ? r->p[i].path : NULL;
 }

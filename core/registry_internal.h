@@ -26,10 +26,10 @@ struct glab_registry {
   size_t n, cap;
   reg_plugin *p;
   size_t np, pcap;
-  long loading;    /* plugin index whose init is running, -1 otherwise */
-  int reg_failed;  /* a registration failed during that init */
+  long loading;   /* plugin index whose init is running, -1 otherwise */
+  int reg_failed; /* a registration failed during that init */
   char reg_msg[1024];
-  char **fail;     /* every load failure's message, in order */
+  char **fail; /* every load failure's message, in order */
   size_t nfail, failcap;
 };
 

@@ -30,8 +30,8 @@ static int check_one(glab_registry *reg, const char *name, double tol) {
     return 1;
   }
   int ok = rep.worst <= tol;
-  printf("%-12s %-5s  worst %.3e (input %.3e, params %.3e; at %s; %zu elements, %d params)\n",
-         name, ok ? "ok" : "FAIL", rep.worst, rep.worst_input, rep.worst_param, rep.worst_where,
+  printf("%-12s %-5s  worst %.3e (input %.3e, params %.3e; at %s; %zu elements, %d params)\n", name,
+         ok ? "ok" : "FAIL", rep.worst, rep.worst_input, rep.worst_param, rep.worst_where,
          rep.checked, rep.nparams);
   return !ok;
 }
@@ -50,7 +50,9 @@ int cli_gradcheck(int argc, char **argv) {
       if (npaths == 64) return cli_error("too many --plugin options (64 at most)"), CLI_USAGE;
       paths[npaths++] = optarg;
       break;
-    case 'h': usage(stdout); return CLI_OK;
+    case 'h':
+      usage(stdout);
+      return CLI_OK;
     default:
       cli_error("gradcheck: unknown option or missing value '%s'", argv[optind - 1]);
       usage(stderr);
@@ -63,7 +65,8 @@ int cli_gradcheck(int argc, char **argv) {
   int bad = 0, checked = 0;
   printf("gradcheck (%s build, tolerance %g)\n", GLAB_REAL_NAME, tol);
   if (optind < argc) {
-    for (int i = optind; i < argc; i++, checked++) bad += check_one(reg, argv[i], tol);
+    for (int i = optind; i < argc; i++, checked++)
+      bad += check_one(reg, argv[i], tol);
   } else {
     size_t n = glab_registry_count(reg);
     for (size_t i = 0; i < n; i++) {

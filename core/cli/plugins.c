@@ -31,7 +31,8 @@ int cli_load_plugins(const char *const *paths, int n) {
   if (glab_plugins_load_default(reg, paths, n) == GLAB_OK) return 0;
   size_t after = glab_registry_failure_count(reg);
   if (after == before) return cli_error("%s", glab_last_error()), 1;
-  for (size_t i = before; i < after; i++) cli_error("%s", glab_registry_failure(reg, i));
+  for (size_t i = before; i < after; i++)
+    cli_error("%s", glab_registry_failure(reg, i));
   return (int)(after - before);
 }
 
@@ -55,8 +56,8 @@ static int describe(const char *name) {
     if (strcmp(nm, name)) continue;
     char abi[64];
     if (found++) printf("\n");
-    printf("%s (%s)\n  %s\n\nfile: %s\nabi:  %s\n\noptions:\n", nm, glab_type_kind_name(kind),
-           doc, file, glab_abi_text(glab_registry_entry_abi(reg, i), abi, sizeof abi));
+    printf("%s (%s)\n  %s\n\nfile: %s\nabi:  %s\n\noptions:\n", nm, glab_type_kind_name(kind), doc,
+           file, glab_abi_text(glab_registry_entry_abi(reg, i), abi, sizeof abi));
     int any = 0;
     printf("  %-18s %-7s %-16s %s\n", "NAME", "KIND", "DEFAULT", "DOC");
     print_options(opts, &any);
@@ -112,8 +113,12 @@ int cli_plugins(int argc, char **argv) {
       if (npaths == 64) return cli_error("too many --plugin options (64 at most)"), CLI_USAGE;
       paths[npaths++] = optarg;
       break;
-    case 'd': desc = optarg; break;
-    case 'h': usage(stdout); return CLI_OK;
+    case 'd':
+      desc = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      return CLI_OK;
     default:
       cli_error("plugins: unknown option or missing value '%s'", argv[optind - 1]);
       usage(stderr);

@@ -28,7 +28,8 @@ typedef struct glab_option {
   const char *def;
   const char *doc;
 } glab_option;
-#define GLAB_OPTIONS_END {NULL, GLAB_OPT_INT, NULL, NULL}
+#define GLAB_OPTIONS_END                                                                           \
+  { NULL, GLAB_OPT_INT, NULL, NULL }
 
 /* An initializer choice: uniform01 normal normal_scaled xavier_uniform xavier_normal he_normal
  * zeros constant. `std` (normal; default 1) and `value` (constant; default 0) are NaN when not

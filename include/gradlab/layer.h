@@ -29,15 +29,15 @@ typedef enum glab_act_kind {
 /* How the conformance check (tests, `gradlab gradcheck`) builds a small instance of a type.
  * A type without one is checked with its default options on a [3][4] input. */
 typedef struct glab_layer_example {
-  const char *config;   /* option text, e.g. "inputs=4 outputs=3" (glab_config_set_pairs) */
-  int ndim;             /* input shape; 0 means [3][4] */
+  const char *config; /* option text, e.g. "inputs=4 outputs=3" (glab_config_set_pairs) */
+  int ndim;           /* input shape; 0 means [3][4] */
   int shape[GLAB_MAX_DIMS];
   const char *children; /* takes_children types: "dense inputs=4 outputs=5 | tanh" */
 } glab_layer_example;
 
 typedef struct glab_layer_type {
   const char *name;
-  const char *doc; /* one line */
+  const char *doc;            /* one line */
   const glab_option *options; /* terminated by GLAB_OPTIONS_END; may be NULL (no options) */
   int takes_children;         /* 1: created with child layers (e.g. residual) */
   glab_act_kind activation;
@@ -97,12 +97,12 @@ int glab_layer_collect_params(const glab_layer *l, glab_var **out, int cap);
 
 /* ---- conformance: gradcheck a registered layer type on its example ---- */
 typedef struct glab_layer_check {
-  double worst;             /* worst relative error over the input and every parameter */
-  double worst_input;       /* of dL/dx */
-  double worst_param;       /* over every parameter (children included) */
-  char worst_where[96];     /* "input", "weight", "1.w_x" ... and the mode */
-  size_t checked;           /* elements compared */
-  int nparams;              /* parameters checked */
+  double worst;         /* worst relative error over the input and every parameter */
+  double worst_input;   /* of dL/dx */
+  double worst_param;   /* over every parameter (children included) */
+  char worst_where[96]; /* "input", "weight", "1.w_x" ... and the mode */
+  size_t checked;       /* elements compared */
+  int nparams;          /* parameters checked */
 } glab_layer_check;
 /* Builds the type from its example (training mode, then evaluation mode), and gradchecks
  * L = sum(R ∘ forward(x)) (R fixed random) against the input and every parameter. Returns
@@ -116,8 +116,7 @@ int glab_layer_gradcheck_example(glab_registry *reg, const char *type,
 double glab_layer_check_tolerance(void);
 
 /* Fill `t` by initializer (`fan_in`, `fan_out` for the scaled ones). */
-int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out,
-                    glab_rng *rng);
+int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out, glab_rng *rng);
 /* Parse "xavier_uniform" into an initializer (std/value NaN); error for unknown names. */
 int glab_init_parse(const char *name, glab_init *out);
 

@@ -36,8 +36,12 @@
 #define GLAB_EXTERN_C
 #endif
 
-#define GLAB_PLUGIN(init_fn)                                                                   \
-  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_abi(void) { return GLAB_PLUGIN_ABI; }             \
-  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_init(glab_registry *reg) { return init_fn(reg); }
+#define GLAB_PLUGIN(init_fn)                                                                       \
+  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_abi(void) {                                            \
+    return GLAB_PLUGIN_ABI;                                                                        \
+  }                                                                                                \
+  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_init(glab_registry *reg) {                             \
+    return init_fn(reg);                                                                           \
+  }
 
 #endif

@@ -34,9 +34,8 @@ const glab_pretrainer_type *glab_registry_pretrainer(const glab_registry *reg, c
 
 /* Enumerate everything registered, in registration order. */
 size_t glab_registry_count(const glab_registry *reg);
-int glab_registry_entry(const glab_registry *reg, size_t i, glab_type_kind *kind,
-                        const char **name, const char **file, const char **doc,
-                        const glab_option **options);
+int glab_registry_entry(const glab_registry *reg, size_t i, glab_type_kind *kind, const char **name,
+                        const char **file, const char **doc, const glab_option **options);
 const char *glab_type_kind_name(glab_type_kind kind); /* "layer", "optimizer", "pretrainer" */
 /* The ABI the entry's plugin was built for (GLAB_PLUGIN_ABI; the core's own for built-ins). */
 int glab_registry_entry_abi(const glab_registry *reg, size_t i);

@@ -19,7 +19,9 @@ static const glab_option options[] = {
     {"eps", GLAB_OPT_REAL, "1e-5", "added to the variance before the square root"},
     GLAB_OPTIONS_END};
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static int create(glab_layer *self, const glab_config *cfg) {
   bn *b = calloc(1, sizeof *b);
@@ -95,5 +97,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

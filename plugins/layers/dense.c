@@ -17,7 +17,9 @@ static const glab_option options[] = {
     {"bias_init", GLAB_OPT_INIT, "zeros", "initializer of the bias"},
     GLAB_OPTIONS_END};
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static int create(glab_layer *self, const glab_config *cfg) {
   int in = (int)glab_config_int(cfg, "inputs"), out = (int)glab_config_int(cfg, "outputs");
@@ -33,8 +35,7 @@ static int create(glab_layer *self, const glab_config *cfg) {
   d->w = glab_layer_add_param(self, "weight", 2, wshape, glab_config_init(cfg, "init"), in, out);
   if (!d->w) return glab_last_status();
   if (glab_config_bool(cfg, "bias")) {
-    d->b = glab_layer_add_param(self, "bias", 1, &out, glab_config_init(cfg, "bias_init"), in,
-                                out);
+    d->b = glab_layer_add_param(self, "bias", 1, &out, glab_config_init(cfg, "bias_init"), in, out);
     if (!d->b) return glab_last_status();
   }
   return GLAB_OK;
@@ -66,5 +67,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

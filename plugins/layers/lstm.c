@@ -140,7 +140,9 @@ static const glab_op hidden_op = {"lstm_hidden", hidden_forward, hidden_backward
 
 /* ---- the layer ---- */
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static int create(glab_layer *self, const glab_config *cfg) {
   lstm *l = calloc(1, sizeof *l);
@@ -156,14 +158,15 @@ static int create(glab_layer *self, const glab_config *cfg) {
   int sx[2] = {l->inputs, G}, sh[2] = {H, G};
   if (!(l->wx = glab_layer_add_param(self, "w_x", 2, sx, glab_config_init(cfg, "init"), l->inputs,
                                      G)) ||
-      !(l->wh = glab_layer_add_param(self, "w_h", 2, sh, glab_config_init(cfg, "recurrent_init"),
-                                     H, G)) ||
+      !(l->wh = glab_layer_add_param(self, "w_h", 2, sh, glab_config_init(cfg, "recurrent_init"), H,
+                                     G)) ||
       !(l->b = glab_layer_add_param(self, "bias", 1, &G, glab_config_init(cfg, "bias_init"),
                                     l->inputs, G)))
     return glab_last_status();
   double fb = glab_config_real(cfg, "forget_bias");
   if (!isnan(fb))
-    for (int j = 0; j < H; j++) l->b->value.data[H + j] = (glab_real)fb;
+    for (int j = 0; j < H; j++)
+      l->b->value.data[H + j] = (glab_real)fb;
   return GLAB_OK;
 }
 
@@ -171,9 +174,8 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   lstm *l = glab_layer_impl(self);
   if (x->value.ndim != 3 || x->value.shape[2] != l->inputs) {
     char buf[64];
-    glab_error(GLAB_ERR_SHAPE, "lstm %s: expected input [T][B][%d], got %s",
-               glab_layer_name(self), l->inputs,
-               glab_shape_str(x->value.ndim, x->value.shape, buf, sizeof buf));
+    glab_error(GLAB_ERR_SHAPE, "lstm %s: expected input [T][B][%d], got %s", glab_layer_name(self),
+               l->inputs, glab_shape_str(x->value.ndim, x->value.shape, buf, sizeof buf));
     return NULL;
   }
   int T = x->value.shape[0], B = x->value.shape[1], H = l->hidden;
@@ -203,8 +205,8 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   return l->return_sequence ? glab_stack(tape, steps, T) : h;
 }
 
-static const glab_layer_example example = {"inputs=3 hidden=4 return_sequence=true", 3,
-                                           {5, 2, 3}, NULL};
+static const glab_layer_example example = {
+    "inputs=3 hidden=4 return_sequence=true", 3, {5, 2, 3}, NULL};
 
 static const glab_layer_type type = {
     .name = "lstm",
@@ -216,5 +218,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

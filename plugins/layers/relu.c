@@ -17,7 +17,9 @@ static int create(glab_layer *self, const glab_config *cfg) {
   return GLAB_OK;
 }
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   return glab_relu(tape, x, *(const double *)glab_layer_impl(self));
@@ -38,5 +40,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

@@ -26,7 +26,8 @@ static int cfg_int(const glab_layer *l, const char *key) {
 static int width_in(const glab_layer *l) {
   int w = cfg_int(l, "inputs");
   if (!w) w = cfg_int(l, "features");
-  for (int i = 0; !w && i < glab_layer_nchildren(l); i++) w = width_in(glab_layer_child(l, i));
+  for (int i = 0; !w && i < glab_layer_nchildren(l); i++)
+    w = width_in(glab_layer_child(l, i));
   return w;
 }
 
@@ -36,11 +37,14 @@ static int width_out(const glab_layer *l) {
   int w = cfg_int(l, "outputs");
   if (!w) w = cfg_int(l, "hidden");
   if (!w) w = cfg_int(l, "features");
-  for (int i = glab_layer_nchildren(l); !w && i-- > 0;) w = width_out(glab_layer_child(l, i));
+  for (int i = glab_layer_nchildren(l); !w && i-- > 0;)
+    w = width_out(glab_layer_child(l, i));
   return w;
 }
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static int create(glab_layer *self, const glab_config *cfg) {
   residual *r = calloc(1, sizeof *r);
@@ -52,7 +56,8 @@ static int create(glab_layer *self, const glab_config *cfg) {
   r->outputs = (int)glab_config_int(cfg, "outputs");
   if (!r->inputs) r->inputs = width_in(self);
   if (!r->outputs) {
-    for (int i = n; !r->outputs && i-- > 0;) r->outputs = width_out(glab_layer_child(self, i));
+    for (int i = n; !r->outputs && i-- > 0;)
+      r->outputs = width_out(glab_layer_child(self, i));
   }
   if (r->inputs < 0 || r->outputs < 0)
     return glab_error(GLAB_ERR_ARG, "residual: widths must not be negative");
@@ -98,5 +103,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

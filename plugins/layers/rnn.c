@@ -33,7 +33,8 @@ static int step_forward(glab_var *out) {
   const glab_real *xw = out->in[0]->value.data + (size_t)a->t * n;
   const glab_real *hw = out->nin > 1 ? out->in[1]->value.data : NULL;
   glab_real *h = out->value.data;
-  for (size_t i = 0; i < n; i++) h[i] = (glab_real)tanh((double)(xw[i] + (hw ? hw[i] : 0)));
+  for (size_t i = 0; i < n; i++)
+    h[i] = (glab_real)tanh((double)(xw[i] + (hw ? hw[i] : 0)));
   return GLAB_OK;
 }
 
@@ -58,7 +59,9 @@ static const glab_op step_op = {"rnn_step", step_forward, step_backward};
 
 /* ---- the layer ---- */
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static int create(glab_layer *self, const glab_config *cfg) {
   rnn *r = calloc(1, sizeof *r);
@@ -75,8 +78,8 @@ static int create(glab_layer *self, const glab_config *cfg) {
                                      r->hidden)) ||
       !(r->wh = glab_layer_add_param(self, "w_h", 2, sh, glab_config_init(cfg, "recurrent_init"),
                                      r->hidden, r->hidden)) ||
-      !(r->b = glab_layer_add_param(self, "bias", 1, &r->hidden,
-                                    glab_config_init(cfg, "bias_init"), r->inputs, r->hidden)))
+      !(r->b = glab_layer_add_param(self, "bias", 1, &r->hidden, glab_config_init(cfg, "bias_init"),
+                                    r->inputs, r->hidden)))
     return glab_last_status();
   return GLAB_OK;
 }
@@ -106,8 +109,8 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   return r->return_sequence ? glab_stack(tape, steps, T) : h;
 }
 
-static const glab_layer_example example = {"inputs=3 hidden=4 return_sequence=true", 3,
-                                           {5, 2, 3}, NULL};
+static const glab_layer_example example = {
+    "inputs=3 hidden=4 return_sequence=true", 3, {5, 2, 3}, NULL};
 
 static const glab_layer_type type = {
     .name = "rnn",
@@ -120,5 +123,7 @@ static const glab_layer_type type = {
     .example = &example,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

@@ -35,7 +35,9 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   return GLAB_OK;
 }
 
-static void destroy(glab_optimizer *self) { free(glab_optimizer_impl(self)); }
+static void destroy(glab_optimizer *self) {
+  free(glab_optimizer_impl(self));
+}
 
 static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                   glab_real *delta, glab_real **state, size_t n, long step) {
@@ -64,5 +66,7 @@ static const glab_optimizer_type type = {
     .destroy = destroy,
 };
 
-static int init(glab_registry *reg) { return glab_register_optimizer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_optimizer(reg, &type);
+}
 GLAB_PLUGIN(init)

@@ -16,7 +16,9 @@ static int create(glab_layer *self, const glab_config *cfg) {
   return GLAB_OK;
 }
 
-static void destroy(glab_layer *self) { free(glab_layer_impl(self)); }
+static void destroy(glab_layer *self) {
+  free(glab_layer_impl(self));
+}
 
 static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   double beta = *(const double *)glab_layer_impl(self);
@@ -32,5 +34,7 @@ static const glab_layer_type swish = {
     .destroy = destroy,
 };
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &swish); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &swish);
+}
 GLAB_PLUGIN(init)

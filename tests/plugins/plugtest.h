@@ -14,21 +14,22 @@
 #include "gradlab/registry.h"
 
 /* Assert |a - b| <= tol·max(1, |b|), printing both on failure. */
-#define PT_CLOSE(a, b, tol)                                                                      \
-  do {                                                                                           \
-    double pt_a_ = (double)(a), pt_b_ = (double)(b);                                             \
-    int pt_ok_ = fabs(pt_a_ - pt_b_) <= (tol) * fmax(1.0, fabs(pt_b_));                          \
+#define PT_CLOSE(a, b, tol)                                                                        \
+  do {                                                                                             \
+    double pt_a_ = (double)(a), pt_b_ = (double)(b);                                               \
+    int pt_ok_ = fabs(pt_a_ - pt_b_) <= (tol)*fmax(1.0, fabs(pt_b_));                              \
     if (!pt_ok_) fprintf(stderr, "\n  %s:%d: %.17g != %.17g\n", __FILE__, __LINE__, pt_a_, pt_b_); \
-    CU_ASSERT(pt_ok_);                                                                           \
+    CU_ASSERT(pt_ok_);                                                                             \
   } while (0)
 
 /* The message of the last error contains `s`. */
-#define PT_MSG_HAS(s)                                                                            \
-  do {                                                                                           \
-    int pt_ok_ = strstr(glab_last_error(), (s)) != NULL;                                         \
-    if (!pt_ok_) fprintf(stderr, "\n  %s:%d: '%s' not in '%s'\n", __FILE__, __LINE__, (s),       \
-                         glab_last_error());                                                    \
-    CU_ASSERT(pt_ok_);                                                                           \
+#define PT_MSG_HAS(s)                                                                              \
+  do {                                                                                             \
+    int pt_ok_ = strstr(glab_last_error(), (s)) != NULL;                                           \
+    if (!pt_ok_)                                                                                   \
+      fprintf(stderr, "\n  %s:%d: '%s' not in '%s'\n", __FILE__, __LINE__, (s),                    \
+              glab_last_error());                                                                  \
+    CU_ASSERT(pt_ok_);                                                                             \
   } while (0)
 
 typedef struct pt_test {
@@ -41,7 +42,8 @@ static inline int pt_run(const char *suite, const pt_test *tests, int (*init)(vo
                          int (*cleanup)(void)) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 2;
   CU_pSuite s = CU_add_suite(suite, init, cleanup);
-  for (const pt_test *t = tests; t->name; t++) CU_add_test(s, t->name, t->fn);
+  for (const pt_test *t = tests; t->name; t++)
+    CU_add_test(s, t->name, t->fn);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
@@ -68,8 +70,10 @@ static inline glab_optimizer *pt_optim(glab_registry *reg, const char *type, con
   if (!t) return NULL;
   glab_option all[64];
   int n = 0;
-  for (const glab_option *o = t->options; o && o->name && n < 60; o++) all[n++] = *o;
-  for (const glab_option *o = glab_optimizer_generic_options(); o->name; o++) all[n++] = *o;
+  for (const glab_option *o = t->options; o && o->name && n < 60; o++)
+    all[n++] = *o;
+  for (const glab_option *o = glab_optimizer_generic_options(); o->name; o++)
+    all[n++] = *o;
   all[n] = (glab_option)GLAB_OPTIONS_END;
   glab_config *cfg = glab_config_create();
   glab_optimizer *o = NULL;

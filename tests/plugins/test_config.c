@@ -14,15 +14,14 @@ static int teardown(void) {
   return 0;
 }
 
-static const glab_option opts[] = {
-    {"units", GLAB_OPT_INT, NULL, "how many"},
-    {"rate", GLAB_OPT_REAL, "0.5", "a rate"},
-    {"flag", GLAB_OPT_BOOL, "true", "a flag"},
-    {"label", GLAB_OPT_STRING, "x", "a label"},
-    {"sizes", GLAB_OPT_INTS, "1,2,3", "a list"},
-    {"init", GLAB_OPT_INIT, "normal(0.1)", "an initializer"},
-    {"cut", GLAB_OPT_REAL, "", "optional"},
-    GLAB_OPTIONS_END};
+static const glab_option opts[] = {{"units", GLAB_OPT_INT, NULL, "how many"},
+                                   {"rate", GLAB_OPT_REAL, "0.5", "a rate"},
+                                   {"flag", GLAB_OPT_BOOL, "true", "a flag"},
+                                   {"label", GLAB_OPT_STRING, "x", "a label"},
+                                   {"sizes", GLAB_OPT_INTS, "1,2,3", "a list"},
+                                   {"init", GLAB_OPT_INIT, "normal(0.1)", "an initializer"},
+                                   {"cut", GLAB_OPT_REAL, "", "optional"},
+                                   GLAB_OPTIONS_END};
 
 static void test_validate(void) {
   glab_config *c = glab_config_create();
@@ -51,7 +50,8 @@ static void test_validate(void) {
   CU_ASSERT_EQUAL(glab_config_count(c), 7);
   char buf[64];
   CU_ASSERT_STRING_EQUAL(glab_config_value_text(c, "sizes", buf, sizeof buf), "1,2,3");
-  CU_ASSERT_STRING_EQUAL(glab_config_value_text(c, "init", buf, sizeof buf), "normal(0.10000000000000001)");
+  CU_ASSERT_STRING_EQUAL(glab_config_value_text(c, "init", buf, sizeof buf),
+                         "normal(0.10000000000000001)");
   glab_config *copy = glab_config_copy(c);
   CU_ASSERT_EQUAL(glab_config_int(copy, "units"), 4);
   glab_config_destroy(copy);
@@ -73,7 +73,8 @@ static void test_validate(void) {
   glab_config_destroy(c);
 
   c = glab_config_create();
-  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=3 rate=1e-3; flag=false"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=3 rate=1e-3; flag=false"),
+                  GLAB_OK);
   CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "ratee=1"), GLAB_ERR_ARG);
   PT_MSG_HAS("did you mean 'rate'?");
   CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=three"), GLAB_ERR_ARG);
@@ -133,7 +134,8 @@ static void test_initializers(void) {
   in.std = 0.01;
   glab_init_apply(&in, t, 1, 1, &rng);
   double s2 = 0;
-  for (size_t i = 0; i < t->size; i++) s2 += (double)t->data[i] * t->data[i];
+  for (size_t i = 0; i < t->size; i++)
+    s2 += (double)t->data[i] * t->data[i];
   CU_ASSERT(fabs(sqrt(s2 / t->size) / 0.01 - 1) < 0.05);
   CU_ASSERT_EQUAL(glab_init_parse("gaussian", &in), GLAB_ERR_ARG);
   glab_init_parse("he_normal", &in);
@@ -143,12 +145,14 @@ static void test_initializers(void) {
 
 /* dense: y = x·W + b with W [inputs][outputs] exactly as np.dot(x, W) */
 static void test_dense_layout(void) {
-  glab_layer *l = pt_layer(reg, "dense", "inputs=2 outputs=3 init=uniform01 bias_init=constant(0.5)", NULL, 0);
+  glab_layer *l =
+      pt_layer(reg, "dense", "inputs=2 outputs=3 init=uniform01 bias_init=constant(0.5)", NULL, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   glab_var *w = glab_layer_param(l, "weight"), *b = glab_layer_param(l, "bias");
   CU_ASSERT(w && w->value.ndim == 2 && w->value.shape[0] == 2 && w->value.shape[1] == 3);
   CU_ASSERT(b && b->value.ndim == 1 && b->value.shape[0] == 3 && b->value.data[2] == 0.5f);
-  for (int i = 0; i < 6; i++) w->value.data[i] = (glab_real)(i + 1); /* [[1,2,3],[4,5,6]] */
+  for (int i = 0; i < 6; i++)
+    w->value.data[i] = (glab_real)(i + 1); /* [[1,2,3],[4,5,6]] */
   glab_tape *t = glab_tape_create();
   int xs[2] = {1, 2};
   glab_var *x = glab_tape_leaf(t, 2, xs, 0);
@@ -228,12 +232,15 @@ static void test_recurrent(void) {
   glab_var *wh = glab_layer_param(l, "w_h");
   CU_ASSERT(b->value.shape[0] == 12 && wx->value.shape[0] == 2 && wx->value.shape[1] == 12);
   CU_ASSERT(wh->value.shape[0] == 3 && wh->value.shape[1] == 12);
-  for (int j = 0; j < 12; j++) CU_ASSERT(b->value.data[j] == (j >= 3 && j < 6 ? 2.5f : 0.0f));
+  for (int j = 0; j < 12; j++)
+    CU_ASSERT(b->value.data[j] == (j >= 3 && j < 6 ? 2.5f : 0.0f));
   /* with zero weights: i = f = o = σ(b), g = 0 → c = h = 0; with g's bias set: known values */
   memset(wx->value.data, 0, 24 * sizeof(glab_real));
   memset(wh->value.data, 0, 36 * sizeof(glab_real));
-  for (int j = 0; j < 12; j++) b->value.data[j] = 0;
-  for (int j = 6; j < 9; j++) b->value.data[j] = 1; /* g = tanh(1) */
+  for (int j = 0; j < 12; j++)
+    b->value.data[j] = 0;
+  for (int j = 6; j < 9; j++)
+    b->value.data[j] = 1; /* g = tanh(1) */
   glab_tape *t = glab_tape_create();
   int xs[3] = {2, 1, 2};
   glab_var *x = glab_tape_leaf(t, 3, xs, 1);
@@ -252,7 +259,10 @@ static void test_recurrent(void) {
   glab_tape_destroy(t);
   glab_layer_destroy(l);
 
-  l = pt_layer(reg, "rnn", "inputs=1 hidden=1 return_sequence=true init=constant(0.5) recurrent_init=constant(2)", NULL, 0);
+  l = pt_layer(
+      reg, "rnn",
+      "inputs=1 hidden=1 return_sequence=true init=constant(0.5) recurrent_init=constant(2)", NULL,
+      0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(l);
   t = glab_tape_create();
   int s3[3] = {3, 1, 1};

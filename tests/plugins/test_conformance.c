@@ -20,7 +20,8 @@ static int teardown(void) {
 }
 
 static void test_shipped_types_present(void) {
-  const char *layers[] = {"dense", "sigmoid", "tanh", "relu", "batchnorm", "residual", "rnn", "lstm"};
+  const char *layers[] = {"dense",     "sigmoid",  "tanh", "relu",
+                          "batchnorm", "residual", "rnn",  "lstm"};
   const char *optims[] = {"sgd", "momentum", "adam", "rmsprop"};
   for (size_t i = 0; i < sizeof layers / sizeof *layers; i++)
     CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(reg, layers[i]));
@@ -39,7 +40,8 @@ static void test_every_layer_type(void) {
     if (kind != GLAB_KIND_LAYER) continue;
     glab_layer_check rep;
     int rc = glab_layer_gradcheck(reg, name, &rep);
-    if (rc != GLAB_OK) printf("  %-10s ERROR %s\n", name, glab_last_error());
+    if (rc != GLAB_OK)
+      printf("  %-10s ERROR %s\n", name, glab_last_error());
     else
       printf("  %-10s worst %.3e (input %.3e, params %.3e at %s)%s\n", name, rep.worst,
              rep.worst_input, rep.worst_param, rep.worst_where, rep.worst <= tol ? "" : "  FAIL");
@@ -57,7 +59,8 @@ static void check(const char *type, const char *cfg, int ndim, int d0, int d1, i
   glab_layer_example ex = {cfg, ndim, {d0, d1, d2, 0}, children};
   glab_layer_check rep;
   int rc = glab_layer_gradcheck_example(reg, type, &ex, &rep);
-  if (rc != GLAB_OK) printf("  %s {%s}: %s\n", type, cfg ? cfg : "", glab_last_error());
+  if (rc != GLAB_OK)
+    printf("  %s {%s}: %s\n", type, cfg ? cfg : "", glab_last_error());
   else
     printf("  %-9s %-45s worst %.3e\n", type, cfg ? cfg : (children ? children : ""), rep.worst);
   CU_ASSERT_EQUAL(rc, GLAB_OK);

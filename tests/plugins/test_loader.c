@@ -90,10 +90,11 @@ static void test_folder_keeps_going(void) {
   /* every broken file is reported; the good ones (dup_a, dup_dense: no clash here) loaded */
   PT_MSG_HAS("badabi.so"); /* the first failure, in name order */
   PT_MSG_HAS("(and 5 more plugin load failures)");
-  const char *want[6] = {"badabi.so", "dup_b.so", "initfail.so", "noinit.so", "nosym.so",
-                         "not_a_plugin.so"};
+  const char *want[6] = {"badabi.so", "dup_b.so", "initfail.so",
+                         "noinit.so", "nosym.so", "not_a_plugin.so"};
   CU_ASSERT_EQUAL_FATAL(glab_registry_failure_count(r), 6);
-  for (int i = 0; i < 6; i++) CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_failure(r, i), want[i]));
+  for (int i = 0; i < 6; i++)
+    CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_failure(r, i), want[i]));
   CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dup_layer"));
   CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dense"));
   CU_ASSERT_PTR_NULL(glab_registry_layer(r, "initfail_layer"));

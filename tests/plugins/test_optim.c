@@ -23,7 +23,8 @@ static int teardown(void) {
 
 static glab_var *vec(int n, const double *v) {
   glab_var *p = glab_var_create(1, &n, 1);
-  for (int i = 0; i < n; i++) p->value.data[i] = (glab_real)v[i];
+  for (int i = 0; i < n; i++)
+    p->value.data[i] = (glab_real)v[i];
   return p;
 }
 
@@ -34,14 +35,17 @@ static void two_steps(const char *type, const char *opts, const double *p1, cons
   const double p0[2] = {1, -2}, a[2] = {1, 3};
   glab_var *p = vec(2, p0);
   for (int step = 0; step < 2; step++) {
-    for (int i = 0; i < 2; i++) p->grad[i] = (glab_real)(a[i] * p->value.data[i]);
+    for (int i = 0; i < 2; i++)
+      p->grad[i] = (glab_real)(a[i] * p->value.data[i]);
     glab_real before[2] = {p->value.data[0], p->value.data[1]};
     CU_ASSERT_EQUAL(glab_optimizer_step(o, &p, 1), GLAB_OK);
     const double *want = step ? p2 : p1;
-    for (int i = 0; i < 2; i++) PT_CLOSE(p->value.data[i], want[i], TOL);
+    for (int i = 0; i < 2; i++)
+      PT_CLOSE(p->value.data[i], want[i], TOL);
     const glab_real *last = glab_optimizer_last_update(o, p);
     CU_ASSERT_PTR_NOT_NULL_FATAL(last);
-    for (int i = 0; i < 2; i++) PT_CLOSE(last[i], p->value.data[i] - before[i], TOL);
+    for (int i = 0; i < 2; i++)
+      PT_CLOSE(last[i], p->value.data[i] - before[i], TOL);
   }
   CU_ASSERT_EQUAL(glab_optimizer_steps(o), 2);
   glab_var_destroy(p);
@@ -92,7 +96,8 @@ static void converge(const char *type, const char *opts, int steps, double tol) 
     CU_ASSERT_EQUAL_FATAL(glab_optimizer_step(o, &p, 1), GLAB_OK);
   }
   double worst = 0;
-  for (int i = 0; i < 3; i++) worst = fmax(worst, fabs(p->value.data[i]));
+  for (int i = 0; i < 3; i++)
+    worst = fmax(worst, fabs(p->value.data[i]));
   if (!(worst < tol)) printf("\n  %s {%s}: |p| = %g after %d steps\n", type, opts, worst, steps);
   CU_ASSERT(worst < tol);
   glab_tape_destroy(t);
@@ -179,12 +184,14 @@ static void test_nonfinite(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(o);
   int n = 3;
   glab_var *p[2] = {glab_var_create(1, &n, 1), glab_var_create(1, &n, 1)};
-  for (int i = 0; i < 3; i++) p[0]->grad[i] = p[1]->grad[i] = 1;
+  for (int i = 0; i < 3; i++)
+    p[0]->grad[i] = p[1]->grad[i] = 1;
   p[1]->grad[2] = (glab_real)NAN;
   CU_ASSERT_EQUAL(glab_optimizer_step(o, p, 2), GLAB_ERR_NONFINITE);
   PT_MSG_HAS("nothing applied");
   PT_MSG_HAS("parameter 2");
-  for (int i = 0; i < 3; i++) CU_ASSERT(p[0]->value.data[i] == 0 && p[1]->value.data[i] == 0);
+  for (int i = 0; i < 3; i++)
+    CU_ASSERT(p[0]->value.data[i] == 0 && p[1]->value.data[i] == 0);
   CU_ASSERT_EQUAL(glab_optimizer_steps(o), 0);
   CU_ASSERT_PTR_NULL(glab_optimizer_last_update(o, p[0]));
   p[1]->grad[2] = (glab_real)INFINITY;

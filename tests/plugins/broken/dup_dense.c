@@ -9,5 +9,7 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
 
 static const glab_layer_type type = {.name = "dense", .doc = "an impostor", .forward = forward};
 
-static int init(glab_registry *reg) { return glab_register_layer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_layer(reg, &type);
+}
 GLAB_PLUGIN(init)

@@ -8,8 +8,8 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   return x;
 }
 
-static const glab_layer_type type = {.name = "initfail_layer", .doc = "never registered",
-                                     .forward = forward};
+static const glab_layer_type type = {
+    .name = "initfail_layer", .doc = "never registered", .forward = forward};
 
 static int init(glab_registry *reg) {
   if (glab_register_layer(reg, &type) != GLAB_OK) return GLAB_ERR_PLUGIN;

@@ -2,4 +2,6 @@
 #include <gradlab/plugin.h>
 
 GLAB_EXPORT int glab_plugin_abi(void);
-GLAB_EXPORT int glab_plugin_abi(void) { return GLAB_PLUGIN_ABI; }
+GLAB_EXPORT int glab_plugin_abi(void) {
+  return GLAB_PLUGIN_ABI;
+}
