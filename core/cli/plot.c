@@ -144,7 +144,7 @@ static int fig_write(const figure *f, const char *dir) {
   int any = 0;
   for (int i = 0; i < f->ns; i++)
     for (size_t k = 0; k < f->s[i].n; k++) any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
-  if (!any) return 1;
+  if (!f->ns) return 1;
   snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
   FILE *d = fopen(path, "w");
   if (!d) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
@@ -233,7 +233,12 @@ static int fig_write(const figure *f, const char *dir) {
       fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
     }
   }
-  if (f->bars) {
+  if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
+    fprintf(g, "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
+               "unset xtics\nunset ytics\nset label 1 'nothing to draw: every value is 0 "
+               "or not finite%s' at graph 0.5, graph 0.5 center font ',14'\nplot -1 notitle",
+            f->logy || f->logx ? " (the axis is logarithmic)" : "");
+  } else if (f->bars) {
     fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
                "set xtics rotate by -30 noenhanced\n");

@@ -1,0 +1,38 @@
+# Studies tests: `gradlab plot` on a fixed run folder (standard figures from metrics.csv, figures a
+# study declares in figures.csv, no gnuplot, bad input, usage), and every study in scripts/ at
+# smoke size with fixed seeds: the script itself asserts its qualitative finding (--set check=true
+# makes a failed finding an error), then check_run verifies the run folder (metrics.csv,
+# summary.json, every CSV, every declared figure as PNG of 960x600 + SVG + .gp).
+add_executable(studies_check_run ${CMAKE_CURRENT_LIST_DIR}/check_run.c)
+target_link_libraries(studies_check_run PRIVATE PkgConfig::CJSON ${CSV_LIBRARY})
+target_include_directories(studies_check_run PRIVATE ${CSV_INCLUDE_DIR})
+
+set(STUDIES_OUT ${CMAKE_BINARY_DIR}/tests/studies)
+set(STUDIES_SH ${CMAKE_CURRENT_LIST_DIR}/studies_test.sh)
+set(STUDIES_ENV "GRADLAB_PLUGIN_PATH=;ASAN_OPTIONS=detect_leaks=1;OPENBLAS_NUM_THREADS=1")
+
+# studies_case(NAME CASE ARGS...): one case of studies_test.sh.
+function(studies_case name)
+  add_test(NAME studies_${name}
+    COMMAND sh ${STUDIES_SH} $<TARGET_FILE:gradlab_cli> $<TARGET_FILE:studies_check_run>
+            ${STUDIES_OUT} ${PROJECT_SOURCE_DIR} ${ARGN})
+  set_tests_properties(studies_${name} PROPERTIES ENVIRONMENT "${STUDIES_ENV}" TIMEOUT 300
+    LABELS studies)
+endfunction()
+
+studies_case(plot_fixture plot_fixture)
+studies_case(plot_no_gnuplot plot_no_gnuplot)
+studies_case(plot_bad_input plot_bad_input)
+studies_case(plot_usage plot_usage)
+
+# Smoke sizes, a little smaller still than --set smoke=true, so the suite stays quick under ASan.
+studies_case(xor_naive study xor_naive --set epochs=3000 --set sweep_seeds=3
+  --result sensible_loss<0.05 --result naive_accuracy<0.9)
+studies_case(depth_speed study depth_speed --set epochs=1
+  --result init_first_over_last<0.1)
+studies_case(cures study cures --set train_images=1000 --set test_images=500
+  --result baseline_delta_spread_init<0.01 --result explode_delta_spread_init>100)
+studies_case(rnn_vs_lstm study rnn_vs_lstm --set steps=30 --set probe_every=15
+  --result lstm_over_rnn_T50>100)
+studies_case(main_study study main_study --set speed_epochs=1 --set train_images=600
+  --set test_images=300)
