@@ -2,6 +2,7 @@
 # run_case.sh — run one script through `gradlab run` and check its exit status, its stderr and
 # its run folder. Usage:
 #   run_case.sh GRADLAB RC STDERR_REGEX SCRIPT [gradlab run options...]
+# GRADLAB_WRAP (env, optional): a command to run gradlab under (valgrind in the valgrind build).
 # RC: the expected exit status. STDERR_REGEX: an extended regex stderr must match (ANY = any).
 # When the run started (RC 0 or 1), the folder must hold metrics.csv (with the tidy header),
 # summary.json (parsed; finished = (RC == 0)), log.txt and script.lua.
@@ -10,7 +11,7 @@ gradlab=$1 rc_want=$2 regex=$3 script=$4
 shift 4
 out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-lua-test.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-GRADLAB_PLOT=0 "$gradlab" run --out "$out/run" "$script" "$@" >"$out/stdout" 2>"$out/stderr"
+GRADLAB_PLOT=0 ${GRADLAB_WRAP:-} "$gradlab" run --out "$out/run" "$script" "$@" >"$out/stdout" 2>"$out/stderr"
 rc=$?
 fail() {
   echo "FAIL: $*"

@@ -80,3 +80,19 @@ endif()
 add_test(NAME lua_doc_examples COMMAND sh ${LUA_T}/doc_examples.sh $<TARGET_FILE:gradlab_cli>
   ${PROJECT_SOURCE_DIR}/docs/lua.md)
 set_tests_properties(lua_doc_examples PROPERTIES ENVIRONMENT "${LUA_ENV}")
+
+# Under -DGRADLAB_VALGRIND=ON: the scripts whose bindings raise C errors, and the training paths,
+# also run under valgrind memcheck (definite/indirect leaks or errors fail them).
+if(GRADLAB_VALGRIND)
+  set(LUA_VG "GRADLAB_WRAP=${VALGRIND_EXECUTABLE} --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect")
+  foreach(case unwind:0:errors/unwind.lua stats:0:scripts/stats.lua shape:1:errors/shape_mismatch.lua
+               callback:1:errors/callback_error.lua unknown_option:1:errors/unknown_option.lua)
+    string(REPLACE ":" ";" parts ${case})
+    list(GET parts 0 name)
+    list(GET parts 1 rc)
+    list(GET parts 2 script)
+    add_test(NAME lua_vg_${name} COMMAND ${LUA_CASE} ${rc} ANY ${LUA_T}/${script})
+    set_tests_properties(lua_vg_${name} PROPERTIES LABELS valgrind TIMEOUT 900
+      ENVIRONMENT "${LUA_ENV};OPENBLAS_NUM_THREADS=1;${LUA_VG}")
+  endforeach()
+endif()
