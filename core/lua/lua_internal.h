@@ -152,15 +152,9 @@ typedef struct glab_optimizer glab_optimizer;
 glab_optimizer *glab_lua_check_optim(lua_State *L, int arg);
 
 /* ---- data (lua_data.c, the data engineer's file) ---- */
-/* Weak references, so the binding still links (without gradlab.data) in a tree where
- * lua_data.c is absent; lua_module.c checks glab_lua_open_data before calling it. */
-#pragma weak glab_lua_open_data
-#pragma weak glab_lua_check_dataset
 /* Push the `gradlab.data` table (constructors; dataset metatable registered); returns 1. */
 int glab_lua_open_data(lua_State *L);
 /* The dataset userdata at `arg`; argument error otherwise. */
 glab_dataset *glab_lua_check_dataset(lua_State *L, int arg);
-/* glab_lua_check_dataset, or an error when the data binding is not built in. */
-glab_dataset *glab_lua_dataset_arg(lua_State *L, int arg);
 
 #endif

@@ -203,7 +203,7 @@ int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d) {
 /* net:evaluate(data [, loss_name | {loss=, batch=}]) -> {loss=, accuracy=, items=} */
 static int m_evaluate(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
-  glab_dataset *d = glab_lua_dataset_arg(L, 2);
+  glab_dataset *d = glab_lua_check_dataset(L, 2);
   glab_loss_kind kind = (glab_loss_kind)glab_lua_default_loss(m, d);
   lua_Integer batch = 0;
   const char *lname = NULL;

@@ -204,10 +204,7 @@ int luaopen_gradlab(lua_State *L) {
   lua_setfield(L, -2, "params");
   for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++)
     openers[i](L);
-  if (glab_lua_open_data)
-    glab_lua_open_data(L);
-  else
-    lua_newtable(L);
+  glab_lua_open_data(L);
   lua_setfield(L, -2, "data");
   return 1;
 }
@@ -216,12 +213,4 @@ int glab_lua_in_run(lua_State *L) {
   int in = lua_rawgetp(L, LUA_REGISTRYINDEX, &key_outdir) == LUA_TSTRING;
   lua_pop(L, 1);
   return in;
-}
-
-glab_dataset *glab_lua_dataset_arg(lua_State *L, int arg) {
-  if (!glab_lua_check_dataset) {
-    luaL_argerror(L, arg, "datasets are not available (built without lua_data.c)");
-    return NULL;
-  }
-  return glab_lua_check_dataset(L, arg);
 }

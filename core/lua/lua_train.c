@@ -123,7 +123,7 @@ static int l_train(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 2);
   lua_getfield(L, 1, "data"); /* 3 */
   if (lua_isnil(L, 3)) return luaL_error(L, "gradlab.train: 'data' is required");
-  o.data = glab_lua_dataset_arg(L, 3);
+  o.data = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "optimizer"); /* 4 */
   if (lua_isnil(L, 4)) return luaL_error(L, "gradlab.train: 'optimizer' is required");
   o.optimizer = glab_lua_check_optim(L, 4);
@@ -225,7 +225,7 @@ static int l_pretrain(lua_State *L) {
   lua_getfield(L, 1, "model"); /* 2 */
   struct glab_lua_model *m = glab_lua_check_model(L, 2);
   lua_getfield(L, 1, "data"); /* 3 */
-  glab_dataset *d = glab_lua_dataset_arg(L, 3);
+  glab_dataset *d = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "method"); /* 4 */
   const char *method = lua_isnil(L, 4) ? "autoencoder" : lua_tostring(L, 4);
   if (!method) return luaL_error(L, "gradlab.pretrain: 'method' must be a string");
