@@ -151,26 +151,50 @@ static void nrm_add(nrm *s, const glab_real *x, size_t n) {
   }
 }
 
+static int counts(const glab_var *p) {
+  return p && p->grad && glab_var_needs_grad(p);
+}
+
+/* Plain sum of squares in double: one vectorisable pass. */
+static double grad_ssq(glab_var *const *params, int n) {
+  double ssq = 0;
+  for (int i = 0; i < n; i++) {
+    if (!counts(params[i])) continue;
+    const glab_real *g = params[i]->grad;
+    double s = 0;
+    for (size_t j = 0; j < params[i]->value.size; j++)
+      s += (double)g[j] * (double)g[j];
+    ssq += s;
+  }
+  return ssq;
+}
+
+/* The global L2 norm. The fast sum of squares is exact enough unless it overflowed or came
+ * near double's underflow (possible only in a double build); then the scaled form decides. */
 static double grad_norm(glab_var *const *params, int n) {
+  double ssq = grad_ssq(params, n);
+  if (isfinite(ssq) && (ssq == 0 || ssq > 1e-280)) return sqrt(ssq);
   nrm s = {0.0, 0.0};
   for (int i = 0; i < n; i++)
-    if (params[i] && params[i]->grad && glab_var_needs_grad(params[i]))
-      nrm_add(&s, params[i]->grad, params[i]->value.size);
+    if (counts(params[i])) nrm_add(&s, params[i]->grad, params[i]->value.size);
   return s.scale * sqrt(s.ssq);
+}
+
+static void scale_grads(glab_var *const *params, int n, double coef) {
+  if (!(coef < 1.0)) return;
+  for (int i = 0; i < n; i++) {
+    glab_var *p = params[i];
+    if (!counts(p)) continue;
+    for (size_t j = 0; j < p->value.size; j++)
+      p->grad[j] = (glab_real)(p->grad[j] * coef);
+  }
 }
 
 /* As torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1. */
 double glab_clip_grad_norm(glab_var *const *params, int n, double max_norm) {
   double norm = grad_norm(params, n);
   if (!(max_norm > 0) || !isfinite(norm)) return norm;
-  double coef = max_norm / (norm + 1e-6);
-  if (coef < 1.0)
-    for (int i = 0; i < n; i++) {
-      glab_var *p = params[i];
-      if (!p || !p->grad || !glab_var_needs_grad(p)) continue;
-      for (size_t j = 0; j < p->value.size; j++)
-        p->grad[j] = (glab_real)(p->grad[j] * coef);
-    }
+  scale_grads(params, n, max_norm / (norm + 1e-6));
   return norm;
 }
 
@@ -247,24 +271,28 @@ const glab_real *glab_optimizer_last_update(const glab_optimizer *o, const glab_
 int glab_optimizer_step(glab_optimizer *o, glab_var *const *params, int n) {
   if (!o || (n > 0 && !params) || n < 0)
     return glab_error(GLAB_ERR_ARG, "optimizer step: NULL optimizer or parameters");
-  /* 1. every gradient finite, or nothing is applied */
-  for (int i = 0; i < n; i++) {
-    glab_var *p = params[i];
-    if (!p || !glab_var_needs_grad(p) || !p->grad) continue;
-    for (size_t j = 0; j < p->value.size; j++)
-      if (!isfinite((double)p->grad[j])) {
-        char shape[64];
-        glab_shape_str(p->value.ndim, p->value.shape, shape, sizeof shape);
-        return glab_error(GLAB_ERR_NONFINITE,
-                          "%s step %ld: gradient of parameter %d (%s) is %s at element %zu; "
-                          "nothing applied",
-                          o->type->name, o->steps + 1, i + 1, shape,
-                          isnan((double)p->grad[j]) ? "NaN" : "infinite", j);
-      }
+  /* 1. every gradient finite, or nothing is applied (a non-finite element makes the sum of
+   * squares non-finite, so the common case costs one pass) */
+  double ssq = grad_ssq(params, n);
+  if (!isfinite(ssq)) {
+    for (int i = 0; i < n; i++) {
+      glab_var *p = params[i];
+      if (!counts(p)) continue;
+      for (size_t j = 0; j < p->value.size; j++)
+        if (!isfinite((double)p->grad[j])) {
+          char shape[64];
+          glab_shape_str(p->value.ndim, p->value.shape, shape, sizeof shape);
+          return glab_error(GLAB_ERR_NONFINITE,
+                            "%s step %ld: gradient of parameter %d (%s) is %s at element %zu; "
+                            "nothing applied",
+                            o->type->name, o->steps + 1, i + 1, shape,
+                            isnan((double)p->grad[j]) ? "NaN" : "infinite", j);
+        }
+    }
   }
   /* 2. clipping */
-  o->last_norm =
-      o->clip_norm > 0 ? glab_clip_grad_norm(params, n, o->clip_norm) : grad_norm(params, n);
+  o->last_norm = isfinite(ssq) && (ssq == 0 || ssq > 1e-280) ? sqrt(ssq) : grad_norm(params, n);
+  if (o->clip_norm > 0) scale_grads(params, n, o->clip_norm / (o->last_norm + 1e-6));
   if (o->clip_value > 0) glab_clip_grad_value(params, n, o->clip_value);
   /* 3. updates */
   o->steps++;

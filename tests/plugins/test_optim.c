@@ -133,6 +133,14 @@ static void test_clip_norm(void) {
   p[0]->grad[0] = (glab_real)3e-25;
   p[1]->grad[0] = (glab_real)4e-25;
   CU_ASSERT(fabs(glab_clip_grad_norm(p, 2, 0) / 5e-25 - 1) < 1e-6);
+#ifdef GRADLAB_DOUBLE
+  p[0]->grad[0] = 3e-170; /* squares underflow double */
+  p[1]->grad[0] = 4e-170;
+  CU_ASSERT(fabs(glab_clip_grad_norm(p, 2, 0) / 5e-170 - 1) < 1e-12);
+  p[0]->grad[0] = 3e200; /* squares overflow double */
+  p[1]->grad[0] = 4e200;
+  CU_ASSERT(fabs(glab_clip_grad_norm(p, 2, 0) / 5e200 - 1) < 1e-12);
+#endif
 
   /* through an optimizer: sgd lr=1 with clip_norm=1 from p = 0 */
   glab_optimizer *o = pt_optim(reg, "sgd", "lr=1 clip_norm=1");
