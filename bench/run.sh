@@ -43,5 +43,5 @@ fi
 
 if [ -x "$here/startup.sh" ]; then
   echo
-  "$here/startup.sh"
+  "$here/startup.sh" "$build/gradlab" || echo "run.sh: bench/startup.sh failed" >&2
 fi
