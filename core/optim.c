@@ -173,7 +173,7 @@ static double grad_ssq(glab_var *const *params, int n) {
  * near double's underflow (possible only in a double build); then the scaled form decides. */
 static double grad_norm(glab_var *const *params, int n) {
   double ssq = grad_ssq(params, n);
-  if (isfinite(ssq) && (ssq == 0 || ssq > 1e-280)) return sqrt(ssq);
+  if (isfinite(ssq) && ssq > 1e-280) return sqrt(ssq);
   nrm s = {0.0, 0.0};
   for (int i = 0; i < n; i++)
     if (counts(params[i])) nrm_add(&s, params[i]->grad, params[i]->value.size);
@@ -291,7 +291,7 @@ int glab_optimizer_step(glab_optimizer *o, glab_var *const *params, int n) {
     }
   }
   /* 2. clipping */
-  o->last_norm = isfinite(ssq) && (ssq == 0 || ssq > 1e-280) ? sqrt(ssq) : grad_norm(params, n);
+  o->last_norm = isfinite(ssq) && ssq > 1e-280 ? sqrt(ssq) : grad_norm(params, n);
   if (o->clip_norm > 0) scale_grads(params, n, o->clip_norm / (o->last_norm + 1e-6));
   if (o->clip_value > 0) glab_clip_grad_value(params, n, o->clip_value);
   /* 3. updates */
