@@ -103,6 +103,7 @@ char *batch_read_file(const char *path, size_t *len); /* NUL-terminated, malloc'
 cJSON *batch_read_json(const char *path);
 int batch_write_atomic(const char *path, const char *data, size_t n); /* temp + fsync + rename */
 int batch_write_json(const char *path, const cJSON *j);
+int batch_write_json_sync(const char *path, const cJSON *j, int sync); /* sync 0: no fsync */
 int batch_rmtree(const char *path); /* rm -rf, does not follow symlinks */
 int batch_mkdirs(const char *path);
 /* A job's final state (<dir>/<id>/job.json) or NULL if it has not ended. */

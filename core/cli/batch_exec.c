@@ -297,7 +297,8 @@ static int job_start(const char *dir, const batch_job *j, const batch_args *a, s
 
 typedef struct progress {
   int total, done, failed, running, finished_now;
-  double t0, last_write;
+  double t0;
+  int dirty; /* .progress.json is out of date */
   int tty, quiet;
 } progress;
 
@@ -324,7 +325,10 @@ static void progress_file(const char *dir, const progress *p, const slot *slots,
                           const batch_list *l) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "pid", getpid());
-  cJSON_AddNumberToObject(o, "started", (double)time(NULL) - (now_s() - p->t0));
+  struct timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  cJSON_AddNumberToObject(o, "started",
+                          (double)wall.tv_sec + 1e-9 * (double)wall.tv_nsec - (now_s() - p->t0));
   cJSON_AddNumberToObject(o, "total", p->total);
   cJSON_AddNumberToObject(o, "done", p->done);
   cJSON_AddNumberToObject(o, "failed", p->failed);
@@ -333,7 +337,7 @@ static void progress_file(const char *dir, const progress *p, const slot *slots,
     if (slots[i].pid) cJSON_AddItemToArray(r, cJSON_CreateString(l->jobs[slots[i].job].id));
   char path[4200];
   snprintf(path, sizeof path, "%s/.progress.json", dir);
-  batch_write_json(path, o);
+  batch_write_json_sync(path, o, 0); /* informational: no fsync */
   cJSON_Delete(o);
 }
 
@@ -402,6 +406,7 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
         break;
       }
       p.running++;
+      p.dirty = 1;
     }
     double t = now_s(), wake = t + (p.tty ? 1.0 : 5.0);
     for (int i = 0; i < o->jobs; i++) {
@@ -412,9 +417,9 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
     }
     if (stopping && stop_kill_at < wake) wake = stop_kill_at;
     if (p.tty) progress_line(&p, 0);
-    if (t - p.last_write >= 1.0) {
+    if (p.dirty) {
       progress_file(dir, &p, slots, o->jobs, l);
-      p.last_write = t;
+      p.dirty = 0;
     }
     double d = wake - t;
     if (d < 0.001) d = 0.001;
@@ -444,6 +449,7 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
         int res = job_finish(dir, j, &slots[i], status, stopping);
         slots[i].pid = 0;
         p.running--;
+        p.dirty = 1;
         if (res > 0)
           p.done++, p.finished_now++;
         else if (res == 0)

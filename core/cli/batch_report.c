@@ -50,7 +50,7 @@ cJSON *batch_read_json(const char *path) {
   return j;
 }
 
-int batch_write_atomic(const char *path, const char *data, size_t n) {
+static int write_atomic(const char *path, const char *data, size_t n, int sync) {
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -63,7 +63,7 @@ int batch_write_atomic(const char *path, const char *data, size_t n) {
     off += (size_t)w;
   }
   /* fsync so that a crash of the machine cannot leave a renamed but empty file. */
-  if (off != n || fsync(fd) != 0) {
+  if (off != n || (sync && fsync(fd) != 0)) {
     int e = errno;
     close(fd);
     unlink(tmp);
@@ -79,14 +79,22 @@ int batch_write_atomic(const char *path, const char *data, size_t n) {
   return 0;
 }
 
-int batch_write_json(const char *path, const cJSON *j) {
+int batch_write_atomic(const char *path, const char *data, size_t n) {
+  return write_atomic(path, data, n, 1);
+}
+
+int batch_write_json_sync(const char *path, const cJSON *j, int sync) {
   char *s = cJSON_Print(j);
   if (!s) return -1;
   size_t n = strlen(s);
   s[n] = '\n'; /* cJSON_Print's terminator becomes a final newline */
-  int rc = batch_write_atomic(path, s, n + 1);
+  int rc = write_atomic(path, s, n + 1, sync);
   free(s);
   return rc;
+}
+
+int batch_write_json(const char *path, const cJSON *j) {
+  return batch_write_json_sync(path, j, 1);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -430,7 +438,11 @@ int batch_status(const char *dir) {
   const cJSON *pid = cJSON_GetObjectItemCaseSensitive(prog, "pid");
   const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(prog, "started");
   if (live) {
-    long el = cJSON_IsNumber(t0) ? (long)(time(NULL) - (time_t)t0->valuedouble) : 0;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long el = cJSON_IsNumber(t0)
+                  ? (long)((double)now.tv_sec + 1e-9 * (double)now.tv_nsec - t0->valuedouble)
+                  : 0;
     printf(" — running (pid %d, %ld:%02ld elapsed)", cJSON_IsNumber(pid) ? pid->valueint : 0,
            el / 60, el % 60);
   } else {
