@@ -601,8 +601,13 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
       char lab[800], tensor[256], stat[256];
       sscanf(m->keys.s[r->key], "%255[^\t]\t%255[^\n]", tensor, stat);
       const char *layer = m->layers.s[r->layer];
-      snprintf(lab, sizeof lab, "%s%s%s%s%s", layer, *layer ? " " : "", tensor,
-               strcmp(stat, "value") && *stat ? " " : "", strcmp(stat, "value") ? stat : "");
+      int show_layer = *layer && strcmp(layer, "model"); /* "model": the whole network */
+      const char *what = !strcmp(stat, "value") || !*stat ? "recorded steps"
+                         : !strcmp(stat, "epoch_mean")   ? "epoch mean"
+                                                         : stat;
+      snprintf(lab, sizeof lab, "%s%s%s (%s)", show_layer ? "layer " : "",
+               show_layer ? layer : "", show_layer ? "" : tensor, what);
+      if (show_layer) snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " %s", tensor);
       series_add(fig_series(&f, lab), r->step, r->value);
       if (isfinite(r->value) && r->value > 0) lo = fmin(lo, r->value), hi = fmax(hi, r->value);
     }

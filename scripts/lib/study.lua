@@ -48,7 +48,11 @@ function M.params(name, defaults, smoke)
     end
   end
   P.name = name
-  P.out = (gradlab.outdir and gradlab.outdir()) or ("runs/" .. name)
+  -- the run folder: gradlab run's, else (stock lua5.4) GRADLAB_OUT or runs/NAME
+  P.out = gradlab.outdir and gradlab.outdir() or "."
+  if P.out == "." and not M.in_gradlab_run() then
+    P.out = os.getenv("GRADLAB_OUT") or ("runs/" .. name)
+  end
   os.execute(("mkdir -p '%s'"):format(P.out))
   M.P = P
   return P
@@ -409,17 +413,34 @@ local function write_figures(dir)
   data:close()
 end
 
--- The gradlab executable running this script, if any (for `gradlab plot`).
-local function self_exe()
-  local p = io.popen("readlink -f /proc/$PPID/exe 2>/dev/null")
-  local exe = p and p:read("l")
-  if p then p:close() end
-  if exe and exe:match("/gradlab$") then return exe end
-  for _, c in ipairs{"build/gradlab"} do
+-- This process's command line (Linux /proc), e.g. {"/path/gradlab", "run", "x.lua", ...}.
+local function cmdline()
+  local f = io.open("/proc/self/cmdline", "rb")
+  local words = {}
+  if f then
+    for w in (f:read("a") or ""):gmatch("[^%z]+") do words[#words + 1] = w end
+    f:close()
+  end
+  return words
+end
+
+-- 1 inside `gradlab run` (which draws the figures when the script ends).
+local function in_gradlab_run()
+  local w = cmdline()
+  return w[1] ~= nil and w[1]:match("gradlab$") ~= nil and w[2] == "run"
+end
+M.in_gradlab_run = in_gradlab_run
+
+-- A gradlab executable for `gradlab plot` when running from stock lua5.4.
+local function gradlab_exe()
+  for _, c in ipairs{"build/gradlab", "./gradlab"} do
     local f = io.open(c)
     if f then f:close() return c end
   end
-  return nil
+  local p = io.popen("command -v gradlab 2>/dev/null")
+  local exe = p and p:read("l")
+  if p then p:close() end
+  return exe
 end
 
 -- Write the declared figures. Inside `gradlab run` the command draws them when the script ends
@@ -435,10 +456,8 @@ function M.finish_figures()
       .. dir .. "`")
     return {}
   end
-  local exe = self_exe()
-  if exe and exe:match("/gradlab$") and gradlab.outdir and gradlab.outdir() then
-    return pngs -- `gradlab run` draws them as it finishes
-  end
+  if in_gradlab_run() then return pngs end -- `gradlab run` draws them as it finishes
+  local exe = gradlab_exe()
   if exe then
     os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))
   else
