@@ -134,6 +134,9 @@ struct glab_lua_model {
   glab_model *m;
   glab_trainer *tr; /* tape, recorder, steps and events of this model */
   int loss;         /* the glab_loss_kind last used with this model, -1 before any */
+  int pending;      /* 1 after net:forward, 2 once a loss was taken from it, 0 after backward:
+                       while a step waits for its backward, running the model again (evaluate,
+                       tostring's shapes) would replace the outputs its statistics read */
   int in_ndim;      /* the last forward's input shape (for tostring) */
   int in_shape[GLAB_MAX_DIMS];
 };

@@ -59,6 +59,7 @@ static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
     glab_var *loss = glab_trainer_loss(m->tr, kind, out->var, targets, nt, labels, nl);
     if (!loss) return glab_lua_fail(L, fname);
     m->loss = (int)kind;
+    m->pending = 2;
     lua_getiuservalue(L, 1, 1); /* the model */
     glab_lua_push_node(L, -1, loss);
     return 1;
@@ -93,6 +94,7 @@ static int l_sum(lua_State *L) {
   if (out->var) {
     glab_var *s = glab_sum(glab_trainer_tape(out->model->tr), out->var);
     if (!s) return glab_lua_fail(L, "gradlab.loss.sum");
+    out->model->pending = 2;
     lua_getiuservalue(L, 1, 1);
     glab_lua_push_node(L, -1, s);
     return 1;

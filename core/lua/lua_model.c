@@ -116,6 +116,7 @@ static int m_forward(lua_State *L) {
   const glab_tensor *x = glab_lua_to_tensor(L, 2);
   glab_var *out = glab_trainer_forward(m->tr, x);
   if (!out) return glab_lua_fail(L, "net:forward");
+  m->pending = 1;
   m->in_ndim = x->ndim;
   memcpy(m->in_shape, x->shape, sizeof m->in_shape);
   glab_lua_push_node(L, 1, out);
@@ -149,6 +150,7 @@ static int m_backward(lua_State *L) {
                                          "loss must have one element (has %d; use "
                                          "gradlab.loss.sum)",
                                          (int)loss->t.size));
+  m->pending = 0;
   return glab_lua_nonfinite_result(L, m, glab_trainer_backward(m->tr, loss->var), "net:backward");
 }
 
@@ -204,6 +206,10 @@ int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d) {
 static int m_evaluate(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
   glab_dataset *d = glab_lua_check_dataset(L, 2);
+  if (m->pending == 2)
+    return luaL_error(L, "net:evaluate: called between a loss and net:backward (it would replace "
+                         "the layer outputs that step's statistics read); call it after backward");
+  m->pending = 0; /* a forward without a loss was a prediction: nothing waits for it */
   glab_loss_kind kind = (glab_loss_kind)glab_lua_default_loss(m, d);
   lua_Integer batch = 0;
   const char *lname = NULL;
@@ -239,7 +245,9 @@ static int m_tostring(lua_State *L) {
   /* Output shapes for flat inputs: seen by the last forward ([B][F] -> one item [F]), or
    * before any forward, the `inputs` of a first layer that takes flat rows (not a sequence). */
   int item = m->in_ndim == 2 ? m->in_shape[1] : 0;
-  if (m->in_ndim == 0) {
+  if (m->pending) {
+    item = 0; /* computing shapes runs the model: not while a step waits for its backward */
+  } else if (m->in_ndim == 0) {
     glab_layer *first = glab_model_layer(m->m, 0);
     const glab_config *cfg = first ? glab_layer_config(first) : NULL;
     if (cfg && glab_config_has(cfg, "inputs") && !glab_config_has(cfg, "hidden")) {

@@ -162,6 +162,7 @@ static int l_train(lua_State *L) {
   o.ctx = &c;
   o.runlog = glab_lua_runlog(L);
   m->loss = (int)o.loss;
+  m->pending = 0;
   /* The trainer's policy is the train call's; keep the manual loop's policy afterwards. */
   glab_nonfinite_policy before = glab_trainer_policy(m->tr);
   glab_train_result r;

@@ -60,6 +60,18 @@ local r2 = gradlab.train{model=net, data=data, optimizer=gradlab.optim.sgd{lr=0.
   batch=1, on_step=function(step, info) n = n + 1; if n == 3 then return false end end}
 assert(r2.stopped == "callback" and r2.steps == 3, "stop from on_step")
 
+-- tostring and a prediction between steps do not disturb the statistics of a pending step;
+-- evaluate between a loss and its backward is refused
+local out = net:forward{{0, 1}}
+local loss = gradlab.loss.mse(out, {{1}})
+local _ = tostring(net)
+assert(not pcall(net.evaluate, net, data), "evaluate before backward is refused")
+net:zero_grad()
+assert(net:backward(loss))
+assert(net:layer(1):grad_stats().output_grad, "output_grad recorded")
+net:forward{{1, 1}} -- a prediction
+assert(net:evaluate(data).loss >= 0)
+
 -- statistics of any tensor
 local st = gradlab.stats{3, 4}
 assert(math.abs(st.norm - 5) < 1e-6 and st.count == 2)
