@@ -342,11 +342,12 @@ static void progress_file(const char *dir, const progress *p, const slot *slots,
 }
 
 static void report_job(const progress *p, const batch_job *j, int res, const char *dir) {
-  if (p->tty || p->quiet) return;
+  /* On a terminal only failures get a line of their own, above the progress line. */
+  if (p->quiet || (p->tty && res != 0)) return;
   char *pt = batch_params_text(j);
   const char *what = res > 0 ? "ok" : res == 0 ? "FAILED" : "stopped";
-  fprintf(stderr, "[%d/%d] %-7s %s %s %s seed=%lld", p->done + p->failed, p->total, what, j->id,
-          j->script, pt ? pt : "", j->seed);
+  fprintf(stderr, "%s[%d/%d] %-6s %s %s %s seed=%lld", p->tty ? "\r\033[K" : "",
+          p->done + p->failed, p->total, what, j->id, j->script, pt ? pt : "", j->seed);
   if (res == 0) {
     cJSON *st = batch_job_state(dir, j->id);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(st, "reason");
