@@ -190,6 +190,21 @@ usage)
   cp r/summary.csv r1.csv
   "$G" batch --out r -q || fail "resume by DIR"
   cmp -s r1.csv r/summary.csv || fail "resume by DIR changed the summary"
+  # job ids are FNV-1a 64 of: script content, NUL, sorted "key=value\n" lines, "seed=S"
+  python3 - "$S/empty.lua" <<'PY' || fail "job id scheme"
+import csv, sys
+def fnv1a(data, h=0xcbf29ce484222325):
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+assert fnv1a(b"a") == 0xaf63dc4c8601ec8c  # the published test vector
+content = open(sys.argv[1], "rb").read()
+rows = list(csv.DictReader(open("r/summary.csv", newline="")))
+for r in rows:
+    want = "%016x" % fnv1a(content + b"\0" + ("x=%s\n" % r["x"]).encode() + ("seed=%s" % r["seed"]).encode())
+    assert r["id"] == want, (r["id"], want)
+print("ids ok", len(rows))
+PY
   # --emit slurm: one array task per shard, each running its shard
   "$G" batch "$S/empty.lua" --grid x=1,2,3 --out em --emit slurm --shards 2 > /dev/null || fail "emit"
   grep -q '^#SBATCH --array=0-1$' em/slurm.sh || fail "array line"
