@@ -289,15 +289,19 @@ int cli_run(int argc, char **argv) {
     glab_seed((uint64_t)o.seed);
   else
     glab_seed(42);
-  if (glab_plugins_load_default(glab_default_registry(), o.plugins, o.nplugins) != GLAB_OK) {
+  o.log = glab_runlog_create(o.out, o.script);
+  if (!o.log) {
     cli_error("run: %s", glab_last_error());
     free(sets);
     free(plugins);
     return CLI_FAIL;
   }
-  o.log = glab_runlog_create(o.out, o.script);
-  if (!o.log) {
+  /* Plugins after the folder exists, so a failure is recorded there (finished = false). */
+  if (glab_plugins_load_default(glab_default_registry(), o.plugins, o.nplugins) != GLAB_OK) {
     cli_error("run: %s", glab_last_error());
+    glab_runlog_log(o.log, "error: %s", glab_last_error());
+    glab_runlog_flush(o.log, 0);
+    glab_runlog_destroy(o.log);
     free(sets);
     free(plugins);
     return CLI_FAIL;

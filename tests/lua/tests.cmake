@@ -44,6 +44,10 @@ gradlab_lua_case(err_callback 1 "callback_error\\.lua:7: callback failed at step
   ${LUA_T}/errors/callback_error.lua)
 gradlab_lua_case(err_partial 1 "partial\\.lua:8: deliberate failure" ${LUA_T}/errors/partial.lua)
 
+# A plugin that cannot be loaded: exit 1, the message names the file, the folder says unfinished.
+gradlab_lua_case(err_plugin 1 "no_such_plugin\\.so" ${LUA_T}/errors/runtime.lua
+  --plugin ${LUA_T}/no_such_plugin.so)
+
 # Bad usage: exit 2, no run folder.
 add_test(NAME lua_usage_no_script COMMAND sh -c "\"$0\" run 2>&1; test $? -eq 2" $<TARGET_FILE:gradlab_cli>)
 set_tests_properties(lua_usage_no_script PROPERTIES PASS_REGULAR_EXPRESSION "no script given")
