@@ -100,3 +100,13 @@ if(GRADLAB_VALGRIND)
       ENVIRONMENT "${LUA_ENV};OPENBLAS_NUM_THREADS=1;${LUA_VG}")
   endforeach()
 endif()
+
+# A dropped-in plugin: its layer type appears under gradlab.layer with no binding change.
+set(LUA_PLUGIN_DIR ${CMAKE_BINARY_DIR}/tests/lua_plugins)
+add_library(lua_test_times MODULE ${LUA_T}/plugin_times.c)
+target_link_libraries(lua_test_times PRIVATE gradlab)
+set_target_properties(lua_test_times PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${LUA_PLUGIN_DIR}
+  C_VISIBILITY_PRESET hidden)
+gradlab_lua_case(dropin_cli 0 ANY ${LUA_T}/scripts/dropin.lua
+  --plugin ${LUA_PLUGIN_DIR}/lua_test_times.so -- cli)
+gradlab_lua_case(dropin_load 0 ANY ${LUA_T}/scripts/dropin.lua -- ${LUA_PLUGIN_DIR}/lua_test_times.so)
