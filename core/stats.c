@@ -13,25 +13,17 @@
 #include <string.h>
 
 #include "gradlab/stats.h"
+#include "stats_internal.h"
 
-#define CHUNK 256
 #define LANES 8
 
-/* A partial summary of some elements. */
-typedef struct part {
-  double n;         /* finite elements */
-  double nonfinite; /* NaN / inf elements */
-  double zeros, act, sum_abs, min, max, mean, m2;
-  double scale, ssq; /* sum x² = scale² · ssq */
-} part;
-
-static void part_init(part *p) {
+void glab_part_init(part *p) {
   memset(p, 0, sizeof *p);
   p->min = INFINITY;
   p->max = -INFINITY;
 }
 
-static void part_merge(part *a, const part *b) {
+void glab_part_merge(part *a, const part *b) {
   a->nonfinite += b->nonfinite;
   if (b->n == 0) return;
   if (a->n == 0) {
@@ -77,7 +69,7 @@ static void part_add_one(part *p, double v, double lo, double hi) {
   e.m2 = 0;
   e.scale = a;
   e.ssq = a > 0 ? 1 : 0;
-  part_merge(p, &e);
+  glab_part_merge(p, &e);
 }
 
 /* One chunk of type T (n <= CHUNK) into *out; lo/hi: the activation band (count x<lo || x>hi). */
@@ -120,7 +112,7 @@ static void part_add_one(part *p, double v, double lo, double hi) {
     }                                                                                           \
     double amax = fmax(-lo_v, hi_v);                                                            \
     if (!isfinite(sum) || !isfinite(sum_abs) || (amax > 0 && amax < 4 * DBL_MIN)) {             \
-      part_init(out);                                                                           \
+      glab_part_init(out);                                                                           \
       for (i = 0; i < n; i++) part_add_one(out, (double)x[i], lo, hi);                          \
       return;                                                                                   \
     }                                                                                           \
@@ -157,13 +149,6 @@ static void part_add_one(part *p, double v, double lo, double hi) {
     out->ssq = ssq;                                                                             \
   }
 
-/* Vector clones where the machine has them (GCC, x86-64): picked once at load time. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define STATS_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define STATS_CLONES
-#endif
-
 DEFINE_CHUNK(chunk_real, glab_real)
 #ifndef GRADLAB_DOUBLE
 DEFINE_CHUNK(chunk_double, double)
@@ -194,16 +179,27 @@ static void act_band(glab_act_kind kind, double *lo, double *hi) {
   }
 }
 
-STATS_CLONES
 void glab_stats_compute_act(const glab_real *x, size_t n, glab_act_kind kind, glab_stats *out,
                             double *fraction) {
   part total, p;
   double lo, hi;
   act_band(kind, &lo, &hi);
-  part_init(&total);
+  glab_part_init(&total);
+#if GLAB_STATS_AVX2
+  int fast = glab_stats_avx512() ? 2 : glab_stats_avx2();
+  float lo_f = kind == GLAB_ACT_RELU ? FLT_TRUE_MIN : (float)lo; /* x < min positive: x <= 0 */
+#endif
   for (size_t i = 0; x && i < n; i += CHUNK) {
-    chunk_real(x + i, n - i < CHUNK ? n - i : CHUNK, lo, hi, &p);
-    part_merge(&total, &p);
+    size_t m = n - i < CHUNK ? n - i : CHUNK;
+#if GLAB_STATS_AVX2
+    if (fast && (fast == 2 ? glab_chunk_avx512 : glab_chunk_avx2)(x + i, m, kind != GLAB_ACT_NONE,
+                                                                 lo_f, (float)hi, &p)) {
+      glab_part_merge(&total, &p);
+      continue;
+    }
+#endif
+    chunk_real(x + i, m, lo, hi, &p);
+    glab_part_merge(&total, &p);
   }
   finish(&total, x ? n : 0, out, fraction);
 }
@@ -217,22 +213,41 @@ void glab_stats_compute_double(const double *x, size_t n, glab_stats *out) {
   glab_stats_compute(x, n, out);
 #else
   part total, p;
-  part_init(&total);
+  glab_part_init(&total);
   for (size_t i = 0; x && i < n; i += CHUNK) {
     chunk_double(x + i, n - i < CHUNK ? n - i : CHUNK, -INFINITY, INFINITY, &p);
-    part_merge(&total, &p);
+    glab_part_merge(&total, &p);
   }
   finish(&total, x ? n : 0, out, NULL);
 #endif
 }
 
 /* The norm alone: only the (scale, ssq) pair per chunk. */
-STATS_CLONES
 double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
   double scale = 0, ssq = 0, bad = 0;
+#if GLAB_STATS_AVX2
+  int fast = glab_stats_avx2();
+#endif
   for (size_t i = 0; x && i < n; i += CHUNK) {
     size_t m = n - i < CHUNK ? n - i : CHUNK;
     const glab_real *c = x + i;
+#if GLAB_STATS_AVX2
+    double fss;
+    if (fast && glab_sumsq_avx2(c, m, &fss)) { /* float squares never under/overflow a double */
+      if (fss > 0) {
+        double fsc = 1.0;
+        if (fsc > scale) {
+          double r = scale / fsc;
+          ssq = fss + ssq * r * r;
+          scale = fsc;
+        } else {
+          double r = fsc / scale;
+          ssq += fss * r * r;
+        }
+      }
+      continue;
+    }
+#endif
     double mx[LANES];
     for (int k = 0; k < LANES; k++) mx[k] = 0;
     size_t j = 0;
@@ -267,7 +282,7 @@ double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
     }
     if (slow) {
       part p;
-      part_init(&p);
+      glab_part_init(&p);
       for (j = 0; j < m; j++) part_add_one(&p, (double)c[j], -INFINITY, INFINITY);
       bad += p.nonfinite;
       cs = p.ssq;

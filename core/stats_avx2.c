@@ -1,0 +1,213 @@
+/* stats_avx2.c — the one-pass statistics kernels for float builds on x86-64 CPUs with AVX2/FMA
+ * (chosen at run time; stats.c keeps the portable path and the exact slow path).
+ *
+ * Per chunk, with K = the chunk's first element: min, max, zeros and the activation count on the
+ * floats (8 lanes); Σ(x−K), Σ(x−K)², Σ|x| in double (2×4 lanes). Then mean = K + Σ(x−K)/n,
+ * M2 = Σ(x−K)² − (Σ(x−K))²/n and Σx² = Σ(x−K)² + 2K·Σ(x−K) + n·K². Since K is one of the
+ * elements, (mean−K)² <= M2 and max|x|² <= Σx², so the cancellation loses at most log2(n+1) bits
+ * (10 of 53 for a chunk of 1024). A float squared never under- or overflows a double, so Σx² needs
+ * no scaling. A NaN/inf makes the sums non-finite and sends the chunk to the slow path. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_internal.h"
+
+#if GLAB_STATS_AVX2
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+/* GRADLAB_STATS_SIMD=none|avx2 restricts the kernels (tests cover every path this way). */
+static int simd_allowed(const char *level) {
+  const char *e = getenv("GRADLAB_STATS_SIMD");
+  if (!e || !*e) return 1;
+  if (!strcmp(e, "none")) return 0;
+  return !strcmp(e, "avx2") ? !strcmp(level, "avx2") : 1;
+}
+
+int glab_stats_avx2(void) {
+  static int cached = -1; /* a benign race: every thread computes the same value */
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && simd_allowed("avx2");
+  }
+  return cached;
+}
+
+AVX2 static inline double hsum_pd(__m256d v) {
+  __m128d a = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(a) + _mm_cvtsd_f64(_mm_unpackhi_pd(a, a));
+}
+
+AVX2 static inline long hsum_epi32(__m256i v) {
+  int t[8];
+  _mm256_storeu_si256((__m256i *)t, v);
+  long s = 0;
+  for (int k = 0; k < 8; k++) s += t[k];
+  return s;
+}
+
+AVX2 int glab_chunk_avx2(const float *x, size_t n, int act, float lo, float hi, part *out) {
+  if (n == 0) return 0;
+  double K = (double)x[0];
+  if (!isfinite(K)) return 0;
+  const __m256d k4 = _mm256_set1_pd(K);
+  const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+  const __m256 zero = _mm256_setzero_ps(), lo8 = _mm256_set1_ps(lo), hi8 = _mm256_set1_ps(hi);
+  __m256d s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, a0 = s0, a1 = s0;
+  __m256 mn = _mm256_set1_ps(x[0]), mx = mn;
+  __m256i zc = _mm256_setzero_si256(), ac = zc;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 f = _mm256_loadu_ps(x + i);
+    mn = _mm256_min_ps(mn, f);
+    mx = _mm256_max_ps(mx, f);
+    zc = _mm256_sub_epi32(zc, _mm256_castps_si256(_mm256_cmp_ps(f, zero, _CMP_EQ_OQ)));
+    if (act) {
+      __m256 m = _mm256_or_ps(_mm256_cmp_ps(f, lo8, _CMP_LT_OQ), _mm256_cmp_ps(f, hi8, _CMP_GT_OQ));
+      ac = _mm256_sub_epi32(ac, _mm256_castps_si256(m));
+    }
+    __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
+    __m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+    a0 = _mm256_add_pd(a0, _mm256_and_pd(d0, absmask));
+    a1 = _mm256_add_pd(a1, _mm256_and_pd(d1, absmask));
+    d0 = _mm256_sub_pd(d0, k4);
+    d1 = _mm256_sub_pd(d1, k4);
+    s0 = _mm256_add_pd(s0, d0);
+    s1 = _mm256_add_pd(s1, d1);
+    q0 = _mm256_fmadd_pd(d0, d0, q0);
+    q1 = _mm256_fmadd_pd(d1, d1, q1);
+  }
+  double s = hsum_pd(_mm256_add_pd(s0, s1)), q = hsum_pd(_mm256_add_pd(q0, q1));
+  double sa = hsum_pd(_mm256_add_pd(a0, a1));
+  float t[8], u[8];
+  _mm256_storeu_ps(t, mn);
+  _mm256_storeu_ps(u, mx);
+  float vmin = t[0], vmax = u[0];
+  for (int k = 1; k < 8; k++) {
+    vmin = t[k] < vmin ? t[k] : vmin;
+    vmax = u[k] > vmax ? u[k] : vmax;
+  }
+  double zeros = (double)hsum_epi32(zc), acts = act ? (double)hsum_epi32(ac) : 0;
+  for (; i < n; i++) {
+    float f = x[i];
+    vmin = f < vmin ? f : vmin;
+    vmax = f > vmax ? f : vmax;
+    zeros += f == 0;
+    if (act) acts += f < lo || f > hi;
+    double d = (double)f;
+    sa += fabs(d);
+    d -= K;
+    s += d;
+    q += d * d;
+  }
+  if (!isfinite(s) || !isfinite(q) || !isfinite(sa)) return 0;
+  double nn = (double)n;
+  double m2 = q - s * s / nn, sumsq = q + 2 * K * s + nn * K * K;
+  out->n = nn;
+  out->nonfinite = 0;
+  out->zeros = zeros;
+  out->act = acts;
+  out->sum_abs = sa;
+  out->min = vmin;
+  out->max = vmax;
+  out->mean = K + s / nn;
+  out->m2 = m2 > 0 ? m2 : 0;
+  out->scale = sumsq > 0 ? 1.0 : 0.0;
+  out->ssq = sumsq > 0 ? sumsq : 0.0;
+  return 1;
+}
+
+/* The same with AVX-512 (16 floats per vector; counts by mask popcount). */
+#define AVX512 __attribute__((target("avx512f,avx512dq,popcnt")))
+
+int glab_stats_avx512(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+             simd_allowed("avx512");
+  }
+  return cached;
+}
+
+AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float hi, part *out) {
+  if (n == 0) return 0;
+  double K = (double)x[0];
+  if (!isfinite(K)) return 0;
+  const __m512d k8 = _mm512_set1_pd(K);
+  const __m512 zero = _mm512_setzero_ps(), lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
+  __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, a0 = s0, a1 = s0;
+  __m512 mn = _mm512_set1_ps(x[0]), mx = mn;
+  long zeros = 0, acts = 0;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512 f = _mm512_loadu_ps(x + i);
+    mn = _mm512_min_ps(mn, f);
+    mx = _mm512_max_ps(mx, f);
+    zeros += __builtin_popcount(_mm512_cmp_ps_mask(f, zero, _CMP_EQ_OQ));
+    if (act)
+      acts += __builtin_popcount(_mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) |
+                                 _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ));
+    __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(f));
+    __m512d d1 = _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1));
+    a0 = _mm512_add_pd(a0, _mm512_abs_pd(d0));
+    a1 = _mm512_add_pd(a1, _mm512_abs_pd(d1));
+    d0 = _mm512_sub_pd(d0, k8);
+    d1 = _mm512_sub_pd(d1, k8);
+    s0 = _mm512_add_pd(s0, d0);
+    s1 = _mm512_add_pd(s1, d1);
+    q0 = _mm512_fmadd_pd(d0, d0, q0);
+    q1 = _mm512_fmadd_pd(d1, d1, q1);
+  }
+  double s = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+  double q = _mm512_reduce_add_pd(_mm512_add_pd(q0, q1));
+  double sa = _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
+  float vmin = _mm512_reduce_min_ps(mn), vmax = _mm512_reduce_max_ps(mx);
+  for (; i < n; i++) {
+    float f = x[i];
+    vmin = f < vmin ? f : vmin;
+    vmax = f > vmax ? f : vmax;
+    zeros += f == 0;
+    if (act) acts += f < lo || f > hi;
+    double d = (double)f;
+    sa += fabs(d);
+    d -= K;
+    s += d;
+    q += d * d;
+  }
+  if (!isfinite(s) || !isfinite(q) || !isfinite(sa)) return 0;
+  double nn = (double)n;
+  double m2 = q - s * s / nn, sumsq = q + 2 * K * s + nn * K * K;
+  out->n = nn;
+  out->nonfinite = 0;
+  out->zeros = (double)zeros;
+  out->act = (double)acts;
+  out->sum_abs = sa;
+  out->min = vmin;
+  out->max = vmax;
+  out->mean = K + s / nn;
+  out->m2 = m2 > 0 ? m2 : 0;
+  out->scale = sumsq > 0 ? 1.0 : 0.0;
+  out->ssq = sumsq > 0 ? sumsq : 0.0;
+  return 1;
+}
+
+AVX2 int glab_sumsq_avx2(const float *x, size_t n, double *out) {
+  __m256d q0 = _mm256_setzero_pd(), q1 = q0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 f = _mm256_loadu_ps(x + i);
+    __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
+    __m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+    q0 = _mm256_fmadd_pd(d0, d0, q0);
+    q1 = _mm256_fmadd_pd(d1, d1, q1);
+  }
+  double q = hsum_pd(_mm256_add_pd(q0, q1));
+  for (; i < n; i++) q += (double)x[i] * (double)x[i];
+  if (!isfinite(q)) return 0;
+  *out = q;
+  return 1;
+}
+#endif
