@@ -129,16 +129,24 @@ end
 
 -- ---------------------------------------------------------------- data
 
--- A dataset: Fashion-MNIST if installed, else a built-in stand-in of the same shape (with a note).
-function M.image_data(split, limit, fallback_n)
+-- A dataset: Fashion-MNIST if installed, else a built-in stand-in of the same shape (with a note,
+-- once): 12,000 `blobs` items (10 classes, 784 features, fixed seed), the first 10,000 as the
+-- training split and the last 2,000 as the test split, so both share the class centres.
+local fallback
+function M.image_data(split, limit)
   local ok, d = pcall(gradlab.data.fashion_mnist, {split = split, limit = limit})
   if ok and d then return d, "Fashion-MNIST " .. split end
-  io.stderr:write(("note: Fashion-MNIST is not available (%s);\n      using the built-in "
-    .. "blobs dataset (10 classes, 784 features) instead — install dataset-fashion-mnist "
-    .. "for the real study\n"):format(tostring(d)))
-  local n = fallback_n or limit or 1000
-  local b = gradlab.data.blobs{n = n, classes = 10, dim = 784}
-  return b, "built-in blobs (Fashion-MNIST not installed)"
+  if not fallback then
+    io.stderr:write(("note: Fashion-MNIST is not available (%s);\n      using the built-in "
+      .. "blobs dataset (10 classes, 784 features) instead — install dataset-fashion-mnist "
+      .. "for the real study\n"):format(tostring(d)))
+    local all = gradlab.data.blobs{n = 12000, classes = 10, dim = 784, seed = 7}
+    local train, test = all:split(10000 / 12000)
+    fallback = {train = train, test = test}
+  end
+  local data = fallback[split] or fallback.train
+  if limit and data:size() > limit then data = data:subset(limit) end
+  return data, "built-in blobs (Fashion-MNIST not installed)"
 end
 
 -- A fixed batch of items first..first+n-1: X as a tensor (rows, or [T][n][F] for sequences),

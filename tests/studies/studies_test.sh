@@ -6,6 +6,7 @@
 # plot_bad_input   a metrics.csv with a wrong header / not a run folder: exit 1, no crash
 # plot_usage       no run folder / unknown option: exit 2
 # study NAME [--set K=V]... [--result K<V|K>V]...
+# study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
 #                  check_run on its run folder
 set -u
@@ -61,10 +62,14 @@ plot_usage)
   [ $rc -eq 2 ] || fail "exit $rc with an unknown option, expected 2"
   "$gradlab" plot --help | grep -q "usage: gradlab plot" || fail "--help"
   ;;
-study)
+study | study_no_data)
   name=$1
   shift
   d=$out/$name
+  if [ "$case" = study_no_data ]; then # no Fashion-MNIST: the study must say so and go on
+    d=$out/${name}_no_data
+    mkdir -p "$out/empty_data" && GRADLAB_DATA=$out/empty_data && export GRADLAB_DATA
+  fi
   sets="" results=""
   while [ $# -gt 0 ]; do
     case $1 in
@@ -76,7 +81,11 @@ study)
   rm -rf "$d"
   # shellcheck disable=SC2086
   (cd "$src" && "$gradlab" run "scripts/$name.lua" --out "$d" --seed 1 --set smoke=true \
-    --set check=true $sets) || fail "the study $name failed (exit $?)"
+    --set check=true $sets) 2>"$d.err" || { cat "$d.err" >&2; fail "the study $name failed"; }
+  cat "$d.err" >&2
+  if [ "$case" = study_no_data ]; then
+    grep -q "Fashion-MNIST is not available" "$d.err" || fail "no note about the missing data"
+  fi
   # shellcheck disable=SC2086
   "$check" "$d" --min-figures 2 $results || exit 1
   ;;

@@ -36,3 +36,5 @@ studies_case(rnn_vs_lstm study rnn_vs_lstm --set steps=30 --set probe_every=15
   --result lstm_over_rnn_T50>100)
 studies_case(main_study study main_study --set speed_epochs=1 --set train_images=600
   --set test_images=300)
+studies_case(main_study_no_data study_no_data main_study --set speed_epochs=1
+  --set train_images=600 --set test_images=300)
