@@ -40,11 +40,14 @@ for k in ("script", "params", "seed", "plugins", "finished", "result"):
     assert k in s, "summary.json lacks " + k
 assert s["finished"] == (sys.argv[2] == "true"), "finished is %r" % s["finished"]
 PY
-  # An optional expectations file beside the script: lines "result.KEY OP VALUE".
+  # An optional expectations file beside the script: lines "PATH OP VALUE" where PATH goes into
+  # summary.json (result.mse) or is metrics.rows / metrics.layers (counted in metrics.csv).
   if [ -f "${script%.lua}.expect" ]; then
-    python3 - "$out/run/summary.json" "${script%.lua}.expect" <<'PY' || fail "expectations"
-import json, sys
+    python3 - "$out/run/summary.json" "${script%.lua}.expect" "$out/run/metrics.csv" <<'PY' || fail "expectations"
+import csv, json, sys
 s = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[3])))
+s["metrics"] = {"rows": len(rows), "layers": len({r["layer"] for r in rows})}
 for line in open(sys.argv[2]):
     line = line.strip()
     if not line or line.startswith("#"):
@@ -54,7 +57,7 @@ for line in open(sys.argv[2]):
     for p in path.split("."):
         v = v[p]
     ok = {"<": lambda a, b: float(a) < float(b), ">": lambda a, b: float(a) > float(b),
-          "==": lambda a, b: str(a) == b}[op](v, want)
+          "==": lambda a, b: (str(a).lower() if isinstance(a, bool) else str(a)) == b}[op](v, want)
     assert ok, "%s = %r, expected %s %s" % (path, v, op, want)
 PY
   fi
