@@ -199,7 +199,7 @@ static int fig_write(const figure *f, const char *dir) {
     fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 Left "
                "reverse noenhanced box opaque\nset bmargin %d\n", 5 + (f->ns + 1) / 2);
   else
-    fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque\n");
+    fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
   fprintf(g, "set format y '%s'\n",
           f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
