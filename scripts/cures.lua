@@ -13,7 +13,7 @@
 -- Parameters (--set): depth width train_images test_images probe_images epochs batch lr
 --   clip_norm seed0 variants (e.g. baseline,relu_he) check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-package.path = here .. "lib/?.lua;" .. package.path
+package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local S = require "study"
 
 local P = S.params("cures", {

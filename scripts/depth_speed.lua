@@ -10,7 +10,7 @@
 --   gradlab run scripts/depth_speed.lua --set smoke=true # < 1 minute
 -- Parameters (--set): seeds images hidden depths epochs lr batch probe_every seed0 check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-package.path = here .. "lib/?.lua;" .. package.path
+package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local S = require "study"
 
 local P = S.params("depth_speed", {

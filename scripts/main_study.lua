@@ -7,7 +7,7 @@
 --   gradlab run scripts/main_study.lua --out runs/main_study
 --   gradlab run scripts/main_study.lua --set smoke=true
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-package.path = here .. "lib/?.lua;" .. package.path
+package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local S = require "study"
 
 local P = S.params("main_study", {

@@ -11,7 +11,7 @@
 -- Parameters (--set): Ts steps hidden batch lr train_n test_n probe_n probe_every log_every
 --   forget_bias seed0 models check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-package.path = here .. "lib/?.lua;" .. package.path
+package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local gradlab = require "gradlab"
 local S = require "study"
 

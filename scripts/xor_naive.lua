@@ -12,7 +12,7 @@
 --   gradlab run scripts/xor_naive.lua --set smoke=true # < 1 minute
 -- Parameters (--set): epochs lr probe_every width depths scales sweep_seeds seed0 check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-package.path = here .. "lib/?.lua;" .. package.path
+package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local gradlab = require "gradlab"
 local S = require "study"
 
