@@ -11,6 +11,7 @@
 #   usage      bad usage exits 2 with 'gradlab: error:'; --status; sweep grids; resume by DIR
 #   sigterm    SIGTERM stops the running jobs; the rerun completes them
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
+# GRADLAB_WRAP=valgrind... runs each foreground batch/merge process under valgrind.
 set -u
 G=$1
 CASE=$2
@@ -21,6 +22,8 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-batch-$CASE.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
 
+# GRADLAB_WRAP (e.g. "valgrind --error-exitcode=99 ..."): run the batch process under it
+gl() { ${GRADLAB_WRAP:-} "$G" "$@"; }
 fail() { echo "FAIL ($CASE): $*" >&2; exit 1; }
 # csv FILE EXPR: evaluate a Python expression over rows (list of dicts) of a summary.csv
 csv() {
@@ -40,14 +43,14 @@ no_temp_files() {
 
 case $CASE in
 many)
-  "$G" batch "$S/empty.lua" --grid x=$(seq -s, 1 100) --seeds 1..2 -j 2 --out d -q || fail "batch exit $?"
+  gl batch "$S/empty.lua" --grid x=$(seq -s, 1 100) --seeds 1..2 -j 2 --out d -q || fail "batch exit $?"
   csv d/summary.csv 'len(rows) == 200 and all(r["status"] == "ok" for r in rows)' || fail "summary"
   csv d/summary.csv 'len(set(r["id"] for r in rows)) == 200' || fail "ids not unique"
   [ "$(ls d | grep -c '^[0-9a-f]\{16\}$')" = 200 ] || fail "200 job folders expected"
   no_temp_files d
   ;;
 failures)
-  "$G" batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
+  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
     --timeout 1 --out d -q
   rc=$?
   [ $rc = 1 ] || fail "exit status $rc, expected 1"
@@ -75,12 +78,12 @@ print("reasons ok")
 PY
   no_temp_files d
   # --status agrees, and exits 1 (failed jobs)
-  "$G" batch --status d > status.txt
+  gl batch --status d > status.txt
   [ $? = 1 ] || fail "--status exit"
   grep -q 'done 2  failed 6' status.txt || fail "status: $(cat status.txt)"
   # resume skips everything (failed ones are kept without --retry-failed)
   before=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
-  "$G" batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
+  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
     --timeout 1 --out d -q
   after=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
   [ "$before" = "$after" ] || fail "a job ran again on resume"
@@ -101,7 +104,7 @@ kill)
   [ "$done_before" -ge 10 ] && [ "$done_before" -lt 30 ] || fail "$done_before jobs done at the kill"
   stat -c '%n %i %y' d/*/job.json | sort > before.txt
   sleep 0.3 # the killed batch's jobs die with it (PDEATHSIG): nothing may still write into d
-  "$G" batch "${args[@]}" || fail "rerun exit $?"
+  gl batch "${args[@]}" || fail "rerun exit $?"
   csv d/summary.csv 'len(rows) == 30 and all(r["status"] == "ok" for r in rows)' || fail "rerun summary"
   csv d/summary.csv 'sorted(int(r["i"]) for r in rows) == list(range(1, 31))' || fail "each job once"
   # jobs completed before the kill were not rerun: their job.json is the same file
@@ -120,9 +123,9 @@ kill)
   ;;
 shard)
   args=("$S/sweep.lua" "$S/empty.lua" --seeds 1..3 -j 2 -q)
-  "$G" batch "${args[@]}" --out full || fail "unsharded exit $?"
+  gl batch "${args[@]}" --out full || fail "unsharded exit $?"
   csv full/summary.csv 'len(rows) == 6 * 3 + 3' || fail "unsharded rows"
-  for k in 1 2 3 4; do "$G" batch "${args[@]}" --shard $k/4 --out s$k || fail "shard $k exit $?"; done
+  for k in 1 2 3 4; do gl batch "${args[@]}" --shard $k/4 --out s$k || fail "shard $k exit $?"; done
   python3 - <<'PY' || fail "shards do not partition the job list"
 import csv
 full = [r["id"] for r in csv.DictReader(open("full/summary.csv", newline=""))]
@@ -132,26 +135,26 @@ assert sorted(flat) == sorted(full) and len(flat) == len(set(flat)), (len(flat),
 assert all(parts), "a shard is empty"
 print("partition ok")
 PY
-  "$G" merge s1 s2 s3 s4 --out merged > /dev/null || fail "merge exit $?"
+  gl merge s1 s2 s3 s4 --out merged > /dev/null || fail "merge exit $?"
   # identical except the measured durations
   strip() { python3 -c '
 import csv, sys
 r = csv.reader(open(sys.argv[1], newline="")); h = next(r); k = h.index("duration_s")
 print(h); [print(row[:k] + row[k+1:]) for row in r]' "$1"; }
   diff <(strip full/summary.csv) <(strip merged/summary.csv) || fail "merged summary differs"
-  "$G" batch --status merged > /dev/null || fail "status of the merged folder"
+  gl batch --status merged > /dev/null || fail "status of the merged folder"
   # the script's own sweep reached the jobs as parameters
   csv full/summary.csv 'sorted(set((r["act"], r["depth"]) for r in rows if r["script"].endswith("sweep.lua"))) == [(a, d) for a in ("relu", "tanh") for d in ("1", "2", "3")]' || fail "sweep grid"
   # --grid overrides the script's sweep for that key
-  "$G" batch "$S/sweep.lua" --grid depth=7 --out ov -q || fail "override exit"
+  gl batch "$S/sweep.lua" --grid depth=7 --out ov -q || fail "override exit"
   csv ov/summary.csv 'sorted(r["depth"] for r in rows) == ["7", "7"]' || fail "override"
   ;;
 determinism)
   # the same job (same id) run twice, and a grid under -j 1 and -j 2
   T=$HERE/scripts/train.lua
-  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 1 --out a -q || fail "a"
-  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out b -q || fail "b"
-  "$G" batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out c -q || fail "c"
+  gl batch "$T" --seeds 1..2 --grid width=2,4 -j 1 --out a -q || fail "a"
+  gl batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out b -q || fail "b"
+  gl batch "$T" --seeds 1..2 --grid width=2,4 -j 2 --out c -q || fail "c"
   for j in a/*/metrics.csv; do
     id=$(basename "$(dirname "$j")")
     [ -s "$j" ] || fail "empty $j"
@@ -162,7 +165,7 @@ determinism)
   ;;
 usage)
   expect2() {
-    "$G" "$@" > out.txt 2> err.txt
+    gl "$@" > out.txt 2> err.txt
     rc=$?
     [ $rc = 2 ] || fail "'$*' exit $rc, expected 2"
     grep -q '^gradlab: error: ' err.txt || fail "'$*' message: $(cat err.txt)"
@@ -182,13 +185,13 @@ usage)
   expect2 merge nothing-here --out x
   mkdir notabatch && touch notabatch/file
   expect2 batch "$S/empty.lua" --out notabatch
-  "$G" batch --help | grep -q -- '--retry-failed' || fail "batch --help"
-  "$G" batch "$S/no-such-script.lua" --out y -q 2> err.txt
+  gl batch --help | grep -q -- '--retry-failed' || fail "batch --help"
+  gl batch "$S/no-such-script.lua" --out y -q 2> err.txt
   [ $? = 1 ] && grep -q "^gradlab: error: cannot read script" err.txt || fail "missing script"
   # resume with DIR alone reruns nothing and rewrites the same summary
-  "$G" batch "$S/empty.lua" --grid x=1,2 --seeds 1..2 --out r -q || fail "r"
+  gl batch "$S/empty.lua" --grid x=1,2 --seeds 1..2 --out r -q || fail "r"
   cp r/summary.csv r1.csv
-  "$G" batch --out r -q || fail "resume by DIR"
+  gl batch --out r -q || fail "resume by DIR"
   cmp -s r1.csv r/summary.csv || fail "resume by DIR changed the summary"
   # job ids are FNV-1a 64 of: script content, NUL, sorted "key=value\n" lines, "seed=S"
   python3 - "$S/empty.lua" <<'PY' || fail "job id scheme"
@@ -206,19 +209,19 @@ for r in rows:
 print("ids ok", len(rows))
 PY
   # --emit slurm: one array task per shard, each running its shard
-  "$G" batch "$S/empty.lua" --grid x=1,2,3 --out em --emit slurm --shards 2 > /dev/null || fail "emit"
+  gl batch "$S/empty.lua" --grid x=1,2,3 --out em --emit slurm --shards 2 > /dev/null || fail "emit"
   grep -q '^#SBATCH --array=0-1$' em/slurm.sh || fail "array line"
   grep -q -- '--shard "$K/2"' em/slurm.sh || fail "shard line"
   bash -n em/slurm.sh || fail "slurm.sh syntax"
   # --retry-failed reruns failed jobs only
-  "$G" batch "$S/error.lua" "$S/empty.lua" --out f -q
+  gl batch "$S/error.lua" "$S/empty.lua" --out f -q
   [ $? = 1 ] || fail "failed batch exit"
   failed_json=$(grep -l '"status":[[:space:]]*"failed"' f/*/job.json)
   ok_json=$(grep -l '"status":[[:space:]]*"ok"' f/*/job.json)
   [ -n "$failed_json" ] && [ -n "$ok_json" ] || fail "one failed and one ok job expected"
   ok_before=$(stat -c '%i %y' "$ok_json")
   failed_before=$(stat -c '%i %y' "$failed_json")
-  "$G" batch "$S/error.lua" "$S/empty.lua" --out f -q --retry-failed
+  gl batch "$S/error.lua" "$S/empty.lua" --out f -q --retry-failed
   [ $? = 1 ] || fail "retry exit"
   [ "$(stat -c '%i %y' "$ok_json")" = "$ok_before" ] || fail "--retry-failed reran a job that succeeded"
   [ "$(stat -c '%i %y' "$failed_json")" != "$failed_before" ] || fail "--retry-failed did not rerun the failed job"
