@@ -1,7 +1,8 @@
 /* batchnorm.c — batch normalisation per feature (Ioffe & Szegedy 2015), input [..][features].
  * Training: normalise with the batch mean and biased variance; update running_mean and
  * running_var (with the unbiased variance) as running = (1-m)·running + m·batch.
- * Evaluation: normalise with the running statistics. y = gamma·x̂ + beta. */
+ * Evaluation: normalise with the running statistics. y = gamma·x̂ + beta.
+ * One fused op "batchnorm" (forward and backward) instead of nine elementwise ones. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -48,6 +49,98 @@ static int create(glab_layer *self, const glab_config *cfg) {
   return GLAB_OK;
 }
 
+/* ---- the fused op: in (x, gamma, beta) in training, (x, gamma, beta, rmean, rvar) in eval ---- */
+typedef struct bn_attr {
+  size_t rows;
+  int F, training;
+  double eps;
+  double *mean, *var, *invstd; /* [F], arena */
+  glab_real *xhat;             /* [rows][F], arena */
+} bn_attr;
+
+static int bn_forward(glab_var *out) {
+  bn_attr *a = out->attr;
+  size_t N = a->rows, F = (size_t)a->F;
+  const glab_real *x = out->in[0]->value.data, *gamma = out->in[1]->value.data;
+  const glab_real *beta = out->in[2]->value.data;
+  a->mean = glab_tape_zalloc(out->tape, 3 * F * sizeof(double));
+  a->xhat = glab_tape_alloc(out->tape, N * F * sizeof(glab_real));
+  if (!a->mean || !a->xhat) return glab_error(GLAB_ERR_NOMEM, "batchnorm: out of memory");
+  a->var = a->mean + F;
+  a->invstd = a->mean + 2 * F;
+  if (a->training) {
+    for (size_t i = 0; i < N; i++)
+      for (size_t j = 0; j < F; j++)
+        a->mean[j] += x[i * F + j];
+    for (size_t j = 0; j < F; j++)
+      a->mean[j] /= (double)N;
+    for (size_t i = 0; i < N; i++)
+      for (size_t j = 0; j < F; j++) {
+        double d = x[i * F + j] - a->mean[j];
+        a->var[j] += d * d;
+      }
+    for (size_t j = 0; j < F; j++)
+      a->var[j] /= (double)N;
+  } else {
+    const glab_real *rm = out->in[3]->value.data, *rv = out->in[4]->value.data;
+    for (size_t j = 0; j < F; j++)
+      a->mean[j] = rm[j], a->var[j] = rv[j];
+  }
+  for (size_t j = 0; j < F; j++)
+    a->invstd[j] = 1.0 / sqrt(a->var[j] + a->eps);
+  glab_real *y = out->value.data;
+  for (size_t i = 0; i < N; i++)
+    for (size_t j = 0; j < F; j++) {
+      size_t k = i * F + j;
+      double xh = (x[k] - a->mean[j]) * a->invstd[j];
+      a->xhat[k] = (glab_real)xh;
+      y[k] = (glab_real)(xh * gamma[j] + beta[j]);
+    }
+  return GLAB_OK;
+}
+
+static int bn_backward(glab_var *out) {
+  const bn_attr *a = out->attr;
+  size_t N = a->rows, F = (size_t)a->F;
+  const glab_real *g = out->grad, *xhat = a->xhat, *gamma = out->in[1]->value.data;
+  double *sum_g = glab_tape_zalloc(out->tape, 2 * F * sizeof(double)), *sum_gx = sum_g + F;
+  if (!sum_g) return glab_error(GLAB_ERR_NOMEM, "batchnorm: out of memory");
+  for (size_t i = 0; i < N; i++)
+    for (size_t j = 0; j < F; j++) {
+      size_t k = i * F + j;
+      sum_g[j] += g[k];
+      sum_gx[j] += (double)g[k] * xhat[k];
+    }
+  glab_var *x = out->in[0], *vg = out->in[1], *vb = out->in[2];
+  if (glab_var_needs_grad(vg)) {
+    glab_real *dg = glab_var_grad(vg);
+    if (!dg) return GLAB_ERR_NOMEM;
+    for (size_t j = 0; j < F; j++)
+      dg[j] += (glab_real)sum_gx[j];
+  }
+  if (glab_var_needs_grad(vb)) {
+    glab_real *db = glab_var_grad(vb);
+    if (!db) return GLAB_ERR_NOMEM;
+    for (size_t j = 0; j < F; j++)
+      db[j] += (glab_real)sum_g[j];
+  }
+  if (glab_var_needs_grad(x)) {
+    glab_real *dx = glab_var_grad(x);
+    if (!dx) return GLAB_ERR_NOMEM;
+    for (size_t i = 0; i < N; i++)
+      for (size_t j = 0; j < F; j++) {
+        size_t k = i * F + j;
+        double s = gamma[j] * a->invstd[j];
+        dx[k] += (glab_real)(a->training ? s / (double)N *
+                                               ((double)N * g[k] - sum_g[j] - xhat[k] * sum_gx[j])
+                                         : s * g[k]);
+      }
+  }
+  return GLAB_OK;
+}
+
+static const glab_op bn_op = {"batchnorm", bn_forward, bn_backward};
+
 static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   bn *b = glab_layer_impl(self);
   int nd = x->value.ndim;
@@ -59,30 +152,24 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
                nd ? x->value.shape[nd - 1] : 0, b->features);
     return NULL;
   }
-  glab_var *xhat;
-  if (glab_layer_is_training(self)) {
-    if (rows < 2) {
-      glab_error(GLAB_ERR_SHAPE, "batchnorm %s: training needs a batch of at least 2 rows",
-                 glab_layer_name(self));
-      return NULL;
-    }
-    glab_var *mean = glab_mean_cols(tape, x);
-    glab_var *xc = glab_sub(tape, x, mean);
-    glab_var *var = glab_mean_cols(tape, glab_square(tape, xc));
-    glab_var *sd = glab_sqrt(tape, glab_add_scalar(tape, var, b->eps));
-    xhat = glab_div(tape, xc, sd);
-    if (!xhat) return NULL;
-    double m = b->momentum, unbias = (double)rows / (double)(rows - 1);
-    for (int j = 0; j < b->features; j++) {
-      glab_real *rm = &b->rmean->value.data[j], *rv = &b->rvar->value.data[j];
-      *rm = (glab_real)((1 - m) * *rm + m * mean->value.data[j]);
-      *rv = (glab_real)((1 - m) * *rv + m * var->value.data[j] * unbias);
-    }
-  } else {
-    glab_var *sd = glab_sqrt(tape, glab_add_scalar(tape, b->rvar, b->eps));
-    xhat = glab_div(tape, glab_sub(tape, x, b->rmean), sd);
+  bn_attr at = {rows, b->features, glab_layer_is_training(self), b->eps, NULL, NULL, NULL, NULL};
+  if (at.training && rows < 2) {
+    glab_error(GLAB_ERR_SHAPE, "batchnorm %s: training needs a batch of at least 2 rows",
+               glab_layer_name(self));
+    return NULL;
   }
-  return glab_add(tape, glab_mul(tape, xhat, b->gamma), b->beta);
+  glab_var *in[5] = {x, b->gamma, b->beta, b->rmean, b->rvar};
+  glab_var *y =
+      glab_tape_apply(tape, &bn_op, in, at.training ? 3 : 5, nd, x->value.shape, &at, sizeof at);
+  if (!y || !at.training) return y;
+  const bn_attr *done = y->attr;
+  double m = b->momentum, unbias = (double)rows / (double)(rows - 1);
+  for (int j = 0; j < b->features; j++) {
+    glab_real *rm = &b->rmean->value.data[j], *rv = &b->rvar->value.data[j];
+    *rm = (glab_real)((1 - m) * *rm + m * done->mean[j]);
+    *rv = (glab_real)((1 - m) * *rv + m * done->var[j] * unbias);
+  }
+  return y;
 }
 
 static const glab_layer_example example = {"features=4", 2, {5, 4}, NULL};
