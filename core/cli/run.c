@@ -6,6 +6,7 @@
  * lua_pcall, so no error escapes to a panic. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,31 @@ typedef struct run_opts {
   glab_runlog *log;
   int sweep_ended;
 } run_opts;
+
+/* SIGINT/SIGTERM: stop the script at its next Lua instruction (as lua.c does), so that the run
+ * folder is flushed with finished=false; the signal is raised again once that is done. */
+static lua_State *signal_L;
+static volatile sig_atomic_t caught_signal;
+
+static void stop_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  lua_Debug d;
+  const char *where = "";
+  for (int level = 0; lua_getstack(L, level, &d); level++) /* the script's position */
+    if (lua_getinfo(L, "Sl", &d) && d.currentline > 0) {
+      where = lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
+      break;
+    }
+  lua_pushfstring(L, "%sinterrupted by signal %d", where, (int)caught_signal);
+  lua_error(L);
+}
+
+static void on_signal(int sig) {
+  caught_signal = sig;
+  signal(sig, SIG_DFL); /* a second signal ends the process at once */
+  if (signal_L) lua_sethook(signal_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
 
 static void usage(FILE *f) {
   fprintf(f, "usage: gradlab run SCRIPT.lua [--out DIR] [--seed N] [--set KEY=VALUE]...\n"
@@ -317,7 +343,15 @@ int cli_run(int argc, char **argv) {
   glab_runlog_log(o.log, "gradlab run %s (seed %llu)", o.script, o.have_seed ? o.seed : 42ULL);
   lua_pushcfunction(L, pmain);
   lua_pushlightuserdata(L, &o);
+  signal_L = L;
+  void (*old_int)(int) = signal(SIGINT, on_signal);
+  void (*old_term)(int) = signal(SIGTERM, on_signal);
   int status = lua_pcall(L, 1, 0, 0);
+  signal_L = NULL;
+  if (!caught_signal) {
+    signal(SIGINT, old_int);
+    signal(SIGTERM, old_term);
+  }
   int rc = CLI_OK;
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
@@ -345,5 +379,6 @@ int cli_run(int argc, char **argv) {
   free(dir);
   free(sets);
   free(plugins);
+  if (caught_signal) raise(caught_signal); /* end as the signal would have, now it is recorded */
   return rc;
 }

@@ -44,6 +44,9 @@ gradlab_lua_case(err_callback 1 "callback_error\\.lua:7: callback failed at step
   ${LUA_T}/errors/callback_error.lua)
 gradlab_lua_case(err_partial 1 "partial\\.lua:8: deliberate failure" ${LUA_T}/errors/partial.lua)
 
+# SIGTERM: recorded as unfinished, then the process ends by the signal.
+gradlab_lua_case(err_sigterm 143 "sigterm\\.lua:[0-9]+: interrupted by signal 15" ${LUA_T}/errors/sigterm.lua)
+
 # A plugin that cannot be loaded: exit 1, the message names the file, the folder says unfinished.
 gradlab_lua_case(err_plugin 1 "no_such_plugin\\.so" ${LUA_T}/errors/runtime.lua
   --plugin ${LUA_T}/no_such_plugin.so)
