@@ -187,10 +187,33 @@ static int sweep_parse(const char *script, const char *text, batch_grid *g) {
   return CLI_OK;
 }
 
+static int ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Does the script (outside "--" comments) use a field named sweep: gradlab.sweep, g:sweep,
+ * gradlab["sweep"]? Only such a script can declare a grid; the others are not run twice (a
+ * discovery run of a script that never calls gradlab.sweep is a whole run). */
+static int may_sweep(const char *content) {
+  const char *line = content;
+  while (*line) {
+    const char *end = strchr(line, '\n');
+    if (!end) end = line + strlen(line);
+    for (const char *p = line; p + 5 <= end; p++) {
+      if (p[0] == '-' && p[1] == '-') break;
+      if (strncmp(p, "sweep", 5) != 0 || p == line) continue;
+      char before = p[-1], after = p + 5 < end ? p[5] : '\n';
+      if ((before == '.' || before == ':' || before == '"' || before == '\'') && !ident_char(after))
+        return 1;
+    }
+    line = *end ? end + 1 : end;
+  }
+  return 0;
+}
+
 static int sweep_discover(const batch_args *a, const char *script, const char *content,
                           const char *dir, batch_grid *g) {
-  /* Only a script that mentions sweep can declare one: the others are not run twice. */
-  if (!strstr(content, "sweep")) return CLI_OK;
+  if (!may_sweep(content)) return CLI_OK;
   char tmpdir[4096], file[4200], out[4200], err[4200], seed[32];
   uint64_t h = batch_fnv1a(BATCH_FNV_OFFSET, content, strlen(content));
   snprintf(tmpdir, sizeof tmpdir, "%s/.sweep-%016llx-%ld", dir, (unsigned long long)h,
