@@ -370,8 +370,10 @@ void batch_print_table(const batch_list *l, cJSON *const *states, int k, int n, 
     char *pt = batch_params_text(j), dur[32] = "", loss[32] = "", acc[32] = "";
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(st, "duration");
     if (cJSON_IsNumber(d)) snprintf(dur, sizeof dur, "%.2f", d->valuedouble);
-    cell_text(cJSON_GetObjectItemCaseSensitive(st, "loss"), loss, sizeof loss);
-    cell_text(cJSON_GetObjectItemCaseSensitive(st, "accuracy"), acc, sizeof acc);
+    const cJSON *lv = cJSON_GetObjectItemCaseSensitive(st, "loss");
+    const cJSON *av = cJSON_GetObjectItemCaseSensitive(st, "accuracy");
+    if (cJSON_IsNumber(lv)) snprintf(loss, sizeof loss, "%.6g", lv->valuedouble);
+    if (cJSON_IsNumber(av)) snprintf(acc, sizeof acc, "%.4g", av->valuedouble);
     const char *reason = jstr(st, "reason"), *err = jstr(st, "error");
     printf("%-16s  %-*.*s  %-*.*s  %6lld  %-7s  %9s  %12.12s  %9.9s  %s%s%s\n", j->id, wscript, 30,
            base_name(j->script), wparams, 40, pt ? pt : "", j->seed, job_status(st, 0), dur, loss,

@@ -8,5 +8,5 @@ local net = gradlab.sequential{
   gradlab.layer.dense{inputs = width, outputs = 1, init = "xavier_uniform"},
 }
 local r = gradlab.train{model = net, data = gradlab.data.xor(), loss = "mse",
-  optimizer = gradlab.optim.sgd{lr = 0.5}, epochs = 5, batch = 2, shuffle = true}
+  optimizer = gradlab.optim.sgd{lr = 0.1}, epochs = 5, batch = 2, shuffle = true}
 return {steps = r.steps, last_loss = r.last_loss}
