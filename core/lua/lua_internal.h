@@ -134,6 +134,7 @@ struct glab_lua_model {
   glab_model *m;
   glab_trainer *tr; /* tape, recorder, steps and events of this model */
   int loss;         /* the glab_loss_kind last used with this model, -1 before any */
+  int busy;         /* 1 while gradlab.train/pretrain runs it (callbacks must not touch it) */
   int pending;      /* 1 after net:forward, 2 once a loss was taken from it, 0 after backward:
                        while a step waits for its backward, running the model again (evaluate,
                        tostring's shapes) would replace the outputs its statistics read */
@@ -141,6 +142,8 @@ struct glab_lua_model {
   int in_shape[GLAB_MAX_DIMS];
 };
 struct glab_lua_model *glab_lua_check_model(lua_State *L, int arg);
+/* The same, and an error naming `fname` if the model is being trained right now. */
+struct glab_lua_model *glab_lua_check_idle_model(lua_State *L, int arg, const char *fname);
 /* Push true for GLAB_OK; false, message for a non-finite event unless the policy is "raise";
  * raise otherwise. */
 int glab_lua_nonfinite_result(lua_State *L, struct glab_lua_model *m, int status,

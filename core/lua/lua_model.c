@@ -20,6 +20,13 @@ struct glab_lua_model *glab_lua_check_model(lua_State *L, int arg) {
   return m;
 }
 
+struct glab_lua_model *glab_lua_check_idle_model(lua_State *L, int arg, const char *fname) {
+  struct glab_lua_model *m = glab_lua_check_model(L, arg);
+  if (m->busy)
+    luaL_error(L, "%s: the model is being trained (called from a training callback?)", fname);
+  return m;
+}
+
 /* gradlab.sequential{layer, layer, ...} */
 static int l_sequential(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -112,7 +119,7 @@ static int m_layer(lua_State *L) {
 }
 
 static int m_forward(lua_State *L) {
-  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:forward");
   const glab_tensor *x = glab_lua_to_tensor(L, 2);
   glab_var *out = glab_trainer_forward(m->tr, x);
   if (!out) return glab_lua_fail(L, "net:forward");
@@ -140,7 +147,7 @@ int glab_lua_nonfinite_result(lua_State *L, struct glab_lua_model *m, int status
 
 /* net:backward(loss): loss is the one-element result of a gradlab.loss function on this model. */
 static int m_backward(lua_State *L) {
-  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:backward");
   glab_lua_tensor *loss = glab_lua_check_tensor_ud(L, 2);
   if (!loss->var || loss->model != m)
     return luaL_argerror(L, 2, "expected a loss computed from this model's forward output");
@@ -155,7 +162,7 @@ static int m_backward(lua_State *L) {
 }
 
 static int m_zero_grad(lua_State *L) {
-  glab_trainer_zero_grad(glab_lua_check_model(L, 1)->tr);
+  glab_trainer_zero_grad(glab_lua_check_idle_model(L, 1, "net:zero_grad")->tr);
   lua_settop(L, 1);
   return 1;
 }
@@ -170,13 +177,13 @@ static int m_input_grad(lua_State *L) {
 }
 
 static int m_train(lua_State *L) {
-  glab_model_set_training(glab_lua_check_model(L, 1)->m, 1);
+  glab_model_set_training(glab_lua_check_idle_model(L, 1, "net:train")->m, 1);
   lua_settop(L, 1);
   return 1;
 }
 
 static int m_eval(lua_State *L) {
-  glab_model_set_training(glab_lua_check_model(L, 1)->m, 0);
+  glab_model_set_training(glab_lua_check_idle_model(L, 1, "net:eval")->m, 0);
   lua_settop(L, 1);
   return 1;
 }
@@ -188,7 +195,7 @@ static int m_save(lua_State *L) {
 }
 
 static int m_load(lua_State *L) {
-  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:load");
   if (glab_model_load(m->m, luaL_checkstring(L, 2)) != GLAB_OK) return glab_lua_fail(L, "net:load");
   lua_settop(L, 1);
   return 1;
@@ -204,7 +211,7 @@ int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d) {
 
 /* net:evaluate(data [, loss_name | {loss=, batch=}]) -> {loss=, accuracy=, items=} */
 static int m_evaluate(lua_State *L) {
-  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:evaluate");
   glab_dataset *d = glab_lua_check_dataset(L, 2);
   if (m->pending == 2)
     return luaL_error(L, "net:evaluate: called between a loss and net:backward (it would replace "

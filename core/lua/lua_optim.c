@@ -56,7 +56,7 @@ static int optim_index(lua_State *L) {
 /* opt:step(net) -> true, or false, message after a non-finite gradient (no update applied). */
 static int m_step(lua_State *L) {
   glab_optimizer *o = glab_lua_check_optim(L, 1);
-  struct glab_lua_model *m = glab_lua_check_model(L, 2);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 2, "opt:step");
   return glab_lua_nonfinite_result(L, m, glab_trainer_step(m->tr, o), "opt:step");
 }
 

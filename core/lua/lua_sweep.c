@@ -55,7 +55,7 @@ static void push_grid_json(lua_State *L, int keys) {
   for (lua_Integer k = 1, nk = (lua_Integer)lua_rawlen(L, keys); ok && k <= nk; k++) {
     lua_rawgeti(L, keys, k);
     const char *name = lua_tostring(L, -1);
-    lua_gettable(L, 1); /* the list (name stays valid: the keys table holds it) */
+    lua_rawget(L, 1); /* the list (name stays valid: the keys table holds it) */
     cJSON *arr = cJSON_CreateArray();
     ok = arr && cJSON_AddItemToObject(root, name, arr);
     for (lua_Integer i = 1, len = (lua_Integer)lua_rawlen(L, -1); ok && i <= len; i++) {
@@ -130,7 +130,7 @@ static int l_sweep(lua_State *L) {
     if (lua_getfield(L, params, lua_tostring(L, -1)) == LUA_TNIL) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
-      lua_gettable(L, 1);
+      lua_rawget(L, 1);
       lua_rawgeti(L, -1, 1);
       record_param(L, lua_tostring(L, -3), -1);
       lua_setfield(L, params, lua_tostring(L, -3));

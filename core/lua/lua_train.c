@@ -120,7 +120,7 @@ static int l_train(lua_State *L) {
   glab_train_opts_init(&o);
   lua_getfield(L, 1, "model"); /* 2 */
   if (lua_isnil(L, 2)) return luaL_error(L, "gradlab.train: 'model' is required");
-  struct glab_lua_model *m = glab_lua_check_model(L, 2);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 2, "gradlab.train");
   lua_getfield(L, 1, "data"); /* 3 */
   if (lua_isnil(L, 3)) return luaL_error(L, "gradlab.train: 'data' is required");
   o.data = glab_lua_check_dataset(L, 3);
@@ -166,7 +166,9 @@ static int l_train(lua_State *L) {
   /* The trainer's policy is the train call's; keep the manual loop's policy afterwards. */
   glab_nonfinite_policy before = glab_trainer_policy(m->tr);
   glab_train_result r;
+  m->busy = 1;
   int st = glab_train(&o, &r);
+  m->busy = 0;
   glab_trainer_set_policy(m->tr, before);
   if (st == GLAB_ERR_STATE && !lua_isnil(L, c.err)) {
     lua_pushvalue(L, c.err);
@@ -224,7 +226,7 @@ static int l_pretrain(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_getfield(L, 1, "model"); /* 2 */
-  struct glab_lua_model *m = glab_lua_check_model(L, 2);
+  struct glab_lua_model *m = glab_lua_check_idle_model(L, 2, "gradlab.pretrain");
   lua_getfield(L, 1, "data"); /* 3 */
   glab_dataset *d = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "method"); /* 4 */
@@ -244,7 +246,10 @@ static int l_pretrain(lua_State *L) {
     return glab_lua_fail_type(L, "gradlab.pretrain", pt->name);
   lua_newtable(L); /* 6: records */
   pre_ctx c = {L, 6, glab_lua_runlog(L)};
-  if (pt->run(cfg, m->m, d, pre_report, &c) != GLAB_OK) return glab_lua_fail(L, "gradlab.pretrain");
+  m->busy = 1;
+  int st = pt->run(cfg, m->m, d, pre_report, &c);
+  m->busy = 0;
+  if (st != GLAB_OK) return glab_lua_fail(L, "gradlab.pretrain");
   return 1;
 }
 

@@ -72,6 +72,12 @@ assert(net:layer(1):grad_stats().output_grad, "output_grad recorded")
 net:forward{{1, 1}} -- a prediction
 assert(net:evaluate(data).loss >= 0)
 
+-- a callback may not run the model being trained
+local ok, err = pcall(gradlab.train, {model = net, data = data, optimizer = gradlab.optim.sgd{lr = 0.1},
+  on_step = function() net:forward{{0, 1}} end})
+assert(not ok and tostring(err):find("being trained"), tostring(err))
+assert(net:forward{{0, 1}}, "usable again after")
+
 -- statistics of any tensor
 local st = gradlab.stats{3, 4}
 assert(math.abs(st.norm - 5) < 1e-6 and st.count == 2)
