@@ -87,7 +87,8 @@ typedef struct batch_opts {
   int quiet;
 } batch_opts;
 /* Run the jobs of `l` that belong to shard k/n and are not yet ended into `dir`. Returns the
- * number of jobs that did not succeed (or -1 if interrupted by SIGINT/SIGTERM). */
+ * number of jobs that did not succeed (or -1 if interrupted by SIGINT/SIGTERM/SIGHUP or an
+ * error). Leaves SIGCHLD/SIGINT/SIGTERM/SIGHUP blocked, so the caller can finish its files. */
 int batch_run(const char *dir, const batch_list *l, const batch_args *a, const batch_opts *o);
 const char *batch_runner(void); /* GRADLAB_BATCH_RUNNER or cli_self_path() */
 /* fork+exec argv with stdout/stderr to files (NULL: /dev/null), its own process group, killed if

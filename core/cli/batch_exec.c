@@ -387,14 +387,14 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
       p.failed++;
     cJSON_Delete(st);
   }
-  sigset_t set, old;
+  sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
-  sigprocmask(SIG_BLOCK, &set, &old);
-  int next = 0, nfail = 0, stopping = 0, err = 0;
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  int next = 0, stopping = 0, err = 0;
   double stop_kill_at = 0;
   while ((next < nq && !stopping && !err) || p.running > 0) {
     while (!stopping && !err && next < nq && p.running < o->jobs) {
@@ -454,8 +454,9 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
         if (res > 0)
           p.done++, p.finished_now++;
         else if (res == 0)
-          p.failed++, p.finished_now++, nfail++;
-        if (res >= 0 || !stopping) report_job(&p, j, res, dir);
+          p.failed++, p.finished_now++;
+        if (res < 0 && !stopping) err = 1; /* job.json could not be written: stop starting jobs */
+        if (res >= 0) report_job(&p, j, res, dir);
       }
     }
     t = now_s();
@@ -475,7 +476,8 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
   char path[4200];
   snprintf(path, sizeof path, "%s/.progress.json", dir);
   unlink(path);
-  sigprocmask(SIG_SETMASK, &old, NULL);
+  /* SIGINT/SIGTERM stay blocked: a late Ctrl-C must not kill the batch before its summary is
+   * written (the command ends right after). */
   free(queue);
   free(slots);
   if (stopping || err) return -1;
