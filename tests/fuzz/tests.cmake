@@ -11,9 +11,17 @@ foreach(target idx csv)
   add_executable(data_fuzz_replay_${target} ${FUZZ_DIR}/fuzz_${target}.c ${FUZZ_DIR}/replay.c)
   target_include_directories(data_fuzz_replay_${target} PRIVATE ${PROJECT_SOURCE_DIR}/core)
   target_link_libraries(data_fuzz_replay_${target} PRIVATE gradlab m)
-  add_test(NAME data_fuzz_replay_${target}
-           COMMAND data_fuzz_replay_${target} ${FUZZ_DIR}/corpus_${target})
-  set_tests_properties(data_fuzz_replay_${target} PROPERTIES LABELS "cunit")
+  if(GRADLAB_VALGRIND)
+    add_test(NAME data_fuzz_replay_${target}
+             COMMAND ${VALGRIND_EXECUTABLE} --quiet --error-exitcode=99 --leak-check=full
+                     --errors-for-leak-kinds=definite,indirect
+                     $<TARGET_FILE:data_fuzz_replay_${target}> ${FUZZ_DIR}/corpus_${target})
+    set_tests_properties(data_fuzz_replay_${target} PROPERTIES LABELS "cunit;valgrind")
+  else()
+    add_test(NAME data_fuzz_replay_${target}
+             COMMAND data_fuzz_replay_${target} ${FUZZ_DIR}/corpus_${target})
+    set_tests_properties(data_fuzz_replay_${target} PROPERTIES LABELS "cunit")
+  endif()
 
   if(GRADLAB_FUZZ)
     # The parsers are compiled into the fuzzer itself, instrumented for coverage; the rest of
