@@ -143,6 +143,12 @@ r = csv.reader(open(sys.argv[1], newline="")); h = next(r); k = h.index("duratio
 print(h); [print(row[:k] + row[k+1:]) for row in r]' "$1"; }
   diff <(strip full/summary.csv) <(strip merged/summary.csv) || fail "merged summary differs"
   gl batch --status merged > /dev/null || fail "status of the merged folder"
+  # the emitted Slurm array, run task by task as Slurm would, merges to the same summary
+  gl batch "${args[@]}" --out em --emit slurm --shards 3 > /dev/null || fail "emit"
+  grep -q '^#SBATCH --array=0-2$' em/slurm.sh || fail "array line"
+  for t in 0 1 2; do SLURM_ARRAY_TASK_ID=$t bash em/slurm.sh > task$t.log 2>&1 || fail "array task $t: $(tail -3 task$t.log)"; done
+  gl merge em/shards/* --out em/merged > /dev/null || fail "merge of the array"
+  diff <(strip full/summary.csv) <(strip em/merged/summary.csv) || fail "array summary differs"
   # the script's own sweep reached the jobs as parameters
   csv full/summary.csv 'sorted(set((r["act"], r["depth"]) for r in rows if r["script"].endswith("sweep.lua"))) == [(a, d) for a in ("relu", "tanh") for d in ("1", "2", "3")]' || fail "sweep grid"
   # --grid overrides the script's sweep for that key
