@@ -198,7 +198,7 @@ static void put_field(FILE *f, const char *s) {
 static void put_number(FILE *f, double v) {
   if (isnan(v)) fputs("nan", f);
   else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-  else if (v == (double)(long)v && fabs(v) < 1e15) fprintf(f, "%ld", (long)v);
+  else if (fabs(v) < 1e15 && v == (double)(long)v) fprintf(f, "%ld", (long)v);
 #ifdef GRADLAB_DOUBLE
   else fprintf(f, "%.17g", v);
 #else
