@@ -37,7 +37,7 @@ function M.run(P)
   -- ---- at initialisation, averaged over seeds
   local init_rows, result, names = {}, {}, {}
   local bars = S.figure{name = "speed_at_init", kind = "bars", logy = true,
-    title = ("Speed of learning at initialisation: ||∂C/∂b|| per hidden layer (mean of %d seeds, %s)")
+    title = ("Speed of learning at initialisation, mean of %d seeds, %s")
       :format(P.seeds, dname),
     xlabel = "hidden layer (1 = nearest the input)", ylabel = "||∂C/∂b_l|| (log scale)"}
   local init_mean = {}

@@ -54,6 +54,8 @@ function M.params(name, defaults, smoke)
     P.out = os.getenv("GRADLAB_OUT") or ("runs/" .. name)
   end
   os.execute(("mkdir -p '%s'"):format(P.out))
+  local tf = io.open(P.out .. "/tables.txt", "w") -- this run's tables only
+  if tf then tf:close() end
   M.P = P
   return P
 end
