@@ -113,3 +113,8 @@ set_target_properties(lua_test_times PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTO
 gradlab_lua_case(dropin_cli 0 ANY ${LUA_T}/scripts/dropin.lua
   --plugin ${LUA_PLUGIN_DIR}/lua_test_times.so -- cli)
 gradlab_lua_case(dropin_load 0 ANY ${LUA_T}/scripts/dropin.lua -- ${LUA_PLUGIN_DIR}/lua_test_times.so)
+
+# Same seed, same machine: bit-identical metrics.
+add_test(NAME lua_determinism COMMAND sh ${LUA_T}/determinism.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/seeded.lua)
+set_tests_properties(lua_determinism PROPERTIES ENVIRONMENT "${LUA_ENV}")
