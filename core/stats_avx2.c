@@ -120,7 +120,7 @@ AVX2 int glab_chunk_avx2(const float *x, size_t n, int act, float lo, float hi, 
 }
 
 /* The same with AVX-512 (16 floats per vector; counts by mask popcount). */
-#define AVX512 __attribute__((target("avx512f,avx512dq,popcnt")))
+#define AVX512 __attribute__((target("avx512f,avx512dq")))
 
 int glab_stats_avx512(void) {
   static int cached = -1;
@@ -140,16 +140,18 @@ AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float 
   const __m512 zero = _mm512_setzero_ps(), lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
   __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, a0 = s0, a1 = s0;
   __m512 mn = _mm512_set1_ps(x[0]), mx = mn;
-  long zeros = 0, acts = 0;
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i zc = _mm512_setzero_si512(), ac = zc;
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     __m512 f = _mm512_loadu_ps(x + i);
     mn = _mm512_min_ps(mn, f);
     mx = _mm512_max_ps(mx, f);
-    zeros += __builtin_popcount(_mm512_cmp_ps_mask(f, zero, _CMP_EQ_OQ));
+    zc = _mm512_mask_add_epi32(zc, _mm512_cmp_ps_mask(f, zero, _CMP_EQ_OQ), zc, one);
     if (act)
-      acts += __builtin_popcount(_mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) |
-                                 _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ));
+      ac = _mm512_mask_add_epi32(ac, _mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) |
+                                         _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ),
+                                 ac, one);
     __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(f));
     __m512d d1 = _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1));
     a0 = _mm512_add_pd(a0, _mm512_abs_pd(d0));
@@ -165,6 +167,7 @@ AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float 
   double q = _mm512_reduce_add_pd(_mm512_add_pd(q0, q1));
   double sa = _mm512_reduce_add_pd(_mm512_add_pd(a0, a1));
   float vmin = _mm512_reduce_min_ps(mn), vmax = _mm512_reduce_max_ps(mx);
+  long zeros = _mm512_reduce_add_epi32(zc), acts = _mm512_reduce_add_epi32(ac);
   for (; i < n; i++) {
     float f = x[i];
     vmin = f < vmin ? f : vmin;

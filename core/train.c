@@ -388,6 +388,13 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
       if (cb > 0) res.stopped = GLAB_STOP_CALLBACK, stop = 1;
     }
   }
+  if (tr->log) { /* the summary's final metrics */
+    glab_runlog_set_final(tr->log, "loss", res.loss);
+    glab_runlog_set_final(tr->log, "last_loss", res.last_loss);
+    if (!isnan(res.accuracy)) glab_runlog_set_final(tr->log, "accuracy", res.accuracy);
+    glab_runlog_set_final(tr->log, "steps", (double)tr->steps);
+    glab_runlog_set_final(tr->log, "epochs", (double)tr->epoch);
+  }
   res.nevents = tr->nev_total - nev0;
   if (res.nevents > 0)
     res.first_event = tr->events[kept0 < tr->nev ? kept0 : GLAB_MAX_EVENTS - 1];

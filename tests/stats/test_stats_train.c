@@ -69,6 +69,9 @@ static double train_xor(double *accuracy, long *rows, double *h1) {
   CU_ASSERT_EQUAL(glab_evaluate(m, xor, GLAB_LOSS_MSE, 0, &e), GLAB_OK);
   *accuracy = e.accuracy;
   *rows = glab_runlog_metric_rows(log);
+  cJSON *final = cJSON_GetObjectItem(glab_runlog_summary(log), "final");
+  CU_ASSERT(cJSON_GetObjectItem(final, "loss") && cJSON_GetObjectItem(final, "accuracy"));
+  CU_ASSERT_EQUAL(cJSON_GetObjectItem(final, "steps")->valuedouble, 1500);
   /* recorded every 100 steps: 15 rows of history for the first dense layer's weight */
   double h[32];
   CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 0, "params.weight.grad.norm", h,
