@@ -5,12 +5,10 @@
 #include <string.h>
 
 #include "gradlab/model.h"
+#include "gradlab/ops.h"
 #include "gradlab/train.h"
 #include "lua_internal.h"
 
-/* From gradlab/ops.h, which cannot be included together with data.h while both declare
- * `glab_scale` (an op there, an enum here). */
-glab_var *glab_sum(glab_tape *t, glab_var *a);
 
 /* Class labels from a table of integers or a tensor, into an int array inside a userdata
  * (pushed). */
