@@ -517,6 +517,14 @@ static int metrics_mixed(const metrics *m) {
   return mixed;
 }
 
+/* "tensor\tstat" back into its two parts (each buffer holds 256 bytes; either may be empty). */
+static void split_key(const char *key, char *tensor, char *stat) {
+  const char *tab = strchr(key, '\t');
+  size_t n = tab ? (size_t)(tab - key) : strlen(key);
+  snprintf(tensor, 256, "%.*s", (int)(n < 255 ? n : 255), key);
+  snprintf(stat, 256, "%s", tab ? tab + 1 : "");
+}
+
 typedef int (*fig_fn)(figure *f, void *ud);
 
 /* Build the standard figures from metrics and hand each to `emit`. */
@@ -528,7 +536,7 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
     int kind = m->key_kind[k];
     if (kind != K_GRAD) continue;
     char tensor[256], stat[256], clean[200], name[96], title[200];
-    sscanf(m->keys.s[k], "%255[^\t]\t%255[^\n]", tensor, stat);
+    split_key(m->keys.s[k], tensor, stat);
     sanitize(clean, sizeof clean, tensor);
     snprintf(name, sizeof name, "grad_norm_%.80s", clean);
     snprintf(title, sizeof title, "%.90s %.40s per layer over training", tensor, stat);
@@ -599,7 +607,7 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
       const row *r = &m->rows[i];
       if (m->key_kind[r->key] != kind) continue;
       char lab[800], tensor[256], stat[256];
-      sscanf(m->keys.s[r->key], "%255[^\t]\t%255[^\n]", tensor, stat);
+      split_key(m->keys.s[r->key], tensor, stat);
       const char *layer = m->layers.s[r->layer];
       int show_layer = *layer && strcmp(layer, "model"); /* "model": the whole network */
       const char *what = !strcmp(stat, "value") || !*stat ? "recorded steps"
