@@ -9,7 +9,6 @@
 #include "gradlab/train.h"
 #include "lua_internal.h"
 
-
 /* Class labels from a table of integers or a tensor, into an int array inside a userdata
  * (pushed). */
 static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
