@@ -277,9 +277,8 @@ function M.fit(net, opt, data, o)
     if ok then return r end
     if not shape_error(r) then error(r, 0) end
     M.manual = true
-    io.stderr:write("note: gradlab.train does not flatten image items for a dense layer here ("
-      .. tostring(r):gsub("\n.*", "") .. ");\n      training with flattened mini-batches "
-      .. "built once (fixed batches, order shuffled each epoch)\n")
+    io.stderr:write("note: the dense layer takes flat rows, not [28][28] images: training on "
+      .. "flattened mini-batches built once (order shuffled each epoch)\n")
   end
   local list = batches_of(data, o.batch, o.classes)
   if net.record_every then net:record_every(o.record_every or 0) end
