@@ -1,6 +1,6 @@
 /* dataset.c — dataset views over shared storage: inspection, batches converted into caller
  * buffers (no allocation per batch), subsets, splits, shuffles, class counts, scaling and
- * standardisation, and datasets built from arrays. The loaders live in data_*.c. */
+ * standardisation. The loaders live in data_*.c (arrays and built-in tasks: data_synth.c). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -567,49 +567,4 @@ done:
   free(mean);
   free(inv);
   return rc;
-}
-
-/* ---- from arrays ---- */
-
-glab_dataset *glab_dataset_from_arrays(size_t n, int ndim, const int *shape, int sequence,
-                                       const glab_real *inputs, glab_target_kind kind, int width,
-                                       const glab_real *targets, const int *labels) {
-  if (!shape || (n && !inputs) || ndim < 1 || ndim > GLAB_MAX_DIMS - 1) {
-    glab_error(GLAB_ERR_ARG, "dataset from_arrays: bad arguments");
-    return NULL;
-  }
-  if ((kind == GLAB_TARGET_CLASS && n && !labels) || (kind == GLAB_TARGET_REAL && n && !targets)) {
-    glab_error(GLAB_ERR_ARG, "dataset from_arrays: targets missing");
-    return NULL;
-  }
-  glab_data_store *st = glab_store_new("arrays");
-  if (!st) return NULL;
-  st->n = n;
-  st->item_ndim = ndim;
-  memcpy(st->item_shape, shape, (size_t)ndim * sizeof *shape);
-  st->item_elems = glab_shape_size(ndim, shape);
-  st->sequence = sequence;
-  st->kind = kind;
-  st->width = kind == GLAB_TARGET_NONE ? 0 : width;
-  size_t e = st->item_elems, w = width > 0 ? (size_t)width : 0;
-  if (e == 0 || (e && n > SIZE_MAX / sizeof(glab_real) / e) || (w && n > SIZE_MAX / w / 8)) {
-    glab_error(GLAB_ERR_NOMEM, "dataset from_arrays: size overflows");
-    glab_store_release(st);
-    return NULL;
-  }
-  st->inputs = malloc(n * e * sizeof(glab_real) + 1);
-  if (kind == GLAB_TARGET_CLASS) st->labels = malloc(n * sizeof *st->labels + 1);
-  if (kind == GLAB_TARGET_REAL) st->targets = malloc(n * w * sizeof *st->targets + 1);
-  if (!st->inputs || (kind == GLAB_TARGET_CLASS && !st->labels) ||
-      (kind == GLAB_TARGET_REAL && !st->targets)) {
-    glab_error(GLAB_ERR_NOMEM, "dataset from_arrays: out of memory for %zu items", n);
-    glab_store_release(st);
-    return NULL;
-  }
-  if (n) memcpy(st->inputs, inputs, n * e * sizeof(glab_real));
-  if (kind == GLAB_TARGET_CLASS)
-    for (size_t i = 0; i < n; i++)
-      st->labels[i] = labels[i];
-  if (kind == GLAB_TARGET_REAL && n) memcpy(st->targets, targets, n * w * sizeof *st->targets);
-  return glab_dataset_from_store(st);
 }
