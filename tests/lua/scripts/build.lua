@@ -83,6 +83,12 @@ net:backward(loss)
 net:forward{{0, 0}}
 assert(not pcall(function() return out:totable() end), "stale tensors raise")
 
+-- predictions in a loop recycle the tape; the previous output goes stale
+local p1 = net:forward{{1, 1}}
+local p2 = net:forward{{1, 1}}
+assert(not pcall(function() return p1:totable() end), "previous prediction is stale")
+assert(p2:totable()[1][1] == gradlab.tensor(p2):totable()[1][1])
+
 -- save and load
 local path = gradlab.outdir() .. "/net.bin"
 net:save(path)
