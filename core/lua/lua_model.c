@@ -121,9 +121,9 @@ static int m_layer(lua_State *L) {
 static int m_forward(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:forward");
   const glab_tensor *x = glab_lua_to_tensor(L, 2);
-  /* The previous forward was a prediction (no loss taken): drop its nodes, so that a loop of
-   * predictions runs in bounded memory. (After a loss, the trainer keeps them until backward.) */
-  if (m->pending == 1) glab_trainer_reset(m->tr);
+  /* The previous forward was never backward'd (a prediction, or a loss only read): drop its
+   * nodes, so that a loop of predictions or of evaluation losses runs in bounded memory. */
+  if (m->pending) glab_trainer_reset(m->tr);
   glab_var *out = glab_trainer_forward(m->tr, x);
   if (!out) return glab_lua_fail(L, "net:forward");
   m->pending = 1;
