@@ -3,7 +3,7 @@
  *   c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),   h_t = σ(o)·tanh(c_t),   h_0 = c_0 = 0.
  * forget_bias is the initial value of the f block of b (never added in the forward pass).
  * One GEMM projects all T steps; per step one GEMM (h·W_h) and two fused ops with their own
- * backward: "lstm_cell" (gates and c_t) and "lstm_hidden" (h_t). */
+ * backward: "lstm_cell" (bias, gates and c_t) and "lstm_hidden" (h_t). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -24,13 +24,32 @@ static const glab_option options[] = {
     {"bias_init", GLAB_OPT_INIT, "zeros", "initializer of the bias (then the f block is set)"},
     GLAB_OPTIONS_END};
 
-static double sigm(double x) {
-  if (x >= 0) return 1.0 / (1.0 + exp(-x));
-  double e = exp(x);
-  return e / (1.0 + e);
+/* Real-typed math: float functions in a float build (faster), double ones in a double build. */
+#ifdef GRADLAB_DOUBLE
+#define R_EXP exp
+#define R_TANH tanh
+#else
+#define R_EXP expf
+#define R_TANH tanhf
+#endif
+
+/* 1/(1+e^-x) is exact enough and never NaN for finite x: e^-x overflows to inf only where the
+ * result is 0 anyway. Branch-free, so random signs cost no mispredictions. */
+static inline glab_real sigm(glab_real x) {
+  return 1 / (1 + R_EXP(-x));
 }
 
-/* ---- lstm_cell: in (xw [T][B][4H]) at t = 0, (xw, hw [B][4H], c_prev [B][H]) after ---- */
+/* Gradient buffer of input i, or NULL if it needs none; *fail set on no memory. */
+static glab_real *grad_of(glab_var *out, int i, int *fail) {
+  if (i >= out->nin || !glab_var_needs_grad(out->in[i])) return NULL;
+  glab_real *g = glab_var_grad(out->in[i]);
+  if (!g) *fail = 1;
+  return g;
+}
+
+/* ---- lstm_cell: in (xw [T][B][4H], bias [4H]) at t = 0, then also (hw [B][4H], c_prev) ----
+ * pre = xw[t] + bias (+ hw); c = σ(f)·c_prev + σ(i)·tanh(g). Bias and h·W_h are added here,
+ * not by separate ops over the whole sequence. */
 typedef struct cell_attr {
   int t, H;
   glab_real *act; /* [B][4H] activated gates, kept for backward and for lstm_hidden */
@@ -41,20 +60,20 @@ static int cell_forward(glab_var *out) {
   int H = a->H, B = out->value.shape[0];
   size_t G = 4 * (size_t)H;
   const glab_real *xw = out->in[0]->value.data + (size_t)a->t * B * G;
-  const glab_real *hw = out->nin > 1 ? out->in[1]->value.data : NULL;
-  const glab_real *cp = out->nin > 1 ? out->in[2]->value.data : NULL;
+  const glab_real *bias = out->in[1]->value.data;
+  const glab_real *hw = out->nin > 2 ? out->in[2]->value.data : NULL;
+  const glab_real *cp = out->nin > 2 ? out->in[3]->value.data : NULL;
   a->act = glab_tape_alloc(out->tape, (size_t)B * G * sizeof *a->act);
   if (!a->act) return glab_error(GLAB_ERR_NOMEM, "lstm_cell: out of memory");
   for (int b = 0; b < B; b++) {
     const glab_real *x = xw + b * G, *h = hw ? hw + b * G : NULL;
     glab_real *act = a->act + b * G, *c = out->value.data + (size_t)b * H;
+    for (size_t k = 0; k < G; k++)
+      act[k] = x[k] + bias[k] + (h ? h[k] : 0);
     for (int j = 0; j < H; j++) {
-      double pi = x[j], pf = x[H + j], pg = x[2 * H + j], po = x[3 * H + j];
-      if (h) pi += h[j], pf += h[H + j], pg += h[2 * H + j], po += h[3 * H + j];
-      double i = sigm(pi), f = sigm(pf), g = tanh(pg), o = sigm(po);
-      act[j] = (glab_real)i, act[H + j] = (glab_real)f, act[2 * H + j] = (glab_real)g;
-      act[3 * H + j] = (glab_real)o;
-      c[j] = (glab_real)((cp ? f * cp[(size_t)b * H + j] : 0.0) + i * g);
+      glab_real i = sigm(act[j]), f = sigm(act[H + j]), g = R_TANH(act[2 * H + j]);
+      act[j] = i, act[H + j] = f, act[2 * H + j] = g, act[3 * H + j] = sigm(act[3 * H + j]);
+      c[j] = (cp ? f * cp[(size_t)b * H + j] : 0) + i * g;
     }
   }
   return GLAB_OK;
@@ -62,31 +81,24 @@ static int cell_forward(glab_var *out) {
 
 static int cell_backward(glab_var *out) {
   const cell_attr *a = out->attr;
-  int H = a->H, B = out->value.shape[0];
+  int H = a->H, B = out->value.shape[0], fail = 0;
   size_t G = 4 * (size_t)H;
-  glab_real *gx = NULL, *gh = NULL, *gc = NULL;
-  const glab_real *cp = out->nin > 1 ? out->in[2]->value.data : NULL;
-  if (glab_var_needs_grad(out->in[0]) && !(gx = glab_var_grad(out->in[0]))) return GLAB_ERR_NOMEM;
-  if (out->nin > 1) {
-    if (glab_var_needs_grad(out->in[1]) && !(gh = glab_var_grad(out->in[1]))) return GLAB_ERR_NOMEM;
-    if (glab_var_needs_grad(out->in[2]) && !(gc = glab_var_grad(out->in[2]))) return GLAB_ERR_NOMEM;
-  }
+  glab_real *gx = grad_of(out, 0, &fail), *gb = grad_of(out, 1, &fail);
+  glab_real *gh = grad_of(out, 2, &fail), *gc = grad_of(out, 3, &fail);
+  if (fail) return GLAB_ERR_NOMEM;
+  const glab_real *cp = out->nin > 2 ? out->in[3]->value.data : NULL;
   if (gx) gx += (size_t)a->t * B * G;
   for (int b = 0; b < B; b++) {
     const glab_real *act = a->act + b * G, *dc = out->grad + (size_t)b * H;
+    glab_real *x = gx ? gx + b * G : NULL, *h = gh ? gh + b * G : NULL;
     for (int j = 0; j < H; j++) {
-      double i = act[j], f = act[H + j], g = act[2 * H + j], d = dc[j];
-      double c0 = cp ? cp[(size_t)b * H + j] : 0.0;
-      double di = d * g * i * (1 - i), df = d * c0 * f * (1 - f), dg = d * i * (1 - g * g);
-      if (gx) {
-        glab_real *x = gx + b * G;
-        x[j] += (glab_real)di, x[H + j] += (glab_real)df, x[2 * H + j] += (glab_real)dg;
-      }
-      if (gh) {
-        glab_real *h = gh + b * G;
-        h[j] += (glab_real)di, h[H + j] += (glab_real)df, h[2 * H + j] += (glab_real)dg;
-      }
-      if (gc) gc[(size_t)b * H + j] += (glab_real)(d * f);
+      glab_real i = act[j], f = act[H + j], g = act[2 * H + j], d = dc[j];
+      glab_real c0 = cp ? cp[(size_t)b * H + j] : 0;
+      glab_real di = d * g * i * (1 - i), df = d * c0 * f * (1 - f), dg = d * i * (1 - g * g);
+      if (x) x[j] += di, x[H + j] += df, x[2 * H + j] += dg;
+      if (h) h[j] += di, h[H + j] += df, h[2 * H + j] += dg;
+      if (gb) gb[j] += di, gb[H + j] += df, gb[2 * H + j] += dg;
+      if (gc) gc[(size_t)b * H + j] += d * f;
     }
   }
   return GLAB_OK;
@@ -94,20 +106,21 @@ static int cell_backward(glab_var *out) {
 
 static const glab_op cell_op = {"lstm_cell", cell_forward, cell_backward};
 
-/* ---- lstm_hidden: h = σ(o)·tanh(c); in (c, xw) or (c, xw, hw); o read from c's cell ---- */
+/* ---- lstm_hidden: h = σ(o)·tanh(c); in (c, xw, bias) or (c, xw, bias, hw); σ(o) is read from
+ * c's cell node, and the o block's gradient goes to xw[t], bias and hw ---- */
 typedef struct hidden_attr {
   int t, H;
 } hidden_attr;
 
 static int hidden_forward(glab_var *out) {
-  const hidden_attr *a = out->attr;
   const cell_attr *ca = out->in[0]->attr;
+  const hidden_attr *a = out->attr;
   int H = a->H, B = out->value.shape[0];
   const glab_real *c = out->in[0]->value.data;
   for (int b = 0; b < B; b++)
     for (int j = 0; j < H; j++) {
       size_t k = (size_t)b * H + j;
-      out->value.data[k] = (glab_real)(ca->act[(size_t)b * 4 * H + 3 * H + j] * tanh(c[k]));
+      out->value.data[k] = ca->act[(size_t)b * 4 * H + 3 * H + j] * R_TANH(c[k]);
     }
   return GLAB_OK;
 }
@@ -115,23 +128,22 @@ static int hidden_forward(glab_var *out) {
 static int hidden_backward(glab_var *out) {
   const hidden_attr *a = out->attr;
   const cell_attr *ca = out->in[0]->attr;
-  int H = a->H, B = out->value.shape[0];
+  int H = a->H, B = out->value.shape[0], fail = 0;
   size_t G = 4 * (size_t)H;
-  glab_real *gc = NULL, *gx = NULL, *gh = NULL;
-  if (glab_var_needs_grad(out->in[0]) && !(gc = glab_var_grad(out->in[0]))) return GLAB_ERR_NOMEM;
-  if (glab_var_needs_grad(out->in[1]) && !(gx = glab_var_grad(out->in[1]))) return GLAB_ERR_NOMEM;
-  if (out->nin > 2 && glab_var_needs_grad(out->in[2]) && !(gh = glab_var_grad(out->in[2])))
-    return GLAB_ERR_NOMEM;
+  glab_real *gc = grad_of(out, 0, &fail), *gx = grad_of(out, 1, &fail);
+  glab_real *gb = grad_of(out, 2, &fail), *gh = grad_of(out, 3, &fail);
+  if (fail) return GLAB_ERR_NOMEM;
   if (gx) gx += (size_t)a->t * B * G;
   const glab_real *c = out->in[0]->value.data;
   for (int b = 0; b < B; b++)
     for (int j = 0; j < H; j++) {
-      size_t k = (size_t)b * H + j;
-      double o = ca->act[b * G + 3 * H + j], tc = tanh(c[k]), d = out->grad[k];
-      double dpo = d * tc * o * (1 - o);
-      if (gc) gc[k] += (glab_real)(d * o * (1 - tc * tc));
-      if (gx) gx[b * G + 3 * H + j] += (glab_real)dpo;
-      if (gh) gh[b * G + 3 * H + j] += (glab_real)dpo;
+      size_t k = (size_t)b * H + j, o_at = b * G + 3 * H + j;
+      glab_real o = ca->act[o_at], tc = R_TANH(c[k]), d = out->grad[k];
+      glab_real dpo = d * tc * o * (1 - o);
+      if (gc) gc[k] += d * o * (1 - tc * tc);
+      if (gx) gx[o_at] += dpo;
+      if (gh) gh[o_at] += dpo;
+      if (gb) gb[3 * H + j] += dpo;
     }
   return GLAB_OK;
 }
@@ -179,7 +191,7 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
     return NULL;
   }
   int T = x->value.shape[0], B = x->value.shape[1], H = l->hidden;
-  glab_var *xw = glab_add(tape, glab_matmul(tape, x, l->wx, 0, 0), l->b); /* [T][B][4H] */
+  glab_var *xw = glab_matmul(tape, x, l->wx, 0, 0); /* [T][B][4H], bias added per step */
   glab_var **steps = glab_tape_alloc(tape, (size_t)T * sizeof *steps);
   if (!xw || !steps) return NULL;
   int shape[2] = {B, H};
@@ -188,15 +200,16 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
     cell_attr ca = {t, H, NULL};
     hidden_attr ha = {t, H};
     if (!h) {
-      c = glab_tape_apply(tape, &cell_op, &xw, 1, 2, shape, &ca, sizeof ca);
-      glab_var *hin[2] = {c, xw};
-      h = glab_tape_apply(tape, &hidden_op, hin, 2, 2, shape, &ha, sizeof ha);
+      glab_var *cin[2] = {xw, l->b};
+      c = glab_tape_apply(tape, &cell_op, cin, 2, 2, shape, &ca, sizeof ca);
+      glab_var *hin[3] = {c, xw, l->b};
+      h = glab_tape_apply(tape, &hidden_op, hin, 3, 2, shape, &ha, sizeof ha);
     } else {
       glab_var *hw = glab_matmul(tape, h, l->wh, 0, 0);
-      glab_var *cin[3] = {xw, hw, c};
-      c = glab_tape_apply(tape, &cell_op, cin, 3, 2, shape, &ca, sizeof ca);
-      glab_var *hin[3] = {c, xw, hw};
-      h = glab_tape_apply(tape, &hidden_op, hin, 3, 2, shape, &ha, sizeof ha);
+      glab_var *cin[4] = {xw, l->b, hw, c};
+      c = glab_tape_apply(tape, &cell_op, cin, 4, 2, shape, &ca, sizeof ca);
+      glab_var *hin[4] = {c, xw, l->b, hw};
+      h = glab_tape_apply(tape, &hidden_op, hin, 4, 2, shape, &ha, sizeof ha);
     }
     if (!h) return NULL;
     steps[t] = h;

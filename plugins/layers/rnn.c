@@ -1,7 +1,7 @@
 /* rnn.c — the Elman recurrent layer: h_t = tanh(x_t·W_x + b + h_{t-1}·W_h), h_0 = 0.
  * Input [T][B][F]; output [B][H] (last step) or [T][B][H] (return_sequence). One GEMM projects
  * all T steps at once; each step is then one GEMM (h·W_h) and one fused op "rnn_step"
- * (add + tanh, with its own backward). The h_t nodes are handed to the core, which reports
+ * (bias + add + tanh, with its own backward). The h_t nodes are handed to the core, which reports
  * ||dL/dh_t|| for every step after backward. */
 #include <math.h>
 #include <stdlib.h>
@@ -22,34 +22,44 @@ static const glab_option options[] = {
     {"bias_init", GLAB_OPT_INIT, "zeros", "initializer of the bias"},
     GLAB_OPTIONS_END};
 
-/* ---- the fused step: out = tanh(xw[t] + hw), inputs (xw [T][B][H], hw [B][H] or none) ---- */
+#ifdef GRADLAB_DOUBLE
+#define R_TANH tanh
+#else
+#define R_TANH tanhf
+#endif
+
+/* ---- the fused step: h = tanh(xw[t] + bias + hw); in (xw [T][B][H], bias [H]) at t = 0,
+ * then also hw [B][H] ---- */
 typedef struct step_attr {
   int t;
 } step_attr;
 
 static int step_forward(glab_var *out) {
   const step_attr *a = out->attr;
-  size_t n = out->value.size;
+  size_t n = out->value.size, H = (size_t)out->value.shape[1];
   const glab_real *xw = out->in[0]->value.data + (size_t)a->t * n;
-  const glab_real *hw = out->nin > 1 ? out->in[1]->value.data : NULL;
+  const glab_real *bias = out->in[1]->value.data;
+  const glab_real *hw = out->nin > 2 ? out->in[2]->value.data : NULL;
   glab_real *h = out->value.data;
   for (size_t i = 0; i < n; i++)
-    h[i] = (glab_real)tanh((double)(xw[i] + (hw ? hw[i] : 0)));
+    h[i] = R_TANH(xw[i] + bias[i % H] + (hw ? hw[i] : 0));
   return GLAB_OK;
 }
 
 static int step_backward(glab_var *out) {
   const step_attr *a = out->attr;
-  size_t n = out->value.size;
+  size_t n = out->value.size, H = (size_t)out->value.shape[1];
   const glab_real *h = out->value.data, *g = out->grad;
-  glab_real *gx = NULL, *gh = NULL;
+  glab_real *gx = NULL, *gb = NULL, *gh = NULL;
   if (glab_var_needs_grad(out->in[0]) && !(gx = glab_var_grad(out->in[0]))) return GLAB_ERR_NOMEM;
-  if (out->nin > 1 && glab_var_needs_grad(out->in[1]) && !(gh = glab_var_grad(out->in[1])))
+  if (glab_var_needs_grad(out->in[1]) && !(gb = glab_var_grad(out->in[1]))) return GLAB_ERR_NOMEM;
+  if (out->nin > 2 && glab_var_needs_grad(out->in[2]) && !(gh = glab_var_grad(out->in[2])))
     return GLAB_ERR_NOMEM;
   if (gx) gx += (size_t)a->t * n;
   for (size_t i = 0; i < n; i++) {
     glab_real d = g[i] * (1 - h[i] * h[i]);
     if (gx) gx[i] += d;
+    if (gb) gb[i % H] += d;
     if (gh) gh[i] += d;
   }
   return GLAB_OK;
@@ -93,15 +103,15 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
     return NULL;
   }
   int T = x->value.shape[0], B = x->value.shape[1];
-  glab_var *xw = glab_add(tape, glab_matmul(tape, x, r->wx, 0, 0), r->b); /* [T][B][H] */
+  glab_var *xw = glab_matmul(tape, x, r->wx, 0, 0); /* [T][B][H], bias added per step */
   glab_var **steps = glab_tape_alloc(tape, (size_t)T * sizeof *steps);
   if (!xw || !steps) return NULL;
   int shape[2] = {B, r->hidden};
   glab_var *h = NULL;
   for (int t = 0; t < T; t++) {
     step_attr a = {t};
-    glab_var *in[2] = {xw, h ? glab_matmul(tape, h, r->wh, 0, 0) : NULL};
-    h = glab_tape_apply(tape, &step_op, in, h ? 2 : 1, 2, shape, &a, sizeof a);
+    glab_var *in[3] = {xw, r->b, h ? glab_matmul(tape, h, r->wh, 0, 0) : NULL};
+    h = glab_tape_apply(tape, &step_op, in, h ? 3 : 2, 2, shape, &a, sizeof a);
     if (!h) return NULL;
     steps[t] = h;
   }
