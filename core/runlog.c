@@ -189,38 +189,109 @@ fail:
   return NULL;
 }
 
-/* A CSV field: as is, or quoted by libcsv when it holds a delimiter, quote or line break. */
-static void put_field(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\r\n")) csv_fwrite(f, s, strlen(s));
-  else fputs(s, f);
+/* Append a CSV field: as is, or quoted (RFC 4180, as libcsv's csv_write) when it holds a
+ * delimiter, quote or line break. Returns the new end, or NULL if it does not fit. */
+static char *put_field(char *p, char *end, const char *s) {
+  int quote = strpbrk(s, ",\"\r\n") != NULL;
+  if (quote) {
+    size_t need = 2 * strlen(s) + 3;
+    if ((size_t)(end - p) < need) return NULL;
+    p += csv_write(p, need, s, strlen(s));
+    return p;
+  }
+  size_t len = strlen(s);
+  if ((size_t)(end - p) < len + 1) return NULL;
+  memcpy(p, s, len);
+  return p + len;
 }
 
-static void put_number(FILE *f, double v) {
-  if (isnan(v)) fputs("nan", f);
-  else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-  else if (fabs(v) < 1e15 && v == (double)(long)v) fprintf(f, "%ld", (long)v);
+/* Decimal digits of u into p; returns the end. */
+static char *put_uint(char *p, unsigned long long u) {
+  char t[24];
+  int n = 0;
+  do t[n++] = (char)('0' + u % 10); while (u /= 10);
+  while (n) *p++ = t[--n];
+  return p;
+}
+
+static char *put_int(char *p, long long v) {
+  if (v < 0) {
+    *p++ = '-';
+    return put_uint(p, 0ULL - (unsigned long long)v);
+  }
+  return put_uint(p, (unsigned long long)v);
+}
+
+/* A value with 9 significant digits (float builds) — what "%.9g" gives, written without the
+ * cost of printf: scaled to a 9-digit integer by a power of ten (exact below 1e22; otherwise
+ * within an ulp, which can move the 9th digit by one — the statistics are doubles, not floats,
+ * so nothing needs to round-trip bit-exactly). Extreme exponents fall back to snprintf. */
+static char *put_real(char *p, double v) {
+  if (isnan(v)) return memcpy(p, "nan", 3), p + 3;
+  if (isinf(v)) return v > 0 ? (memcpy(p, "inf", 3), p + 3) : (memcpy(p, "-inf", 4), p + 4);
+  if (fabs(v) < 1e15 && v == (double)(long long)v) return put_int(p, (long long)v);
 #ifdef GRADLAB_DOUBLE
-  else fprintf(f, "%.17g", v);
+  return p + snprintf(p, 32, "%.17g", v);
 #else
-  else fprintf(f, "%.9g", v);
+  double a = fabs(v);
+  int e = (int)floor(log10(a));
+  if (e < -280 || e > 280) return p + snprintf(p, 32, "%.9g", v);
+  double m = 8 - e >= 0 ? a * pow(10.0, 8 - e) : a / pow(10.0, e - 8);
+  unsigned long long q = (unsigned long long)llround(m);
+  if (q >= 1000000000ULL) q = (q + 5) / 10, e++;
+  else if (q < 100000000ULL) q = (unsigned long long)llround(m * 10), e--;
+  if (q >= 1000000000ULL) q = (q + 5) / 10, e++;
+  char d[9];
+  for (int i = 8; i >= 0; i--) d[i] = (char)('0' + q % 10), q /= 10;
+  int nd = 9;
+  while (nd > 1 && d[nd - 1] == '0') nd--;
+  if (v < 0) *p++ = '-';
+  if (e >= -5 && e < 9) { /* fixed notation, as %g */
+    if (e < 0) {
+      *p++ = '0', *p++ = '.';
+      for (int i = -1; i > e; i--) *p++ = '0';
+      memcpy(p, d, (size_t)nd), p += nd;
+    } else {
+      for (int i = 0; i <= e; i++) *p++ = i < nd ? d[i] : '0';
+      if (nd > e + 1) {
+        *p++ = '.';
+        memcpy(p, d + e + 1, (size_t)(nd - e - 1)), p += nd - e - 1;
+      }
+    }
+    return p;
+  }
+  *p++ = d[0];
+  if (nd > 1) *p++ = '.', memcpy(p, d + 1, (size_t)(nd - 1)), p += nd - 1;
+  *p++ = 'e';
+  *p++ = e < 0 ? '-' : '+';
+  int ae = e < 0 ? -e : e;
+  if (ae < 10) *p++ = '0';
+  return put_uint(p, (unsigned long long)ae);
 #endif
 }
 
 int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
                        const char *tensor, const char *stat, double value) {
   if (!log || !log->csv) return glab_error(GLAB_ERR_STATE, "run log: closed");
-  fprintf(log->csv, "%ld,%d,", step, epoch);
-  put_field(log->csv, layer ? layer : "");
-  fputc(',', log->csv);
-  put_field(log->csv, tensor ? tensor : "");
-  fputc(',', log->csv);
-  put_field(log->csv, stat ? stat : "");
-  fputc(',', log->csv);
-  put_number(log->csv, value);
-  fputc('\n', log->csv);
+  char row[1024], *p = row, *end = row + sizeof row - 64; /* room for the numbers */
+  p = put_int(p, step);
+  *p++ = ',';
+  p = put_int(p, epoch);
+  *p++ = ',';
+  if (!(p = put_field(p, end, layer ? layer : ""))) goto long_row;
+  *p++ = ',';
+  if (!(p = put_field(p, end, tensor ? tensor : ""))) goto long_row;
+  *p++ = ',';
+  if (!(p = put_field(p, end, stat ? stat : ""))) goto long_row;
+  *p++ = ',';
+  p = put_real(p, value);
+  *p++ = '\n';
+  fwrite(row, 1, (size_t)(p - row), log->csv);
   log->rows++;
   return ferror(log->csv) ? glab_error(GLAB_ERR_IO, "cannot write metrics.csv in %s", log->dir)
                           : GLAB_OK;
+long_row:
+  return glab_error(GLAB_ERR_ARG, "metrics.csv: layer/tensor/stat names too long");
 }
 
 long glab_runlog_metric_rows(const glab_runlog *log) { return log ? log->rows : 0; }

@@ -90,7 +90,7 @@ static void part_add_one(part *p, double v, double lo, double hi) {
         mn[k] = v < mn[k] ? v : mn[k];                                                          \
         mx[k] = v > mx[k] ? v : mx[k];                                                          \
         z[k] += v == 0 ? 1.0 : 0.0;                                                             \
-        ac[k] += (v < lo) | (v > hi) ? 1.0 : 0.0;                                               \
+        ac[k] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                             \
       }                                                                                         \
     for (; i < n; i++) {                                                                        \
       double v = (double)x[i];                                                                  \
@@ -99,7 +99,7 @@ static void part_add_one(part *p, double v, double lo, double hi) {
       mn[0] = v < mn[0] ? v : mn[0];                                                            \
       mx[0] = v > mx[0] ? v : mx[0];                                                            \
       z[0] += v == 0 ? 1.0 : 0.0;                                                               \
-      ac[0] += (v < lo) | (v > hi) ? 1.0 : 0.0;                                                 \
+      ac[0] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                               \
     }                                                                                           \
     double sum = 0, sum_abs = 0, zeros = 0, act = 0, lo_v = INFINITY, hi_v = -INFINITY;         \
     for (int k = 0; k < LANES; k++) {                                                           \

@@ -394,6 +394,67 @@ static void test_run_folder(void) {
   CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* Numbers written to metrics.csv read back within 9 significant digits. */
+static void test_number_format(void) {
+  char dir[] = "/tmp/glab_fmt_XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  glab_runlog *log = glab_runlog_create(dir, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+  enum { N = 2000 };
+  static double vals[N];
+  double fixed[] = {0.1, 1e-25, -3.5e30, 123456789.0, 1234567891.5, 0.000012345, 1e-5, 1e-6,
+                    9.9999999996, 99999999.95, -0.5, 1e15, 2.5e15, 1e300, 4.9e-324, 0.0, -0.0,
+                    123.456, 1e9, 999999999.7};
+  int nf = (int)(sizeof fixed / sizeof fixed[0]);
+  unsigned u = 99;
+  for (int i = 0; i < N; i++) {
+    if (i < nf) vals[i] = fixed[i];
+    else {
+      u = u * 1103515245u + 12345u;
+      double m = (u >> 8) / 16777216.0 + 0.01;
+      u = u * 1103515245u + 12345u;
+      vals[i] = m * pow(10.0, (int)(u >> 16) % 80 - 40) * ((u & 1) ? -1 : 1);
+    }
+    glab_runlog_metric(log, i, 0, "l", "t", "s", vals[i]);
+  }
+  glab_runlog_metric(log, N, 0, "l", "t", "s", NAN);
+  glab_runlog_metric(log, N + 1, 0, "l", "t", "s", -INFINITY);
+  CU_ASSERT_EQUAL(glab_runlog_finish(log), GLAB_OK);
+  glab_runlog_destroy(log);
+  char path[300], line[256];
+  snprintf(path, sizeof path, "%s/metrics.csv", dir);
+  FILE *f = fopen(path, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f)); /* header */
+  int i = 0, bad = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *num = strrchr(line, ',') + 1, *end;
+    double x = strtod(num, &end);
+    if (*end != '\n') bad++;
+    if (i < N) {
+      double tol = 6e-9 * fabs(vals[i]);
+#ifdef GRADLAB_DOUBLE
+      tol = 1e-15 * fabs(vals[i]);
+#endif
+      if (!(fabs(x - vals[i]) <= tol)) {
+        bad++;
+        fprintf(stderr, "format: %.17g written as %s", vals[i], num);
+      }
+    } else if (i == N) {
+      CU_ASSERT(isnan(x));
+    } else {
+      CU_ASSERT(isinf(x) && x < 0);
+    }
+    i++;
+  }
+  fclose(f);
+  CU_ASSERT_EQUAL(i, N + 2);
+  CU_ASSERT_EQUAL(bad, 0);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* ---- save / load ---- */
 
 static void test_save_load(void) {
@@ -476,6 +537,7 @@ int main(void) {
   CU_add_test(s, "time steps", test_time_steps);
   CU_add_test(s, "bounded memory over 1e6 steps", test_bounded_memory);
   CU_add_test(s, "run folder", test_run_folder);
+  CU_add_test(s, "number format", test_number_format);
   CU_add_test(s, "save and load", test_save_load);
   CU_add_test(s, "evaluate", test_evaluate);
   CU_basic_set_mode(CU_BRM_VERBOSE);
