@@ -298,9 +298,15 @@ static int read_header(src *s, idx_header *h) {
                         "(truncated or not the declared size)",
                         s->name, (unsigned long long)total, (unsigned long long)s->isize);
   }
-  if (total > SIZE_MAX / 2)
-    return glab_error(GLAB_ERR_NOMEM, "%s: %llu bytes do not fit in memory", s->name,
-                      (unsigned long long)total);
+  /* A consistent header may still describe more than this machine holds (a gzip bomb that
+   * decompresses to its claim): refuse before allocating rather than be killed midway. */
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : UINT64_MAX;
+  if (total > SIZE_MAX / 2 || total > ram)
+    return glab_error(GLAB_ERR_NOMEM,
+                      "%s: the header declares %llu bytes, more than this machine's memory "
+                      "(%llu bytes)",
+                      s->name, (unsigned long long)total, (unsigned long long)ram);
   return GLAB_OK;
 }
 
