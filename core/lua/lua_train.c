@@ -73,6 +73,15 @@ static int on_epoch(void *ctx, const glab_epoch_info *e) {
   return call_back(c, c->on_epoch, e->epoch);
 }
 
+/* The option `field` (at stack index idx) must be a userdata of class `cls`: a message naming the
+ * option rather than a stack slot. */
+static void need_field(lua_State *L, int idx, const char *cls, const char *fname, const char *field,
+                       const char *what) {
+  if (lua_isnil(L, idx)) luaL_error(L, "%s: '%s' is required: %s", fname, field, what);
+  if (!luaL_testudata(L, idx, cls))
+    luaL_error(L, "%s: '%s' must be %s, got %s", fname, field, what, luaL_typename(L, idx));
+}
+
 static const char *const train_keys[] = {
     "model",     "data",       "loss",         "optimizer",    "epochs",  "batch",    "shuffle",
     "clip_norm", "clip_value", "record_every", "on_nonfinite", "on_step", "on_epoch", NULL};
@@ -119,13 +128,13 @@ static int l_train(lua_State *L) {
   glab_train_opts o;
   glab_train_opts_init(&o);
   lua_getfield(L, 1, "model"); /* 2 */
-  if (lua_isnil(L, 2)) return luaL_error(L, "gradlab.train: 'model' is required");
+  need_field(L, 2, GLAB_LUA_MODEL, "gradlab.train", "model", "a model (gradlab.sequential)");
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 2, "gradlab.train");
   lua_getfield(L, 1, "data"); /* 3 */
-  if (lua_isnil(L, 3)) return luaL_error(L, "gradlab.train: 'data' is required");
+  need_field(L, 3, GLAB_LUA_DATASET, "gradlab.train", "data", "a dataset (gradlab.data.*)");
   o.data = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "optimizer"); /* 4 */
-  if (lua_isnil(L, 4)) return luaL_error(L, "gradlab.train: 'optimizer' is required");
+  need_field(L, 4, GLAB_LUA_OPTIM, "gradlab.train", "optimizer", "an optimizer (gradlab.optim.*)");
   o.optimizer = glab_lua_check_optim(L, 4);
   o.model = m->m;
   o.trainer = m->tr;
@@ -226,8 +235,10 @@ static int l_pretrain(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_getfield(L, 1, "model"); /* 2 */
+  need_field(L, 2, GLAB_LUA_MODEL, "gradlab.pretrain", "model", "a model (gradlab.sequential)");
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 2, "gradlab.pretrain");
   lua_getfield(L, 1, "data"); /* 3 */
+  need_field(L, 3, GLAB_LUA_DATASET, "gradlab.pretrain", "data", "a dataset (gradlab.data.*)");
   glab_dataset *d = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "method"); /* 4 */
   const char *method = lua_isnil(L, 4) ? "autoencoder" : lua_tostring(L, 4);

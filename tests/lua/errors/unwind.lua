@@ -26,6 +26,11 @@ for i = 1, 20 do
   fails(function() return net:layer(1):param("nope") end, "weight")
   fails(function() return net:load("/nonexistent/file.bin") end, "")
   fails(function() return gradlab.sweep{a = {}} end, "non%-empty")
+  fails(function() return gradlab.train{model = net, data = {}, optimizer = gradlab.optim.sgd{lr = 1}} end,
+        "'data' must be a dataset")
+  fails(function() return gradlab.train{model = net, data = gradlab.data.xor()} end, "'optimizer' is required")
+  fails(function() return gradlab.train{model = net, data = gradlab.data.xor(), optimizer = gradlab.optim.sgd{lr = 1},
+                                        epoch = 3} end, "unknown option 'epoch'")
 end
 collectgarbage()
 return {ok = true}
