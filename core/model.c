@@ -181,6 +181,9 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
 
 glab_var *glab_model_input(const glab_model *m) { return m ? m->input : NULL; }
 unsigned long glab_model_forward_count(const glab_model *m) { return m ? m->forwards : 0; }
+void glab_model_restore_input(glab_model *m, glab_var *x) {
+  if (m) m->input = x;
+}
 int glab_model_nparams(const glab_model *m) { return m ? m->nparams : 0; }
 glab_var *const *glab_model_params(const glab_model *m) { return m ? m->params : NULL; }
 const char *glab_model_param_name(const glab_model *m, int i) {

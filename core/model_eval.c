@@ -176,6 +176,7 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
     return glab_error_context("evaluate");
   }
   int was = glab_model_is_training(m);
+  glab_var *prev_input = glab_model_input(m);
   glab_model_set_training(m, 0);
   double sum = 0;
   long correct = 0;
@@ -196,9 +197,10 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
     else correct += c;
   }
   glab_model_set_training(m, was);
+  glab_model_restore_input(m, prev_input);
   glab_tape_destroy(tape);
   glab_batchbuf_free(&b);
-  /* the layers' recorded nodes died with the tape */
+  /* the layers' recorded nodes died with the tape: the trainer knows by the forward count */
   if (rc != GLAB_OK) return rc;
   out->items = n;
   out->loss = sum / (double)n;

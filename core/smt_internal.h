@@ -8,6 +8,8 @@
 
 /* Counts glab_model_forward calls: the layers' recorded nodes belong to the latest one. */
 unsigned long glab_model_forward_count(const glab_model *m);
+/* Put back the input node an evaluation's forward replaced (its own tape is gone). */
+void glab_model_restore_input(glab_model *m, glab_var *x);
 
 /* The record being captured (after glab_recorder_capture, before commit), or NULL. */
 const glab_layer_record *glab_recorder_pending(const glab_recorder *r, int i);
