@@ -32,3 +32,28 @@ add_test(NAME plugins_dropin
           -P ${PROJECT_SOURCE_DIR}/tests/plugin_example/dropin.cmake)
 set_tests_properties(plugins_dropin PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0"
   TIMEOUT 300)
+
+# The commands: `gradlab plugins` (list, --describe, suggestions, a broken --plugin) and
+# `gradlab gradcheck` (exit status 0 only if every layer type passes).
+set(GLAB_CLI $<TARGET_FILE:gradlab_cli>)
+add_test(NAME plugins_cli_list COMMAND ${GLAB_CLI} plugins)
+set_tests_properties(plugins_cli_list PROPERTIES PASS_REGULAR_EXPRESSION
+  "layer +lstm +ABI [0-9]+ \\((float|double)\\) +[^\n]*/plugins/lstm\\.so")
+add_test(NAME plugins_cli_describe COMMAND ${GLAB_CLI} plugins --describe lstm)
+set_tests_properties(plugins_cli_describe PROPERTIES PASS_REGULAR_EXPRESSION
+  "forget_bias +real +1 +initial value of the forget-gate block")
+add_test(NAME plugins_cli_describe_optim COMMAND ${GLAB_CLI} plugins --describe momentum)
+set_tests_properties(plugins_cli_describe_optim PROPERTIES PASS_REGULAR_EXPRESSION
+  "nesterov +bool +false[^\n]*\n[^\n]*\n +clip_norm +real")
+add_test(NAME plugins_cli_suggest COMMAND ${GLAB_CLI} plugins --describe dens)
+set_tests_properties(plugins_cli_suggest PROPERTIES PASS_REGULAR_EXPRESSION
+  "gradlab: error: no type named 'dens'; did you mean 'dense'\\?")
+add_test(NAME plugins_cli_broken COMMAND ${GLAB_CLI} plugins --plugin ${GLAB_BROKEN_DIR}/initfail.so)
+set_tests_properties(plugins_cli_broken PROPERTIES PASS_REGULAR_EXPRESSION
+  "plugin [^\n]*initfail\\.so: init failed[^\n]*frobnicator is missing")
+add_test(NAME plugins_cli_gradcheck COMMAND ${GLAB_CLI} gradcheck)
+add_test(NAME plugins_cli_gradcheck_unknown COMMAND ${GLAB_CLI} gradcheck lsmt)
+set_tests_properties(plugins_cli_gradcheck_unknown PROPERTIES WILL_FAIL TRUE)
+set_tests_properties(plugins_cli_list plugins_cli_describe plugins_cli_describe_optim
+  plugins_cli_suggest plugins_cli_broken plugins_cli_gradcheck plugins_cli_gradcheck_unknown
+  PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=")
