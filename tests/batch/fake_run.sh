@@ -2,7 +2,8 @@
 # fake_run.sh — a stand-in for 'gradlab run' (GRADLAB_BATCH_RUNNER) so the batch runner can be
 # tested alone. Usage as gradlab's: run SCRIPT --out DIR --seed S [--set K=V]... It reads
 # directives from the script's comments:  "-- fake: crash" (SIGSEGV), "-- fake: error" (exit 1
-# with a Lua-like message), "-- fake: sleep N", "-- fake: sweep {json}" (with GRADLAB_SWEEP_OUT).
+# with a Lua-like message), "-- fake: sleep N", "-- fake: sweep {json}" (with GRADLAB_SWEEP_OUT);
+# BATCH_TEST_GATE: jobs with --set i=N, N > 10, wait for that file (as scripts/short.lua does).
 [ "$1" = run ] || { echo "fake_run: expected 'run'" >&2; exit 2; }
 script=$2; shift 2
 out=; seed=; sets=
@@ -22,7 +23,11 @@ if [ -n "$GRADLAB_SWEEP_OUT" ]; then
 fi
 mkdir -p "$out"
 echo "fake run of $script seed=$seed$sets"
-if [ -n "$FAKE_RUN_LOG" ]; then echo "start $GRADLAB_BATCH_JOB" >> "$FAKE_RUN_LOG"; fi
+if [ -n "$BATCH_TEST_LOG" ]; then echo "start $GRADLAB_BATCH_JOB" >> "$BATCH_TEST_LOG"; fi
+i=$(printf '%s\n' $sets | sed -n 's/^i=//p')
+if [ -n "$BATCH_TEST_GATE" ] && [ -n "$i" ] && [ "$i" -gt 10 ]; then # as short.lua does
+  n=0; while [ ! -e "$BATCH_TEST_GATE" ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
+fi
 s=$(sed -n 's/^-- fake: sleep //p' "$script"); [ -n "$s" ] && sleep "$s"
 if grep -q '^-- fake: crash' "$script"; then echo "about to crash" >&2; kill -SEGV $$; fi
 if grep -q '^-- fake: error' "$script"; then
@@ -36,5 +41,5 @@ loss=$(awk -v s="$sum" 'BEGIN { printf "%.6f", (s % 1000) / 1000 }')
 printf '{"script":"%s","seed":%s,"finished":true,"loss":%s,"result":{"checksum":%s,"label":"a, \\"b\\""}}\n' \
   "$script" "$seed" "$loss" "$sum" > "$out/summary.json.tmp"
 mv "$out/summary.json.tmp" "$out/summary.json"
-if [ -n "$FAKE_RUN_LOG" ]; then echo "end $GRADLAB_BATCH_JOB" >> "$FAKE_RUN_LOG"; fi
+if [ -n "$BATCH_TEST_LOG" ]; then echo "end $GRADLAB_BATCH_JOB" >> "$BATCH_TEST_LOG"; fi
 exit 0
