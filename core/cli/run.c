@@ -36,6 +36,7 @@ typedef struct run_opts {
   int nargs;
   glab_runlog *log;
   int sweep_ended;
+  int no_plot; /* the script set gradlab.params.plot = false */
 } run_opts;
 
 /* SIGINT/SIGTERM: stop the script at its next Lua instruction (as lua.c does), so that the run
@@ -197,6 +198,13 @@ static int pmain(lua_State *L) {
     }
     return lua_error(L); /* message with traceback */
   }
+  int top = lua_gettop(L);     /* the script's results are base+1..top */
+  lua_getglobal(L, "package"); /* --set plot=false (or the script) turns the figures off */
+  lua_getfield(L, -1, "loaded");
+  if (lua_getfield(L, -1, "gradlab") == LUA_TTABLE && lua_getfield(L, -1, "params") == LUA_TTABLE &&
+      lua_getfield(L, -1, "plot") == LUA_TBOOLEAN)
+    o->no_plot = !lua_toboolean(L, -1);
+  lua_settop(L, top);
   if (lua_gettop(L) > base && lua_istable(L, base + 1))
     flatten(L, o->log, base + 1, "", 0);
   else if (lua_gettop(L) > base && !lua_isnil(L, base + 1)) {
@@ -373,7 +381,7 @@ int cli_run(int argc, char **argv) {
   glab_runlog_destroy(o.log);
   if (rc == CLI_OK && dir && !o.sweep_ended) {
     const char *plot = getenv("GRADLAB_PLOT");
-    if (!plot || strcmp(plot, "0")) cli_plot_dir(dir, 0, 1);
+    if ((!plot || strcmp(plot, "0")) && !o.no_plot) cli_plot_dir(dir, 0, 1);
   }
   if (dir) fprintf(stderr, "gradlab: run folder %s\n", dir);
   free(dir);
