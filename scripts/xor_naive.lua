@@ -148,9 +148,8 @@ end
 sweeps[#sweeps + 1] = {key = "relu_sym", label = "ReLU, U[-1,1)", act = "relu", a = 1, sym = true}
 sweeps[#sweeps + 1] = {key = "tanh_sym", label = "tanh, U[-1,1)", act = "tanh", a = 1, sym = true}
 local depth_fig = S.figure{name = "xor_depth_init", logy = true,
-  title = ("XOR at initialisation, width %d, no biases: ||δ_l|| per layer, %d hidden layers "
-    .. "(geometric mean of " .. P.sweep_seeds .. " seeds)")
-    :format(P.width, P.depths[#P.depths]),
+  title = ("XOR at initialisation, %d hidden layers of %d, no biases (%d seeds)")
+    :format(P.depths[#P.depths], P.width, P.sweep_seeds),
   xlabel = "dense layer (1 = nearest the input)",
   ylabel = "||δ_l|| = ||∂L/∂z_l|| over the 4 points (log scale)"}
 local spread_fig = S.figure{name = "xor_depth_spread", logy = true,
