@@ -26,13 +26,15 @@ struct glab_model {
 
 static int count_all(glab_layer *l) {
   int n = 1;
-  for (int i = 0; i < glab_layer_nchildren(l); i++) n += count_all(glab_layer_child(l, i));
+  for (int i = 0; i < glab_layer_nchildren(l); i++)
+    n += count_all(glab_layer_child(l, i));
   return n;
 }
 
 static void fill_all(glab_model *m, glab_layer *l) {
   m->all[m->nall++] = l;
-  for (int i = 0; i < glab_layer_nchildren(l); i++) fill_all(m, glab_layer_child(l, i));
+  for (int i = 0; i < glab_layer_nchildren(l); i++)
+    fill_all(m, glab_layer_child(l, i));
 }
 
 static int build_params(glab_model *m) {
@@ -46,7 +48,8 @@ static int build_params(glab_model *m) {
   m->params = calloc((size_t)np + 1, sizeof *m->params);
   m->pnames = calloc((size_t)np + 1, sizeof *m->pnames);
   m->player = calloc((size_t)np + 1, sizeof *m->player);
-  if (!m->params || !m->pnames || !m->player) return glab_error(GLAB_ERR_NOMEM, "model: out of memory");
+  if (!m->params || !m->pnames || !m->player)
+    return glab_error(GLAB_ERR_NOMEM, "model: out of memory");
   for (int i = 0; i < m->nall; i++)
     for (int j = 0; j < glab_layer_nparams(m->all[i]); j++) {
       const char *pn = NULL;
@@ -98,7 +101,8 @@ glab_model *glab_model_create(glab_layer **layers, int n) {
   }
   m->all = malloc(((size_t)total + 1) * sizeof *m->all);
   if (!m->all) goto nomem;
-  for (int i = 0; i < n; i++) fill_all(m, m->layers[i]);
+  for (int i = 0; i < n; i++)
+    fill_all(m, m->layers[i]);
   for (int i = 0; i < m->nall; i++)
     for (int j = 0; j < i; j++)
       if (!strcmp(glab_layer_name(m->all[i]), glab_layer_name(m->all[j]))) {
@@ -120,14 +124,17 @@ nomem:
   }
   free(m);
 fail_layers:
-  for (int i = 0; i < n && layers; i++) glab_layer_destroy(layers[i]);
+  for (int i = 0; i < n && layers; i++)
+    glab_layer_destroy(layers[i]);
   return NULL;
 }
 
 void glab_model_destroy(glab_model *m) {
   if (!m) return;
-  for (int i = 0; i < m->n; i++) glab_layer_destroy(m->layers[i]);
-  for (int i = 0; i < m->nparams; i++) free(m->pnames[i]);
+  for (int i = 0; i < m->n; i++)
+    glab_layer_destroy(m->layers[i]);
+  for (int i = 0; i < m->nparams; i++)
+    free(m->pnames[i]);
   free(m->layers);
   free(m->all);
   free(m->params);
@@ -136,11 +143,15 @@ void glab_model_destroy(glab_model *m) {
   free(m);
 }
 
-int glab_model_nlayers(const glab_model *m) { return m ? m->n : 0; }
+int glab_model_nlayers(const glab_model *m) {
+  return m ? m->n : 0;
+}
 glab_layer *glab_model_layer(const glab_model *m, int i) {
   return m && i >= 0 && i < m->n ? m->layers[i] : NULL;
 }
-int glab_model_nall(const glab_model *m) { return m ? m->nall : 0; }
+int glab_model_nall(const glab_model *m) {
+  return m ? m->nall : 0;
+}
 glab_layer *glab_model_all(const glab_model *m, int i) {
   return m && i >= 0 && i < m->nall ? m->all[i] : NULL;
 }
@@ -170,8 +181,8 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
     glab_var *out = glab_layer_forward(m->layers[i], tape, y);
     if (!out) {
       const glab_layer_type *t = glab_layer_get_type(m->layers[i]);
-      glab_error_context("layer %d '%s' (%s) on input %s", i + 1,
-                         glab_layer_name(m->layers[i]), t ? t->name : "?", shape);
+      glab_error_context("layer %d '%s' (%s) on input %s", i + 1, glab_layer_name(m->layers[i]),
+                         t ? t->name : "?", shape);
       return NULL;
     }
     y = out;
@@ -179,33 +190,47 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
   return y;
 }
 
-glab_var *glab_model_input(const glab_model *m) { return m ? m->input : NULL; }
-unsigned long glab_model_forward_count(const glab_model *m) { return m ? m->forwards : 0; }
+glab_var *glab_model_input(const glab_model *m) {
+  return m ? m->input : NULL;
+}
+unsigned long glab_model_forward_count(const glab_model *m) {
+  return m ? m->forwards : 0;
+}
 void glab_model_restore_input(glab_model *m, glab_var *x) {
   if (m) m->input = x;
 }
-int glab_model_nparams(const glab_model *m) { return m ? m->nparams : 0; }
-glab_var *const *glab_model_params(const glab_model *m) { return m ? m->params : NULL; }
+int glab_model_nparams(const glab_model *m) {
+  return m ? m->nparams : 0;
+}
+glab_var *const *glab_model_params(const glab_model *m) {
+  return m ? m->params : NULL;
+}
 const char *glab_model_param_name(const glab_model *m, int i) {
   return m && i >= 0 && i < m->nparams ? m->pnames[i] : NULL;
 }
 glab_layer *glab_model_param_layer(const glab_model *m, int i) {
   return m && i >= 0 && i < m->nparams ? m->player[i] : NULL;
 }
-size_t glab_model_param_count(const glab_model *m) { return m ? m->nscalars : 0; }
+size_t glab_model_param_count(const glab_model *m) {
+  return m ? m->nscalars : 0;
+}
 
 void glab_model_zero_grad(glab_model *m) {
   if (!m) return;
-  for (int i = 0; i < m->nparams; i++) glab_var_zero_grad(m->params[i]);
+  for (int i = 0; i < m->nparams; i++)
+    glab_var_zero_grad(m->params[i]);
 }
 
 void glab_model_set_training(glab_model *m, int training) {
   if (!m) return;
   m->training = training != 0;
-  for (int i = 0; i < m->n; i++) glab_layer_set_training(m->layers[i], m->training);
+  for (int i = 0; i < m->n; i++)
+    glab_layer_set_training(m->layers[i], m->training);
 }
 
-int glab_model_is_training(const glab_model *m) { return m ? m->training : 0; }
+int glab_model_is_training(const glab_model *m) {
+  return m ? m->training : 0;
+}
 
 /* ---- describe ---------------------------------------------------------------------------- */
 
@@ -218,7 +243,8 @@ typedef struct sbuf {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void sb_printf(sbuf *b, const char *fmt, ...) {
+static void
+sb_printf(sbuf *b, const char *fmt, ...) {
   if (b->failed) return;
   for (;;) {
     va_list ap;
@@ -246,7 +272,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...) {
 
 static int depth_of(const char *name) {
   int d = 0;
-  for (; *name; name++) d += *name == '.';
+  for (; *name; name++)
+    d += *name == '.';
   return d;
 }
 

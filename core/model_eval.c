@@ -95,7 +95,8 @@ glab_var *glab_batchbuf_load(glab_batchbuf *b, const glab_dataset *ds, const siz
   }
   int nd = glab_dataset_batch_shape(ds, n, shape);
   if (nd <= 0) return NULL;
-  for (size_t i = 0; i < n; i++) b->indices[i] = order ? order[first + i] : first + i;
+  for (size_t i = 0; i < n; i++)
+    b->indices[i] = order ? order[first + i] : first + i;
   glab_var *x = glab_tape_leaf(tape, nd, shape, needs_grad);
   if (!x) return NULL;
   if (glab_dataset_batch(ds, b->indices, n, &x->value, b->targets, b->labels) != GLAB_OK)
@@ -103,8 +104,8 @@ glab_var *glab_batchbuf_load(glab_batchbuf *b, const glab_dataset *ds, const siz
   return x;
 }
 
-glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind kind,
-                             glab_var *out, size_t n) {
+glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind kind, glab_var *out,
+                             size_t n) {
   if (!out) return NULL;
   if (kind == GLAB_LOSS_CROSS_ENTROPY) {
     if (b->kind != GLAB_TARGET_CLASS) {
@@ -120,7 +121,8 @@ glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind k
   }
   if (b->kind == GLAB_TARGET_CLASS && out->value.size == n && b->width != 1) {
     /* One output column for class data (binary labels): the label is the target. */
-    for (size_t i = 0; i < n; i++) b->targets[i] = (glab_real)b->labels[i];
+    for (size_t i = 0; i < n; i++)
+      b->targets[i] = (glab_real)b->labels[i];
     glab_var *loss = glab_loss_apply(tape, kind, out, b->targets, n, NULL, 0);
     /* restore the one-hot rows for anyone reading them later */
     glab_one_hot(b->labels, n, b->width, b->targets);
@@ -193,8 +195,10 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
     }
     sum += (double)l->value.data[0] * (double)k;
     long c = glab_batchbuf_correct(&b, loss, y, k);
-    if (c < 0) acc_ok = 0;
-    else correct += c;
+    if (c < 0)
+      acc_ok = 0;
+    else
+      correct += c;
   }
   glab_model_set_training(m, was);
   glab_model_restore_input(m, prev_input);

@@ -35,7 +35,8 @@ typedef struct entry {
 /* Every parameter and buffer of the model, with qualified names. */
 static entry *model_entries(const glab_model *m, int *count) {
   int n = 0;
-  for (int i = 0; i < glab_model_nall(m); i++) n += glab_layer_nparams(glab_model_all(m, i));
+  for (int i = 0; i < glab_model_nall(m); i++)
+    n += glab_layer_nparams(glab_model_all(m, i));
   entry *e = calloc((size_t)n + 1, sizeof *e);
   if (!e) {
     glab_error(GLAB_ERR_NOMEM, "model io: out of memory");
@@ -62,7 +63,8 @@ typedef struct wbuf {
 static int put(wbuf *b, const void *data, size_t n) {
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
+    while (cap < b->len + n)
+      cap *= 2;
     unsigned char *q = realloc(b->p, cap);
     if (!q) return -1;
     b->p = q;
@@ -151,8 +153,7 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
   if (version != VERSION)
     return glab_error(GLAB_ERR_FORMAT, "load %s: format version %u (this gradlab reads %u)", path,
                       version, VERSION);
-  if (rs != 4 && rs != 8)
-    return glab_error(GLAB_ERR_FORMAT, "load %s: bad real size %u", path, rs);
+  if (rs != 4 && rs != 8) return glab_error(GLAB_ERR_FORMAT, "load %s: bad real size %u", path, rs);
   if (get_u32(p + len - 4) != (uint32_t)crc32_z(0L, p, len - 4))
     return glab_error(GLAB_ERR_FORMAT, "load %s: checksum mismatch (file damaged or truncated)",
                       path);

@@ -36,9 +36,9 @@ typedef struct slot {
   char **pgrad;   /* "params.weight.grad" */
   glab_param_record *precs;
   glab_layer_record rec;
-  int tcap;   /* rec.time capacity */
-  int tcols;  /* time columns in the history */
-  int width;  /* history row width */
+  int tcap;  /* rec.time capacity */
+  int tcols; /* time columns in the history */
+  int width; /* history row width */
   double *hist;
 } slot;
 
@@ -144,7 +144,8 @@ nomem:
 
 void glab_recorder_destroy(glab_recorder *r) {
   if (!r) return;
-  for (int i = 0; r->slots && i < r->n; i++) slot_free(&r->slots[i]);
+  for (int i = 0; r->slots && i < r->n; i++)
+    slot_free(&r->slots[i]);
   free(r->slots);
   free(r->steps);
   free(r->epochs);
@@ -154,7 +155,9 @@ void glab_recorder_destroy(glab_recorder *r) {
 void glab_recorder_set_every(glab_recorder *r, long every) {
   if (r) r->every = every > 0 ? every : 0;
 }
-long glab_recorder_every(const glab_recorder *r) { return r ? r->every : 0; }
+long glab_recorder_every(const glab_recorder *r) {
+  return r ? r->every : 0;
+}
 int glab_recorder_due(const glab_recorder *r, long step) {
   return r && r->every > 0 && step % r->every == 0;
 }
@@ -184,8 +187,10 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
     rec->epoch = epoch;
     glab_var *out = glab_layer_output(s->layer);
     rec->has_output_grad = out && out->grad;
-    if (rec->has_output_grad) glab_stats_compute(out->grad, out->value.size, &rec->output_grad);
-    else memset(&rec->output_grad, 0, sizeof rec->output_grad);
+    if (rec->has_output_grad)
+      glab_stats_compute(out->grad, out->value.size, &rec->output_grad);
+    else
+      memset(&rec->output_grad, 0, sizeof rec->output_grad);
     rec->has_activation = out != NULL;
     rec->saturation = rec->dead = NAN;
     if (out) {
@@ -199,8 +204,10 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
     for (int j = 0; j < s->np; j++) {
       glab_param_record *p = &s->precs[j];
       glab_var *v = s->pvars[j];
-      if (!p->is_buffer && v->grad) glab_stats_compute(v->grad, v->value.size, &p->grad);
-      else memset(&p->grad, 0, sizeof p->grad);
+      if (!p->is_buffer && v->grad)
+        glab_stats_compute(v->grad, v->value.size, &p->grad);
+      else
+        memset(&p->grad, 0, sizeof p->grad);
       p->update_norm = p->update_ratio = NAN;
     }
     glab_var **steps = NULL;
@@ -209,7 +216,8 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
     if (T > 0 && steps && ensure_time(s, T) == GLAB_OK) {
       for (int t = 0; t < T; t++) {
         glab_var *h = steps[t];
-        if (h && h->grad) glab_stats_compute(h->grad, h->value.size, &rec->time[t]);
+        if (h && h->grad)
+          glab_stats_compute(h->grad, h->value.size, &rec->time[t]);
         else {
           memset(&rec->time[t], 0, sizeof rec->time[t]);
           if (h) rec->time[t].count = h->value.size;
@@ -223,7 +231,8 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
 }
 
 static void put_stats(double *row, const glab_stats *s) {
-  for (int k = 0; k < NS; k++) row[k] = glab_stats_get(s, k);
+  for (int k = 0; k < NS; k++)
+    row[k] = glab_stats_get(s, k);
 }
 
 /* Widen a layer's history rows for more time steps (new cells NaN). */
@@ -232,9 +241,9 @@ static int grow_time_cols(glab_recorder *r, slot *s, int T) {
   double *h = malloc(r->capacity * (size_t)width * sizeof *h);
   if (!h) return glab_error(GLAB_ERR_NOMEM, "recorder: out of memory for %d time steps", T);
   for (size_t row = 0; row < r->nrows; row++) {
-    memcpy(h + row * (size_t)width, s->hist + row * (size_t)s->width,
-           (size_t)s->width * sizeof *h);
-    for (int c = s->width; c < width; c++) h[row * (size_t)width + (size_t)c] = NAN;
+    memcpy(h + row * (size_t)width, s->hist + row * (size_t)s->width, (size_t)s->width * sizeof *h);
+    for (int c = s->width; c < width; c++)
+      h[row * (size_t)width + (size_t)c] = NAN;
   }
   free(s->hist);
   s->hist = h;
@@ -271,7 +280,8 @@ static void store_row(glab_recorder *r) {
     double *d = s->hist + row * (size_t)s->width;
     put_stats(d + COL_OG, &rec->output_grad);
     if (!rec->has_output_grad)
-      for (int k2 = 0; k2 < NS; k2++) d[COL_OG + k2] = NAN;
+      for (int k2 = 0; k2 < NS; k2++)
+        d[COL_OG + k2] = NAN;
     put_stats(d + COL_ACT, &rec->activation);
     d[COL_SAT] = rec->saturation;
     d[COL_DEAD] = rec->dead;
@@ -283,7 +293,8 @@ static void store_row(glab_recorder *r) {
       p[2 * NS + 1] = s->precs[j].update_ratio;
     }
     double *tc = d + COL_PARAMS + s->np * PCOLS;
-    for (int t = 0; t < s->tcols; t++) tc[t] = t < rec->ntime ? rec->time[t].norm : NAN;
+    for (int t = 0; t < s->tcols; t++)
+      tc[t] = t < rec->ntime ? rec->time[t].norm : NAN;
   }
   r->steps[row] = r->slots && r->n ? r->slots[0].rec.step : 0;
   r->epochs[row] = r->slots && r->n ? r->slots[0].rec.epoch : 0;
@@ -316,10 +327,10 @@ static void emit_csv(glab_recorder *r) {
       emit_stats(r->log, rec, s->ptensor[j], &p->value);
       if (p->is_buffer) continue;
       if (!isnan(p->update_norm)) {
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j],
-                           "update_norm", p->update_norm);
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j],
-                           "update_ratio", p->update_ratio);
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j], "update_norm",
+                           p->update_norm);
+        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j], "update_ratio",
+                           p->update_ratio);
       }
       emit_stats(r->log, rec, s->pgrad[j], &p->grad);
     }
@@ -366,7 +377,9 @@ const glab_layer_record *glab_recorder_pending(const glab_recorder *r, int i) {
 
 /* ---- queries ------------------------------------------------------------------------------ */
 
-int glab_recorder_nlayers(const glab_recorder *r) { return r ? r->n : 0; }
+int glab_recorder_nlayers(const glab_recorder *r) {
+  return r ? r->n : 0;
+}
 const char *glab_recorder_layer_name(const glab_recorder *r, int i) {
   return r && i >= 0 && i < r->n ? glab_layer_name(r->slots[i].layer) : NULL;
 }
@@ -462,8 +475,12 @@ long glab_recorder_history(glab_recorder *r, int i, const char *path, double *va
   return (long)r->nrows;
 }
 
-size_t glab_recorder_nrows(const glab_recorder *r) { return r ? r->nrows : 0; }
-long glab_recorder_stride(const glab_recorder *r) { return r ? r->stride * r->every : 0; }
+size_t glab_recorder_nrows(const glab_recorder *r) {
+  return r ? r->nrows : 0;
+}
+long glab_recorder_stride(const glab_recorder *r) {
+  return r ? r->stride * r->every : 0;
+}
 
 size_t glab_recorder_memory(const glab_recorder *r) {
   if (!r) return 0;

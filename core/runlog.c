@@ -61,7 +61,8 @@ static int copy_atomic(FILE *src_stream, const char *src, const char *dst) {
   char buf[65536];
   size_t k;
   int ok = 1;
-  while ((k = fread(buf, 1, sizeof buf, in)) > 0) ok &= fwrite(buf, 1, k, out) == k;
+  while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+    ok &= fwrite(buf, 1, k, out) == k;
   ok &= !ferror(in);
   fclose(in);
   ok &= fclose(out) == 0;
@@ -96,7 +97,9 @@ const char *glab_runlog_path(glab_runlog *log, const char *name) {
   return log->path;
 }
 
-const char *glab_runlog_dir(const glab_runlog *log) { return log ? log->dir : NULL; }
+const char *glab_runlog_dir(const glab_runlog *log) {
+  return log ? log->dir : NULL;
+}
 
 static int copy_script(glab_runlog *log, const char *script) {
   FILE *f = fopen(script, "rb");
@@ -209,8 +212,11 @@ static char *put_field(char *p, char *end, const char *s) {
 static char *put_uint(char *p, unsigned long long u) {
   char t[24];
   int n = 0;
-  do t[n++] = (char)('0' + u % 10); while (u /= 10);
-  while (n) *p++ = t[--n];
+  do
+    t[n++] = (char)('0' + u % 10);
+  while (u /= 10);
+  while (n)
+    *p++ = t[--n];
   return p;
 }
 
@@ -238,21 +244,27 @@ static char *put_real(char *p, double v) {
   if (e < -280 || e > 280) return p + snprintf(p, 32, "%.9g", v);
   double m = 8 - e >= 0 ? a * pow(10.0, 8 - e) : a / pow(10.0, e - 8);
   unsigned long long q = (unsigned long long)llround(m);
-  if (q >= 1000000000ULL) q = (q + 5) / 10, e++;
-  else if (q < 100000000ULL) q = (unsigned long long)llround(m * 10), e--;
+  if (q >= 1000000000ULL)
+    q = (q + 5) / 10, e++;
+  else if (q < 100000000ULL)
+    q = (unsigned long long)llround(m * 10), e--;
   if (q >= 1000000000ULL) q = (q + 5) / 10, e++;
   char d[9];
-  for (int i = 8; i >= 0; i--) d[i] = (char)('0' + q % 10), q /= 10;
+  for (int i = 8; i >= 0; i--)
+    d[i] = (char)('0' + q % 10), q /= 10;
   int nd = 9;
-  while (nd > 1 && d[nd - 1] == '0') nd--;
+  while (nd > 1 && d[nd - 1] == '0')
+    nd--;
   if (v < 0) *p++ = '-';
   if (e >= -5 && e < 9) { /* fixed notation, as %g */
     if (e < 0) {
       *p++ = '0', *p++ = '.';
-      for (int i = -1; i > e; i--) *p++ = '0';
+      for (int i = -1; i > e; i--)
+        *p++ = '0';
       memcpy(p, d, (size_t)nd), p += nd;
     } else {
-      for (int i = 0; i <= e; i++) *p++ = i < nd ? d[i] : '0';
+      for (int i = 0; i <= e; i++)
+        *p++ = i < nd ? d[i] : '0';
       if (nd > e + 1) {
         *p++ = '.';
         memcpy(p, d + e + 1, (size_t)(nd - e - 1)), p += nd - e - 1;
@@ -294,7 +306,9 @@ long_row:
   return glab_error(GLAB_ERR_ARG, "metrics.csv: layer/tensor/stat names too long");
 }
 
-long glab_runlog_metric_rows(const glab_runlog *log) { return log ? log->rows : 0; }
+long glab_runlog_metric_rows(const glab_runlog *log) {
+  return log ? log->rows : 0;
+}
 
 int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
   if (!log || !log->log) return glab_error(GLAB_ERR_STATE, "run log: closed");
@@ -309,13 +323,17 @@ int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
 
 static int set_item(cJSON *obj, const char *key, cJSON *item) {
   if (!item) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
-  if (cJSON_GetObjectItemCaseSensitive(obj, key)) cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
-  else cJSON_AddItemToObject(obj, key, item);
+  if (cJSON_GetObjectItemCaseSensitive(obj, key))
+    cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+  else
+    cJSON_AddItemToObject(obj, key, item);
   return GLAB_OK;
 }
 
 /* JSON has no NaN/inf: they become null. */
-static cJSON *number(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+static cJSON *number(double v) {
+  return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
 
 void glab_runlog_set_seed(glab_runlog *log, uint64_t seed) {
   if (log) set_item(log->summary, "seed", cJSON_CreateNumber((double)seed));
@@ -335,10 +353,11 @@ int glab_runlog_set_result_number(glab_runlog *log, const char *key, double valu
 int glab_runlog_set_result_string(glab_runlog *log, const char *key, const char *value) {
   return set_item(log->result, key, cJSON_CreateString(value ? value : ""));
 }
-struct cJSON *glab_runlog_summary(glab_runlog *log) { return log ? log->summary : NULL; }
+struct cJSON *glab_runlog_summary(glab_runlog *log) {
+  return log ? log->summary : NULL;
+}
 
-int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name,
-                           const char *file) {
+int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name, const char *file) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
   cJSON_AddStringToObject(o, "kind", kind ? kind : "");
@@ -406,8 +425,10 @@ static void close_part(glab_runlog *log, FILE **f, const char *name) {
   snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
   int ok = fclose(*f) == 0;
   *f = NULL;
-  if (ok) rename(src, dst);
-  else remove(src);
+  if (ok)
+    rename(src, dst);
+  else
+    remove(src);
 }
 
 void glab_runlog_destroy(glab_runlog *log) {

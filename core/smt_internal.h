@@ -28,13 +28,14 @@ typedef struct glab_batchbuf {
 int glab_batchbuf_init(glab_batchbuf *b, const glab_dataset *ds, size_t batch);
 void glab_batchbuf_free(glab_batchbuf *b);
 /* Load items order[first .. first+n-1] (or first..first+n-1 if order is NULL): the inputs straight
- * into a new tape leaf (needs_grad as given), targets and labels into the buffers. NULL on error. */
+ * into a new tape leaf (needs_grad as given), targets and labels into the buffers. NULL on error.
+ */
 glab_var *glab_batchbuf_load(glab_batchbuf *b, const glab_dataset *ds, const size_t *order,
                              size_t first, size_t n, glab_tape *tape, int needs_grad);
 /* The loss of a loaded batch of n items for `out` (class data with one output column uses the
  * label itself as the 0/1 target of mse/bce). */
-glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind kind,
-                             glab_var *out, size_t n);
+glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind kind, glab_var *out,
+                             size_t n);
 /* Correct predictions in the batch, or -1 when accuracy has no meaning for it. */
 long glab_batchbuf_correct(const glab_batchbuf *b, glab_loss_kind kind, const glab_var *out,
                            size_t n);

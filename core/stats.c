@@ -73,80 +73,82 @@ static void part_add_one(part *p, double v, double lo, double hi) {
 }
 
 /* One chunk of type T (n <= CHUNK) into *out; lo/hi: the activation band (count x<lo || x>hi). */
-#define DEFINE_CHUNK(NAME, T)                                                                   \
-  static void NAME(const T *x, size_t n, double lo, double hi, part *out) {                     \
-    double s[LANES], sa[LANES], mn[LANES], mx[LANES], z[LANES], ac[LANES];                     \
-    for (int k = 0; k < LANES; k++) {                                                           \
-      s[k] = sa[k] = z[k] = ac[k] = 0;                                                          \
-      mn[k] = INFINITY;                                                                         \
-      mx[k] = -INFINITY;                                                                        \
-    }                                                                                           \
-    size_t i = 0;                                                                               \
-    for (; i + LANES <= n; i += LANES)                                                          \
-      for (int k = 0; k < LANES; k++) {                                                         \
-        double v = (double)x[i + k];                                                            \
-        s[k] += v;                                                                              \
-        sa[k] += fabs(v);                                                                       \
-        mn[k] = v < mn[k] ? v : mn[k];                                                          \
-        mx[k] = v > mx[k] ? v : mx[k];                                                          \
-        z[k] += v == 0 ? 1.0 : 0.0;                                                             \
-        ac[k] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                             \
-      }                                                                                         \
-    for (; i < n; i++) {                                                                        \
-      double v = (double)x[i];                                                                  \
-      s[0] += v;                                                                                \
-      sa[0] += fabs(v);                                                                         \
-      mn[0] = v < mn[0] ? v : mn[0];                                                            \
-      mx[0] = v > mx[0] ? v : mx[0];                                                            \
-      z[0] += v == 0 ? 1.0 : 0.0;                                                               \
-      ac[0] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                               \
-    }                                                                                           \
-    double sum = 0, sum_abs = 0, zeros = 0, act = 0, lo_v = INFINITY, hi_v = -INFINITY;         \
-    for (int k = 0; k < LANES; k++) {                                                           \
-      sum += s[k];                                                                              \
-      sum_abs += sa[k];                                                                         \
-      zeros += z[k];                                                                            \
-      act += ac[k];                                                                             \
-      lo_v = mn[k] < lo_v ? mn[k] : lo_v;                                                       \
-      hi_v = mx[k] > hi_v ? mx[k] : hi_v;                                                       \
-    }                                                                                           \
-    double amax = fmax(-lo_v, hi_v);                                                            \
-    if (!isfinite(sum) || !isfinite(sum_abs) || (amax > 0 && amax < 4 * DBL_MIN)) {             \
-      glab_part_init(out);                                                                           \
-      for (i = 0; i < n; i++) part_add_one(out, (double)x[i], lo, hi);                          \
-      return;                                                                                   \
-    }                                                                                           \
-    double mean = sum / (double)n, m2 = 0, ssq = 0;                                             \
-    if (amax > 0) {                                                                             \
-      double inv = 1.0 / amax, d2[LANES], q[LANES];                                             \
-      for (int k = 0; k < LANES; k++) d2[k] = q[k] = 0;                                         \
-      for (i = 0; i + LANES <= n; i += LANES)                                                   \
-        for (int k = 0; k < LANES; k++) {                                                       \
-          double v = (double)x[i + k], d = v - mean, t = v * inv;                               \
-          d2[k] += d * d;                                                                       \
-          q[k] += t * t;                                                                        \
-        }                                                                                       \
-      for (; i < n; i++) {                                                                      \
-        double v = (double)x[i], d = v - mean, t = v * inv;                                     \
-        d2[0] += d * d;                                                                         \
-        q[0] += t * t;                                                                          \
-      }                                                                                         \
-      for (int k = 0; k < LANES; k++) {                                                         \
-        m2 += d2[k];                                                                            \
-        ssq += q[k];                                                                            \
-      }                                                                                         \
-    }                                                                                           \
-    out->n = (double)n;                                                                         \
-    out->nonfinite = 0;                                                                         \
-    out->zeros = zeros;                                                                         \
-    out->act = act;                                                                             \
-    out->sum_abs = sum_abs;                                                                     \
-    out->min = lo_v;                                                                            \
-    out->max = hi_v;                                                                            \
-    out->mean = mean;                                                                           \
-    out->m2 = m2;                                                                               \
-    out->scale = amax;                                                                          \
-    out->ssq = ssq;                                                                             \
+#define DEFINE_CHUNK(NAME, T)                                                                      \
+  static void NAME(const T *x, size_t n, double lo, double hi, part *out) {                        \
+    double s[LANES], sa[LANES], mn[LANES], mx[LANES], z[LANES], ac[LANES];                         \
+    for (int k = 0; k < LANES; k++) {                                                              \
+      s[k] = sa[k] = z[k] = ac[k] = 0;                                                             \
+      mn[k] = INFINITY;                                                                            \
+      mx[k] = -INFINITY;                                                                           \
+    }                                                                                              \
+    size_t i = 0;                                                                                  \
+    for (; i + LANES <= n; i += LANES)                                                             \
+      for (int k = 0; k < LANES; k++) {                                                            \
+        double v = (double)x[i + k];                                                               \
+        s[k] += v;                                                                                 \
+        sa[k] += fabs(v);                                                                          \
+        mn[k] = v < mn[k] ? v : mn[k];                                                             \
+        mx[k] = v > mx[k] ? v : mx[k];                                                             \
+        z[k] += v == 0 ? 1.0 : 0.0;                                                                \
+        ac[k] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                                \
+      }                                                                                            \
+    for (; i < n; i++) {                                                                           \
+      double v = (double)x[i];                                                                     \
+      s[0] += v;                                                                                   \
+      sa[0] += fabs(v);                                                                            \
+      mn[0] = v < mn[0] ? v : mn[0];                                                               \
+      mx[0] = v > mx[0] ? v : mx[0];                                                               \
+      z[0] += v == 0 ? 1.0 : 0.0;                                                                  \
+      ac[0] += ((v < lo) | (v > hi)) ? 1.0 : 0.0;                                                  \
+    }                                                                                              \
+    double sum = 0, sum_abs = 0, zeros = 0, act = 0, lo_v = INFINITY, hi_v = -INFINITY;            \
+    for (int k = 0; k < LANES; k++) {                                                              \
+      sum += s[k];                                                                                 \
+      sum_abs += sa[k];                                                                            \
+      zeros += z[k];                                                                               \
+      act += ac[k];                                                                                \
+      lo_v = mn[k] < lo_v ? mn[k] : lo_v;                                                          \
+      hi_v = mx[k] > hi_v ? mx[k] : hi_v;                                                          \
+    }                                                                                              \
+    double amax = fmax(-lo_v, hi_v);                                                               \
+    if (!isfinite(sum) || !isfinite(sum_abs) || (amax > 0 && amax < 4 * DBL_MIN)) {                \
+      glab_part_init(out);                                                                         \
+      for (i = 0; i < n; i++)                                                                      \
+        part_add_one(out, (double)x[i], lo, hi);                                                   \
+      return;                                                                                      \
+    }                                                                                              \
+    double mean = sum / (double)n, m2 = 0, ssq = 0;                                                \
+    if (amax > 0) {                                                                                \
+      double inv = 1.0 / amax, d2[LANES], q[LANES];                                                \
+      for (int k = 0; k < LANES; k++)                                                              \
+        d2[k] = q[k] = 0;                                                                          \
+      for (i = 0; i + LANES <= n; i += LANES)                                                      \
+        for (int k = 0; k < LANES; k++) {                                                          \
+          double v = (double)x[i + k], d = v - mean, t = v * inv;                                  \
+          d2[k] += d * d;                                                                          \
+          q[k] += t * t;                                                                           \
+        }                                                                                          \
+      for (; i < n; i++) {                                                                         \
+        double v = (double)x[i], d = v - mean, t = v * inv;                                        \
+        d2[0] += d * d;                                                                            \
+        q[0] += t * t;                                                                             \
+      }                                                                                            \
+      for (int k = 0; k < LANES; k++) {                                                            \
+        m2 += d2[k];                                                                               \
+        ssq += q[k];                                                                               \
+      }                                                                                            \
+    }                                                                                              \
+    out->n = (double)n;                                                                            \
+    out->nonfinite = 0;                                                                            \
+    out->zeros = zeros;                                                                            \
+    out->act = act;                                                                                \
+    out->sum_abs = sum_abs;                                                                        \
+    out->min = lo_v;                                                                               \
+    out->max = hi_v;                                                                               \
+    out->mean = mean;                                                                              \
+    out->m2 = m2;                                                                                  \
+    out->scale = amax;                                                                             \
+    out->ssq = ssq;                                                                                \
   }
 
 DEFINE_CHUNK(chunk_real, glab_real)
@@ -172,10 +174,18 @@ static void finish(const part *p, size_t count, glab_stats *out, double *fractio
 
 static void act_band(glab_act_kind kind, double *lo, double *hi) {
   switch (kind) {
-  case GLAB_ACT_SIGMOID: *lo = 0.01, *hi = 0.99; break;
-  case GLAB_ACT_TANH: *lo = -0.99, *hi = 0.99; break;
-  case GLAB_ACT_RELU: *lo = DBL_TRUE_MIN, *hi = INFINITY; break; /* x < min positive: x <= 0 */
-  default: *lo = -INFINITY, *hi = INFINITY; break;
+  case GLAB_ACT_SIGMOID:
+    *lo = 0.01, *hi = 0.99;
+    break;
+  case GLAB_ACT_TANH:
+    *lo = -0.99, *hi = 0.99;
+    break;
+  case GLAB_ACT_RELU:
+    *lo = DBL_TRUE_MIN, *hi = INFINITY;
+    break; /* x < min positive: x <= 0 */
+  default:
+    *lo = -INFINITY, *hi = INFINITY;
+    break;
   }
 }
 
@@ -193,7 +203,7 @@ void glab_stats_compute_act(const glab_real *x, size_t n, glab_act_kind kind, gl
     size_t m = n - i < CHUNK ? n - i : CHUNK;
 #if GLAB_STATS_AVX2
     if (fast && (fast == 2 ? glab_chunk_avx512 : glab_chunk_avx2)(x + i, m, kind != GLAB_ACT_NONE,
-                                                                 lo_f, (float)hi, &p)) {
+                                                                  lo_f, (float)hi, &p)) {
       glab_part_merge(&total, &p);
       continue;
     }
@@ -249,7 +259,8 @@ double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
     }
 #endif
     double mx[LANES];
-    for (int k = 0; k < LANES; k++) mx[k] = 0;
+    for (int k = 0; k < LANES; k++)
+      mx[k] = 0;
     size_t j = 0;
     for (; j + LANES <= m; j += LANES)
       for (int k = 0; k < LANES; k++) {
@@ -261,12 +272,14 @@ double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
       mx[0] = a > mx[0] ? a : mx[0];
     }
     double amax = 0;
-    for (int k = 0; k < LANES; k++) amax = mx[k] > amax ? mx[k] : amax;
+    for (int k = 0; k < LANES; k++)
+      amax = mx[k] > amax ? mx[k] : amax;
     double cs = 0, csc = 0;
     int slow = !(amax <= DBL_MAX) || (amax > 0 && amax < 4 * DBL_MIN);
     if (!slow) { /* a NaN compares false above: it shows in the sum */
       double inv = amax > 0 ? 1.0 / amax : 1.0, q[LANES];
-      for (int k = 0; k < LANES; k++) q[k] = 0;
+      for (int k = 0; k < LANES; k++)
+        q[k] = 0;
       for (j = 0; j + LANES <= m; j += LANES)
         for (int k = 0; k < LANES; k++) {
           double t = (double)c[j + k] * inv;
@@ -276,14 +289,16 @@ double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
         double t = (double)c[j] * inv;
         q[0] += t * t;
       }
-      for (int k = 0; k < LANES; k++) cs += q[k];
+      for (int k = 0; k < LANES; k++)
+        cs += q[k];
       if (!isfinite(cs)) slow = 1;
       csc = amax;
     }
     if (slow) {
       part p;
       glab_part_init(&p);
-      for (j = 0; j < m; j++) part_add_one(&p, (double)c[j], -INFINITY, INFINITY);
+      for (j = 0; j < m; j++)
+        part_add_one(&p, (double)c[j], -INFINITY, INFINITY);
       bad += p.nonfinite;
       cs = p.ssq;
       csc = p.scale;
@@ -329,15 +344,25 @@ int glab_stat_index(const char *name) {
 
 double glab_stats_get(const glab_stats *s, int field) {
   switch (field) {
-  case GLAB_STAT_COUNT: return (double)s->count;
-  case GLAB_STAT_NORM: return s->norm;
-  case GLAB_STAT_MEAN: return s->mean;
-  case GLAB_STAT_STD: return s->std;
-  case GLAB_STAT_MIN: return s->min;
-  case GLAB_STAT_MAX: return s->max;
-  case GLAB_STAT_MEAN_ABS: return s->mean_abs;
-  case GLAB_STAT_FRAC_ZERO: return s->frac_zero;
-  case GLAB_STAT_NONFINITE: return (double)s->nonfinite;
-  default: return NAN;
+  case GLAB_STAT_COUNT:
+    return (double)s->count;
+  case GLAB_STAT_NORM:
+    return s->norm;
+  case GLAB_STAT_MEAN:
+    return s->mean;
+  case GLAB_STAT_STD:
+    return s->std;
+  case GLAB_STAT_MIN:
+    return s->min;
+  case GLAB_STAT_MAX:
+    return s->max;
+  case GLAB_STAT_MEAN_ABS:
+    return s->mean_abs;
+  case GLAB_STAT_FRAC_ZERO:
+    return s->frac_zero;
+  case GLAB_STAT_NONFINITE:
+    return (double)s->nonfinite;
+  default:
+    return NAN;
   }
 }

@@ -30,7 +30,8 @@ int glab_stats_avx2(void) {
   static int cached = -1; /* a benign race: every thread computes the same value */
   if (cached < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && simd_allowed("avx2");
+    cached =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && simd_allowed("avx2");
   }
   return cached;
 }
@@ -44,7 +45,8 @@ AVX2 static inline long hsum_epi32(__m256i v) {
   int t[8];
   _mm256_storeu_si256((__m256i *)t, v);
   long s = 0;
-  for (int k = 0; k < 8; k++) s += t[k];
+  for (int k = 0; k < 8; k++)
+    s += t[k];
   return s;
 }
 
@@ -149,9 +151,9 @@ AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float 
     mx = _mm512_max_ps(mx, f);
     zc = _mm512_mask_add_epi32(zc, _mm512_cmp_ps_mask(f, zero, _CMP_EQ_OQ), zc, one);
     if (act)
-      ac = _mm512_mask_add_epi32(ac, _mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) |
-                                         _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ),
-                                 ac, one);
+      ac = _mm512_mask_add_epi32(
+          ac, _mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) | _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ), ac,
+          one);
     __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(f));
     __m512d d1 = _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1));
     a0 = _mm512_add_pd(a0, _mm512_abs_pd(d0));
@@ -208,7 +210,8 @@ AVX2 int glab_sumsq_avx2(const float *x, size_t n, double *out) {
     q1 = _mm256_fmadd_pd(d1, d1, q1);
   }
   double q = hsum_pd(_mm256_add_pd(q0, q1));
-  for (; i < n; i++) q += (double)x[i] * (double)x[i];
+  for (; i < n; i++)
+    q += (double)x[i] * (double)x[i];
   if (!isfinite(q)) return 0;
   *out = q;
   return 1;

@@ -39,7 +39,8 @@ int glab_nonfinite_parse(const char *name, glab_nonfinite_policy *out) {
       *out = (glab_nonfinite_policy)i;
       return GLAB_OK;
     }
-  return glab_error(GLAB_ERR_ARG, "on_nonfinite: unknown policy '%s' (choose stop, raise or continue)",
+  return glab_error(GLAB_ERR_ARG,
+                    "on_nonfinite: unknown policy '%s' (choose stop, raise or continue)",
                     name ? name : "(null)");
 }
 
@@ -72,10 +73,18 @@ void glab_trainer_destroy(glab_trainer *tr) {
   free(tr);
 }
 
-glab_model *glab_trainer_model(const glab_trainer *tr) { return tr ? tr->model : NULL; }
-glab_tape *glab_trainer_tape(const glab_trainer *tr) { return tr ? tr->tape : NULL; }
-glab_recorder *glab_trainer_recorder(const glab_trainer *tr) { return tr ? tr->rec : NULL; }
-void glab_trainer_set_policy(glab_trainer *tr, glab_nonfinite_policy p) { if (tr) tr->policy = p; }
+glab_model *glab_trainer_model(const glab_trainer *tr) {
+  return tr ? tr->model : NULL;
+}
+glab_tape *glab_trainer_tape(const glab_trainer *tr) {
+  return tr ? tr->tape : NULL;
+}
+glab_recorder *glab_trainer_recorder(const glab_trainer *tr) {
+  return tr ? tr->rec : NULL;
+}
+void glab_trainer_set_policy(glab_trainer *tr, glab_nonfinite_policy p) {
+  if (tr) tr->policy = p;
+}
 glab_nonfinite_policy glab_trainer_policy(const glab_trainer *tr) {
   return tr ? tr->policy : GLAB_NONFINITE_STOP;
 }
@@ -87,12 +96,24 @@ void glab_trainer_set_runlog(glab_trainer *tr, glab_runlog *log) {
   tr->log = log;
   glab_recorder_set_runlog(tr->rec, log);
 }
-void glab_trainer_set_epoch(glab_trainer *tr, int epoch) { if (tr) tr->epoch = epoch; }
-int glab_trainer_epoch(const glab_trainer *tr) { return tr ? tr->epoch : 0; }
-long glab_trainer_steps(const glab_trainer *tr) { return tr ? tr->steps : 0; }
-unsigned long glab_trainer_generation(const glab_trainer *tr) { return tr ? tr->gen : 0; }
-int glab_trainer_nevents(const glab_trainer *tr) { return tr ? tr->nev : 0; }
-long glab_trainer_nevents_total(const glab_trainer *tr) { return tr ? tr->nev_total : 0; }
+void glab_trainer_set_epoch(glab_trainer *tr, int epoch) {
+  if (tr) tr->epoch = epoch;
+}
+int glab_trainer_epoch(const glab_trainer *tr) {
+  return tr ? tr->epoch : 0;
+}
+long glab_trainer_steps(const glab_trainer *tr) {
+  return tr ? tr->steps : 0;
+}
+unsigned long glab_trainer_generation(const glab_trainer *tr) {
+  return tr ? tr->gen : 0;
+}
+int glab_trainer_nevents(const glab_trainer *tr) {
+  return tr ? tr->nev : 0;
+}
+long glab_trainer_nevents_total(const glab_trainer *tr) {
+  return tr ? tr->nev_total : 0;
+}
 const glab_event *glab_trainer_event(const glab_trainer *tr, int i) {
   return tr && i >= 0 && i < tr->nev ? &tr->events[i] : NULL;
 }
@@ -152,8 +173,9 @@ static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tens
   snprintf(ev.layer, sizeof ev.layer, "%s", layer);
   snprintf(ev.tensor, sizeof ev.tensor, "%s", tensor);
   snprintf(ev.kind, sizeof ev.kind, "nonfinite");
-  snprintf(ev.message, sizeof ev.message, "non-finite %s at step %ld (epoch %d): layer %s, tensor %s",
-           what, ev.step, ev.epoch, layer, tensor);
+  snprintf(ev.message, sizeof ev.message,
+           "non-finite %s at step %ld (epoch %d): layer %s, tensor %s", what, ev.step, ev.epoch,
+           layer, tensor);
   tr->nev_total++;
   const glab_event *kept = NULL;
   if (tr->nev < GLAB_MAX_EVENTS) {
@@ -205,9 +227,11 @@ static int check_params(glab_trainer *tr) {
 
 int glab_trainer_backward(glab_trainer *tr, glab_var *loss) {
   if (!tr || !loss) return glab_error(GLAB_ERR_ARG, "backward: NULL %s", !tr ? "trainer" : "loss");
-  if (loss->tape != tr->tape) return glab_error(GLAB_ERR_STATE, "backward: the loss is not on this model's tape");
+  if (loss->tape != tr->tape)
+    return glab_error(GLAB_ERR_STATE, "backward: the loss is not on this model's tape");
   if (loss->value.size != 1)
-    return glab_error(GLAB_ERR_SHAPE, "backward: the loss must have one element (has %zu)", loss->value.size);
+    return glab_error(GLAB_ERR_SHAPE, "backward: the loss must have one element (has %zu)",
+                      loss->value.size);
   glab_recorder_commit(tr->rec, NULL); /* an earlier capture without a step */
   tr->steps++;
   tr->step_event = NULL;
@@ -271,8 +295,7 @@ void glab_train_opts_init(glab_train_opts *o) {
 static int run_callback(int cb_rc) {
   if (cb_rc == GLAB_TRAIN_CONTINUE) return 0;
   if (cb_rc > 0) return 1;
-  if (glab_last_status() == GLAB_OK)
-    glab_error(GLAB_ERR_STATE, "training aborted by a callback");
+  if (glab_last_status() == GLAB_OK) glab_error(GLAB_ERR_STATE, "training aborted by a callback");
   return -1;
 }
 
@@ -285,7 +308,9 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
   glab_model *model = opts->trainer ? glab_trainer_model(opts->trainer) : opts->model;
   if (!model || !opts->data || !opts->optimizer)
     return glab_error(GLAB_ERR_ARG, "train: %s is required",
-                      !model ? "model" : !opts->data ? "data" : "optimizer");
+                      !model        ? "model"
+                      : !opts->data ? "data"
+                                    : "optimizer");
   if (opts->model && opts->trainer && opts->model != glab_trainer_model(opts->trainer))
     return glab_error(GLAB_ERR_ARG, "train: the trainer belongs to another model");
   if (opts->epochs < 0 || opts->batch == 0 || opts->record_every < 0)
@@ -317,7 +342,8 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
   int stop = 0;
   for (int e = 0; e < opts->epochs && !stop; e++) {
     tr->epoch++;
-    for (size_t i = 0; i < n; i++) order[i] = i;
+    for (size_t i = 0; i < n; i++)
+      order[i] = i;
     if (opts->shuffle) glab_rng_shuffle(rng, order, n);
     double sum = 0;
     size_t seen = 0, bi = 0;
@@ -345,8 +371,10 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
         seen += k;
       }
       long c = glab_batchbuf_correct(&b, opts->loss, y, k);
-      if (c < 0) acc_ok = 0;
-      else correct += c;
+      if (c < 0)
+        acc_ok = 0;
+      else
+        correct += c;
       if (rc == GLAB_ERR_NONFINITE && tr->policy == GLAB_NONFINITE_STOP) {
         res.stopped = GLAB_STOP_NONFINITE;
         stop = 1;
@@ -355,8 +383,13 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
         goto done;
       }
       if (opts->on_step) {
-        glab_step_info info = {tr->steps, tr->epoch, bi, k, lv,
-                               tr->skip_update ? NAN : glab_optimizer_last_grad_norm(opts->optimizer),
+        glab_step_info info = {tr->steps,
+                               tr->epoch,
+                               bi,
+                               k,
+                               lv,
+                               tr->skip_update ? NAN
+                                               : glab_optimizer_last_grad_norm(opts->optimizer),
                                tr->step_event};
         glab_clear_error();
         int cb = run_callback(opts->on_step(opts->ctx, &info));
@@ -396,8 +429,7 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
     glab_runlog_set_final(tr->log, "epochs", (double)tr->epoch);
   }
   res.nevents = tr->nev_total - nev0;
-  if (res.nevents > 0)
-    res.first_event = tr->events[kept0 < tr->nev ? kept0 : GLAB_MAX_EVENTS - 1];
+  if (res.nevents > 0) res.first_event = tr->events[kept0 < tr->nev ? kept0 : GLAB_MAX_EVENTS - 1];
 done:
   glab_recorder_commit(tr->rec, NULL);
   if (rc == GLAB_OK) glab_clear_error();

@@ -58,7 +58,8 @@ enum {
   GLAB_STAT_NONFINITE,
   GLAB_STAT_NFIELDS
 };
-/* "count" "norm" "mean" "std" "min" "max" "mean_abs" "frac_zero" "nonfinite"; NULL if out of range. */
+/* "count" "norm" "mean" "std" "min" "max" "mean_abs" "frac_zero" "nonfinite"; NULL if out of range.
+ */
 const char *glab_stat_name(int field);
 /* The index of a field name, or -1. */
 int glab_stat_index(const char *name);
@@ -88,9 +89,9 @@ void glab_stats_compute_act(const glab_real *x, size_t n, glab_act_kind kind, gl
 
 /* One parameter (or buffer) of a layer in a record. */
 typedef struct glab_param_record {
-  const char *name; /* "weight" */
-  glab_stats value; /* the value after the step (or at recording time without a step) */
-  glab_stats grad;  /* the gradient after backward, before clipping */
+  const char *name;    /* "weight" */
+  glab_stats value;    /* the value after the step (or at recording time without a step) */
+  glab_stats grad;     /* the gradient after backward, before clipping */
   double update_norm;  /* ||last update|| (NaN when no optimizer step was recorded) */
   double update_ratio; /* ||update|| / ||value|| (value after the step; NaN without a step) */
   int is_buffer;       /* buffers (running_mean...) have value statistics only */
@@ -109,8 +110,8 @@ typedef struct glab_layer_record {
   double dead;       /* ReLU layers, else NaN */
   int nparams;
   glab_param_record *params;
-  int ntime;         /* recurrent layers: number of time steps, else 0 */
-  glab_stats *time;  /* time[t] = S of dL/dh_{t+1} (the total derivative) */
+  int ntime;        /* recurrent layers: number of time steps, else 0 */
+  glab_stats *time; /* time[t] = S of dL/dh_{t+1} (the total derivative) */
 } glab_layer_record;
 
 typedef struct glab_recorder glab_recorder;

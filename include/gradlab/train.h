@@ -39,9 +39,9 @@ const char *glab_nonfinite_name(glab_nonfinite_policy p);
 typedef struct glab_event {
   long step;
   int epoch;
-  char layer[64];   /* "model" for the loss, else the layer's name */
-  char tensor[64];  /* "loss", "output_grad", "params.weight.grad" */
-  char kind[16];    /* "nonfinite" */
+  char layer[64];  /* "model" for the loss, else the layer's name */
+  char tensor[64]; /* "loss", "output_grad", "params.weight.grad" */
+  char kind[16];   /* "nonfinite" */
   char message[160];
 } glab_event;
 
@@ -91,7 +91,7 @@ int glab_trainer_step(glab_trainer *tr, glab_optimizer *opt);
 /* dL/d(input) of the last forward/backward, or NULL (no backward yet / tape reset). */
 glab_var *glab_trainer_input(const glab_trainer *tr);
 
-int glab_trainer_nevents(const glab_trainer *tr);       /* kept (<= GLAB_MAX_EVENTS) */
+int glab_trainer_nevents(const glab_trainer *tr);        /* kept (<= GLAB_MAX_EVENTS) */
 long glab_trainer_nevents_total(const glab_trainer *tr); /* all, including dropped */
 const glab_event *glab_trainer_event(const glab_trainer *tr, int i);
 
@@ -99,11 +99,11 @@ const glab_event *glab_trainer_event(const glab_trainer *tr, int i);
 
 typedef struct glab_step_info {
   long step;
-  int epoch;       /* 1-based */
-  size_t batch;    /* 1-based batch index within the epoch */
-  size_t items;    /* items in this batch */
+  int epoch;    /* 1-based */
+  size_t batch; /* 1-based batch index within the epoch */
+  size_t items; /* items in this batch */
   double loss;
-  double grad_norm; /* global gradient norm before clipping (NaN if no step was taken) */
+  double grad_norm;        /* global gradient norm before clipping (NaN if no step was taken) */
   const glab_event *event; /* the non-finite event of this step, or NULL */
 } glab_step_info;
 
@@ -122,41 +122,41 @@ typedef int (*glab_step_fn)(void *ctx, const glab_step_info *info);
 typedef int (*glab_epoch_fn)(void *ctx, const glab_epoch_info *info);
 
 typedef struct glab_train_opts {
-  glab_model *model;          /* required (unless trainer is given) */
-  glab_dataset *data;         /* required */
-  glab_loss_kind loss;        /* default MSE */
-  glab_optimizer *optimizer;  /* required */
-  int epochs;                 /* default 1 */
-  size_t batch;               /* default 10 */
-  int shuffle;                /* default 1: each epoch in a new order from rng */
-  double clip_norm;           /* NaN (default): leave the optimizer's; <= 0 disables */
-  double clip_value;          /* likewise */
-  long record_every;          /* default 1; 0 = no statistics */
+  glab_model *model;                  /* required (unless trainer is given) */
+  glab_dataset *data;                 /* required */
+  glab_loss_kind loss;                /* default MSE */
+  glab_optimizer *optimizer;          /* required */
+  int epochs;                         /* default 1 */
+  size_t batch;                       /* default 10 */
+  int shuffle;                        /* default 1: each epoch in a new order from rng */
+  double clip_norm;                   /* NaN (default): leave the optimizer's; <= 0 disables */
+  double clip_value;                  /* likewise */
+  long record_every;                  /* default 1; 0 = no statistics */
   glab_nonfinite_policy on_nonfinite; /* default STOP */
-  glab_step_fn on_step;       /* may be NULL */
-  glab_epoch_fn on_epoch;     /* may be NULL */
-  void *ctx;                  /* passed to the callbacks */
-  glab_rng *rng;              /* NULL: glab_default_rng() */
-  glab_trainer *trainer;      /* NULL: a private one; given: its tape, recorder, steps, events
-                                 and run log are used (statistics stay queryable after) */
-  glab_runlog *runlog;        /* NULL: none (or the trainer's) */
+  glab_step_fn on_step;               /* may be NULL */
+  glab_epoch_fn on_epoch;             /* may be NULL */
+  void *ctx;                          /* passed to the callbacks */
+  glab_rng *rng;                      /* NULL: glab_default_rng() */
+  glab_trainer *trainer; /* NULL: a private one; given: its tape, recorder, steps, events
+                            and run log are used (statistics stay queryable after) */
+  glab_runlog *runlog;   /* NULL: none (or the trainer's) */
 } glab_train_opts;
 void glab_train_opts_init(glab_train_opts *o);
 
 typedef enum glab_stop_reason {
-  GLAB_STOP_DONE = 0,   /* all epochs ran */
-  GLAB_STOP_CALLBACK,   /* a callback returned GLAB_TRAIN_STOP */
-  GLAB_STOP_NONFINITE   /* a non-finite event under the STOP policy */
+  GLAB_STOP_DONE = 0, /* all epochs ran */
+  GLAB_STOP_CALLBACK, /* a callback returned GLAB_TRAIN_STOP */
+  GLAB_STOP_NONFINITE /* a non-finite event under the STOP policy */
 } glab_stop_reason;
 
 typedef struct glab_train_result {
-  long steps;        /* steps taken in this call */
-  int epochs;        /* epochs completed */
-  double loss;       /* mean loss of the last (possibly partial) epoch */
-  double accuracy;   /* training accuracy of that epoch (NaN if meaningless) */
-  double last_loss;  /* loss of the last batch */
+  long steps;       /* steps taken in this call */
+  int epochs;       /* epochs completed */
+  double loss;      /* mean loss of the last (possibly partial) epoch */
+  double accuracy;  /* training accuracy of that epoch (NaN if meaningless) */
+  double last_loss; /* loss of the last batch */
   glab_stop_reason stopped;
-  long nevents;      /* non-finite events in this call */
+  long nevents;           /* non-finite events in this call */
   glab_event first_event; /* valid when nevents > 0 */
 } glab_train_result;
 

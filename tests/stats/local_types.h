@@ -29,9 +29,11 @@ static int tscale_create(glab_layer *self, const glab_config *cfg) {
 static glab_var *tscale_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   return glab_mul(tape, x, glab_layer_param(self, "w"));
 }
-static const glab_layer_type tscale_type = {
-    .name = "tscale", .doc = "y = x*w", .options = tscale_opts, .create = tscale_create,
-    .forward = tscale_forward};
+static const glab_layer_type tscale_type = {.name = "tscale",
+                                            .doc = "y = x*w",
+                                            .options = tscale_opts,
+                                            .create = tscale_create,
+                                            .forward = tscale_forward};
 
 static glab_var *tsig_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   (void)self;
@@ -51,7 +53,8 @@ static glab_var *tsqrt_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   (void)self;
   return glab_sqrt(tape, x);
 }
-static const glab_layer_type tsqrt_type = {.name = "tsqrt", .doc = "sqrt", .forward = tsqrt_forward};
+static const glab_layer_type tsqrt_type = {
+    .name = "tsqrt", .doc = "sqrt", .forward = tsqrt_forward};
 
 static int tblock_create(glab_layer *self, const glab_config *cfg) {
   (void)cfg;
@@ -64,8 +67,11 @@ static glab_var *tblock_forward(glab_layer *self, glab_tape *tape, glab_var *x) 
   glab_layer_param(self, "count")->value.data[0] += 1;
   return x;
 }
-static const glab_layer_type tblock_type = {.name = "tblock", .doc = "block", .takes_children = 1,
-                                            .create = tblock_create, .forward = tblock_forward};
+static const glab_layer_type tblock_type = {.name = "tblock",
+                                            .doc = "block",
+                                            .takes_children = 1,
+                                            .create = tblock_create,
+                                            .forward = tblock_forward};
 
 static glab_var *tseq_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   int T = x->value.shape[0];
@@ -80,9 +86,11 @@ static glab_var *tseq_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   glab_layer_set_steps(self, steps, T);
   return h;
 }
-static const glab_layer_type tseq_type = {
-    .name = "tseq", .doc = "linear recurrence", .options = tscale_opts, .create = tscale_create,
-    .forward = tseq_forward};
+static const glab_layer_type tseq_type = {.name = "tseq",
+                                          .doc = "linear recurrence",
+                                          .options = tscale_opts,
+                                          .create = tscale_create,
+                                          .forward = tseq_forward};
 
 static const glab_option tsgd_opts[] = {{"lr", GLAB_OPT_REAL, "0.1", "learning rate"},
                                         GLAB_OPTIONS_END};
@@ -97,12 +105,18 @@ static int tsgd_update(glab_optimizer *self, const glab_real *value, const glab_
                        glab_real *delta, glab_real **state, size_t n, long step) {
   (void)value, (void)state, (void)step;
   double lr = *(double *)glab_optimizer_impl(self);
-  for (size_t i = 0; i < n; i++) delta[i] = (glab_real)(-lr * grad[i]);
+  for (size_t i = 0; i < n; i++)
+    delta[i] = (glab_real)(-lr * grad[i]);
   return GLAB_OK;
 }
-static void tsgd_destroy(glab_optimizer *self) { free(glab_optimizer_impl(self)); }
-static const glab_optimizer_type tsgd_type = {.name = "tsgd", .doc = "sgd", .options = tsgd_opts,
-                                              .create = tsgd_create, .update = tsgd_update,
+static void tsgd_destroy(glab_optimizer *self) {
+  free(glab_optimizer_impl(self));
+}
+static const glab_optimizer_type tsgd_type = {.name = "tsgd",
+                                              .doc = "sgd",
+                                              .options = tsgd_opts,
+                                              .create = tsgd_create,
+                                              .update = tsgd_update,
                                               .destroy = tsgd_destroy};
 
 static glab_registry *local_registry(void) {

@@ -50,8 +50,10 @@ int main(int argc, char **argv) {
   int *y = malloc(n * sizeof *y);
   glab_rng rng;
   glab_rng_seed(&rng, 1, 1);
-  for (size_t i = 0; i < n * 784; i++) x[i] = (glab_real)glab_rng_uniform(&rng);
-  for (size_t i = 0; i < n; i++) y[i] = (int)(i % 10);
+  for (size_t i = 0; i < n * 784; i++)
+    x[i] = (glab_real)glab_rng_uniform(&rng);
+  for (size_t i = 0; i < n; i++)
+    y[i] = (int)(i % 10);
   glab_dataset *ds = glab_dataset_from_arrays(n, 1, shape, 0, x, GLAB_TARGET_CLASS, 10, NULL, y);
   if (!m || !opt || !ds) {
     fprintf(stderr, "setup: %s\n", glab_last_error());
@@ -84,8 +86,7 @@ int main(int argc, char **argv) {
     }
   }
   for (int mode = 0; mode < 3; mode++)
-    printf("%-28s %8.1f us/step  ratio %.4f\n", what[mode], 1e6 * best[mode],
-           best[mode] / best[0]);
+    printf("%-28s %8.1f us/step  ratio %.4f\n", what[mode], 1e6 * best[mode], best[mode] / best[0]);
   glab_runlog_destroy(log);
   glab_trainer_destroy(tr);
   glab_dataset_destroy(ds);

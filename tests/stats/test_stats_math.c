@@ -7,7 +7,7 @@
 
 #include "gradlab/stats.h"
 
-#define CLOSE(a, b, rel) CU_ASSERT(fabs((a) - (b)) <= (rel) * fabs(b) + 1e-300)
+#define CLOSE(a, b, rel) CU_ASSERT(fabs((a) - (b)) <= (rel)*fabs(b) + 1e-300)
 
 static void test_small_exact(void) {
   glab_real x[] = {1, 2, 3, 4};
@@ -56,7 +56,8 @@ static void test_nonfinite_and_zeros(void) {
 static void test_nonfinite_many_chunks(void) {
   size_t n = 10000;
   glab_real *x = malloc(n * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = (glab_real)1;
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)1;
   x[777] = NAN;
   x[5001] = INFINITY;
   x[9999] = -INFINITY;
@@ -76,7 +77,8 @@ static void test_nonfinite_many_chunks(void) {
 static void test_tiny_floats(void) {
   size_t n = 1000;
   glab_real *x = malloc(n * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = (glab_real)((i % 2) ? 1e-25 : -1e-25);
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)((i % 2) ? 1e-25 : -1e-25);
   glab_stats s;
   glab_stats_compute(x, n, &s);
   CU_ASSERT(s.norm > 0);
@@ -86,7 +88,8 @@ static void test_tiny_floats(void) {
   CU_ASSERT_EQUAL(s.frac_zero, 0);
   CLOSE(glab_norm2(x, n, NULL), 1e-25 * sqrt((double)n), 1e-6);
   /* subnormal floats too (1e-40 is below FLT_MIN) */
-  for (size_t i = 0; i < n; i++) x[i] = (glab_real)1e-40;
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)1e-40;
   glab_stats_compute(x, n, &s);
   CLOSE(s.norm, (double)(glab_real)1e-40 * sqrt((double)n), 1e-6);
   free(x);
@@ -95,7 +98,8 @@ static void test_tiny_floats(void) {
 static void test_huge_floats(void) {
   size_t n = 1000;
   glab_real *x = malloc(n * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = (glab_real)1e30;
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)1e30;
   glab_stats s;
   glab_stats_compute(x, n, &s);
   CU_ASSERT(isfinite(s.norm));
@@ -104,7 +108,8 @@ static void test_huge_floats(void) {
   CU_ASSERT_EQUAL(s.nonfinite, 0);
   CLOSE(glab_norm2(x, n, NULL), (double)(glab_real)1e30 * sqrt((double)n), 1e-6);
   /* largest floats: no overflow either */
-  for (size_t i = 0; i < n; i++) x[i] = (glab_real)3e38;
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)3e38;
   glab_stats_compute(x, n, &s);
   CU_ASSERT(isfinite(s.norm));
   CLOSE(s.norm, (double)(glab_real)3e38 * sqrt((double)n), 1e-6);
@@ -116,15 +121,18 @@ static void test_extreme_doubles(void) {
   size_t n = 600;
   double *x = malloc(n * sizeof *x);
   glab_stats s;
-  for (size_t i = 0; i < n; i++) x[i] = 1e200;
+  for (size_t i = 0; i < n; i++)
+    x[i] = 1e200;
   glab_stats_compute_double(x, n, &s);
   CLOSE(s.norm, 1e200 * sqrt((double)n), 1e-12);
-  for (size_t i = 0; i < n; i++) x[i] = -1e-200;
+  for (size_t i = 0; i < n; i++)
+    x[i] = -1e-200;
   glab_stats_compute_double(x, n, &s);
   CLOSE(s.norm, 1e-200 * sqrt((double)n), 1e-12);
   CLOSE(s.mean, -1e-200, 1e-12);
   /* a mix across chunks: the small part is negligible but must not break the big part */
-  for (size_t i = 0; i < n; i++) x[i] = i < 300 ? 1e-150 : 3e150;
+  for (size_t i = 0; i < n; i++)
+    x[i] = i < 300 ? 1e-150 : 3e150;
   glab_stats_compute_double(x, n, &s);
   CLOSE(s.norm, 3e150 * sqrt(300.0), 1e-12);
   free(x);
@@ -134,7 +142,8 @@ static void test_extreme_doubles(void) {
 static void test_std_precision(void) {
   size_t n = 4096;
   double *x = malloc(n * sizeof *x);
-  for (size_t i = 0; i < n; i++) x[i] = 1e6 + ((i % 2) ? 1e-3 : -1e-3);
+  for (size_t i = 0; i < n; i++)
+    x[i] = 1e6 + ((i % 2) ? 1e-3 : -1e-3);
   glab_stats s;
   glab_stats_compute_double(x, n, &s);
   CLOSE(s.std, 1e-3, 1e-6);
@@ -159,7 +168,8 @@ static void test_random_against_naive(void) {
     mn = fmin(mn, v), mx = fmax(mx, v);
   }
   double mean = sum / n, var = 0;
-  for (size_t i = 0; i < n; i++) var += (x[i] - mean) * (x[i] - mean);
+  for (size_t i = 0; i < n; i++)
+    var += (x[i] - mean) * (x[i] - mean);
   glab_stats s;
   glab_stats_compute(x, n, &s);
   CLOSE(s.norm, sqrt(sq), 1e-10);

@@ -16,7 +16,8 @@
 #include "gradlab/runlog.h"
 #include "local_types.h"
 
-#define CLOSE(a, b, rel) CU_ASSERT(fabs((double)(a) - (double)(b)) <= (rel) * fabs((double)(b)) + 1e-12)
+#define CLOSE(a, b, rel)                                                                           \
+  CU_ASSERT(fabs((double)(a) - (double)(b)) <= (rel)*fabs((double)(b)) + 1e-12)
 
 static glab_registry *reg;
 
@@ -49,7 +50,8 @@ static int manual_step(glab_trainer *tr, const glab_tensor *x, glab_optimizer *o
 }
 
 static void test_model_names(void) {
-  glab_model *m = model_of(mk_scale(reg, 2, 1), mk_block2(mk_scale(reg, 2, 1), mk_plain(reg, "tsig")), NULL);
+  glab_model *m =
+      model_of(mk_scale(reg, 2, 1), mk_block2(mk_scale(reg, 2, 1), mk_plain(reg, "tsig")), NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(m);
   CU_ASSERT_EQUAL(glab_model_nlayers(m), 2);
   CU_ASSERT_EQUAL(glab_model_nall(m), 4);
@@ -165,7 +167,8 @@ static void test_saturation_dead(void) {
   rec = glab_recorder_latest(glab_trainer_recorder(tr), 1);
   CLOSE(rec->dead, 0.5, 1e-12);
   double h[2];
-  CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 1, "activation.dead", h, NULL, NULL, 2), 1);
+  CU_ASSERT_EQUAL(
+      glab_recorder_history(glab_trainer_recorder(tr), 1, "activation.dead", h, NULL, NULL, 2), 1);
   CLOSE(h[0], 0.5, 1e-12);
   glab_tensor_destroy(x);
   glab_tensor_destroy(x2);
@@ -181,7 +184,8 @@ static void test_time_steps(void) {
   glab_optimizer *opt = mk_tsgd(reg, 0);
   int shape[3] = {4, 1, 1};
   glab_tensor *x = glab_tensor_create(3, shape);
-  for (int t = 0; t < 4; t++) x->data[t] = (glab_real)(t + 1);
+  for (int t = 0; t < 4; t++)
+    x->data[t] = (glab_real)(t + 1);
   CU_ASSERT_EQUAL_FATAL(manual_step(tr, x, opt), GLAB_OK);
   const glab_layer_record *rec = glab_recorder_latest(glab_trainer_recorder(tr), 0);
   CU_ASSERT_EQUAL_FATAL(rec->ntime, 4);
@@ -190,12 +194,15 @@ static void test_time_steps(void) {
   CLOSE(rec->time[1].norm, 0.25, 1e-12);
   CLOSE(rec->time[0].norm, 0.125, 1e-12);
   double h[2];
-  CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 0, "time.2.norm", h, NULL, NULL, 2), 1);
+  CU_ASSERT_EQUAL(
+      glab_recorder_history(glab_trainer_recorder(tr), 0, "time.2.norm", h, NULL, NULL, 2), 1);
   CLOSE(h[0], 0.25, 1e-12);
   /* beyond the longest sequence seen: NaN, not an error */
-  CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 0, "time.9.norm", h, NULL, NULL, 2), 1);
+  CU_ASSERT_EQUAL(
+      glab_recorder_history(glab_trainer_recorder(tr), 0, "time.9.norm", h, NULL, NULL, 2), 1);
   CU_ASSERT(isnan(h[0]));
-  CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 0, "time.0.norm", h, NULL, NULL, 2), -1);
+  CU_ASSERT_EQUAL(
+      glab_recorder_history(glab_trainer_recorder(tr), 0, "time.0.norm", h, NULL, NULL, 2), -1);
   glab_tensor_destroy(x);
   glab_optimizer_destroy(opt);
   glab_trainer_destroy(tr);
@@ -232,7 +239,8 @@ static void test_bounded_memory(void) {
   CU_ASSERT_EQUAL(steps[0], 8);
   long gap = glab_recorder_stride(r);
   CU_ASSERT(gap >= 8 * 2048);
-  for (size_t i = 1; i < n; i++) CU_ASSERT_EQUAL(steps[i] - steps[i - 1], gap);
+  for (size_t i = 1; i < n; i++)
+    CU_ASSERT_EQUAL(steps[i] - steps[i - 1], gap);
   CU_ASSERT(steps[n - 1] <= 1000000 && steps[n - 1] > 1000000 - gap);
   CLOSE(vals[n - 1], 1, 1e-12);
   glab_recorder_destroy(r);
@@ -261,7 +269,8 @@ static void on_field(void *s, size_t len, void *ctx) {
 static void on_row(int c, void *ctx) {
   (void)c;
   rows *r = ctx;
-  if (r->n == 0) memcpy(r->header, r->field, sizeof r->header);
+  if (r->n == 0)
+    memcpy(r->header, r->field, sizeof r->header);
   else if (r->nf == 6) {
     if (!strcmp(r->field[0], "1") && !strcmp(r->field[2], "1") &&
         !strcmp(r->field[3], "params.w.grad") && !strcmp(r->field[4], "norm") &&
@@ -284,7 +293,8 @@ static long parse_csv(const char *path, rows *r) {
   if (!f) return -1;
   char buf[4096];
   size_t k;
-  while ((k = fread(buf, 1, sizeof buf, f)) > 0) csv_parse(&p, buf, k, on_field, on_row, r);
+  while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+    csv_parse(&p, buf, k, on_field, on_row, r);
   csv_fini(&p, on_field, on_row, r);
   csv_free(&p);
   fclose(f);
@@ -402,13 +412,15 @@ static void test_number_format(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(log);
   enum { N = 2000 };
   static double vals[N];
-  double fixed[] = {0.1, 1e-25, -3.5e30, 123456789.0, 1234567891.5, 0.000012345, 1e-5, 1e-6,
-                    9.9999999996, 99999999.95, -0.5, 1e15, 2.5e15, 1e300, 4.9e-324, 0.0, -0.0,
-                    123.456, 1e9, 999999999.7};
+  double fixed[] = {0.1,         1e-25, -3.5e30, 123456789.0,  1234567891.5,
+                    0.000012345, 1e-5,  1e-6,    9.9999999996, 99999999.95,
+                    -0.5,        1e15,  2.5e15,  1e300,        4.9e-324,
+                    0.0,         -0.0,  123.456, 1e9,          999999999.7};
   int nf = (int)(sizeof fixed / sizeof fixed[0]);
   unsigned u = 99;
   for (int i = 0; i < N; i++) {
-    if (i < nf) vals[i] = fixed[i];
+    if (i < nf)
+      vals[i] = fixed[i];
     else {
       u = u * 1103515245u + 12345u;
       double m = (u >> 8) / 16777216.0 + 0.01;
@@ -462,20 +474,24 @@ static void test_save_load(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
   char path[300];
   snprintf(path, sizeof path, "%s/m.glab", dir);
-  glab_model *a = model_of(mk_scale(reg, 3, 0.5), mk_block2(mk_scale(reg, 3, 0.25), mk_plain(reg, "tsig")), NULL);
+  glab_model *a = model_of(mk_scale(reg, 3, 0.5),
+                           mk_block2(mk_scale(reg, 3, 0.25), mk_plain(reg, "tsig")), NULL);
   glab_layer_param(glab_model_all(a, 1), "count")->value.data[0] = 7;
   CU_ASSERT_EQUAL_FATAL(glab_model_save(a, path), GLAB_OK);
   CU_ASSERT_EQUAL(leftovers(dir), 0);
-  glab_model *b = model_of(mk_scale(reg, 3, 2), mk_block2(mk_scale(reg, 3, 2), mk_plain(reg, "tsig")), NULL);
+  glab_model *b =
+      model_of(mk_scale(reg, 3, 2), mk_block2(mk_scale(reg, 3, 2), mk_plain(reg, "tsig")), NULL);
   CU_ASSERT_EQUAL_FATAL(glab_model_load(b, path), GLAB_OK);
   CU_ASSERT_EQUAL(glab_model_params(b)[0]->value.data[2], (glab_real)0.5);
   CU_ASSERT_EQUAL(glab_model_params(b)[1]->value.data[0], (glab_real)0.25);
   CU_ASSERT_EQUAL(glab_layer_param(glab_model_all(b, 1), "count")->value.data[0], 7);
   /* shape mismatch: an error naming the layer and both shapes; model unchanged */
-  glab_model *c = model_of(mk_scale(reg, 4, 3), mk_block2(mk_scale(reg, 3, 3), mk_plain(reg, "tsig")), NULL);
+  glab_model *c =
+      model_of(mk_scale(reg, 4, 3), mk_block2(mk_scale(reg, 3, 3), mk_plain(reg, "tsig")), NULL);
   CU_ASSERT_EQUAL(glab_model_load(c, path), GLAB_ERR_FORMAT);
   const char *msg = glab_last_error();
-  CU_ASSERT(strstr(msg, "layer 1") && strstr(msg, "[3]") && strstr(msg, "[4]") && strstr(msg, "'w'"));
+  CU_ASSERT(strstr(msg, "layer 1") && strstr(msg, "[3]") && strstr(msg, "[4]") &&
+            strstr(msg, "'w'"));
   CU_ASSERT_EQUAL(glab_model_params(c)[1]->value.data[0], 3);
   /* different architecture: counts differ */
   glab_model *d = model_of(mk_scale(reg, 3, 1), NULL, NULL);

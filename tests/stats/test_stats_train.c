@@ -44,7 +44,7 @@ static double train_xor(double *accuracy, long *rows, double *h1) {
   glab_config_set_real(c, "lr", 0.05);
   glab_optimizer *opt = glab_optimizer_create(plugins, "adam", c);
   glab_config_destroy(c);
-  glab_dataset *xor = glab_data_xor();
+  glab_dataset * xor = glab_data_xor();
   glab_trainer *tr = glab_trainer_create(m);
   char dir[] = "/tmp/glab_xor_XXXXXX";
   glab_runlog *log = glab_runlog_create(mkdtemp(dir), NULL);
@@ -75,7 +75,8 @@ static double train_xor(double *accuracy, long *rows, double *h1) {
   /* recorded every 100 steps: 15 rows of history for the first dense layer's weight */
   double h[32];
   CU_ASSERT_EQUAL(glab_recorder_history(glab_trainer_recorder(tr), 0, "params.weight.grad.norm", h,
-                                        NULL, NULL, 32), 15);
+                                        NULL, NULL, 32),
+                  15);
   *h1 = h[0];
   CU_ASSERT(h[0] > 0 && isfinite(h[0]));
   const glab_layer_record *r = glab_recorder_latest(glab_trainer_recorder(tr), 1);
@@ -113,7 +114,8 @@ static void test_xor(void) {
 static glab_dataset *tiny_data(double fill) {
   int shape[1] = {2};
   glab_real in[8], tg[8];
-  for (int i = 0; i < 8; i++) in[i] = (glab_real)fill, tg[i] = 0;
+  for (int i = 0; i < 8; i++)
+    in[i] = (glab_real)fill, tg[i] = 0;
   return glab_dataset_from_arrays(4, 1, shape, 0, in, GLAB_TARGET_REAL, 2, tg, NULL);
 }
 
