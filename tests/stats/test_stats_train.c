@@ -110,6 +110,43 @@ static void test_xor(void) {
   CU_ASSERT_EQUAL(rows, rows2);
 }
 
+/* The shipped rnn reports ||dL/dh_t|| for every t: with L = sum(h_T), dL/dh_T is all ones. */
+static void test_rnn_time_steps(void) {
+  if (!plugins) {
+    CU_FAIL("plugins not loaded");
+    return;
+  }
+  glab_seed(5);
+  glab_config *c = glab_config_create();
+  glab_config_set_int(c, "inputs", 2);
+  glab_config_set_int(c, "hidden", 3);
+  glab_layer *rnn = glab_layer_create(plugins, "rnn", c, NULL, 0);
+  glab_config_destroy(c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rnn);
+  glab_model *m = model_of(rnn, NULL);
+  glab_trainer *tr = glab_trainer_create(m);
+  int shape[3] = {5, 4, 2}; /* T=5, B=4, F=2 */
+  glab_tensor *x = glab_tensor_create(3, shape);
+  for (size_t i = 0; i < x->size; i++)
+    x->data[i] = (glab_real)(0.1 * (double)(i % 7) - 0.3);
+  glab_var *y = glab_trainer_forward(tr, x);
+  glab_var *loss = glab_sum(glab_trainer_tape(tr), y);
+  CU_ASSERT_EQUAL_FATAL(glab_trainer_backward(tr, loss), GLAB_OK);
+  const glab_layer_record *r = glab_recorder_latest(glab_trainer_recorder(tr), 0);
+  CU_ASSERT_EQUAL_FATAL(r->ntime, 5);
+  CU_ASSERT(fabs(r->time[4].norm - sqrt(12.0)) < 1e-5);
+  for (int t = 0; t < 4; t++)
+    CU_ASSERT(r->time[t].norm > 0 && isfinite(r->time[t].norm));
+  CU_ASSERT_EQUAL(r->time[0].count, 12);
+  double h[1];
+  CU_ASSERT_EQUAL(
+      glab_recorder_history(glab_trainer_recorder(tr), 0, "time.5.norm", h, NULL, NULL, 1), 1);
+  CU_ASSERT(fabs(h[0] - sqrt(12.0)) < 1e-5);
+  glab_tensor_destroy(x);
+  glab_trainer_destroy(tr);
+  glab_model_destroy(m);
+}
+
 /* 4 items of 2 features, real targets of width 2. */
 static glab_dataset *tiny_data(double fill) {
   int shape[1] = {2};
@@ -267,6 +304,7 @@ int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite("stats_train", NULL, NULL);
   CU_add_test(s, "xor to mse < 0.05", test_xor);
+  CU_add_test(s, "rnn time steps", test_rnn_time_steps);
   CU_add_test(s, "loss event policies", test_loss_event);
   CU_add_test(s, "gradient events", test_gradient_event);
   CU_add_test(s, "callbacks", test_callbacks);
