@@ -18,7 +18,15 @@ static void usage(FILE *f) {
           "  --describe NAME   print NAME's options: kind, default and documentation\n"
           "  -h, --help        this help\n\n"
           "Search order: --plugin paths, GRADLAB_PLUGIN_PATH (colon-separated), the build tree's\n"
-          "plugins folder, the installed $libdir/gradlab/plugins.\n");
+          "plugins folder, the installed $libdir/gradlab/plugins. Here that is:\n");
+  char path[4096];
+  glab_plugin_search_path(path, sizeof path);
+  for (char *p = path, *colon; *p; p = colon + 1) {
+    colon = strchr(p, ':');
+    if (colon) *colon = '\0';
+    fprintf(f, "  %s\n", p);
+    if (!colon) break;
+  }
 }
 
 /* Loads the standard search into the default registry; prints each failure on its own line.
