@@ -227,6 +227,7 @@ def main():
     args = ap.parse_args()
     r = Runner(args)
     only = set(args.only.split(","))
+    load_before = os.getloadavg()[0]
     try:
         log("sgemm rate of this machine")
         rates = sgemm_rates(r)
@@ -253,6 +254,8 @@ def main():
                 r.notes.append(f"{name}: failed: {str(e).splitlines()[0]}")
     finally:
         shutil.rmtree(r.tmp, ignore_errors=True)
+    r.notes.append(f"load average (1 min) {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at "
+                   f"the end, on {os.cpu_count()} CPUs: figures are only comparable on an idle machine")
     r.table()
     return 0
 
