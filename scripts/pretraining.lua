@@ -142,6 +142,22 @@ local function probe(net, dense)
   return delta, dw
 end
 
+-- How much the network's output still depends on the image: the standard deviation over the
+-- probe images of each output logit, averaged over the classes (the forward side of the story:
+-- a stack of contracting sigmoid layers maps every image to nearly the same last hidden vector).
+local function logit_sd(net)
+  local out = net:forward(probe_X):totable()
+  local n, sd = #out, 0
+  for k = 1, CLASSES do
+    local mu, ss = 0, 0
+    for i = 1, n do mu = mu + out[i][k] end
+    mu = mu / n
+    for i = 1, n do ss = ss + (out[i][k] - mu) ^ 2 end
+    sd = sd + math.sqrt(ss / n)
+  end
+  return sd / CLASSES
+end
+
 -- ---------------------------------------------------------------- the runs
 
 local runs = {}           -- runs[method] = array over seeds of the measurements
@@ -165,6 +181,7 @@ for _, seed in ipairs(P.seeds) do
     local pre_time = os.clock() - t0
     net:train()
     local delta0, dw0 = probe(net, dense)
+    local sd0 = logit_sd(net)
     -- fine-tuning: the same generator state (batch order) for every variant of this seed
     S.seed(seed * 104729 + 3)
     local opt = gradlab.optim.sgd{lr = P.lr}
@@ -186,10 +203,10 @@ for _, seed in ipairs(P.seeds) do
       steps = steps or s
     end
     runs[m][#runs[m] + 1] = {seed = seed, delta0 = delta0, dw0 = dw0, acc = acc, loss = loss,
-      diverged = diverged, hist = hist, steps = steps, pre_time = pre_time}
-    print(("  seed %d  %-24s  δ_1/δ_%d %s  dW_1/dW_%d %s  test acc %s  (pretraining %.1f s)")
-      :format(seed, LABEL[m], H, S.sci(delta0[1] / delta0[H]), H, S.sci(dw0[1] / dw0[H]),
-        ("%.4f"):format(acc[#acc]), pre_time))
+      diverged = diverged, hist = hist, steps = steps, pre_time = pre_time, sd0 = sd0}
+    print(("  seed %d  %-24s  δ_1/δ_%d %s  dW_1/dW_%d %s  logit sd %s  test acc %s  "
+      .. "(pretraining %.1f s)"):format(seed, LABEL[m], H, S.sci(delta0[1] / delta0[H]), H,
+      S.sci(dw0[1] / dw0[H]), S.sci(sd0), ("%.4f"):format(acc[#acc]), pre_time))
   end
 end
 
@@ -214,7 +231,8 @@ local fig_ratio = S.figure{name = "pretrain_ratio_finetune", logy = true,
 local fig_acc = S.figure{name = "pretrain_accuracy", kind = "lines",
   title = ("Test accuracy during fine-tuning (%d test images, mean over %d seed(s))"):format(
     test:size(), #P.seeds),
-  xlabel = "fine-tuning epoch", ylabel = "test accuracy (fraction correct)"}
+  xlabel = "fine-tuning epoch", ylabel = "test accuracy (fraction correct)",
+  hline = 1 / CLASSES, hline_label = "chance"}
 local fig_recon = S.figure{name = "pretrain_recon", logy = true,
   title = "Reconstruction error per pretraining epoch (mean over seeds)",
   xlabel = "pretraining epoch of the layer", ylabel = "mean squared reconstruction error"}
@@ -222,15 +240,16 @@ local fig_recon = S.figure{name = "pretrain_recon", logy = true,
 local rows, seed_rows, result = {}, {}, {}
 for _, m in ipairs(P.methods) do
   local rs = runs[m]
-  local dr, wr, wo, accs, acc1 = {}, {}, {}, {}, {}
+  local dr, wr, wo, accs, acc1, sds = {}, {}, {}, {}, {}, {}
   for _, r in ipairs(rs) do
     dr[#dr + 1] = r.delta0[1] / r.delta0[H]
     wr[#wr + 1] = r.dw0[1] / r.dw0[H]
     wo[#wo + 1] = r.dw0[1] / r.dw0[H + 1]
     accs[#accs + 1] = r.acc[#r.acc]
     acc1[#acc1 + 1] = r.acc[1]
+    sds[#sds + 1] = r.sd0
     seed_rows[#seed_rows + 1] = {LABEL[m], r.seed, S.sci(r.delta0[1]), S.sci(r.delta0[H]),
-      S.sci(dr[#dr]), S.sci(wr[#wr]), ("%.4f"):format(r.acc[1]),
+      S.sci(dr[#dr]), S.sci(wr[#wr]), S.sci(r.sd0), ("%.4f"):format(r.acc[1]),
       ("%.4f"):format(r.acc[#r.acc])}
     result[("%s_s%d_accuracy"):format(m, r.seed)] = r.acc[#r.acc]
     result[("%s_s%d_delta_ratio"):format(m, r.seed)] = dr[#dr]
@@ -258,13 +277,14 @@ for _, m in ipairs(P.methods) do
   end
   local d, w = S.geomean(dr), S.geomean(wr)
   rows[#rows + 1] = {LABEL[m], S.sci(d), ("%.2f"):format(S.decades(d)), S.sci(w),
-    S.sci(S.geomean(wo)), ("%.4f"):format(S.mean(acc1)),
+    S.sci(S.geomean(wo)), S.sci(S.geomean(sds)), ("%.4f"):format(S.mean(acc1)),
     ("%.4f ± %.4f"):format(S.mean(accs), std(accs))}
   result[m .. "_delta_ratio"] = d
   result[m .. "_delta_spread"] = S.decades(d)
   result[m .. "_weight_ratio"] = w
   result[m .. "_weight_spread"] = S.decades(w)
   result[m .. "_weight_ratio_out"] = S.geomean(wo)
+  result[m .. "_logit_sd"] = S.geomean(sds)
   result[m .. "_accuracy_epoch1"] = S.mean(acc1)
   result[m .. "_accuracy"] = S.mean(accs)
   result[m .. "_accuracy_std"] = std(accs)
@@ -302,16 +322,17 @@ end
 
 S.table{name = "pretraining", rows = rows,
   columns = {"variant", "δ_1/δ_" .. H, "spread (decades)", "dW_1/dW_" .. H,
-    "dW_1/dW_out", "test acc ep 1", ("test acc ep %d"):format(P.epochs)},
+    "dW_1/dW_out", "logit sd", "test acc ep 1", ("test acc ep %d"):format(P.epochs)},
   title = ("Table: pretraining vs none — [%s] sigmoid, %s, %d train images, %d fine-tuning "
     .. "epoch(s), %d seed(s)"):format(arch, dname, train:size(), P.epochs, #P.seeds),
   note = ("(at the start of fine-tuning, on %d training images: δ_l = ∂L/∂z_l, z_l the output "
     .. "of dense layer l; ratios are\n geometric means over seeds, spread = |log10(δ_1/δ_%d)|; "
-    .. "test accuracy on %d test images, mean ± sd over seeds)"):format(P.probe_images, H,
-    test:size())}
+    .. "logit sd = standard deviation over the\n probe images of each output logit, mean over "
+    .. "classes; test accuracy on %d test images, mean ± sd over seeds)"):format(
+    P.probe_images, H, test:size())}
 S.table{name = "pretraining_seeds", rows = seed_rows,
   columns = {"variant", "seed", "||δ_1||", "||δ_" .. H .. "||", "δ_1/δ_" .. H,
-    "dW_1/dW_" .. H, "acc ep 1", ("acc ep %d"):format(P.epochs)},
+    "dW_1/dW_" .. H, "logit sd", "acc ep 1", ("acc ep %d"):format(P.epochs)},
   title = "Table: every run"}
 
 -- pretraining history as tidy CSV (metrics.csv names layers by position only)
