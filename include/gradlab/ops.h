@@ -55,6 +55,12 @@ glab_var *glab_stack(glab_tape *t, glab_var *const *parts, int n);
 glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int squeeze);
 glab_var *glab_reshape(glab_tape *t, glab_var *a, int ndim, const int *shape);
 
+/* Raw row-major product for fused ops in plugins (no tape node): C = op(A)·op(B) + beta·C,
+ * C m×n, inner dimension k; CBLAS for large products, loops for small ones. (Declared here
+ * for plugins by the plugins area; defined in core/ops_linalg.c.) */
+void glab_gemm(int trans_a, int trans_b, int m, int n, int k, const glab_real *a, int lda,
+               const glab_real *b, int ldb, glab_real beta, glab_real *c, int ldc);
+
 /* Fused losses (one element, shape [1]); values accumulate in double. */
 glab_var *glab_mse(glab_tape *t, glab_var *out, glab_var *target); /* mean over all elements */
 /* Softmax cross-entropy from logits [B][K] with class indices 0..K-1, mean over the batch
