@@ -119,13 +119,22 @@ static char *stderr_tail(const char *path, char **last) {
     p--;
   }
   s = p;
-  /* The one-line error: the line before a Lua traceback, else the last line. */
-  char *tb = strstr(s, "stack traceback:"), *line_end = tb ? tb : buf + n;
-  while (line_end > s && (line_end[-1] == '\n' || line_end[-1] == '\r'))
-    line_end--;
-  char *line = line_end;
-  while (line > s && line[-1] != '\n')
-    line--;
+  /* The one-line error: the line before a Lua traceback, else the last line that is not a
+   * sanitizer's "==pid==ABORTING" or gradlab run's closing "gradlab: run folder ...". */
+  char *tb = strstr(s, "stack traceback:"), *line_end = tb ? tb : buf + n, *line;
+  for (;;) {
+    while (line_end > s && (line_end[-1] == '\n' || line_end[-1] == '\r'))
+      line_end--;
+    line = line_end;
+    while (line > s && line[-1] != '\n')
+      line--;
+    size_t l = (size_t)(line_end - line);
+    int noise =
+        (l > 10 && line[0] == '=' && line[1] == '=' && !strncmp(line_end - 10, "==ABORTING", 10)) ||
+        !strncmp(line, "gradlab: run folder ", 20);
+    if (!noise || line == s) break;
+    line_end = line;
+  }
   size_t len = (size_t)(line_end - line);
   if (len > 300) len = 300;
   *last = malloc(len + 1);

@@ -1,9 +1,13 @@
 /* crash_plugin.c — a test plugin whose layer segfaults on purpose (a real invalid write), so the
  * batch tests can check that one crashing job is recorded as failed and the others carry on. */
+#include <stdint.h>
+
 #include <gradlab/plugin.h>
 
-/* volatile: the compiler cannot see that the pointer is NULL, so this is a real SIGSEGV. */
-static volatile int *volatile crash_target;
+/* An address in the never-mapped first page, not NULL itself (UBSan would stop a NULL store
+ * before it faults); volatile, so the compiler cannot drop the store: a real SIGSEGV. Under ASan
+ * the job ends with ASan's "SEGV" report instead of the signal. */
+static volatile int *volatile crash_target = (volatile int *)(uintptr_t)16;
 
 static int crash_create(glab_layer *self, const glab_config *cfg) {
   (void)self;
