@@ -41,7 +41,8 @@ for k in ("script", "params", "seed", "plugins", "finished", "result"):
 assert s["finished"] == (sys.argv[2] == "true"), "finished is %r" % s["finished"]
 PY
   # An optional expectations file beside the script: lines "PATH OP VALUE" where PATH goes into
-  # summary.json (result.mse) or is metrics.rows / metrics.layers (counted in metrics.csv).
+  # summary.json (result.mse; "events#" is a list's length) or is metrics.rows / metrics.layers
+  # (counted in metrics.csv).
   if [ -f "${script%.lua}.expect" ]; then
     python3 - "$out/run/summary.json" "${script%.lua}.expect" "$out/run/metrics.csv" <<'PY' || fail "expectations"
 import csv, json, sys
@@ -54,8 +55,11 @@ for line in open(sys.argv[2]):
         continue
     path, op, want = line.split(None, 2)
     v = s
-    for p in path.split("."):
+    count = path.endswith("#")  # "events#": the length of a list
+    for p in path.rstrip("#").split("."):
         v = v[p]
+    if count:
+        v = len(v)
     ok = {"<": lambda a, b: float(a) < float(b), ">": lambda a, b: float(a) > float(b),
           "==": lambda a, b: (str(a).lower() if isinstance(a, bool) else str(a)) == b}[op](v, want)
     assert ok, "%s = %r, expected %s %s" % (path, v, op, want)
