@@ -2,10 +2,14 @@
  *   pre = x_t·W_x + b + h_{t-1}·W_h   (W_x [inputs][4H], W_h [H][4H], b [4H], blocks i f g o)
  *   c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),   h_t = σ(o)·tanh(c_t),   h_0 = c_0 = 0.
  * forget_bias is the initial value of the f block of b (never added in the forward pass).
- * One GEMM projects all T steps; per step one GEMM (h·W_h) and two fused ops with their own
- * backward: "lstm_cell" (bias, gates and c_t) and "lstm_hidden" (h_t). */
+ * One GEMM (a core matmul) projects all T steps. The recurrence is one fused op "lstm_seq"
+ * with its own backward (back-propagation through time): per step one GEMM h·W_h forward and
+ * one GEMM dgates·W_hᵀ backward, and W_h's gradient as a single GEMM over all steps at the end.
+ * Per-step nodes h_t are handed to the core for ||dL/dh_t||: the op's backward stores the total
+ * derivative of every h_t (through all later steps) as their gradients. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gradlab/plugin.h>
 
@@ -34,121 +38,113 @@ static const glab_option options[] = {
 #endif
 
 /* 1/(1+e^-x) is exact enough and never NaN for finite x: e^-x overflows to inf only where the
- * result is 0 anyway. Branch-free, so random signs cost no mispredictions. */
+ * result is 0 anyway. */
 static inline glab_real sigm(glab_real x) {
   return 1 / (1 + R_EXP(-x));
 }
 
-/* Gradient buffer of input i, or NULL if it needs none; *fail set on no memory. */
-static glab_real *grad_of(glab_var *out, int i, int *fail) {
-  if (i >= out->nin || !glab_var_needs_grad(out->in[i])) return NULL;
-  glab_real *g = glab_var_grad(out->in[i]);
-  if (!g) *fail = 1;
-  return g;
-}
+/* ---- lstm_seq: in (xw [T][B][4H] = x·W_x, W_h [H][4H], bias [4H]) → hs [T][B][H] ---- */
+typedef struct seq_attr {
+  int T, B, H;
+  glab_real *act;   /* [T][B][4H] activated gates i f g o */
+  glab_real *cs;    /* [T][B][H] cell states */
+  glab_real *tcs;   /* [T][B][H] tanh of the cell states */
+  glab_var **steps; /* the per-step nodes whose grad receives dL/dh_t (may be NULL) */
+} seq_attr;
 
-/* ---- lstm_cell: in (xw [T][B][4H], bias [4H]) at t = 0, then also (hw [B][4H], c_prev) ----
- * pre = xw[t] + bias (+ hw); c = σ(f)·c_prev + σ(i)·tanh(g). Bias and h·W_h are added here,
- * not by separate ops over the whole sequence. */
-typedef struct cell_attr {
-  int t, H;
-  glab_real *act; /* [B][4H] activated gates, kept for backward and for lstm_hidden */
-} cell_attr;
-
-static int cell_forward(glab_var *out) {
-  cell_attr *a = out->attr;
-  int H = a->H, B = out->value.shape[0];
-  size_t G = 4 * (size_t)H;
-  const glab_real *xw = out->in[0]->value.data + (size_t)a->t * B * G;
-  const glab_real *bias = out->in[1]->value.data;
-  const glab_real *hw = out->nin > 2 ? out->in[2]->value.data : NULL;
-  const glab_real *cp = out->nin > 2 ? out->in[3]->value.data : NULL;
-  a->act = glab_tape_alloc(out->tape, (size_t)B * G * sizeof *a->act);
-  if (!a->act) return glab_error(GLAB_ERR_NOMEM, "lstm_cell: out of memory");
-  for (int b = 0; b < B; b++) {
-    const glab_real *x = xw + b * G, *h = hw ? hw + b * G : NULL;
-    glab_real *act = a->act + b * G, *c = out->value.data + (size_t)b * H;
-    for (size_t k = 0; k < G; k++)
-      act[k] = x[k] + bias[k] + (h ? h[k] : 0);
-    for (int j = 0; j < H; j++) {
-      glab_real i = sigm(act[j]), f = sigm(act[H + j]), g = R_TANH(act[2 * H + j]);
-      act[j] = i, act[H + j] = f, act[2 * H + j] = g, act[3 * H + j] = sigm(act[3 * H + j]);
-      c[j] = (cp ? f * cp[(size_t)b * H + j] : 0) + i * g;
+static int seq_forward(glab_var *out) {
+  seq_attr *a = out->attr;
+  int T = a->T, B = a->B, H = a->H;
+  size_t G = 4 * (size_t)H, BG = (size_t)B * G, BH = (size_t)B * H;
+  const glab_real *xw = out->in[0]->value.data, *wh = out->in[1]->value.data;
+  const glab_real *bias = out->in[2]->value.data;
+  a->act = glab_tape_alloc(out->tape, (size_t)T * BG * sizeof *a->act);
+  a->cs = glab_tape_alloc(out->tape, 2 * (size_t)T * BH * sizeof *a->cs);
+  a->tcs = a->cs ? a->cs + (size_t)T * BH : NULL;
+  if (!a->act || !a->cs) return glab_error(GLAB_ERR_NOMEM, "lstm_seq: out of memory");
+  glab_real *hs = out->value.data;
+  for (int t = 0; t < T; t++) {
+    glab_real *act = a->act + t * BG, *c = a->cs + t * BH, *tc = a->tcs + t * BH;
+    glab_real *h = hs + t * BH;
+    const glab_real *x = xw + t * BG;
+    for (int b = 0; b < B; b++)
+      for (size_t k = 0; k < G; k++)
+        act[b * G + k] = x[b * G + k] + bias[k];
+    if (t > 0) glab_gemm(0, 0, B, (int)G, H, hs + (t - 1) * BH, H, wh, (int)G, 1, act, (int)G);
+    const glab_real *cp = t > 0 ? a->cs + (t - 1) * BH : NULL;
+    for (int b = 0; b < B; b++) {
+      glab_real *ab = act + b * G;
+      for (size_t k = 0; k < G; k++)
+        ab[k] = k >= 2 * (size_t)H && k < 3 * (size_t)H ? R_TANH(ab[k]) : sigm(ab[k]);
+      for (int j = 0; j < H; j++) {
+        size_t q = (size_t)b * H + j;
+        c[q] = (cp ? ab[H + j] * cp[q] : 0) + ab[j] * ab[2 * H + j];
+        tc[q] = R_TANH(c[q]);
+        h[q] = ab[3 * H + j] * tc[q];
+      }
     }
   }
   return GLAB_OK;
 }
 
-static int cell_backward(glab_var *out) {
-  const cell_attr *a = out->attr;
-  int H = a->H, B = out->value.shape[0], fail = 0;
-  size_t G = 4 * (size_t)H;
-  glab_real *gx = grad_of(out, 0, &fail), *gb = grad_of(out, 1, &fail);
-  glab_real *gh = grad_of(out, 2, &fail), *gc = grad_of(out, 3, &fail);
-  if (fail) return GLAB_ERR_NOMEM;
-  const glab_real *cp = out->nin > 2 ? out->in[3]->value.data : NULL;
-  if (gx) gx += (size_t)a->t * B * G;
-  for (int b = 0; b < B; b++) {
-    const glab_real *act = a->act + b * G, *dc = out->grad + (size_t)b * H;
-    glab_real *x = gx ? gx + b * G : NULL, *h = gh ? gh + b * G : NULL;
-    for (int j = 0; j < H; j++) {
-      glab_real i = act[j], f = act[H + j], g = act[2 * H + j], d = dc[j];
-      glab_real c0 = cp ? cp[(size_t)b * H + j] : 0;
-      glab_real di = d * g * i * (1 - i), df = d * c0 * f * (1 - f), dg = d * i * (1 - g * g);
-      if (x) x[j] += di, x[H + j] += df, x[2 * H + j] += dg;
-      if (h) h[j] += di, h[H + j] += df, h[2 * H + j] += dg;
-      if (gb) gb[j] += di, gb[H + j] += df, gb[2 * H + j] += dg;
-      if (gc) gc[(size_t)b * H + j] += d * f;
+static int seq_backward(glab_var *out) {
+  const seq_attr *a = out->attr;
+  int T = a->T, B = a->B, H = a->H;
+  size_t G = 4 * (size_t)H, BG = (size_t)B * G, BH = (size_t)B * H;
+  glab_var *vx = out->in[0], *vw = out->in[1], *vb = out->in[2];
+  const glab_real *wh = vw->value.data, *hs = out->value.data, *g = out->grad;
+  glab_real *dg = glab_tape_alloc(out->tape, (size_t)T * BG * sizeof *dg); /* d pre-activations */
+  glab_real *dh = glab_tape_alloc(out->tape, (size_t)T * BH * sizeof *dh); /* total dL/dh_t */
+  glab_real *dc = glab_tape_zalloc(out->tape, BH * sizeof *dc);            /* carried dL/dc */
+  if (!dg || !dh || !dc) return glab_error(GLAB_ERR_NOMEM, "lstm_seq: out of memory");
+  memcpy(dh, g, (size_t)T * BH * sizeof *dh); /* the direct part; the recurrent part is added */
+  for (int t = T - 1; t >= 0; t--) {
+    const glab_real *act = a->act + t * BG, *tcs = a->tcs + t * BH;
+    const glab_real *cp = t > 0 ? a->cs + (t - 1) * BH : NULL;
+    glab_real *d = dg + t * BG, *dht = dh + t * BH;
+    for (int b = 0; b < B; b++) {
+      const glab_real *ab = act + b * G;
+      glab_real *db = d + b * G;
+      for (int j = 0; j < H; j++) {
+        size_t q = (size_t)b * H + j;
+        glab_real i = ab[j], f = ab[H + j], gg = ab[2 * H + j], o = ab[3 * H + j];
+        glab_real tc = tcs[q], dhq = dht[q];
+        glab_real dcq = dc[q] + dhq * o * (1 - tc * tc);
+        db[j] = dcq * gg * i * (1 - i);
+        db[H + j] = cp ? dcq * cp[q] * f * (1 - f) : 0;
+        db[2 * H + j] = dcq * i * (1 - gg * gg);
+        db[3 * H + j] = dhq * tc * o * (1 - o);
+        dc[q] = dcq * f;
+      }
     }
+    /* dL/dh_{t-1} gets d·W_hᵀ */
+    if (t > 0) glab_gemm(0, 1, B, H, (int)G, d, (int)G, wh, (int)G, 1, dht - BH, H);
+  }
+  if (a->steps)
+    for (int t = 0; t < T; t++)
+      if (a->steps[t]) a->steps[t]->grad = dh + t * BH;
+  if (glab_var_needs_grad(vx)) {
+    glab_real *gx = glab_var_grad(vx);
+    if (!gx) return GLAB_ERR_NOMEM;
+    for (size_t k = 0; k < (size_t)T * BG; k++)
+      gx[k] += dg[k];
+  }
+  if (glab_var_needs_grad(vb)) {
+    glab_real *gb = glab_var_grad(vb);
+    if (!gb) return GLAB_ERR_NOMEM;
+    for (size_t r = 0; r < (size_t)T * B; r++)
+      for (size_t k = 0; k < G; k++)
+        gb[k] += dg[r * G + k];
+  }
+  if (glab_var_needs_grad(vw) && T > 1) { /* dW_h += Σ_t h_{t-1}ᵀ·d_t, one GEMM over all steps */
+    glab_real *gw = glab_var_grad(vw);
+    if (!gw) return GLAB_ERR_NOMEM;
+    glab_gemm(1, 0, H, (int)G, (T - 1) * B, hs, H, dg + BG, (int)G, 1, gw, (int)G);
   }
   return GLAB_OK;
 }
 
-static const glab_op cell_op = {"lstm_cell", cell_forward, cell_backward};
-
-/* ---- lstm_hidden: h = σ(o)·tanh(c); in (c, xw, bias) or (c, xw, bias, hw); σ(o) is read from
- * c's cell node, and the o block's gradient goes to xw[t], bias and hw ---- */
-typedef struct hidden_attr {
-  int t, H;
-} hidden_attr;
-
-static int hidden_forward(glab_var *out) {
-  const cell_attr *ca = out->in[0]->attr;
-  const hidden_attr *a = out->attr;
-  int H = a->H, B = out->value.shape[0];
-  const glab_real *c = out->in[0]->value.data;
-  for (int b = 0; b < B; b++)
-    for (int j = 0; j < H; j++) {
-      size_t k = (size_t)b * H + j;
-      out->value.data[k] = ca->act[(size_t)b * 4 * H + 3 * H + j] * R_TANH(c[k]);
-    }
-  return GLAB_OK;
-}
-
-static int hidden_backward(glab_var *out) {
-  const hidden_attr *a = out->attr;
-  const cell_attr *ca = out->in[0]->attr;
-  int H = a->H, B = out->value.shape[0], fail = 0;
-  size_t G = 4 * (size_t)H;
-  glab_real *gc = grad_of(out, 0, &fail), *gx = grad_of(out, 1, &fail);
-  glab_real *gb = grad_of(out, 2, &fail), *gh = grad_of(out, 3, &fail);
-  if (fail) return GLAB_ERR_NOMEM;
-  if (gx) gx += (size_t)a->t * B * G;
-  const glab_real *c = out->in[0]->value.data;
-  for (int b = 0; b < B; b++)
-    for (int j = 0; j < H; j++) {
-      size_t k = (size_t)b * H + j, o_at = b * G + 3 * H + j;
-      glab_real o = ca->act[o_at], tc = R_TANH(c[k]), d = out->grad[k];
-      glab_real dpo = d * tc * o * (1 - o);
-      if (gc) gc[k] += d * o * (1 - tc * tc);
-      if (gx) gx[o_at] += dpo;
-      if (gh) gh[o_at] += dpo;
-      if (gb) gb[3 * H + j] += dpo;
-    }
-  return GLAB_OK;
-}
-
-static const glab_op hidden_op = {"lstm_hidden", hidden_forward, hidden_backward};
+static const glab_op seq_op = {"lstm_seq", seq_forward, seq_backward};
 
 /* ---- the layer ---- */
 
@@ -191,31 +187,24 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
     return NULL;
   }
   int T = x->value.shape[0], B = x->value.shape[1], H = l->hidden;
-  glab_var *xw = glab_matmul(tape, x, l->wx, 0, 0); /* [T][B][4H], bias added per step */
+  glab_var *xw = glab_matmul(tape, x, l->wx, 0, 0); /* [T][B][4H]; bias added in lstm_seq */
   glab_var **steps = glab_tape_alloc(tape, (size_t)T * sizeof *steps);
   if (!xw || !steps) return NULL;
-  int shape[2] = {B, H};
-  glab_var *h = NULL, *c = NULL;
+  seq_attr at = {T, B, H, NULL, NULL, NULL, NULL};
+  glab_var *in[3] = {xw, l->wh, l->b};
+  int shape[3] = {T, B, H};
+  glab_var *hs = glab_tape_apply(tape, &seq_op, in, 3, 3, shape, &at, sizeof at);
+  if (!hs) return NULL;
+  /* One node per step for the statistics: a view of hs[t] whose grad lstm_seq's backward
+   * points at the total dL/dh_t. They take no part in the computation. */
+  int bh[2] = {B, H};
   for (int t = 0; t < T; t++) {
-    cell_attr ca = {t, H, NULL};
-    hidden_attr ha = {t, H};
-    if (!h) {
-      glab_var *cin[2] = {xw, l->b};
-      c = glab_tape_apply(tape, &cell_op, cin, 2, 2, shape, &ca, sizeof ca);
-      glab_var *hin[3] = {c, xw, l->b};
-      h = glab_tape_apply(tape, &hidden_op, hin, 3, 2, shape, &ha, sizeof ha);
-    } else {
-      glab_var *hw = glab_matmul(tape, h, l->wh, 0, 0);
-      glab_var *cin[4] = {xw, l->b, hw, c};
-      c = glab_tape_apply(tape, &cell_op, cin, 4, 2, shape, &ca, sizeof ca);
-      glab_var *hin[4] = {c, xw, l->b, hw};
-      h = glab_tape_apply(tape, &hidden_op, hin, 4, 2, shape, &ha, sizeof ha);
-    }
-    if (!h) return NULL;
-    steps[t] = h;
+    if (!(steps[t] = glab_tape_leaf(tape, 2, bh, 0))) return NULL;
+    steps[t]->value.data = hs->value.data + (size_t)t * B * H;
   }
+  ((seq_attr *)hs->attr)->steps = steps;
   glab_layer_set_steps(self, steps, T);
-  return l->return_sequence ? glab_stack(tape, steps, T) : h;
+  return l->return_sequence ? hs : glab_slice_first(tape, hs, T - 1, 1, 1);
 }
 
 static const glab_layer_example example = {
@@ -223,7 +212,7 @@ static const glab_layer_example example = {
 
 static const glab_layer_type type = {
     .name = "lstm",
-    .doc = "LSTM over [T][B][F], gates i f g o, fused cell ops",
+    .doc = "LSTM over [T][B][F], gates i f g o (one fused op for the recurrence)",
     .options = options,
     .create = create,
     .forward = forward,

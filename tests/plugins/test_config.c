@@ -252,10 +252,14 @@ static void test_recurrent(void) {
   glab_var **steps;
   CU_ASSERT_EQUAL(glab_layer_steps(l, &steps), 2);
   PT_CLOSE(steps[0]->value.data[1], h1, 1e-6);
-  CU_ASSERT_PTR_EQUAL(steps[1], h);
+  CU_ASSERT_EQUAL(steps[1]->value.data[2], h->value.data[2]); /* a view of the last step */
+  CU_ASSERT_EQUAL(steps[1]->value.size, h->value.size);
   /* ||dL/dh_t|| is the total derivative: h_1 gets a gradient through step 2 */
   CU_ASSERT_EQUAL(glab_backward(t, glab_sum(t, h)), GLAB_OK);
-  CU_ASSERT_PTR_NOT_NULL(steps[0]->grad);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(steps[0]->grad);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(steps[1]->grad);
+  CU_ASSERT_EQUAL(steps[1]->grad[0], 1); /* the last step: only the direct part */
+  CU_ASSERT_EQUAL(steps[0]->grad[0], 0); /* W_h = 0: h_1 does not reach the loss */
   glab_tape_destroy(t);
   glab_layer_destroy(l);
 
