@@ -112,24 +112,56 @@ static int msghandler(lua_State *L) {
   return 1;
 }
 
-/* The script's result table into summary.json's "result", flattened ("a.b", "list.1"). */
+/* table.sort comparator for result keys: integers first (numerically), then strings. */
+static int key_less(lua_State *L) {
+  int ia = lua_isinteger(L, 1), ib = lua_isinteger(L, 2);
+  if (ia != ib) {
+    lua_pushboolean(L, ia);
+  } else if (ia) {
+    lua_pushboolean(L, lua_tointeger(L, 1) < lua_tointeger(L, 2));
+  } else {
+    lua_pushboolean(L, strcmp(lua_tostring(L, 1), lua_tostring(L, 2)) < 0);
+  }
+  return 1;
+}
+
+/* The script's result table into summary.json's "result", flattened ("a.b", "list.1"), keys in
+ * a fixed order (so the same results give the same summary). */
 static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix, int depth) {
   idx = lua_absindex(L, idx);
   if (depth > 8) return;
+  luaL_checkstack(L, 8, "result table");
+  lua_newtable(L); /* the keys (integers and strings), sorted */
+  int keys = lua_gettop(L);
+  lua_Integer n = 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    int v = lua_gettop(L);
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING || lua_isinteger(L, -1)) {
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, keys, ++n);
+    }
+  }
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, keys);
+  lua_pushcfunction(L, key_less);
+  lua_call(L, 2, 0);
+  lua_pop(L, 1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    int top = lua_gettop(L);
+    lua_rawgeti(L, keys, i);
     char kbuf[32];
     const char *k;
-    if (lua_type(L, v - 1) == LUA_TSTRING) {
-      k = lua_tostring(L, v - 1);
-    } else if (lua_isinteger(L, v - 1)) {
-      snprintf(kbuf, sizeof kbuf, "%lld", (long long)lua_tointeger(L, v - 1));
+    if (lua_isinteger(L, -1)) {
+      snprintf(kbuf, sizeof kbuf, "%lld", (long long)lua_tointeger(L, -1));
       k = kbuf;
     } else {
-      lua_pop(L, 1);
-      continue;
+      k = lua_tostring(L, -1);
     }
+    lua_pushvalue(L, -1);
+    lua_rawget(L, idx);
+    int v = lua_gettop(L);
     const char *key = prefix[0] ? lua_pushfstring(L, "%s.%s", prefix, k) : lua_pushstring(L, k);
     switch (lua_type(L, v)) {
     case LUA_TNUMBER:
@@ -148,12 +180,14 @@ static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix,
       glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL));
       break;
     }
-    lua_settop(L, v - 1); /* keep the key for lua_next */
+    lua_settop(L, top);
   }
+  lua_settop(L, keys - 1);
 }
 
-/* Everything that touches Lua, run under lua_pcall. Returns the script's status through the
- * boolean it leaves on the stack. */
+/* Everything that touches Lua, run under lua_pcall (so that no error can escape to a panic):
+ * set up the state, run the script, record its results. A script error is raised again with
+ * its traceback; the end by gradlab.sweep is a success (o->sweep_ended). */
 static int pmain(lua_State *L) {
   run_opts *o = lua_touserdata(L, 1);
   luaL_openlibs(L);
