@@ -341,6 +341,7 @@ static void progress_file(const char *dir, const progress *p, const slot *slots,
   cJSON_AddNumberToObject(o, "total", p->total);
   cJSON_AddNumberToObject(o, "done", p->done);
   cJSON_AddNumberToObject(o, "failed", p->failed);
+  cJSON_AddNumberToObject(o, "ended_this_run", p->finished_now);
   cJSON *r = cJSON_AddArrayToObject(o, "running");
   for (int i = 0; i < nslots; i++)
     if (slots[i].pid) cJSON_AddItemToArray(r, cJSON_CreateString(l->jobs[slots[i].job].id));

@@ -445,8 +445,15 @@ int batch_status(const char *dir) {
     long el = cJSON_IsNumber(t0)
                   ? (long)((double)now.tv_sec + 1e-9 * (double)now.tv_nsec - t0->valuedouble)
                   : 0;
-    printf(" — running (pid %d, %ld:%02ld elapsed)", cJSON_IsNumber(pid) ? pid->valueint : 0,
+    printf(" — running (pid %d, %ld:%02ld elapsed", cJSON_IsNumber(pid) ? pid->valueint : 0,
            el / 60, el % 60);
+    const cJSON *ended = cJSON_GetObjectItemCaseSensitive(prog, "ended_this_run");
+    int left = total - ok - failed;
+    if (cJSON_IsNumber(ended) && ended->valueint > 0 && left > 0) {
+      long eta = (long)((double)el / ended->valueint * left + 0.5);
+      printf(", about %ld:%02ld left", eta / 60, eta % 60);
+    }
+    putchar(')');
   } else {
     printf(ok == total ? " — complete" : " — not running");
   }
