@@ -5,6 +5,7 @@
 #    this size: both pretrainers reduce their reconstruction error on every hidden layer and start
 #    fine-tuning with a first/last-hidden ||δ|| spread at least 0.3 (autoencoder) / 0.8 (RBM)
 #    decades smaller than no pretraining (observed over seeds 1-6: 0.5-0.9 and 1.2-1.6).
+#  - pretrain_study_doc_examples: every example of docs/pretrain.md runs.
 #  - pretrain_study_err_*: bad options to gradlab.pretrain end the run with exit 1 and a message
 #    naming the option, layer or method (tests/lua/run_case.sh checks status, stderr, run folder).
 set(PRETRAIN_STUDY_T ${CMAKE_CURRENT_LIST_DIR})
@@ -35,3 +36,9 @@ pretrain_study_err(foreign_option "unknown option 'k' \\(options: epochs, lr, ba
 pretrain_study_err(unknown_method "no pretrainer 'rmb' is registered \\(known: autoencoder, rbm\\)")
 pretrain_study_err(bad_value "rbm: visible must be binary or gaussian \\(got 'gauss'\\)")
 pretrain_study_err(shape "autoencoder: layer 1 takes 4 inputs but the data has 5 features")
+
+# Every runnable example of docs/pretrain.md (the lua area's driver).
+add_test(NAME pretrain_study_doc_examples COMMAND sh ${PROJECT_SOURCE_DIR}/tests/lua/doc_examples.sh
+  $<TARGET_FILE:gradlab_cli> ${PROJECT_SOURCE_DIR}/docs/pretrain.md)
+set_tests_properties(pretrain_study_doc_examples PROPERTIES
+  ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0;ASAN_OPTIONS=detect_leaks=1;OPENBLAS_NUM_THREADS=1")
