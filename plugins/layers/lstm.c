@@ -21,6 +21,8 @@
 #pragma GCC optimize("O3", "no-trapping-math")
 #endif
 
+#include "fastmath.h"
+
 typedef struct lstm {
   int inputs, hidden, return_sequence;
   glab_var *wx, *wh, *b;
@@ -35,59 +37,6 @@ static const glab_option options[] = {
     {"recurrent_init", GLAB_OPT_INIT, "xavier_uniform", "initializer of w_h"},
     {"bias_init", GLAB_OPT_INIT, "zeros", "initializer of the bias (then the f block is set)"},
     GLAB_OPTIONS_END};
-
-/* Elementwise math. A double build uses libm (it is the precise reference, and what gradcheck
- * runs). A float build uses inline, branch-free forms the compiler can vectorise: Cephes' expf
- * (range reduction by ln 2, degree-6 polynomial; ~1 ulp) and tanhf (odd polynomial below 0.625,
- * 1 - 2/(e^{2|x|}+1) above), which removes the libm calls that dominated the recurrence. */
-#ifdef GRADLAB_DOUBLE
-static inline glab_real r_exp(glab_real x) {
-  return exp(x);
-}
-static inline glab_real r_tanh(glab_real x) {
-  return tanh(x);
-}
-#else
-static inline float r_exp(float x) {
-  x = x < -87.0f ? -87.0f : x; /* NaN passes through both clamps */
-  x = x > 88.0f ? 88.0f : x;
-  /* n = round(x / ln 2) by the 1.5·2^23 trick (round-to-nearest, no libm call) */
-  const float magic = 12582912.0f;
-  float t = x * 1.44269504088896341f + magic;
-  float n = t - magic;
-  float r = x - n * 0.693359375f - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  int32_t ti, si;
-  float scale;
-  memcpy(&ti, &t, sizeof ti);
-  si = (ti - 0x4B400000 + 127) << 23; /* 2^n (n + 127 >= 1): n is in t's low mantissa bits */
-  memcpy(&scale, &si, sizeof scale);
-  return p * scale;
-}
-static inline float r_tanh(float x) {
-  float ax = x < 0 ? -x : x, z = x * x;
-  float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
-                  1.33314422036e-1f) *
-                     z -
-                 3.33332819422e-1f) *
-                    z * x +
-                x;
-  float big = 1 - 2 / (r_exp(2 * ax) + 1); /* r_exp clamps: e^176 would overflow */
-  big = x < 0 ? -big : big;
-  return ax < 0.625f ? small : big;
-}
-#endif
-
-/* 1/(1+e^-x): never NaN for finite x (e^-x is clamped, and σ is then ~0 as it should be). */
-static inline glab_real sigm(glab_real x) {
-  return 1 / (1 + r_exp(-x));
-}
 
 /* ---- lstm_seq: in (xw [T][B][4H] = x·W_x, W_h [H][4H], bias [4H]) → hs [T][B][H] ---- */
 typedef struct seq_attr {
