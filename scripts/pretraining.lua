@@ -17,7 +17,7 @@
 --
 --   gradlab run scripts/pretraining.lua                   # the full study (several minutes)
 --   gradlab run scripts/pretraining.lua --set smoke=true  # < 1 minute
--- Parameters (--set): depth width train_images test_images probe_images epochs batch lr init
+-- Parameters (--set): depth width train_images test_images probe_images epochs batch lr init init_gain
 --   pre_epochs pre_batch pre_images ae_optimizer ae_lr ae_noise ae_tied rbm_lr rbm_k seeds
 --   methods record_every check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
@@ -35,6 +35,8 @@ local P = S.params("pretraining", {
   batch = 20,
   lr = 0.1,                -- fine-tuning SGD learning rate
   init = "normal_scaled",  -- initial weights of every variant, N(0, 1/fan_in)
+  init_gain = 1,           -- multiplies the std of normal_scaled / xavier_normal (4: Glorot &
+                           -- Bengio's suggestion for sigmoid units)
   pre_epochs = 5,          -- pretraining epochs per layer
   pre_batch = 20,
   pre_images = 0,          -- images used for pretraining (0: the whole training subset)
@@ -76,7 +78,8 @@ local arch = table.concat(sizes, ",")
 
 print(("study — greedy layer-wise pretraining: %s, [%s] sigmoid, %d train / %d test images, "
   .. "seeds %s"):format(dname, arch, train:size(), test:size(), table.concat(P.seeds, ",")))
-print(("  fine-tuning: SGD lr %g, batch %d, %d epoch(s); pretraining: %d epoch(s)/layer, "
+print(("  initial weights: %s%s\n"):format(P.init, P.init_gain ~= 1 and (" x " .. P.init_gain) or "")
+  .. ("  fine-tuning: SGD lr %g, batch %d, %d epoch(s); pretraining: %d epoch(s)/layer, "
   .. "batch %d; autoencoder %s lr %g noise %g tied %s; RBM CD-%d lr %g (%s visible)"):format(
   P.lr, P.batch, P.epochs, P.pre_epochs, P.pre_batch, P.ae_optimizer, P.ae_lr, P.ae_noise,
   tostring(P.ae_tied), P.rbm_k, P.rbm_lr, rbm_visible))
@@ -95,12 +98,23 @@ end
 local hidden_idx = {}
 for l = 1, H do hidden_idx[l] = 2 * l - 1 end
 
+-- The initializer of dense layer `fan_in` → `fan_out`: P.init, its std scaled by P.init_gain.
+local function init_of(fan_in, fan_out)
+  if P.init_gain == 1 then return P.init end
+  if P.init == "normal_scaled" then return {"normal", std = P.init_gain / math.sqrt(fan_in)} end
+  if P.init == "xavier_normal" then
+    return {"normal", std = P.init_gain * math.sqrt(2 / (fan_in + fan_out))}
+  end
+  error("pretraining: init_gain applies to init=normal_scaled or xavier_normal only", 0)
+end
+
 -- A network with uniquely named layers (so metrics.csv rows of different runs stay apart).
 local function build(tag)
   local layers, dense = {}, {}
   for i = 1, #sizes - 1 do
     local last = i == #sizes - 1
-    local d = L.dense{inputs = sizes[i], outputs = sizes[i + 1], init = P.init,
+    local d = L.dense{inputs = sizes[i], outputs = sizes[i + 1],
+      init = init_of(sizes[i], sizes[i + 1]),
       bias_init = "zeros", name = ("%s_%s"):format(tag, last and "out" or ("h" .. i))}
     dense[#dense + 1] = d
     layers[#layers + 1] = d
