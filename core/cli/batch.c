@@ -1,11 +1,13 @@
 /* batch.c — 'gradlab batch': the command line, the batch folder (lock, batch.json, resume),
  * --status, --emit slurm, and the summary at the end. The job list is in batch_jobs.c, running
  * the jobs in batch_exec.c, the files in batch_report.c. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,8 +298,10 @@ int cli_batch(int argc, char **argv) {
     bj = NULL;
   }
   jobs_given = o.jobs;
-  if (o.jobs == 0) {
-    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+  if (o.jobs == 0) { /* the cores this process may use (taskset, cgroups), else all online */
+    cpu_set_t cpus;
+    long nc = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus)
+                                                            : sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = nc > 0 ? (int)nc : 1;
   }
   if (ds == 2 && !emit) {
