@@ -8,6 +8,7 @@
 
 #include "gradlab/error.h"
 #include "gradlab/model.h"
+#include "smt_internal.h"
 
 struct glab_model {
   glab_layer **layers; /* top level */
@@ -22,6 +23,20 @@ struct glab_model {
   int training;
   glab_var *input;
   unsigned long forwards; /* counts forwards: tells the trainer whose nodes the layers hold */
+  glab_model_nodes *nodes; /* per layer of `all`: the nodes of the last forward (statistics) */
+};
+
+/* A copy of what a forward leaves behind, so that a side forward (evaluation, describe) can be
+ * undone: the statistics of a step waiting for its backward read these, not the layers. */
+struct glab_model_nodes {
+  glab_var *input;
+  unsigned long forwards;
+  int n;
+  struct {
+    glab_var *out;
+    glab_var **steps;
+    int nsteps;
+  } l[];
 };
 
 static int count_all(glab_layer *l) {
@@ -111,6 +126,9 @@ glab_model *glab_model_create(glab_layer **layers, int n) {
         glab_model_destroy(m);
         return NULL;
       }
+  m->nodes = calloc(1, sizeof *m->nodes + (size_t)m->nall * sizeof m->nodes->l[0]);
+  if (!m->nodes) goto nomem;
+  m->nodes->n = m->nall;
   if (build_params(m) != GLAB_OK) {
     glab_model_destroy(m);
     return NULL;
@@ -140,6 +158,7 @@ void glab_model_destroy(glab_model *m) {
   free(m->params);
   free(m->pnames);
   free(m->player);
+  free(m->nodes);
   free(m);
 }
 
@@ -167,6 +186,17 @@ glab_layer *glab_model_find(const glab_model *m, const char *name) {
   return NULL;
 }
 
+/* Copy every layer's recorded nodes into m->nodes (after a forward). */
+static void snapshot_nodes(glab_model *m) {
+  glab_model_nodes *s = m->nodes;
+  s->input = m->input;
+  s->forwards = m->forwards;
+  for (int i = 0; i < m->nall; i++) {
+    s->l[i].out = glab_layer_output(m->all[i]);
+    s->l[i].nsteps = glab_layer_steps(m->all[i], &s->l[i].steps);
+  }
+}
+
 glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
   if (!m || !tape || !x) {
     glab_error(GLAB_ERR_ARG, "model forward: NULL %s", !m ? "model" : !tape ? "tape" : "input");
@@ -175,6 +205,9 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
   m->input = x;
   m->forwards++;
   glab_var *y = x;
+  /* until it succeeds, this forward's statistics see no nodes */
+  for (int i = 0; i < m->nall; i++)
+    m->nodes->l[i].out = NULL, m->nodes->l[i].steps = NULL, m->nodes->l[i].nsteps = 0;
   for (int i = 0; i < m->n; i++) {
     char shape[64];
     glab_shape_str(y->value.ndim, y->value.shape, shape, sizeof shape);
@@ -187,6 +220,7 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
     }
     y = out;
   }
+  snapshot_nodes(m);
   return y;
 }
 
@@ -196,8 +230,33 @@ glab_var *glab_model_input(const glab_model *m) {
 unsigned long glab_model_forward_count(const glab_model *m) {
   return m ? m->forwards : 0;
 }
-void glab_model_restore_input(glab_model *m, glab_var *x) {
-  if (m) m->input = x;
+
+glab_var *glab_model_node(const glab_model *m, int i, glab_var ***steps, int *nsteps) {
+  int ok = m && i >= 0 && i < m->nall;
+  if (steps) *steps = ok ? m->nodes->l[i].steps : NULL;
+  if (nsteps) *nsteps = ok ? m->nodes->l[i].nsteps : 0;
+  return ok ? m->nodes->l[i].out : NULL;
+}
+
+glab_model_nodes *glab_model_save_nodes(glab_model *m) {
+  size_t size = sizeof *m->nodes + (size_t)m->nall * sizeof m->nodes->l[0];
+  glab_model_nodes *s = malloc(size);
+  if (!s) {
+    glab_error(GLAB_ERR_NOMEM, "model: out of memory");
+    return NULL;
+  }
+  memcpy(s, m->nodes, size);
+  s->input = m->input;
+  s->forwards = m->forwards;
+  return s;
+}
+
+void glab_model_restore_nodes(glab_model *m, glab_model_nodes *saved) {
+  if (!m || !saved) return;
+  memcpy(m->nodes, saved, sizeof *m->nodes + (size_t)m->nall * sizeof m->nodes->l[0]);
+  m->input = saved->input;
+  m->forwards = saved->forwards;
+  free(saved);
 }
 int glab_model_nparams(const glab_model *m) {
   return m ? m->nparams : 0;
@@ -270,11 +329,28 @@ sb_printf(sbuf *b, const char *fmt, ...) {
   }
 }
 
-static int depth_of(const char *name) {
-  int d = 0;
-  for (; *name; name++)
-    d += *name == '.';
-  return d;
+/* One line per layer, children below their parent, indented by nesting depth (not by the
+ * name: a child may have a given name without dots). */
+static void describe_layer(sbuf *b, glab_layer *l, int depth, int shapes) {
+  const glab_layer_type *t = glab_layer_get_type(l);
+  size_t count = 0;
+  sb_printf(b, "  %*s%-8s %-10s", 2 * depth, "", glab_layer_name(l), t ? t->name : "?");
+  for (int j = 0; j < glab_layer_nparams(l); j++) {
+    const char *pn = NULL;
+    glab_var *v = glab_layer_param_at(l, j, &pn, NULL);
+    char shp[64];
+    sb_printf(b, " %s%s", pn, glab_shape_str(v->value.ndim, v->value.shape, shp, sizeof shp));
+    count += v->value.size;
+  }
+  glab_var *out = shapes ? glab_layer_output(l) : NULL;
+  if (out) {
+    char shp[64];
+    sb_printf(b, "  -> %s", glab_shape_str(out->value.ndim, out->value.shape, shp, sizeof shp));
+  }
+  if (count) sb_printf(b, "  (%zu)", count);
+  sb_printf(b, "\n");
+  for (int i = 0; i < glab_layer_nchildren(l); i++)
+    describe_layer(b, glab_layer_child(l, i), depth + 1, shapes);
 }
 
 char *glab_model_describe(glab_model *m, int input_ndim, const int *input_shape) {
@@ -284,7 +360,12 @@ char *glab_model_describe(glab_model *m, int input_ndim, const int *input_shape)
   }
   sbuf b = {0};
   glab_tape *tape = NULL;
+  glab_model_nodes *saved = NULL;
   if (input_ndim > 0 && input_shape && input_ndim < GLAB_MAX_DIMS) {
+    /* The probe forward runs on its own tape; the last real forward's nodes (a step may be
+     * waiting for its backward) are put back afterwards. */
+    saved = glab_model_save_nodes(m);
+    if (!saved) return NULL;
     int shape[GLAB_MAX_DIMS];
     shape[0] = 1;
     memcpy(shape + 1, input_shape, (size_t)input_ndim * sizeof *shape);
@@ -300,28 +381,9 @@ char *glab_model_describe(glab_model *m, int input_ndim, const int *input_shape)
     glab_model_set_training(m, was);
   }
   sb_printf(&b, "sequential (%d layers, %zu parameters)\n", m->n, m->nscalars);
-  for (int i = 0; i < m->nall; i++) {
-    glab_layer *l = m->all[i];
-    const glab_layer_type *t = glab_layer_get_type(l);
-    const char *nm = glab_layer_name(l);
-    size_t count = 0;
-    sb_printf(&b, "  %*s%-8s %-10s", 2 * depth_of(nm), "", nm, t ? t->name : "?");
-    for (int j = 0; j < glab_layer_nparams(l); j++) {
-      const char *pn = NULL;
-      glab_var *v = glab_layer_param_at(l, j, &pn, NULL);
-      char shp[64];
-      sb_printf(&b, " %s%s", pn, glab_shape_str(v->value.ndim, v->value.shape, shp, sizeof shp));
-      count += v->value.size;
-    }
-    glab_var *out = tape ? glab_layer_output(l) : NULL;
-    if (out) {
-      char shp[64];
-      sb_printf(&b, "  -> %s", glab_shape_str(out->value.ndim, out->value.shape, shp, sizeof shp));
-    }
-    if (count) sb_printf(&b, "  (%zu)", count);
-    sb_printf(&b, "\n");
-  }
-  if (tape) m->input = NULL; /* the probe's nodes die with its tape */
+  for (int i = 0; i < m->n; i++)
+    describe_layer(&b, m->layers[i], 0, tape != NULL);
+  glab_model_restore_nodes(m, saved);
   glab_tape_destroy(tape);
   if (b.failed || !b.s) {
     free(b.s);

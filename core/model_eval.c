@@ -177,8 +177,14 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
     glab_batchbuf_free(&b);
     return glab_error_context("evaluate");
   }
+  /* A step may be waiting for its backward: its nodes are put back after these forwards. */
+  glab_model_nodes *saved = glab_model_save_nodes(m);
+  if (!saved) {
+    glab_tape_destroy(tape);
+    glab_batchbuf_free(&b);
+    return glab_error_context("evaluate");
+  }
   int was = glab_model_is_training(m);
-  glab_var *prev_input = glab_model_input(m);
   glab_model_set_training(m, 0);
   double sum = 0;
   long correct = 0;
@@ -201,10 +207,9 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
       correct += c;
   }
   glab_model_set_training(m, was);
-  glab_model_restore_input(m, prev_input);
+  glab_model_restore_nodes(m, saved);
   glab_tape_destroy(tape);
   glab_batchbuf_free(&b);
-  /* the layers' recorded nodes died with the tape: the trainer knows by the forward count */
   if (rc != GLAB_OK) return rc;
   out->items = n;
   out->loss = sum / (double)n;

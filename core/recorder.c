@@ -185,7 +185,9 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
     rec->layer = glab_layer_name(s->layer);
     rec->step = step;
     rec->epoch = epoch;
-    glab_var *out = glab_layer_output(s->layer);
+    glab_var **steps = NULL;
+    int T = 0;
+    glab_var *out = glab_model_node(r->model, i, &steps, &T);
     rec->has_output_grad = out && out->grad;
     if (rec->has_output_grad)
       glab_stats_compute(out->grad, out->value.size, &rec->output_grad);
@@ -210,8 +212,6 @@ int glab_recorder_capture(glab_recorder *r, long step, int epoch) {
         memset(&p->grad, 0, sizeof p->grad);
       p->update_norm = p->update_ratio = NAN;
     }
-    glab_var **steps = NULL;
-    int T = glab_layer_steps(s->layer, &steps);
     rec->ntime = 0;
     if (T > 0 && steps && ensure_time(s, T) == GLAB_OK) {
       for (int t = 0; t < T; t++) {

@@ -6,10 +6,18 @@
 #include "gradlab/model.h"
 #include "gradlab/stats.h"
 
-/* Counts glab_model_forward calls: the layers' recorded nodes belong to the latest one. */
+/* Counts glab_model_forward calls (a side forward undone by glab_model_restore_nodes does not
+ * count): the nodes the statistics read belong to the latest one. */
 unsigned long glab_model_forward_count(const glab_model *m);
-/* Put back the input node an evaluation's forward replaced (its own tape is gone). */
-void glab_model_restore_input(glab_model *m, glab_var *x);
+/* The output node (and recurrent step nodes) layer i of glab_model_all had in the last forward
+ * of the model; NULL if that forward failed or none ran. Unlike glab_layer_output, these survive
+ * a side forward (evaluation, describe) undone with glab_model_restore_nodes. */
+glab_var *glab_model_node(const glab_model *m, int i, glab_var ***steps, int *nsteps);
+/* Save the nodes of the last forward (input, per-layer outputs and steps, forward count) before a
+ * side forward on another tape, and put them back after it (frees `saved`). NULL on NOMEM. */
+typedef struct glab_model_nodes glab_model_nodes;
+glab_model_nodes *glab_model_save_nodes(glab_model *m);
+void glab_model_restore_nodes(glab_model *m, glab_model_nodes *saved);
 
 /* The record being captured (after glab_recorder_capture, before commit), or NULL. */
 const glab_layer_record *glab_recorder_pending(const glab_recorder *r, int i);
