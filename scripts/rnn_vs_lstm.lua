@@ -7,7 +7,8 @@
 -- initialisation and during training, and the loss curves against the baseline.
 --
 --   gradlab run scripts/rnn_vs_lstm.lua                  # the full study (several minutes)
---   gradlab run scripts/rnn_vs_lstm.lua --set smoke=true # < 1 minute
+--   gradlab run scripts/rnn_vs_lstm.lua --set smoke=true # < 1 minute (T = 50 only, 16 units,
+--                                                         800 steps at Adam lr 0.01)
 -- Parameters (--set): Ts steps hidden batch lr train_n test_n probe_n probe_every log_every
 --   forget_bias seed0 models check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
@@ -31,8 +32,8 @@ local P = S.params("rnn_vs_lstm", {
   models = {"rnn", "lstm"},
   check = false,
   plot = true,
-}, {Ts = {50}, steps = {60}, hidden = 32, train_n = 2000, test_n = 200, probe_n = 50,
-    probe_every = 30, log_every = 10})
+}, {Ts = {50}, steps = {800}, hidden = 16, lr = 1e-2, train_n = 5000, test_n = 300,
+    probe_n = 50, probe_every = 200, log_every = 50})
 
 local BASELINE = 1 / 6
 local L = gradlab.layer
@@ -119,12 +120,28 @@ S.table{name = "rnn_vs_lstm", rows = rows,
   note = ("(h_1/h_T = ||dL/dh_1|| / ||dL/dh_T|| on %d test sequences; train MSE = mean of "
     .. "the last %d steps)"):format(P.probe_n, P.log_every)}
 
+-- The findings. At initialisation the two are not ordered the textbook way with these defaults
+-- (Xavier w_h puts the RNN's recurrent spectral radius near 1, and the LSTM's forget gates start
+-- at σ(1) ≈ 0.73, a decay per step): the ratios are reported, not asserted. What training shows:
+-- the LSTM solves the task where the RNN stays at the baseline, and training opens the LSTM's
+-- path through time (its h_1/h_T ratio grows by orders of magnitude).
 for _, T in ipairs(P.Ts) do
-  local rr, rl = result[("rnn_T%d_ratio_init"):format(T)], result[("lstm_T%d_ratio_init"):format(T)]
-  if rr and rl then
-    result[("lstm_over_rnn_T%d"):format(T)] = rl / rr
-    S.check(rl > 100 * rr, ("T=%d: at init the LSTM's ||dL/dh_1||/||dL/dh_T|| (%.3g) is over "
-      .. "100x the RNN's (%.3g)"):format(T, rl, rr))
+  local k = function(kind, what) return result[("%s_T%d_%s"):format(kind, T, what)] end
+  if k("rnn", "ratio_init") and k("lstm", "ratio_init") then
+    result[("lstm_over_rnn_T%d"):format(T)] = k("lstm", "ratio_init") / k("rnn", "ratio_init")
+    result[("lstm_over_rnn_trained_T%d"):format(T)] =
+      k("lstm", "ratio_trained") / k("rnn", "ratio_trained")
+  end
+  if k("lstm", "test_mse") then
+    S.check(k("lstm", "test_mse") < 0.3 * BASELINE, ("T=%d: the LSTM learns the task (test MSE "
+      .. "%.4f < 0.3 × the baseline's 0.167)"):format(T, k("lstm", "test_mse")))
+    S.check(k("lstm", "ratio_trained") > 100 * k("lstm", "ratio_init"), ("T=%d: training opens "
+      .. "the LSTM's path through time (h_1/h_T %.3g → %.3g)"):format(T, k("lstm", "ratio_init"),
+      k("lstm", "ratio_trained")))
+  end
+  if k("rnn", "test_mse") then
+    S.check(k("rnn", "test_mse") > 0.6 * BASELINE, ("T=%d: the tanh RNN stays near the baseline "
+      .. "(test MSE %.4f)"):format(T, k("rnn", "test_mse")))
   end
 end
 

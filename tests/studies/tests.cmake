@@ -32,8 +32,8 @@ studies_case(depth_speed study depth_speed --set epochs=1
   --result init_first_over_last<0.1)
 studies_case(cures study cures --set train_images=1000 --set test_images=500
   --result baseline_delta_spread_init<0.01 --result explode_delta_spread_init>100)
-studies_case(rnn_vs_lstm study rnn_vs_lstm --set steps=30 --set probe_every=15
-  --result lstm_over_rnn_T50>100)
+studies_case(rnn_vs_lstm study rnn_vs_lstm
+  --result lstm_T50_test_mse<0.05 --result rnn_T50_test_mse>0.1)
 studies_case(main_study study main_study --set speed_epochs=1 --set train_images=600
   --set test_images=300)
 studies_case(main_study_no_data study_no_data main_study --set speed_epochs=1
