@@ -2,7 +2,8 @@
 # batch_test.sh — reliability tests of 'gradlab batch' and 'gradlab merge' (registered by
 # tests.cmake). Usage: batch_test.sh GRADLAB CASE
 #   many       200 tiny jobs with -j 2 complete; summary.csv has 200 rows
-#   failures   a segfaulting plugin, a Lua error and a --timeout: each failed with its reason,
+#   failures   a segfaulting plugin, a Lua error, a --timeout and a SIGKILL (as the OOM killer):
+#              each failed with its reason,
 #              the other jobs succeed, exit status 1
 #   kill       SIGKILL the batch half-way (10 jobs done, 2 running), rerun the same DIR: every
 #              job completed exactly once, completed jobs not rerun, no temporary file anywhere
@@ -50,11 +51,11 @@ many)
   no_temp_files d
   ;;
 failures)
-  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
-    --timeout 1 --out d -q
+  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" "$S/oom.lua" --seeds 1..2 \
+    -j 2 --timeout 1 --out d -q
   rc=$?
   [ $rc = 1 ] || fail "exit status $rc, expected 1"
-  csv d/summary.csv 'len(rows) == 8' || fail "8 rows expected"
+  csv d/summary.csv 'len(rows) == 10' || fail "10 rows expected"
   csv d/summary.csv 'all(r["status"] == "ok" for r in rows if r["script"].endswith("empty.lua"))' || fail "empty jobs"
   # the crash: a signal 11, or (sanitizer builds) the sanitizer's SEGV report
   python3 - d <<'PY' || fail "reasons"
@@ -71,6 +72,8 @@ for r in csv.DictReader(open(os.path.join(d, "summary.csv"), newline="")):
         assert "signal 11" in r["reason"] or "SEGV" in st["stderr_tail"], (s, r["reason"], st["stderr_tail"])
     elif s.endswith("error.lua"):
         assert r["reason"] == "exit status 1" and "boom (on purpose)" in r["error"], (s, r["reason"], r["error"])
+    elif s.endswith("oom.lua"):
+        assert r["reason"] == "killed by signal 9 (Killed), maybe out of memory", (s, r["reason"])
     elif s.endswith("sleep.lua"):
         assert r["reason"].startswith("timeout after 1 s"), (s, r["reason"])
         assert st["duration"] < 10, st["duration"]
@@ -80,11 +83,11 @@ PY
   # --status agrees, and exits 1 (failed jobs)
   gl batch --status d > status.txt
   [ $? = 1 ] || fail "--status exit"
-  grep -q 'done 2  failed 6' status.txt || fail "status: $(cat status.txt)"
+  grep -q 'done 2  failed 8' status.txt || fail "status: $(cat status.txt)"
   # resume skips everything (failed ones are kept without --retry-failed)
   before=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
-  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" --seeds 1..2 -j 2 \
-    --timeout 1 --out d -q
+  gl batch "$S/empty.lua" "$S/crash.lua" "$S/error.lua" "$S/sleep.lua" "$S/oom.lua" --seeds 1..2 \
+    -j 2 --timeout 1 --out d -q
   after=$(stat -c '%i %y' d/*/job.json | sort | md5sum)
   [ "$before" = "$after" ] || fail "a job ran again on resume"
   ;;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # fake_run.sh — a stand-in for 'gradlab run' (GRADLAB_BATCH_RUNNER) so the batch runner can be
 # tested alone. Usage as gradlab's: run SCRIPT --out DIR --seed S [--set K=V]... It reads
-# directives from the script's comments:  "-- fake: crash" (SIGSEGV), "-- fake: error" (exit 1
+# directives from the script's comments:  "-- fake: crash" (SIGSEGV), "-- fake: oom" (SIGKILL),
+# "-- fake: error" (exit 1
 # with a Lua-like message), "-- fake: sleep N", "-- fake: sweep {json}" (with GRADLAB_SWEEP_OUT);
 # BATCH_TEST_GATE: jobs with --set i=N, N > 10, wait for that file (as scripts/short.lua does).
 [ "$1" = run ] || { echo "fake_run: expected 'run'" >&2; exit 2; }
@@ -29,6 +30,7 @@ if [ -n "$BATCH_TEST_GATE" ] && [ -n "$i" ] && [ "$i" -gt 10 ]; then # as short.
   n=0; while [ ! -e "$BATCH_TEST_GATE" ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
 fi
 s=$(sed -n 's/^-- fake: sleep //p' "$script"); [ -n "$s" ] && sleep "$s"
+if grep -q '^-- fake: oom' "$script"; then kill -KILL $$; fi
 if grep -q '^-- fake: crash' "$script"; then echo "about to crash" >&2; kill -SEGV $$; fi
 if grep -q '^-- fake: error' "$script"; then
   printf '%s\n' "$script:3: boom (on purpose)" "stack traceback:" "	[C]: in ?" >&2; exit 1
