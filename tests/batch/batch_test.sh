@@ -3,8 +3,7 @@
 # tests.cmake). Usage: batch_test.sh GRADLAB CASE
 #   many       200 tiny jobs with -j 2 complete; summary.csv has 200 rows
 #   failures   a segfaulting plugin, a Lua error, a --timeout and a SIGKILL (as the OOM killer):
-#              each failed with its reason,
-#              the other jobs succeed, exit status 1
+#              each failed with its reason, the other jobs succeed, exit status 1
 #   kill       SIGKILL the batch half-way (10 jobs done, 2 running), rerun the same DIR: every
 #              job completed exactly once, completed jobs not rerun, no temporary file anywhere
 #   shard      shards 1..N cover the unsharded job list once; merge reproduces its summary
