@@ -8,7 +8,6 @@
  * other figures are skipped; kind is lines, points or bars, for bars x is a category).
  * Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
  * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -21,321 +20,9 @@
 
 #include "cli.h"
 #include "plot.h"
+#include "plot_internal.h"
 
-enum { PNG_W = 960, PNG_H = 600, MAX_BAR_STEPS = 4, MAX_TIME_CURVES = 4 };
-
-/* ---------- small growable things ---------- */
-
-static void *xrealloc(void *p, size_t n) {
-  void *q = realloc(p, n ? n : 1);
-  if (!q) {
-    fprintf(stderr, "gradlab: error: plot: out of memory\n");
-    free(p);
-  }
-  return q;
-}
-
-typedef struct strset {
-  char **s;
-  int n, cap;
-} strset;
-
-static int strset_id(strset *t, const char *s) {
-  for (int i = t->n - 1; i >= 0; i--)
-    if (!strcmp(t->s[i], s)) return i;
-  if (t->n == t->cap) {
-    int cap = t->cap ? 2 * t->cap : 16;
-    char **p = realloc(t->s, (size_t)cap * sizeof *p);
-    if (!p) return -1;
-    t->s = p, t->cap = cap;
-  }
-  if (!(t->s[t->n] = strdup(s))) return -1;
-  return t->n++;
-}
-
-static void strset_free(strset *t) {
-  for (int i = 0; i < t->n; i++) free(t->s[i]);
-  free(t->s);
-  memset(t, 0, sizeof *t);
-}
-
-/* ---------- the figure model ---------- */
-
-typedef struct series {
-  char *label;
-  size_t n, cap;
-  double *x, *y;
-} series;
-
-typedef struct figure {
-  char name[96], title[200], xlabel[120], ylabel[120];
-  int logx, logy, bars, points; /* bars: x is an index into cats */
-  series *s;
-  int ns;
-  strset cats;
-  double hline;
-  char hline_label[80];
-} figure;
-
-static void fig_init(figure *f, const char *name, const char *title, const char *xl,
-                     const char *yl) {
-  memset(f, 0, sizeof *f);
-  snprintf(f->name, sizeof f->name, "%s", name);
-  snprintf(f->title, sizeof f->title, "%s", title);
-  snprintf(f->xlabel, sizeof f->xlabel, "%s", xl);
-  snprintf(f->ylabel, sizeof f->ylabel, "%s", yl);
-  f->hline = NAN;
-}
-
-static void fig_free(figure *f) {
-  for (int i = 0; i < f->ns; i++) free(f->s[i].label), free(f->s[i].x), free(f->s[i].y);
-  free(f->s);
-  strset_free(&f->cats);
-}
-
-static series *fig_series(figure *f, const char *label) {
-  for (int i = 0; i < f->ns; i++)
-    if (!strcmp(f->s[i].label, label)) return &f->s[i];
-  series *p = realloc(f->s, (size_t)(f->ns + 1) * sizeof *p);
-  if (!p) return NULL;
-  f->s = p;
-  memset(&p[f->ns], 0, sizeof *p);
-  if (!(p[f->ns].label = strdup(label))) return NULL;
-  return &p[f->ns++];
-}
-
-static int series_add(series *s, double x, double y) {
-  if (!s) return -1;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 64;
-    double *nx = realloc(s->x, cap * sizeof *nx);
-    if (!nx) return -1;
-    s->x = nx;
-    double *ny = realloc(s->y, cap * sizeof *ny);
-    if (!ny) return -1;
-    s->y = ny, s->cap = cap;
-  }
-  s->x[s->n] = x, s->y[s->n] = y, s->n++;
-  return 0;
-}
-
-/* A string safe inside a gnuplot double-quoted string. */
-static void gp_quote(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fputc('\\', f);
-    if (*s == '\n') continue;
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-/* Points worth plotting: finite, and positive on a log axis. */
-static int point_ok(const figure *f, double x, double y) {
-  if (!isfinite(x) || !isfinite(y)) return 0;
-  if (f->logy && y <= 0) return 0;
-  if (f->logx && x <= 0) return 0;
-  return 1;
-}
-
-/* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
-static int fig_write(const figure *f, const char *dir) {
-  char path[4096];
-  int any = 0;
-  for (int i = 0; i < f->ns; i++)
-    for (size_t k = 0; k < f->s[i].n; k++) any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
-  if (!f->ns) return 1;
-  snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
-  FILE *d = fopen(path, "w");
-  if (!d) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
-  fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
-  if (f->bars) { /* one row per category: index, "label", one column per series */
-    for (int c = 0; c < f->cats.n; c++) {
-      fprintf(d, "%d ", c);
-      gp_quote(d, f->cats.s[c]);
-      for (int i = 0; i < f->ns; i++) {
-        double v = NAN;
-        for (size_t k = 0; k < f->s[i].n; k++)
-          if ((int)f->s[i].x[k] == c) v = f->s[i].y[k];
-        if (point_ok(f, c + 1.0, v)) fprintf(d, " %.9g", v);
-        else fprintf(d, " ?");
-      }
-      fputc('\n', d);
-    }
-  } else { /* one block per series, two blank lines apart: plotted with `index i` */
-    for (int i = 0; i < f->ns; i++) {
-      fprintf(d, "# %s\n", f->s[i].label);
-      int wrote = 0;
-      for (size_t k = 0; k < f->s[i].n; k++)
-        if (point_ok(f, f->s[i].x[k], f->s[i].y[k]))
-          fprintf(d, "%.9g %.9g\n", f->s[i].x[k], f->s[i].y[k]), wrote = 1;
-      if (!wrote) fprintf(d, "? ?\n");
-      fputs("\n\n", d);
-    }
-  }
-  if (fclose(d)) return cli_error("plot: cannot write %s", path), -1;
-
-  snprintf(path, sizeof path, "%s/%s.gp", dir, f->name);
-  FILE *g = fopen(path, "w");
-  if (!g) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
-  fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n",
-          f->name, f->name);
-  fprintf(g, "set encoding utf8\nset datafile missing '?'\n");
-  fprintf(g, "# PNG: pngcairo when this gnuplot has it, else the libgd png terminal\n"
-             "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
-             "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
-             "} else {\n  set terminal png size %d,%d enhanced\n}\n",
-          PNG_W, PNG_H, PNG_W, PNG_H);
-  fprintf(g, "set output '%s.png'\n", f->name);
-  fputs("set title ", g), gp_quote(g, f->title);
-  fprintf(g, " noenhanced font ',%d'\n", strlen(f->title) > 90 ? 10 : strlen(f->title) > 70 ? 11 : 13);
-  fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
-  fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
-  size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
-  for (int i = 0; i < f->ns; i++)
-    longest = strlen(f->s[i].label) > longest ? strlen(f->s[i].label) : longest;
-  fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
-  if (longest > 24) /* two columns under the x label, with room made for them */
-    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 Left "
-               "reverse noenhanced box opaque\nset bmargin %d\n", 5 + (f->ns + 1) / 2);
-  else
-    fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
-  fprintf(g, "set format y '%s'\n",
-          f->logy ? "10^{%L}" : "%g");
-  if (f->logy) fprintf(g, "set logscale y\n");
-  if (!f->bars && !f->logx) { /* small integer x (layers, depths): one tick per value */
-    double lo = INFINITY, hi = -INFINITY;
-    int ints = 1;
-    for (int i = 0; i < f->ns; i++)
-      for (size_t k = 0; k < f->s[i].n; k++) {
-        double x = f->s[i].x[k];
-        if (!isfinite(x)) continue;
-        ints &= x == floor(x);
-        lo = fmin(lo, x), hi = fmax(hi, x);
-      }
-    if (ints && hi > lo && hi - lo <= 24) fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
-  }
-  if (f->logx) fprintf(g, "set logscale x\n");
-  /* ten distinguishable colours (Tableau 10), then dashes for more series */
-  static const char *pal[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-  for (int i = 0; i < 10; i++)
-    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 7 ps 0.6 dt 1\n", i + 1, pal[i]);
-  for (int i = 10; i < 20; i++)
-    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 5 ps 0.6 dt 2\n", i + 1, pal[i - 10]);
-  fprintf(g, "set linetype cycle 20\n");
-  if (isfinite(f->hline)) {
-    fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
-               "lc rgb '#444444' front\n", f->hline, f->hline);
-    if (f->hline_label[0]) {
-      fprintf(g, "set label ");
-      gp_quote(g, f->hline_label);
-      fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
-    }
-  }
-  if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
-    fprintf(g, "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
-               "unset xtics\nunset ytics\nset label 1 'nothing to draw: every value is 0 "
-               "or not finite%s' at graph 0.5, graph 0.5 center font ',14'\nplot -1 notitle",
-            f->logy || f->logx ? " (the axis is logarithmic)" : "");
-  } else if (f->bars) {
-    fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
-               "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
-               "set xtics rotate by -30 noenhanced\n");
-    if (f->logy) fprintf(g, "set yrange [*:*]\n");
-    fprintf(g, "plot ");
-    for (int i = 0; i < f->ns; i++) {
-      fprintf(g, "%s'%s.dat' using %d%s lt %d title ", i ? ", \\\n     " : "", f->name, i + 3,
-              i ? "" : ":xtic(2)", i + 1);
-      gp_quote(g, f->s[i].label);
-    }
-  } else {
-    size_t maxn = 0;
-    for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
-    const char *with = f->points ? "points" : maxn > 60 ? "lines" : "linespoints";
-    fprintf(g, "plot ");
-    int first = 1;
-    for (int i = 0; i < f->ns; i++) {
-      int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is left out */
-      for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
-      if (!ok) continue;
-      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", first ? "" : ", \\\n     ",
-              f->name, i, with, i + 1);
-      gp_quote(g, f->s[i].label);
-      first = 0;
-    }
-  }
-  fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
-             "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
-          PNG_W, PNG_H, f->name);
-  if (fclose(g)) return cli_error("plot: cannot write %s", path), -1;
-  return 0;
-}
-
-/* ---------- CSV reading (libcsv) ---------- */
-
-typedef int (*row_fn)(void *ud, int nf, char **fields);
-
-typedef struct csv_reader {
-  char **f;
-  int nf, cap, failed;
-  row_fn fn;
-  void *ud;
-} csv_reader;
-
-static void on_field(void *s, size_t len, void *data) {
-  csv_reader *r = data;
-  if (r->failed) return;
-  if (r->nf == r->cap) {
-    int cap = r->cap ? 2 * r->cap : 8;
-    char **p = realloc(r->f, (size_t)cap * sizeof *p);
-    if (!p) { r->failed = 1; return; }
-    r->f = p, r->cap = cap;
-  }
-  char *c = malloc(len + 1);
-  if (!c) { r->failed = 1; return; }
-  if (len) memcpy(c, s, len);
-  c[len] = '\0';
-  r->f[r->nf++] = c;
-}
-
-static void on_row(int term, void *data) {
-  (void)term;
-  csv_reader *r = data;
-  if (!r->failed && r->nf > 0 && r->fn(r->ud, r->nf, r->f)) r->failed = 1;
-  for (int i = 0; i < r->nf; i++) free(r->f[i]);
-  r->nf = 0;
-}
-
-/* Parse a whole CSV file, calling fn for each row (the header included). -1 and a message on
- * failure; 1 when the file does not exist (not an error for optional files). */
-static int csv_each_row(const char *path, row_fn fn, void *ud) {
-  FILE *in = fopen(path, "rb");
-  if (!in) return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
-  struct csv_parser p;
-  csv_reader r = {0};
-  r.fn = fn, r.ud = ud;
-  if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-    fclose(in);
-    return cli_error("plot: cannot start the CSV parser"), -1;
-  }
-  char buf[1 << 16];
-  size_t n;
-  int rc = 0;
-  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-      cli_error("plot: %s: %s", path, csv_strerror(csv_error(&p)));
-      rc = -1;
-      break;
-    }
-  if (!rc && !r.failed) csv_fini(&p, on_field, on_row, &r);
-  if (!rc && r.failed) rc = -1; /* the row callback printed why */
-  for (int i = 0; i < r.nf; i++) free(r.f[i]);
-  free(r.f);
-  csv_free(&p);
-  fclose(in);
-  return rc;
-}
+enum { MAX_BAR_STEPS = 4, MAX_TIME_CURVES = 4 };
 
 /* ---------- metrics.csv: the standard figures ---------- */
 
@@ -409,13 +96,13 @@ static int metrics_row(void *ud, int nf, char **f) {
   for (int c = 0; c < NCOLS; c++) v[c] = m->col[c] < nf && f[m->col[c]] ? f[m->col[c]] : "";
   char key[512];
   snprintf(key, sizeof key, "%s\t%s", v[C_TENSOR], v[C_STAT]);
-  int nk = m->keys.n, k = strset_id(&m->keys, key);
+  int nk = m->keys.n, k = plot_strset_id(&m->keys, key);
   if (k < 0) return -1;
   if (k == nk) { /* a new key: classify once */
-    int *kk = xrealloc(m->key_kind, (size_t)m->keys.n * sizeof *kk);
+    int *kk = plot_xrealloc(m->key_kind, (size_t)m->keys.n * sizeof *kk);
     if (!kk) return (m->key_kind = NULL), -1;
     m->key_kind = kk;
-    int *kt = xrealloc(m->key_t, (size_t)m->keys.n * sizeof *kt);
+    int *kt = plot_xrealloc(m->key_t, (size_t)m->keys.n * sizeof *kt);
     if (!kt) return (m->key_t = NULL), -1;
     m->key_t = kt;
     kk[k] = classify(v[C_TENSOR], v[C_STAT], &kt[k]);
@@ -432,10 +119,10 @@ static int metrics_row(void *ud, int nf, char **f) {
   r.value = strtod(v[C_VALUE], &end);
   if (end == v[C_VALUE]) r.value = NAN;
   r.key = k, r.t = m->key_t[k];
-  if ((r.layer = strset_id(&m->layers, v[C_LAYER])) < 0) return -1;
+  if ((r.layer = plot_strset_id(&m->layers, v[C_LAYER])) < 0) return -1;
   if (m->n == m->cap) {
     size_t cap = m->cap ? 2 * m->cap : 4096;
-    row *p = xrealloc(m->rows, cap * sizeof *p);
+    row *p = plot_xrealloc(m->rows, cap * sizeof *p);
     if (!p) return (m->rows = NULL), -1;
     m->rows = p, m->cap = cap;
   }
@@ -444,7 +131,7 @@ static int metrics_row(void *ud, int nf, char **f) {
 }
 
 static void metrics_free(metrics *m) {
-  strset_free(&m->layers), strset_free(&m->keys);
+  plot_strset_free(&m->layers), plot_strset_free(&m->keys);
   free(m->key_kind), free(m->key_t), free(m->rows);
 }
 
@@ -540,35 +227,35 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
     sanitize(clean, sizeof clean, tensor);
     snprintf(name, sizeof name, "grad_norm_%.80s", clean);
     snprintf(title, sizeof title, "%.90s %.40s per layer over training", tensor, stat);
-    fig_init(&f, name, title, "training step", grad_ylabel(tensor));
+    plot_fig_init(&f, name, title, "training step", grad_ylabel(tensor));
     f.logy = 1;
     for (size_t i = 0; i < m->n; i++)
       if (m->rows[i].key == k) {
         char lab[160];
         snprintf(lab, sizeof lab, "layer %s", m->layers.s[m->rows[i].layer]);
-        series_add(fig_series(&f, lab), m->rows[i].step, m->rows[i].value);
+        plot_series_add(plot_fig_series(&f, lab), m->rows[i].step, m->rows[i].value);
       }
     rc |= emit(&f, ud);
-    fig_free(&f);
+    plot_fig_free(&f);
 
     double steps[MAX_BAR_STEPS];
     int ns = pick_steps(m, k, user_steps, nuser, steps, MAX_BAR_STEPS);
     snprintf(name, sizeof name, "grad_bars_%.80s", clean);
     snprintf(title, sizeof title, "%.90s %.40s by layer at chosen steps", tensor, stat);
-    fig_init(&f, name, title, "layer (input side → output side)", grad_ylabel(tensor));
+    plot_fig_init(&f, name, title, "layer (input side → output side)", grad_ylabel(tensor));
     f.bars = f.logy = 1;
     for (int j = 0; j < ns; j++) {
       char lab[64];
       snprintf(lab, sizeof lab, "step %.15g", steps[j]);
-      series *s = fig_series(&f, lab);
+      series *s = plot_fig_series(&f, lab);
       for (size_t i = 0; i < m->n; i++)
         if (m->rows[i].key == k && m->rows[i].step == steps[j]) {
-          int c = strset_id(&f.cats, m->layers.s[m->rows[i].layer]);
-          if (c >= 0) series_add(s, c, m->rows[i].value);
+          int c = plot_strset_id(&f.cats, m->layers.s[m->rows[i].layer]);
+          if (c >= 0) plot_series_add(s, c, m->rows[i].value);
         }
     }
     rc |= emit(&f, ud);
-    fig_free(&f);
+    plot_fig_free(&f);
   }
   /* ||dL/dh_t|| over t, per recurrent layer, at a few recorded steps */
   for (int layer = 0; layer < m->layers.n; layer++) {
@@ -581,25 +268,25 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
     sanitize(clean, sizeof clean, m->layers.s[layer]);
     snprintf(name, sizeof name, "time_grad_%.80s", clean);
     snprintf(title, sizeof title, "‖∂L/∂h_t‖ through time, layer %s", m->layers.s[layer]);
-    fig_init(&f, name, title, "time step t", "‖∂L/∂h_t‖ (log scale)");
+    plot_fig_init(&f, name, title, "time step t", "‖∂L/∂h_t‖ (log scale)");
     f.logy = 1;
     double steps[MAX_TIME_CURVES];
     int ns = pick_steps(m, tkey, user_steps, nuser, steps, MAX_TIME_CURVES);
     for (int j = 0; j < ns; j++) {
       char lab[64];
       snprintf(lab, sizeof lab, "training step %.15g", steps[j]);
-      series *s = fig_series(&f, lab);
+      series *s = plot_fig_series(&f, lab);
       for (size_t i = 0; i < m->n; i++)
         if (m->rows[i].layer == layer && m->key_kind[m->rows[i].key] == K_TIME &&
             m->rows[i].step == steps[j])
-          series_add(s, m->rows[i].t, m->rows[i].value);
+          plot_series_add(s, m->rows[i].t, m->rows[i].value);
     }
     rc |= emit(&f, ud);
-    fig_free(&f);
+    plot_fig_free(&f);
   }
   /* loss and accuracy curves */
   for (int kind = K_LOSS; kind <= K_ACC; kind++) {
-    fig_init(&f, kind == K_LOSS ? "loss" : "accuracy",
+    plot_fig_init(&f, kind == K_LOSS ? "loss" : "accuracy",
              kind == K_LOSS ? "loss over training" : "accuracy over training", "training step",
              kind == K_LOSS ? "loss" : "accuracy (fraction correct)");
     double lo = INFINITY, hi = 0;
@@ -616,12 +303,12 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
       snprintf(lab, sizeof lab, "%s%s%s (%s)", show_layer ? "layer " : "",
                show_layer ? layer : "", show_layer ? "" : tensor, what);
       if (show_layer) snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " %s", tensor);
-      series_add(fig_series(&f, lab), r->step, r->value);
+      plot_series_add(plot_fig_series(&f, lab), r->step, r->value);
       if (isfinite(r->value) && r->value > 0) lo = fmin(lo, r->value), hi = fmax(hi, r->value);
     }
     f.logy = kind == K_LOSS && hi > 0 && hi / lo > 30; /* log when it spans decades */
     if (f.ns) rc |= emit(&f, ud);
-    fig_free(&f);
+    plot_fig_free(&f);
   }
   return rc;
 }
@@ -658,7 +345,7 @@ static int spec_data_row(void *ud, int nf, char **fld) {
   const char *s = fld[d->cs] ? fld[d->cs] : "", *xs = fld[d->cx] ? fld[d->cx] : "";
   double y = fld[d->cy] ? strtod(fld[d->cy], NULL) : NAN, x;
   if (d->f->bars) {
-    int c = strset_id(&d->f->cats, xs);
+    int c = plot_strset_id(&d->f->cats, xs);
     if (c < 0) return -1;
     x = c;
   } else {
@@ -666,7 +353,7 @@ static int spec_data_row(void *ud, int nf, char **fld) {
     x = strtod(xs, &end);
     if (end == xs) return 0;
   }
-  return series_add(fig_series(d->f, s), x, y);
+  return plot_series_add(plot_fig_series(d->f, s), x, y);
 }
 
 enum { S_NAME, S_TITLE, S_XLABEL, S_YLABEL, S_LOGX, S_LOGY, S_KIND, S_DATA, S_HLINE, S_HLABEL,
@@ -706,7 +393,7 @@ static int spec_row(void *ud, int nf, char **fld) {
   figure f;
   char clean[96];
   sanitize(clean, sizeof clean, v[S_NAME]);
-  fig_init(&f, clean, *v[S_TITLE] ? v[S_TITLE] : v[S_NAME], *v[S_XLABEL] ? v[S_XLABEL] : "x",
+  plot_fig_init(&f, clean, *v[S_TITLE] ? v[S_TITLE] : v[S_NAME], *v[S_XLABEL] ? v[S_XLABEL] : "x",
            *v[S_YLABEL] ? v[S_YLABEL] : "y");
   f.logx = !strcmp(v[S_LOGX], "true") || !strcmp(v[S_LOGX], "1");
   f.logy = !strcmp(v[S_LOGY], "true") || !strcmp(v[S_LOGY], "1");
@@ -718,12 +405,12 @@ static int spec_row(void *ud, int nf, char **fld) {
   char dpath[4096];
   snprintf(dpath, sizeof dpath, "%s/%s", c->run_dir, v[S_DATA]);
   spec_data d = {&f, 0, 0, 0, 0, 0, dpath};
-  int r = csv_each_row(dpath, spec_data_row, &d);
+  int r = plot_csv_each_row(dpath, spec_data_row, &d);
   snprintf(f.name, sizeof f.name, "%s", clean);
   if (r == 1) cli_error("plot: %s: data file %s is missing", c->path, dpath), c->rc = -1;
   else if (r == 0) c->rc |= c->emit(&f, c->ud);
   else c->rc = -1;
-  fig_free(&f);
+  plot_fig_free(&f);
   return 0;
 }
 
@@ -731,7 +418,7 @@ static int spec_figures(const char *run_dir, fig_fn emit, void *ud) {
   char path[4096];
   snprintf(path, sizeof path, "%s/figures.csv", run_dir);
   spec_ctx c = {run_dir, path, {0}, 0, 0, emit, ud};
-  int r = csv_each_row(path, spec_row, &c);
+  int r = plot_csv_each_row(path, spec_row, &c);
   return r == 1 ? 0 : r ? r : c.rc;
 }
 
@@ -779,7 +466,7 @@ typedef struct emit_ctx {
 
 static int emit_figure(figure *f, void *ud) {
   emit_ctx *c = ud;
-  int r = fig_write(f, c->dir);
+  int r = plot_fig_write(f, c->dir);
   if (r == 1) return 0; /* nothing plottable (e.g. all zero on a log axis) */
   if (r) return -1;
   c->written++;
@@ -808,7 +495,7 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
             explicit_request ? "error" : "note", fdir, mpath);
   metrics m = {0};
   m.path = mpath;
-  int rc = csv_each_row(mpath, metrics_row, &m);
+  int rc = plot_csv_each_row(mpath, metrics_row, &m);
   if (rc == 0 && metrics_mixed(&m)) {
     if (!quiet)
       fprintf(stderr, "gradlab: plot: %s holds several models' rows (steps repeat); the "

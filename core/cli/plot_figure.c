@@ -1,0 +1,301 @@
+/* plot_figure.c — the figure model of `gradlab plot` (series of points, or bars by category), its
+ * gnuplot writer (NAME.dat + NAME.gp giving PNG and SVG) and the CSV reader (libcsv). */
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plot_internal.h"
+
+/* ---------- small growable things ---------- */
+
+void *plot_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) {
+    fprintf(stderr, "gradlab: error: plot: out of memory\n");
+    free(p);
+  }
+  return q;
+}
+
+int plot_strset_id(strset *t, const char *s) {
+  for (int i = t->n - 1; i >= 0; i--)
+    if (!strcmp(t->s[i], s)) return i;
+  if (t->n == t->cap) {
+    int cap = t->cap ? 2 * t->cap : 16;
+    char **p = realloc(t->s, (size_t)cap * sizeof *p);
+    if (!p) return -1;
+    t->s = p, t->cap = cap;
+  }
+  if (!(t->s[t->n] = strdup(s))) return -1;
+  return t->n++;
+}
+
+void plot_strset_free(strset *t) {
+  for (int i = 0; i < t->n; i++) free(t->s[i]);
+  free(t->s);
+  memset(t, 0, sizeof *t);
+}
+
+/* ---------- the figure model ---------- */
+
+void plot_fig_init(figure *f, const char *name, const char *title, const char *xl,
+                     const char *yl) {
+  memset(f, 0, sizeof *f);
+  snprintf(f->name, sizeof f->name, "%s", name);
+  snprintf(f->title, sizeof f->title, "%s", title);
+  snprintf(f->xlabel, sizeof f->xlabel, "%s", xl);
+  snprintf(f->ylabel, sizeof f->ylabel, "%s", yl);
+  f->hline = NAN;
+}
+
+void plot_fig_free(figure *f) {
+  for (int i = 0; i < f->ns; i++) free(f->s[i].label), free(f->s[i].x), free(f->s[i].y);
+  free(f->s);
+  plot_strset_free(&f->cats);
+}
+
+series *plot_fig_series(figure *f, const char *label) {
+  for (int i = 0; i < f->ns; i++)
+    if (!strcmp(f->s[i].label, label)) return &f->s[i];
+  series *p = realloc(f->s, (size_t)(f->ns + 1) * sizeof *p);
+  if (!p) return NULL;
+  f->s = p;
+  memset(&p[f->ns], 0, sizeof *p);
+  if (!(p[f->ns].label = strdup(label))) return NULL;
+  return &p[f->ns++];
+}
+
+int plot_series_add(series *s, double x, double y) {
+  if (!s) return -1;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    double *nx = realloc(s->x, cap * sizeof *nx);
+    if (!nx) return -1;
+    s->x = nx;
+    double *ny = realloc(s->y, cap * sizeof *ny);
+    if (!ny) return -1;
+    s->y = ny, s->cap = cap;
+  }
+  s->x[s->n] = x, s->y[s->n] = y, s->n++;
+  return 0;
+}
+
+/* A string safe inside a gnuplot double-quoted string. */
+static void gp_quote(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fputc('\\', f);
+    if (*s == '\n') continue;
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+/* Points worth plotting: finite, and positive on a log axis. */
+static int point_ok(const figure *f, double x, double y) {
+  if (!isfinite(x) || !isfinite(y)) return 0;
+  if (f->logy && y <= 0) return 0;
+  if (f->logx && x <= 0) return 0;
+  return 1;
+}
+
+/* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
+int plot_fig_write(const figure *f, const char *dir) {
+  char path[4096];
+  int any = 0;
+  for (int i = 0; i < f->ns; i++)
+    for (size_t k = 0; k < f->s[i].n; k++) any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+  if (!f->ns) return 1;
+  snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
+  FILE *d = fopen(path, "w");
+  if (!d) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
+  if (f->bars) { /* one row per category: index, "label", one column per series */
+    for (int c = 0; c < f->cats.n; c++) {
+      fprintf(d, "%d ", c);
+      gp_quote(d, f->cats.s[c]);
+      for (int i = 0; i < f->ns; i++) {
+        double v = NAN;
+        for (size_t k = 0; k < f->s[i].n; k++)
+          if ((int)f->s[i].x[k] == c) v = f->s[i].y[k];
+        if (point_ok(f, c + 1.0, v)) fprintf(d, " %.9g", v);
+        else fprintf(d, " ?");
+      }
+      fputc('\n', d);
+    }
+  } else { /* one block per series, two blank lines apart: plotted with `index i` */
+    for (int i = 0; i < f->ns; i++) {
+      fprintf(d, "# %s\n", f->s[i].label);
+      int wrote = 0;
+      for (size_t k = 0; k < f->s[i].n; k++)
+        if (point_ok(f, f->s[i].x[k], f->s[i].y[k]))
+          fprintf(d, "%.9g %.9g\n", f->s[i].x[k], f->s[i].y[k]), wrote = 1;
+      if (!wrote) fprintf(d, "? ?\n");
+      fputs("\n\n", d);
+    }
+  }
+  if (fclose(d)) return cli_error("plot: cannot write %s", path), -1;
+
+  snprintf(path, sizeof path, "%s/%s.gp", dir, f->name);
+  FILE *g = fopen(path, "w");
+  if (!g) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n",
+          f->name, f->name);
+  fprintf(g, "set encoding utf8\nset datafile missing '?'\n");
+  fprintf(g, "# PNG: pngcairo when this gnuplot has it, else the libgd png terminal\n"
+             "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
+             "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
+             "} else {\n  set terminal png size %d,%d enhanced\n}\n",
+          PNG_W, PNG_H, PNG_W, PNG_H);
+  fprintf(g, "set output '%s.png'\n", f->name);
+  fputs("set title ", g), gp_quote(g, f->title);
+  fprintf(g, " noenhanced font ',%d'\n", strlen(f->title) > 90 ? 10 : strlen(f->title) > 70 ? 11 : 13);
+  fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
+  fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
+  size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
+  for (int i = 0; i < f->ns; i++)
+    longest = strlen(f->s[i].label) > longest ? strlen(f->s[i].label) : longest;
+  fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
+  if (longest > 24) /* two columns under the x label, with room made for them */
+    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 Left "
+               "reverse noenhanced box opaque\nset bmargin %d\n", 5 + (f->ns + 1) / 2);
+  else
+    fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
+  fprintf(g, "set format y '%s'\n",
+          f->logy ? "10^{%L}" : "%g");
+  if (f->logy) fprintf(g, "set logscale y\n");
+  if (!f->bars && !f->logx) { /* small integer x (layers, depths): one tick per value */
+    double lo = INFINITY, hi = -INFINITY;
+    int ints = 1;
+    for (int i = 0; i < f->ns; i++)
+      for (size_t k = 0; k < f->s[i].n; k++) {
+        double x = f->s[i].x[k];
+        if (!isfinite(x)) continue;
+        ints &= x == floor(x);
+        lo = fmin(lo, x), hi = fmax(hi, x);
+      }
+    if (ints && hi > lo && hi - lo <= 24) fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
+  }
+  if (f->logx) fprintf(g, "set logscale x\n");
+  /* ten distinguishable colours (Tableau 10), then dashes for more series */
+  static const char *pal[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  for (int i = 0; i < 10; i++)
+    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 7 ps 0.6 dt 1\n", i + 1, pal[i]);
+  for (int i = 10; i < 20; i++)
+    fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 5 ps 0.6 dt 2\n", i + 1, pal[i - 10]);
+  fprintf(g, "set linetype cycle 20\n");
+  if (isfinite(f->hline)) {
+    fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
+               "lc rgb '#444444' front\n", f->hline, f->hline);
+    if (f->hline_label[0]) {
+      fprintf(g, "set label ");
+      gp_quote(g, f->hline_label);
+      fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
+    }
+  }
+  if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
+    fprintf(g, "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
+               "unset xtics\nunset ytics\nset label 1 'nothing to draw: every value is 0 "
+               "or not finite%s' at graph 0.5, graph 0.5 center font ',14'\nplot -1 notitle",
+            f->logy || f->logx ? " (the axis is logarithmic)" : "");
+  } else if (f->bars) {
+    fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
+               "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
+               "set xtics rotate by -30 noenhanced\n");
+    if (f->logy) fprintf(g, "set yrange [*:*]\n");
+    fprintf(g, "plot ");
+    for (int i = 0; i < f->ns; i++) {
+      fprintf(g, "%s'%s.dat' using %d%s lt %d title ", i ? ", \\\n     " : "", f->name, i + 3,
+              i ? "" : ":xtic(2)", i + 1);
+      gp_quote(g, f->s[i].label);
+    }
+  } else {
+    size_t maxn = 0;
+    for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
+    const char *with = f->points ? "points" : maxn > 60 ? "lines" : "linespoints";
+    fprintf(g, "plot ");
+    int first = 1;
+    for (int i = 0; i < f->ns; i++) {
+      int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is left out */
+      for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+      if (!ok) continue;
+      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", first ? "" : ", \\\n     ",
+              f->name, i, with, i + 1);
+      gp_quote(g, f->s[i].label);
+      first = 0;
+    }
+  }
+  fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
+             "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
+          PNG_W, PNG_H, f->name);
+  if (fclose(g)) return cli_error("plot: cannot write %s", path), -1;
+  return 0;
+}
+
+/* ---------- CSV reading (libcsv) ---------- */
+
+typedef struct csv_reader {
+  char **f;
+  int nf, cap, failed;
+  row_fn fn;
+  void *ud;
+} csv_reader;
+
+static void on_field(void *s, size_t len, void *data) {
+  csv_reader *r = data;
+  if (r->failed) return;
+  if (r->nf == r->cap) {
+    int cap = r->cap ? 2 * r->cap : 8;
+    char **p = realloc(r->f, (size_t)cap * sizeof *p);
+    if (!p) { r->failed = 1; return; }
+    r->f = p, r->cap = cap;
+  }
+  char *c = malloc(len + 1);
+  if (!c) { r->failed = 1; return; }
+  if (len) memcpy(c, s, len);
+  c[len] = '\0';
+  r->f[r->nf++] = c;
+}
+
+static void on_row(int term, void *data) {
+  (void)term;
+  csv_reader *r = data;
+  if (!r->failed && r->nf > 0 && r->fn(r->ud, r->nf, r->f)) r->failed = 1;
+  for (int i = 0; i < r->nf; i++) free(r->f[i]);
+  r->nf = 0;
+}
+
+/* Parse a whole CSV file, calling fn for each row (the header included). -1 and a message on
+ * failure; 1 when the file does not exist (not an error for optional files). */
+int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
+  FILE *in = fopen(path, "rb");
+  if (!in) return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
+  struct csv_parser p;
+  csv_reader r = {0};
+  r.fn = fn, r.ud = ud;
+  if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+    fclose(in);
+    return cli_error("plot: cannot start the CSV parser"), -1;
+  }
+  char buf[1 << 16];
+  size_t n;
+  int rc = 0;
+  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0)
+    if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
+      cli_error("plot: %s: %s", path, csv_strerror(csv_error(&p)));
+      rc = -1;
+      break;
+    }
+  if (!rc && !r.failed) csv_fini(&p, on_field, on_row, &r);
+  if (!rc && r.failed) rc = -1; /* the row callback printed why */
+  for (int i = 0; i < r.nf; i++) free(r.f[i]);
+  free(r.f);
+  csv_free(&p);
+  fclose(in);
+  return rc;
+}
