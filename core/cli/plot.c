@@ -184,8 +184,9 @@ static const char *grad_ylabel(const char *tensor) {
   return "gradient L2 norm (log scale)";
 }
 
-/* 1 when a (layer, tensor, stat) series repeats or goes back in steps: the rows come from several
- * models (a study that builds many networks) and a line over steps would mix them. */
+/* 1 when a (layer, tensor, stat) series (gradients, time steps, loss, accuracy) repeats or goes
+ * back in steps: the rows come from several models (a study that builds many networks) and a
+ * line over steps would mix them. */
 static int metrics_mixed(const metrics *m) {
   size_t nl = (size_t)m->layers.n, nk = (size_t)m->keys.n;
   if (!nl || !nk) return 0;
@@ -195,7 +196,6 @@ static int metrics_mixed(const metrics *m) {
   int mixed = 0;
   for (size_t i = 0; i < m->n && !mixed; i++) {
     const row *r = &m->rows[i];
-    if (m->key_kind[r->key] != K_GRAD) continue;
     double *l = &last[(size_t)r->layer * nk + (size_t)r->key];
     if (r->step <= *l) mixed = 1;
     *l = r->step;
@@ -488,11 +488,14 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   if (mkdir(fdir, 0777) != 0 && errno != EEXIST)
     return cli_error("plot: cannot create %s: %s", fdir, strerror(errno));
   emit_ctx c = {fdir, NULL, quiet, 0, 0};
+  const char *env = getenv("GRADLAB_GNUPLOT");
   if (draw && !(c.gnuplot = find_gnuplot()))
-    fprintf(stderr, "gradlab: %s: gnuplot not found on PATH (install the Debian package "
-                    "gnuplot-nox); the figure scripts (.gp) are written to %s, the data "
-                    "stays in %s\n",
-            explicit_request ? "error" : "note", fdir, mpath);
+    fprintf(stderr, "gradlab: %s: %s%s%s (install the Debian package gnuplot-nox); the figure "
+                    "scripts (.gp) are written to %s, the data stays in %s\n",
+            explicit_request ? "error" : "note",
+            env && *env ? "GRADLAB_GNUPLOT=" : "gnuplot not found on PATH",
+            env && *env ? env : "", env && *env ? " is not an executable gnuplot" : "", fdir,
+            mpath);
   metrics m = {0};
   m.path = mpath;
   int rc = plot_csv_each_row(mpath, metrics_row, &m);

@@ -465,7 +465,14 @@ function M.finish_figures()
       .. dir .. "`")
     return {}
   end
-  if in_gradlab_run() then return pngs end -- `gradlab run` draws them as it finishes
+  if in_gradlab_run() then -- `gradlab run` draws them as it finishes, if it finds gnuplot
+    local g = os.getenv("GRADLAB_GNUPLOT")
+    local p = io.popen(g and ("test -x '" .. g .. "' && echo y") or "command -v gnuplot")
+    local found = p and p:read("l")
+    if p then p:close() end
+    if not found then return {} end -- gradlab run says what is missing
+    return pngs
+  end
   local exe = gradlab_exe()
   if exe then
     os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))

@@ -29,10 +29,14 @@ plot_fixture)
 plot_no_gnuplot)
   d=$out/plot_no_gnuplot
   rm -rf "$d" && cp -r "$src/tests/studies/fixture_run" "$d" || fail "cannot copy the fixture"
-  GRADLAB_GNUPLOT=/nonexistent/gnuplot "$gradlab" plot "$d" 2>"$d.err"
+  (unset GRADLAB_GNUPLOT; PATH=/nonexistent "$gradlab" plot "$d") 2>"$d.err"
   rc=$?
   [ $rc -eq 1 ] || fail "exit $rc without gnuplot, expected 1"
-  grep -q "gnuplot not found" "$d.err" || fail "no clear message: $(cat "$d.err")"
+  grep -q "gnuplot not found on PATH" "$d.err" || fail "no clear message: $(cat "$d.err")"
+  GRADLAB_GNUPLOT=/nonexistent/gnuplot "$gradlab" plot "$d" 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc with a bad GRADLAB_GNUPLOT, expected 1"
+  grep -q "GRADLAB_GNUPLOT=/nonexistent/gnuplot is not" "$d.err" || fail "message: $(cat "$d.err")"
   [ -s "$d/figures/loss.gp" ] || fail "the .gp script was not kept"
   [ ! -e "$d/figures/loss.png" ] || fail "a PNG appeared without gnuplot"
   [ -s "$d/metrics.csv" ] || fail "metrics.csv is gone"
