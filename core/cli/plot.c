@@ -254,7 +254,7 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
           if (c >= 0) plot_series_add(s, c, m->rows[i].value);
         }
     }
-    rc |= emit(&f, ud);
+    if (f.cats.n > 1) rc |= emit(&f, ud); /* bars of one category (e.g. "model") say nothing */
     plot_fig_free(&f);
   }
   /* ||dL/dh_t|| over t, per recurrent layer, at a few recorded steps */

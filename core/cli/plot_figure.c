@@ -168,6 +168,21 @@ int plot_fig_write(const figure *f, const char *dir) {
   fprintf(g, "set format y '%s'\n",
           f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
+  double ylo = INFINITY, yhi = 0;
+  for (int i = 0; i < f->ns; i++)
+    for (size_t k = 0; k < f->s[i].n; k++)
+      if (point_ok(f, f->bars ? 1 : f->s[i].x[k], f->s[i].y[k]) && f->s[i].y[k] > 0)
+        ylo = fmin(ylo, f->s[i].y[k]), yhi = fmax(yhi, f->s[i].y[k]);
+  if (f->logy && yhi > 0 && yhi / ylo < 100) { /* under two decades: label 1-2-5 ticks too */
+    fprintf(g, "set ytics (");
+    int first = 1;
+    for (int e = (int)floor(log10(ylo)) - 1; e <= (int)ceil(log10(yhi)); e++)
+      for (int m = 1; m <= 5; m += m == 1 ? 1 : 3) { /* 1, 2, 5 */
+        fprintf(g, "%s\"%g\" %g", first ? "" : ", ", m * pow(10, e), m * pow(10, e));
+        first = 0;
+      }
+    fprintf(g, ")\n");
+  }
   if (!f->bars && !f->logx) { /* small integer x (layers, depths): one tick per value */
     double lo = INFINITY, hi = -INFINITY;
     int ints = 1;
