@@ -99,6 +99,7 @@ kill)
   for _ in $(seq 1 600); do
     [ "$(ls d/*/job.json 2>/dev/null | wc -l)" -ge 10 ] && [ -f d/.progress.json ] &&
       grep -q '"running":.*,' <(tr -d '\n\t ' < d/.progress.json) && break
+    kill -0 $pid 2> /dev/null || fail "the batch ended early"
     sleep 0.1
   done
   kill -KILL $pid
@@ -241,6 +242,7 @@ sigterm)
   pid=$!
   for _ in $(seq 1 300); do # until both sleep jobs run
     [ -f d/.progress.json ] && [ "$(ls -d d/*/ 2>/dev/null | wc -l)" -ge 2 ] && break
+    kill -0 $pid 2> /dev/null || fail "the batch ended early"
     sleep 0.1
   done
   sleep 0.3
