@@ -9,6 +9,15 @@
 
 #include <gradlab/tensor.h>
 
+/* Hot row loops are compiled twice, for AVX2 and the x86-64 baseline, and the loader picks one
+ * (GCC target_clones). Both do the same IEEE operations in the same order (no FMA contraction:
+ * -ffp-contract=off), so results are bit-identical whichever runs. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define GLAB_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GLAB_CLONES
+#endif
+
 /* Elementwise math. A double build uses libm (it is the precise reference, and what gradcheck
  * runs). A float build uses inline, branch-free forms the compiler can vectorise: Cephes' expf
  * (range reduction by ln 2, degree-6 polynomial; ~1 ulp) and tanhf (odd polynomial below 0.625,

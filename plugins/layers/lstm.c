@@ -50,10 +50,20 @@ typedef struct seq_attr {
 
 /* One batch row of the cell: c = f·c_prev + i·g, tanh(c), h = o·tanh(c). The restrict
  * parameters (distinct rows) let the compiler vectorise. */
-static void cell_row(const glab_real *restrict gi, const glab_real *restrict gf,
-                     const glab_real *restrict gg, const glab_real *restrict go,
-                     const glab_real *restrict cp, glab_real *restrict c, glab_real *restrict tc,
-                     glab_real *restrict h, int H) {
+/* The activations of one row of pre-activations [i f g o]: σ, σ, tanh, σ. */
+static GLAB_CLONES void gates_row(glab_real *restrict ab, int H) {
+  for (int k = 0; k < 2 * H; k++)
+    ab[k] = sigm(ab[k]);
+  for (int k = 2 * H; k < 3 * H; k++)
+    ab[k] = r_tanh(ab[k]);
+  for (int k = 3 * H; k < 4 * H; k++)
+    ab[k] = sigm(ab[k]);
+}
+
+static GLAB_CLONES void cell_row(const glab_real *restrict gi, const glab_real *restrict gf,
+                                 const glab_real *restrict gg, const glab_real *restrict go,
+                                 const glab_real *restrict cp, glab_real *restrict c,
+                                 glab_real *restrict tc, glab_real *restrict h, int H) {
   for (int j = 0; j < H; j++) {
     glab_real cj = gf[j] * cp[j] + gi[j] * gg[j], tj = r_tanh(cj);
     c[j] = cj;
@@ -64,12 +74,12 @@ static void cell_row(const glab_real *restrict gi, const glab_real *restrict gf,
 
 /* Its backward for one row: from dL/dh (total) and the carried dL/dc to the four gates'
  * pre-activation gradients; dc becomes the carry into the previous step. */
-static void cell_row_back(const glab_real *restrict gi, const glab_real *restrict gf,
-                          const glab_real *restrict gg, const glab_real *restrict go,
-                          const glab_real *restrict tc, const glab_real *restrict cp,
-                          const glab_real *restrict dh, glab_real *restrict di,
-                          glab_real *restrict df, glab_real *restrict dg, glab_real *restrict dgo,
-                          glab_real *restrict dc, int H) {
+static GLAB_CLONES void cell_row_back(const glab_real *restrict gi, const glab_real *restrict gf,
+                                      const glab_real *restrict gg, const glab_real *restrict go,
+                                      const glab_real *restrict tc, const glab_real *restrict cp,
+                                      const glab_real *restrict dh, glab_real *restrict di,
+                                      glab_real *restrict df, glab_real *restrict dg,
+                                      glab_real *restrict dgo, glab_real *restrict dc, int H) {
   for (int j = 0; j < H; j++) {
     glab_real dcj = dc[j] + dh[j] * go[j] * (1 - tc[j] * tc[j]);
     di[j] = dcj * gg[j] * gi[j] * (1 - gi[j]);
@@ -103,12 +113,7 @@ static int seq_forward(glab_var *out) {
     const glab_real *cp = t > 0 ? a->cs + (t - 1) * BH : a->c0;
     for (int b = 0; b < B; b++) {
       glab_real *ab = act + b * G;
-      for (int k = 0; k < 2 * H; k++)
-        ab[k] = sigm(ab[k]); /* i, f */
-      for (int k = 2 * H; k < 3 * H; k++)
-        ab[k] = r_tanh(ab[k]); /* g */
-      for (int k = 3 * H; k < 4 * H; k++)
-        ab[k] = sigm(ab[k]); /* o */
+      gates_row(ab, H);
       size_t o = (size_t)b * H;
       cell_row(ab, ab + H, ab + 2 * H, ab + 3 * H, cp + o, c + o, tc + o, h + o, H);
     }

@@ -41,8 +41,8 @@ static void add_row(glab_real *restrict dst, const glab_real *restrict src, size
     dst[j] += src[j];
 }
 
-static void tanh_row(const glab_real *restrict x, const glab_real *restrict bias,
-                     const glab_real *restrict hw, glab_real *restrict h, size_t n) {
+static GLAB_CLONES void tanh_row(const glab_real *restrict x, const glab_real *restrict bias,
+                                 const glab_real *restrict hw, glab_real *restrict h, size_t n) {
   if (hw)
     for (size_t j = 0; j < n; j++)
       h[j] = r_tanh(x[j] + bias[j] + hw[j]);
