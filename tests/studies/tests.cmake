@@ -26,7 +26,7 @@ studies_case(plot_bad_input plot_bad_input)
 studies_case(plot_usage plot_usage)
 
 # Smoke sizes, a little smaller still than --set smoke=true, so the suite stays quick under ASan.
-studies_case(xor_naive study xor_naive --set epochs=3000 --set sweep_seeds=3
+studies_case(xor_naive study xor_naive --set epochs=2500 --set probe_every=250 --set sweep_seeds=3
   --result sensible_loss<0.05 --result naive_accuracy<0.9)
 studies_case(depth_speed study depth_speed --set epochs=1
   --result init_first_over_last<0.1)
