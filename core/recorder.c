@@ -351,12 +351,13 @@ int glab_recorder_commit(glab_recorder *r, const glab_optimizer *opt) {
     for (int j = 0; j < s->np; j++) {
       glab_param_record *p = &s->precs[j];
       glab_var *v = s->pvars[j];
-      glab_stats_compute(v->value.data, v->value.size, &p->value);
       const glab_real *u = opt && !p->is_buffer ? glab_optimizer_last_update(opt, v) : NULL;
-      if (u) {
-        p->update_norm = glab_norm2(u, v->value.size, NULL);
+      /* the value and the update in one pass */
+      glab_stats_compute_pair(v->value.data, u, v->value.size, &p->value, &p->update_norm, NULL);
+      if (u)
         p->update_ratio = glab_update_ratio(p->update_norm, p->value.norm);
-      }
+      else
+        p->update_norm = NAN;
     }
   }
   r->pending = 0;

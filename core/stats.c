@@ -189,33 +189,148 @@ static void act_band(glab_act_kind kind, double *lo, double *hi) {
   }
 }
 
-void glab_stats_compute_act(const glab_real *x, size_t n, glab_act_kind kind, glab_stats *out,
-                            double *fraction) {
+/* Merge a chunk's (scale, ssq) pair into the running one (LAPACK dlassq's rule). */
+static void ssq_merge(double *scale, double *ssq, double cscale, double cssq) {
+  if (cscale > *scale) {
+    double r = *scale / cscale;
+    *ssq = cssq + *ssq * r * r;
+    *scale = cscale;
+  } else if (cscale > 0) {
+    double r = cscale / *scale;
+    *ssq += cssq * r * r;
+  }
+}
+
+/* The norm of one chunk (m <= CHUNK) merged into (scale, ssq); non-finite entries counted in
+ * *bad. `fast`: 0 portable, 1 AVX2, 2 AVX-512. */
+static void norm_chunk(const glab_real *c, size_t m, int fast, double *scale, double *ssq,
+                       double *bad) {
+#if GLAB_STATS_AVX2
+  double fss;
+  if (fast && (fast == 2 ? glab_sumsq_avx512 : glab_sumsq_avx2)(c, m, &fss)) {
+    if (fss > 0) ssq_merge(scale, ssq, 1.0, fss); /* float squares never under/overflow */
+    return;
+  }
+#else
+  (void)fast;
+#endif
+  double mx[LANES];
+  for (int k = 0; k < LANES; k++)
+    mx[k] = 0;
+  size_t j = 0;
+  for (; j + LANES <= m; j += LANES)
+    for (int k = 0; k < LANES; k++) {
+      double a = fabs((double)c[j + k]);
+      mx[k] = a > mx[k] ? a : mx[k];
+    }
+  for (; j < m; j++) {
+    double a = fabs((double)c[j]);
+    mx[0] = a > mx[0] ? a : mx[0];
+  }
+  double amax = 0;
+  for (int k = 0; k < LANES; k++)
+    amax = mx[k] > amax ? mx[k] : amax;
+  double cs = 0, csc = 0;
+  int slow = !(amax <= DBL_MAX) || (amax > 0 && amax < 4 * DBL_MIN);
+  if (!slow) { /* a NaN compares false above: it shows in the sum */
+    double inv = amax > 0 ? 1.0 / amax : 1.0, q[LANES];
+    for (int k = 0; k < LANES; k++)
+      q[k] = 0;
+    for (j = 0; j + LANES <= m; j += LANES)
+      for (int k = 0; k < LANES; k++) {
+        double t = (double)c[j + k] * inv;
+        q[k] += t * t;
+      }
+    for (; j < m; j++) {
+      double t = (double)c[j] * inv;
+      q[0] += t * t;
+    }
+    for (int k = 0; k < LANES; k++)
+      cs += q[k];
+    if (!isfinite(cs)) slow = 1;
+    csc = amax;
+  }
+  if (slow) {
+    part p;
+    glab_part_init(&p);
+    for (j = 0; j < m; j++)
+      part_add_one(&p, (double)c[j], -INFINITY, INFINITY);
+    *bad += p.nonfinite;
+    cs = p.ssq;
+    csc = p.scale;
+  }
+  ssq_merge(scale, ssq, csc, cs);
+}
+
+static int simd_level(void) {
+#if GLAB_STATS_AVX2
+  return glab_stats_avx512() ? 2 : glab_stats_avx2();
+#else
+  return 0;
+#endif
+}
+
+/* The statistics of x (with the activation band of `kind`) and, if u is given, the L2 norm of
+ * u (same length) in the same pass over memory. */
+static void compute(const glab_real *x, const glab_real *u, size_t n, glab_act_kind kind,
+                    glab_stats *out, double *fraction, double *unorm, size_t *ubad) {
   part total, p;
-  double lo, hi;
+  double lo, hi, uscale = 0, ussq = 0, bad = 0;
   act_band(kind, &lo, &hi);
   glab_part_init(&total);
+  int fast = simd_level();
 #if GLAB_STATS_AVX2
-  int fast = glab_stats_avx512() ? 2 : glab_stats_avx2();
   float lo_f = kind == GLAB_ACT_RELU ? FLT_TRUE_MIN : (float)lo; /* x < min positive: x <= 0 */
+  int act = kind != GLAB_ACT_NONE;
 #endif
-  for (size_t i = 0; x && i < n; i += CHUNK) {
-    size_t m = n - i < CHUNK ? n - i : CHUNK;
+  if (!x) n = 0;
+  /* AVX-512 takes blocks of 4 chunks at once (fewer reductions and merges); a block it cannot
+   * take is redone chunk by chunk below */
+  size_t block = fast == 2 ? 4 * CHUNK : CHUNK;
+  for (size_t i = 0; i < n; i += block) {
+    size_t m = n - i < block ? n - i : block;
+    int done = 0; /* bit 1: x's block, bit 2: u's block */
 #if GLAB_STATS_AVX2
-    if (fast && (fast == 2 ? glab_chunk_avx512 : glab_chunk_avx2)(x + i, m, kind != GLAB_ACT_NONE,
-                                                                  lo_f, (float)hi, &p)) {
-      glab_part_merge(&total, &p);
-      continue;
+    if (fast == 2) {
+      double usq = 0;
+      done = glab_chunk2_avx512(x + i, u ? u + i : NULL, m, act, lo_f, (float)hi, &p, &usq);
+      if (done & 2 && usq > 0) ssq_merge(&uscale, &ussq, 1.0, usq);
+      if (done & 1) glab_part_merge(&total, &p);
     }
 #endif
-    chunk_real(x + i, m, lo, hi, &p);
-    glab_part_merge(&total, &p);
+    for (size_t j = i; j < i + m; j += CHUNK) {
+      size_t c = i + m - j < CHUNK ? i + m - j : CHUNK;
+      if (!(done & 1)) {
+        int ok = 0;
+#if GLAB_STATS_AVX2
+        if (fast == 2)
+          ok = glab_chunk_avx512(x + j, c, act, lo_f, (float)hi, &p);
+        else if (fast)
+          ok = glab_chunk_avx2(x + j, c, act, lo_f, (float)hi, &p);
+#endif
+        if (!ok) chunk_real(x + j, c, lo, hi, &p);
+        glab_part_merge(&total, &p);
+      }
+      if (u && !(done & 2)) norm_chunk(u + j, c, fast, &uscale, &ussq, &bad);
+    }
   }
-  finish(&total, x ? n : 0, out, fraction);
+  finish(&total, n, out, fraction);
+  if (unorm) *unorm = u ? uscale * sqrt(ussq) : 0;
+  if (ubad) *ubad = (size_t)bad;
+}
+
+void glab_stats_compute_act(const glab_real *x, size_t n, glab_act_kind kind, glab_stats *out,
+                            double *fraction) {
+  compute(x, NULL, n, kind, out, fraction, NULL, NULL);
 }
 
 void glab_stats_compute(const glab_real *x, size_t n, glab_stats *out) {
-  glab_stats_compute_act(x, n, GLAB_ACT_NONE, out, NULL);
+  compute(x, NULL, n, GLAB_ACT_NONE, out, NULL, NULL, NULL);
+}
+
+void glab_stats_compute_pair(const glab_real *x, const glab_real *u, size_t n, glab_stats *out,
+                             double *u_norm, size_t *u_nonfinite) {
+  compute(x, u, n, GLAB_ACT_NONE, out, NULL, u_norm, u_nonfinite);
 }
 
 void glab_stats_compute_double(const double *x, size_t n, glab_stats *out) {
@@ -235,83 +350,9 @@ void glab_stats_compute_double(const double *x, size_t n, glab_stats *out) {
 /* The norm alone: only the (scale, ssq) pair per chunk. */
 double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite) {
   double scale = 0, ssq = 0, bad = 0;
-#if GLAB_STATS_AVX2
-  int fast = glab_stats_avx2();
-#endif
-  for (size_t i = 0; x && i < n; i += CHUNK) {
-    size_t m = n - i < CHUNK ? n - i : CHUNK;
-    const glab_real *c = x + i;
-#if GLAB_STATS_AVX2
-    double fss;
-    if (fast && glab_sumsq_avx2(c, m, &fss)) { /* float squares never under/overflow a double */
-      if (fss > 0) {
-        double fsc = 1.0;
-        if (fsc > scale) {
-          double r = scale / fsc;
-          ssq = fss + ssq * r * r;
-          scale = fsc;
-        } else {
-          double r = fsc / scale;
-          ssq += fss * r * r;
-        }
-      }
-      continue;
-    }
-#endif
-    double mx[LANES];
-    for (int k = 0; k < LANES; k++)
-      mx[k] = 0;
-    size_t j = 0;
-    for (; j + LANES <= m; j += LANES)
-      for (int k = 0; k < LANES; k++) {
-        double a = fabs((double)c[j + k]);
-        mx[k] = a > mx[k] ? a : mx[k];
-      }
-    for (; j < m; j++) {
-      double a = fabs((double)c[j]);
-      mx[0] = a > mx[0] ? a : mx[0];
-    }
-    double amax = 0;
-    for (int k = 0; k < LANES; k++)
-      amax = mx[k] > amax ? mx[k] : amax;
-    double cs = 0, csc = 0;
-    int slow = !(amax <= DBL_MAX) || (amax > 0 && amax < 4 * DBL_MIN);
-    if (!slow) { /* a NaN compares false above: it shows in the sum */
-      double inv = amax > 0 ? 1.0 / amax : 1.0, q[LANES];
-      for (int k = 0; k < LANES; k++)
-        q[k] = 0;
-      for (j = 0; j + LANES <= m; j += LANES)
-        for (int k = 0; k < LANES; k++) {
-          double t = (double)c[j + k] * inv;
-          q[k] += t * t;
-        }
-      for (; j < m; j++) {
-        double t = (double)c[j] * inv;
-        q[0] += t * t;
-      }
-      for (int k = 0; k < LANES; k++)
-        cs += q[k];
-      if (!isfinite(cs)) slow = 1;
-      csc = amax;
-    }
-    if (slow) {
-      part p;
-      glab_part_init(&p);
-      for (j = 0; j < m; j++)
-        part_add_one(&p, (double)c[j], -INFINITY, INFINITY);
-      bad += p.nonfinite;
-      cs = p.ssq;
-      csc = p.scale;
-    }
-    if (csc > scale) {
-      double r = scale / csc;
-      ssq = cs + ssq * r * r;
-      scale = csc;
-    } else if (csc > 0) {
-      double r = csc / scale;
-      ssq += cs * r * r;
-    }
-  }
+  int fast = simd_level();
+  for (size_t i = 0; x && i < n; i += CHUNK)
+    norm_chunk(x + i, n - i < CHUNK ? n - i : CHUNK, fast, &scale, &ssq, &bad);
   if (nonfinite) *nonfinite = (size_t)bad;
   return scale * sqrt(ssq);
 }

@@ -199,17 +199,122 @@ AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float 
   return 1;
 }
 
-AVX2 int glab_sumsq_avx2(const float *x, size_t n, double *out) {
-  __m256d q0 = _mm256_setzero_pd(), q1 = q0;
+/* The fast kernel (K = 0): Σx, Σx², Σ(x<0 ? x : 0) in double, min/max/zeros/act on the floats;
+ * optionally Σu² of a second array in the same pass. The halves are converted straight from
+ * memory (no extract), and Σ|x| = Σx − 2·Σ(x<0 ? x : 0) takes one masked add instead of abs +
+ * add (no cancellation: both terms are at most Σ|x| in size). Without the shift by K, the
+ * variance M2 = Σx² − (Σx)²/n cancels when the mean is large against the spread: the kernel
+ * reports that (Σx² > 1024·M2, i.e. more than 10 bits lost) and the caller redoes the chunk
+ * with glab_chunk_avx512. Returns bit 1 if x's part is good, bit 2 if Σu² is. */
+AVX512 int glab_chunk2_avx512(const float *x, const float *u, size_t n, int act, float lo,
+                              float hi, part *out, double *usq) {
+  const __m512 zero = _mm512_setzero_ps(), lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
+  __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, g0 = s0, g1 = s0, u0 = s0, u1 = s0;
+  __m512 mn = _mm512_set1_ps(INFINITY), mx = _mm512_set1_ps(-INFINITY);
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i zc = _mm512_setzero_si512(), ac = zc;
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m256 f = _mm256_loadu_ps(x + i);
-    __m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
-    __m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+  for (; i + 16 <= n; i += 16) {
+    __m512 f = _mm512_loadu_ps(x + i);
+    mn = _mm512_min_ps(mn, f);
+    mx = _mm512_max_ps(mx, f);
+    zc = _mm512_mask_add_epi32(zc, _mm512_cmp_ps_mask(f, zero, _CMP_EQ_OQ), zc, one);
+    __mmask16 neg = _mm512_cmp_ps_mask(f, zero, _CMP_LT_OQ);
+    if (act)
+      ac = _mm512_mask_add_epi32(
+          ac, _mm512_cmp_ps_mask(f, lo16, _CMP_LT_OQ) | _mm512_cmp_ps_mask(f, hi16, _CMP_GT_OQ), ac,
+          one);
+    __m512d d0 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
+    __m512d d1 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8));
+    s0 = _mm512_add_pd(s0, d0);
+    s1 = _mm512_add_pd(s1, d1);
+    q0 = _mm512_fmadd_pd(d0, d0, q0);
+    q1 = _mm512_fmadd_pd(d1, d1, q1);
+    g0 = _mm512_mask_add_pd(g0, (__mmask8)neg, g0, d0);
+    g1 = _mm512_mask_add_pd(g1, (__mmask8)(neg >> 8), g1, d1);
+    if (u) {
+      __m512d e0 = _mm512_cvtps_pd(_mm256_loadu_ps(u + i));
+      __m512d e1 = _mm512_cvtps_pd(_mm256_loadu_ps(u + i + 8));
+      u0 = _mm512_fmadd_pd(e0, e0, u0);
+      u1 = _mm512_fmadd_pd(e1, e1, u1);
+    }
+  }
+  double s = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+  double q = _mm512_reduce_add_pd(_mm512_add_pd(q0, q1));
+  double g = _mm512_reduce_add_pd(_mm512_add_pd(g0, g1));
+  double uq = _mm512_reduce_add_pd(_mm512_add_pd(u0, u1));
+  float vmin = _mm512_reduce_min_ps(mn), vmax = _mm512_reduce_max_ps(mx);
+  long zeros = _mm512_reduce_add_epi32(zc), acts = _mm512_reduce_add_epi32(ac);
+  for (; i < n; i++) {
+    float f = x[i];
+    vmin = f < vmin ? f : vmin;
+    vmax = f > vmax ? f : vmax;
+    zeros += f == 0;
+    if (act) acts += f < lo || f > hi;
+    double d = (double)f;
+    s += d;
+    q += d * d;
+    if (d < 0) g += d;
+    if (u) uq += (double)u[i] * (double)u[i];
+  }
+  int ok = 0;
+  if (u && isfinite(uq)) {
+    *usq = uq;
+    ok |= 2;
+  }
+  if (n == 0 || !isfinite(s) || !isfinite(q)) return ok; /* a NaN/inf: the exact slow path */
+  double nn = (double)n, m2 = q - s * s / nn;
+  if (!(q <= 1024.0 * m2) && q > 0) return ok; /* large mean, small spread: shift by K */
+  out->n = nn;
+  out->nonfinite = 0;
+  out->zeros = (double)zeros;
+  out->act = (double)acts;
+  out->sum_abs = s - 2.0 * g;
+  out->min = vmin;
+  out->max = vmax;
+  out->mean = s / nn;
+  out->m2 = m2 > 0 ? m2 : 0;
+  out->scale = q > 0 ? 1.0 : 0.0;
+  out->ssq = q;
+  return ok | 1;
+}
+
+/* Σx² with four independent chains (the add latency, not the ports, bounds two). */
+AVX512 int glab_sumsq_avx512(const float *x, size_t n, double *out) {
+  __m512d q0 = _mm512_setzero_pd(), q1 = q0, q2 = q0, q3 = q0;
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m512d d0 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
+    __m512d d1 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8));
+    __m512d d2 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 16));
+    __m512d d3 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 24));
+    q0 = _mm512_fmadd_pd(d0, d0, q0);
+    q1 = _mm512_fmadd_pd(d1, d1, q1);
+    q2 = _mm512_fmadd_pd(d2, d2, q2);
+    q3 = _mm512_fmadd_pd(d3, d3, q3);
+  }
+  double q = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(q0, q1), _mm512_add_pd(q2, q3)));
+  for (; i < n; i++)
+    q += (double)x[i] * (double)x[i];
+  if (!isfinite(q)) return 0;
+  *out = q;
+  return 1;
+}
+
+AVX2 int glab_sumsq_avx2(const float *x, size_t n, double *out) {
+  __m256d q0 = _mm256_setzero_pd(), q1 = q0, q2 = q0, q3 = q0;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m256d d0 = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
+    __m256d d1 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
+    __m256d d2 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8));
+    __m256d d3 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12));
     q0 = _mm256_fmadd_pd(d0, d0, q0);
     q1 = _mm256_fmadd_pd(d1, d1, q1);
+    q2 = _mm256_fmadd_pd(d2, d2, q2);
+    q3 = _mm256_fmadd_pd(d3, d3, q3);
   }
-  double q = hsum_pd(_mm256_add_pd(q0, q1));
+  double q = hsum_pd(_mm256_add_pd(_mm256_add_pd(q0, q1), _mm256_add_pd(q2, q3)));
   for (; i < n; i++)
     q += (double)x[i] * (double)x[i];
   if (!isfinite(q)) return 0;

@@ -30,8 +30,14 @@ int glab_chunk_avx2(const float *x, size_t n, int act, float lo, float hi, part 
 /* The same kernel with AVX-512F/DQ, when the CPU has them. */
 int glab_stats_avx512(void);
 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float hi, part *out);
+/* The faster AVX-512 kernel without the shift (see stats_avx2.c), with Σu² of a second array
+ * (u may be NULL) in the same pass. Returns bit 1 if *out is good (else redo x: NaN/inf, or a
+ * large mean against the spread), bit 2 if *usq is (u finite). */
+int glab_chunk2_avx512(const float *x, const float *u, size_t n, int act, float lo, float hi,
+                       part *out, double *usq);
 /* Sum of squares of a chunk in double; 0 if it holds a NaN/inf. */
 int glab_sumsq_avx2(const float *x, size_t n, double *out);
+int glab_sumsq_avx512(const float *x, size_t n, double *out);
 #else
 #define GLAB_STATS_AVX2 0
 #endif

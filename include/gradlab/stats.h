@@ -72,6 +72,10 @@ void glab_stats_compute(const glab_real *x, size_t n, glab_stats *out);
 void glab_stats_compute_double(const double *x, size_t n, glab_stats *out);
 /* The L2 norm alone (scaled, finite entries only); *nonfinite (may be NULL) gets their count. */
 double glab_norm2(const glab_real *x, size_t n, size_t *nonfinite);
+/* glab_stats_compute of x and glab_norm2 of u (n elements each) in one pass over both (e.g. a
+ * parameter's value and its last update). u_norm and u_nonfinite may be NULL. */
+void glab_stats_compute_pair(const glab_real *x, const glab_real *u, size_t n, glab_stats *out,
+                             double *u_norm, size_t *u_nonfinite);
 
 /* Derived: the update/weight ratio ||update|| / ||weight|| (0 when both are 0; +inf when only the
  * weight is 0). */

@@ -182,6 +182,64 @@ static void test_random_against_naive(void) {
   free(x);
 }
 
+/* Floats with a large mean and a small spread: the fast kernel's cancellation check sends the
+ * chunk to the shifted kernel, so std keeps its digits. */
+static void test_float_std_precision(void) {
+  size_t n = 5000;
+  glab_real *x = malloc(n * sizeof *x);
+  for (size_t i = 0; i < n; i++)
+    x[i] = (glab_real)(1000.0 + ((i % 2) ? 0.0625 : -0.0625)); /* exact in float */
+  glab_stats s;
+  glab_stats_compute(x, n, &s);
+  CLOSE(s.std, 0.0625, 1e-9);
+  CLOSE(s.mean, 1000.0, 1e-12);
+  CLOSE(s.mean_abs, 1000.0, 1e-12);
+  CLOSE(s.norm, 1000.0 * sqrt((double)n) * sqrt(1 + 0.0625 * 0.0625 / 1e6), 1e-12);
+  free(x);
+}
+
+/* glab_stats_compute_pair: the statistics of x exactly as glab_stats_compute, the norm of u as
+ * glab_norm2, on lengths around the block sizes, with NaN, tiny and huge updates. */
+static void test_pair(void) {
+  size_t lens[] = {1, 15, 1024, 4095, 4096, 4097, 10000};
+  for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+    size_t n = lens[li];
+    glab_real *x = malloc(n * sizeof *x), *u = malloc(n * sizeof *u);
+    for (int variant = 0; variant < 4; variant++) {
+      unsigned r = 7;
+      for (size_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        x[i] = (glab_real)(((r >> 8) & 0xffff) / 65536.0 - 0.5);
+        u[i] = (glab_real)(variant == 1 ? 1e-25 : variant == 2 ? 1e30 : 1e-3) * x[i];
+      }
+      if (variant == 3) u[n / 2] = NAN, x[n - 1] = INFINITY;
+      glab_stats a, b;
+      double un = -1;
+      size_t bad = 99;
+      glab_stats_compute_pair(x, u, n, &a, &un, &bad);
+      glab_stats_compute(x, n, &b);
+      for (int k = 0; k < GLAB_STAT_NFIELDS; k++)
+        CLOSE(glab_stats_get(&a, k), glab_stats_get(&b, k), 1e-15);
+      size_t bad2 = 0;
+      double un2 = glab_norm2(u, n, &bad2);
+      CLOSE(un, un2, 1e-12);
+      double naive = 0; /* float squares fit a double: the naive sum is exact enough here */
+      for (size_t i = 0; i < n; i++)
+        if (isfinite(u[i])) naive += (double)u[i] * (double)u[i];
+      CLOSE(un, sqrt(naive), 1e-12);
+      CU_ASSERT_EQUAL(bad, bad2);
+      CU_ASSERT_EQUAL(bad, variant == 3 ? 1 : 0);
+    }
+    glab_stats c;
+    double un = -1;
+    glab_stats_compute_pair(x, NULL, n, &c, &un, NULL); /* no update */
+    CU_ASSERT_EQUAL(un, 0);
+    CU_ASSERT_EQUAL(c.count, n);
+    free(x);
+    free(u);
+  }
+}
+
 static void test_activation_fractions(void) {
   glab_real sig[] = {0.001f, 0.5f, 0.995f, 0.2f};
   CLOSE(glab_act_fraction(sig, 4, GLAB_ACT_SIGMOID), 0.5, 1e-15);
@@ -219,6 +277,8 @@ int main(void) {
   CU_add_test(s, "extreme doubles", test_extreme_doubles);
   CU_add_test(s, "std precision", test_std_precision);
   CU_add_test(s, "random vs naive", test_random_against_naive);
+  CU_add_test(s, "float std precision", test_float_std_precision);
+  CU_add_test(s, "value and update in one pass", test_pair);
   CU_add_test(s, "activation fractions", test_activation_fractions);
   CU_add_test(s, "update ratio, names", test_update_ratio_and_names);
   CU_basic_set_mode(CU_BRM_VERBOSE);
