@@ -3,10 +3,11 @@
 -- One deep MLP (default 8 hidden layers of 32) on Fashion-MNIST in variants: sigmoid with
 -- N(0,1/fan_in) weights (the baseline, whose early layers barely get a gradient), ReLU + He
 -- init, sigmoid + Xavier init, + batchnorm, + residual blocks, and an exploding configuration
--- (ReLU with N(0,1) weights) without and with gradient clipping. For each: the weight-gradient
--- norm of every layer at initialisation and after training, the spread first/last layer, and the
--- test accuracy after the same budget (same data, epochs, batch, learning rate). One table and
--- the figures cures_grad_init, cures_grad_trained, cures_accuracy.
+-- (ReLU with N(0,1) weights) without and with gradient clipping, and ReLU + He with a step too
+-- large (lr 1) without and with gradient clipping. For each: the weight-gradient norm and δ of
+-- every layer at initialisation and after training, the spread first/last layer, and the test
+-- accuracy after the same budget (same data, epochs, batch; lr 0.1 except the lr-1 pair). One
+-- table and the figures cures_grad_init, cures_delta_init, cures_grad_trained, cures_accuracy.
 --
 --   gradlab run scripts/cures.lua                  # the full study
 --   gradlab run scripts/cures.lua --set smoke=true # < 1 minute
@@ -56,6 +57,11 @@ if has("explode") then
 end
 if has("explode_clip") and has("explode") then
   S.check(result.explode_clip_diverged == 0, "clipping keeps the exploding config finite")
+end
+if has("lr_high") and has("lr_high_clip") then
+  S.check(result.lr_high_diverged == 1 and result.lr_high_clip_diverged == 0
+    and result.lr_high_clip_accuracy > 0.15, ("lr 1: plain SGD diverges, with clip_norm it "
+    .. "trains (test accuracy %.3f)"):format(result.lr_high_clip_accuracy))
 end
 
 for _, p in ipairs(S.finish_figures()) do print("figure: " .. p) end

@@ -22,6 +22,10 @@ M.variants = {
    init = {"normal", std = 1}},
   {key = "explode_clip", label = "ReLU, N(0,1) + clip_norm", act = "relu",
    init = {"normal", std = 1}, clip = true},
+  {key = "lr_high", label = "ReLU + He, lr 1 (unstable)", act = "relu", init = "he_normal",
+   lr = 1},
+  {key = "lr_high_clip", label = "ReLU + He, lr 1 + clip_norm", act = "relu",
+   init = "he_normal", lr = 1, clip = true},
 }
 
 local function pick(keys)
@@ -80,7 +84,7 @@ function M.run(P)
     net:train()
     local g0, d0 = grads(net, dense)
     for l = 1, L do fig_init:add(v.label, l, g0[l]) fig_delta:add(v.label, l, d0[l]) end
-    local opt = gradlab.optim.sgd{lr = P.lr, clip_norm = v.clip and P.clip_norm or nil}
+    local opt = gradlab.optim.sgd{lr = v.lr or P.lr, clip_norm = v.clip and P.clip_norm or nil}
     local r = S.fit(net, opt, train, {loss = "cross_entropy", epochs = P.epochs,
       batch = P.batch, classes = CLASSES})
     local diverged = r.stopped == "nonfinite"
@@ -90,7 +94,7 @@ function M.run(P)
     local ev = S.evaluate(net, test, {loss = "cross_entropy", classes = CLASSES})
     net:train()
     local acc = (diverged or ev.accuracy ~= ev.accuracy) and 0 or ev.accuracy
-    fig_acc:add("test accuracy", v.label, acc)
+    fig_acc:add("test accuracy", v.label .. (diverged and " — diverged" or ""), acc)
     local spread0, spread1 = g0[1] / g0[L], g1[1] / g1[L]
     local dspread = d0[1] / d0[L]
     rows[#rows + 1] = {v.label, S.sci(g0[1]), S.sci(g0[L]), S.sci(spread0), S.sci(dspread),
