@@ -18,7 +18,7 @@ double glab_layer_check_tolerance(void) {
 #ifdef GRADLAB_DOUBLE
   return 1e-6;
 #else
-  return 5e-2;
+  return 1e-2;
 #endif
 }
 

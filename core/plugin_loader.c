@@ -276,25 +276,51 @@ static void load_path_item(glab_registry *r, const char *item, failures *f) {
     note_failure(f);
 }
 
-int glab_plugins_load_default(glab_registry *r, const char *const *paths, int npaths) {
-  failures f = {0};
-  if (!r) return glab_error(GLAB_ERR_ARG, "plugins: NULL registry");
-  for (int i = 0; i < npaths; i++)
-    if (paths && paths[i]) load_path_item(r, paths[i], &f);
+/* GRADLAB_PLUGIN_PATH, then the build tree's folder, then the installed one. */
+static void load_search_path(glab_registry *r, failures *f) {
   const char *env = getenv("GRADLAB_PLUGIN_PATH");
   if (env && *env) {
     char *copy = strdup(env), *save = NULL;
     for (char *tok = copy ? strtok_r(copy, ":", &save) : NULL; tok;
          tok = strtok_r(NULL, ":", &save))
       if (is_dir(tok))
-        load_dir(r, tok, &f);
+        load_dir(r, tok, f);
       else if (ends_with_so(tok))
-        load_path_item(r, tok, &f);
+        load_path_item(r, tok, f);
     free(copy);
   }
   char build[PATH_MAX], inst[PATH_MAX];
   default_dirs(build, inst, sizeof build);
-  if (is_dir(build)) load_dir(r, build, &f);
-  if (is_dir(inst)) load_dir(r, inst, &f);
+  if (is_dir(build)) load_dir(r, build, f);
+  if (is_dir(inst)) load_dir(r, inst, f);
+}
+
+int glab_plugins_load_default(glab_registry *r, const char *const *paths, int npaths) {
+  failures f = {0};
+  if (!r) return glab_error(GLAB_ERR_ARG, "plugins: NULL registry");
+  for (int i = 0; i < npaths; i++)
+    if (paths && paths[i]) load_path_item(r, paths[i], &f);
+  load_search_path(r, &f);
   return finish(&f);
+}
+
+int glab_plugins_load_tolerant(glab_registry *r, const char *const *paths, int npaths,
+                               void (*warn)(void *ctx, const char *message), void *ctx) {
+  failures f = {0};
+  if (!r) return glab_error(GLAB_ERR_ARG, "plugins: NULL registry");
+  for (int i = 0; i < npaths; i++)
+    if (paths && paths[i]) load_path_item(r, paths[i], &f);
+  if (f.count) return finish(&f);
+  size_t before = glab_registry_failure_count(r);
+  load_search_path(r, &f);
+  size_t after = glab_registry_failure_count(r);
+  /* A file that failed before fails again with the same message: say it once per registry. */
+  for (size_t i = before; warn && i < after; i++) {
+    const char *msg = glab_registry_failure(r, i);
+    int seen = 0;
+    for (size_t j = 0; j < before && !seen; j++) seen = !strcmp(msg, glab_registry_failure(r, j));
+    if (!seen) warn(ctx, msg);
+  }
+  glab_clear_error();
+  return GLAB_OK;
 }

@@ -335,6 +335,11 @@ static void describe_run(run_opts *o, lua_State *L) {
   }
 }
 
+static void warn_plugin(void *log, const char *message) {
+  fprintf(stderr, "gradlab: warning: %s (skipped)\n", message);
+  glab_runlog_log(log, "warning: %s (skipped)", message);
+}
+
 int cli_run(int argc, char **argv) {
   run_opts o;
   memset(&o, 0, sizeof o);
@@ -364,8 +369,10 @@ int cli_run(int argc, char **argv) {
     free(plugins);
     return CLI_FAIL;
   }
-  /* Plugins after the folder exists, so a failure is recorded there (finished = false). */
-  if (glab_plugins_load_default(glab_default_registry(), o.plugins, o.nplugins) != GLAB_OK) {
+  /* Plugins after the folder exists, so a failure is recorded there (finished = false). A
+   * --plugin that fails is an error; a broken file on the search path is a warning. */
+  if (glab_plugins_load_tolerant(glab_default_registry(), o.plugins, o.nplugins, warn_plugin,
+                                 o.log) != GLAB_OK) {
     cli_error("run: %s", glab_last_error());
     glab_runlog_log(o.log, "error: %s", glab_last_error());
     glab_runlog_flush(o.log, 0);

@@ -4,6 +4,7 @@
  * lua5.4 (require "gradlab" through package.cpath) and the gradlab command. */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,10 +190,16 @@ static void pin_self(void) {
   }
 }
 
+static void warn_plugin(void *ctx, const char *message) {
+  (void)ctx;
+  fprintf(stderr, "gradlab: warning: %s (skipped)\n", message);
+}
+
 int luaopen_gradlab(lua_State *L) {
   pin_self();
-  /* The shipped plugins (and GRADLAB_PLUGIN_PATH); files already loaded are skipped. */
-  if (glab_plugins_load_default(glab_lua_registry(L), NULL, 0) != GLAB_OK)
+  /* The shipped plugins (and GRADLAB_PLUGIN_PATH); files already loaded are skipped, and a
+   * broken file there is a warning, not a failure of every script. */
+  if (glab_plugins_load_tolerant(glab_lua_registry(L), NULL, 0, warn_plugin, NULL) != GLAB_OK)
     return glab_lua_fail(L, "require \"gradlab\"");
   lua_newtable(L);
   luaL_setfuncs(L, module_funcs, 0);

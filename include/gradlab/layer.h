@@ -112,7 +112,7 @@ int glab_layer_gradcheck(glab_registry *reg, const char *type, glab_layer_check 
 /* The same with another configuration and input than the type's own example (NULL: its own). */
 int glab_layer_gradcheck_example(glab_registry *reg, const char *type,
                                  const glab_layer_example *example, glab_layer_check *report);
-/* The pass threshold: 1e-6 in a double build, 5e-2 in a float build. */
+/* The pass threshold: 1e-6 in a double build, 1e-2 in a float build. */
 double glab_layer_check_tolerance(void);
 
 /* Fill `t` by initializer (`fan_in`, `fan_out` for the scaled ones). */

@@ -64,6 +64,12 @@ int glab_plugin_load_dir(glab_registry *reg, const char *dir);
  * running libgradlab so an installed tree can be moved). Folders that do not exist are
  * skipped; a file already loaded is not loaded twice; failures are reported as in load_dir. */
 int glab_plugins_load_default(glab_registry *reg, const char *const *paths, int npaths);
+/* As glab_plugins_load_default, but only the explicit paths must load (their first failure is
+ * returned). A broken file on the search path is skipped, so one stray .so in a plugin folder
+ * does not stop every script: `warn` (may be NULL) gets each such failure's message once per
+ * registry. Returns GLAB_OK unless an explicit path failed. */
+int glab_plugins_load_tolerant(glab_registry *reg, const char *const *paths, int npaths,
+                               void (*warn)(void *ctx, const char *message), void *ctx);
 /* The folders the standard search visits after explicit paths, ':'-joined into buf. */
 const char *glab_plugin_search_path(char *buf, size_t size);
 

@@ -57,3 +57,16 @@ set_tests_properties(plugins_cli_gradcheck_unknown PROPERTIES WILL_FAIL TRUE)
 set_tests_properties(plugins_cli_list plugins_cli_describe plugins_cli_describe_optim
   plugins_cli_suggest plugins_cli_broken plugins_cli_gradcheck plugins_cli_gradcheck_unknown
   PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=")
+
+# A broken .so on the search path is skipped with a warning naming it (one stray file must not
+# stop every script); the same file given with --plugin is an error (exit 1).
+add_test(NAME plugins_run_broken_on_path COMMAND ${GLAB_CLI} run
+  ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua --out ${CMAKE_BINARY_DIR}/tests/plugins_run_path)
+set_tests_properties(plugins_run_broken_on_path PROPERTIES
+  ENVIRONMENT "GRADLAB_PLUGIN_PATH=${GLAB_BROKEN_DIR}/initfail.so;GRADLAB_PLOT=0"
+  PASS_REGULAR_EXPRESSION "gradlab: warning: plugin [^\n]*initfail\\.so: init failed[^\n]*\\(skipped\\)")
+add_test(NAME plugins_run_broken_explicit COMMAND ${GLAB_CLI} run
+  ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua --out ${CMAKE_BINARY_DIR}/tests/plugins_run_explicit
+  --plugin ${GLAB_BROKEN_DIR}/initfail.so)
+set_tests_properties(plugins_run_broken_explicit PROPERTIES WILL_FAIL TRUE
+  ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0")
