@@ -65,6 +65,7 @@ void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n) {
 
 static glab_rng default_rng;
 static int default_seeded;
+static uint64_t default_seed = 42;
 
 glab_rng *glab_default_rng(void) {
   if (!default_seeded) glab_seed(42);
@@ -74,4 +75,7 @@ glab_rng *glab_default_rng(void) {
 void glab_seed(uint64_t seed) {
   glab_rng_seed(&default_rng, seed, 54u);
   default_seeded = 1;
+  default_seed = seed;
 }
+
+uint64_t glab_seed_value(void) { return default_seed; }

@@ -104,14 +104,19 @@ int glab_lua_sweep_ended(lua_State *L) {
 }
 
 lua_Integer glab_lua_current_seed(lua_State *L) {
-  lua_Integer s = 42;
+  lua_Integer s = (lua_Integer)glab_seed_value();
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_seed) == LUA_TNUMBER) s = lua_tointeger(L, -1);
   lua_pop(L, 1);
   return s;
 }
 
-/* gradlab.seed(n): reseed the run's generator (layers created afterwards, shuffles, data). */
+/* gradlab.seed(n): reseed the run's generator (layers created afterwards, shuffles, data).
+ * gradlab.seed(): the current seed (--seed, or the last gradlab.seed(n); 42 by default). */
 static int l_seed(lua_State *L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushinteger(L, glab_lua_current_seed(L));
+    return 1;
+  }
   lua_Integer n = luaL_checkinteger(L, 1);
   glab_seed((uint64_t)n);
   lua_pushinteger(L, n);

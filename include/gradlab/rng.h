@@ -26,6 +26,8 @@ void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n); /* Fisher–Yates *
 /* The process-wide run generator (seeded 42 until glab_seed is called). */
 glab_rng *glab_default_rng(void);
 void glab_seed(uint64_t seed);
+/* The seed last given to glab_seed (42 before any). */
+uint64_t glab_seed_value(void);
 
 #ifdef __cplusplus
 }

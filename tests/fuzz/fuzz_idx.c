@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const size_t limits[4] = {0, 1, 3, 100};
   static const glab_data_scale scales[4] = {GLAB_SCALE_UNIT, GLAB_SCALE_RAW, GLAB_SCALE_STANDARD,
                                             GLAB_SCALE_UNIT};
-  glab_idx_options opt = {scales[(data[0] >> 3) & 3], limits[(data[0] >> 1) & 3]};
+  glab_idx_options opt = {scales[(data[0] >> 3) & 3], limits[(data[0] >> 1) & 3], data[0] >> 7};
   const uint8_t *im = data + 1, *lb = NULL;
   size_t imlen = size - 1, lblen = 0;
   if (data[0] & 1) {
