@@ -142,18 +142,20 @@ local function pretrain(net, method)
   return gradlab.pretrain(common)
 end
 
--- Per-layer ||δ_l|| and ||∂L/∂W_l|| on the probe batch (no update), via grad_stats.
+-- Per-layer ||δ_l|| and ||∂L/∂W_l|| on the probe batch (no update), via grad_stats, and the
+-- fraction of saturated hidden units (sigmoid output < 0.01 or > 0.99), mean over hidden layers.
 local function probe(net, dense)
   net:record_every(1)
   S.probe(net, probe_X, probe_labels, "cross_entropy")
-  local delta, dw = {}, {}
+  local delta, dw, sat = {}, {}, 0
   for l, d in ipairs(dense) do
     local st = d:grad_stats()
     delta[l] = st.output_grad.norm
     dw[l] = st.params.weight.grad.norm
   end
+  for l = 1, H do sat = sat + net:layer(2 * l):grad_stats().activation.saturation / H end
   net:zero_grad()
-  return delta, dw
+  return delta, dw, sat
 end
 
 -- How much the network's output still depends on the image: the standard deviation over the
@@ -194,7 +196,7 @@ for _, seed in ipairs(P.seeds) do
     end
     local pre_time = os.clock() - t0
     net:train()
-    local delta0, dw0 = probe(net, dense)
+    local delta0, dw0, sat0 = probe(net, dense)
     local sd0 = logit_sd(net)
     -- fine-tuning: the same generator state (batch order) for every variant of this seed
     S.seed(seed * 104729 + 3)
@@ -217,7 +219,8 @@ for _, seed in ipairs(P.seeds) do
       steps = steps or s
     end
     runs[m][#runs[m] + 1] = {seed = seed, delta0 = delta0, dw0 = dw0, acc = acc, loss = loss,
-      diverged = diverged, hist = hist, steps = steps, pre_time = pre_time, sd0 = sd0}
+      diverged = diverged, hist = hist, steps = steps, pre_time = pre_time, sd0 = sd0,
+      sat0 = sat0}
     print(("  seed %d  %-24s  δ_1/δ_%d %s  dW_1/dW_%d %s  logit sd %s  test acc %s  "
       .. "(pretraining %.1f s)"):format(seed, LABEL[m], H, S.sci(delta0[1] / delta0[H]), H,
       S.sci(dw0[1] / dw0[H]), S.sci(sd0), ("%.4f"):format(acc[#acc]), pre_time))
@@ -254,7 +257,7 @@ local fig_recon = S.figure{name = "pretrain_recon", logy = true,
 local rows, seed_rows, result = {}, {}, {}
 for _, m in ipairs(P.methods) do
   local rs = runs[m]
-  local dr, wr, wo, accs, acc1, sds = {}, {}, {}, {}, {}, {}
+  local dr, wr, wo, accs, acc1, sds, sats = {}, {}, {}, {}, {}, {}, {}
   for _, r in ipairs(rs) do
     dr[#dr + 1] = r.delta0[1] / r.delta0[H]
     wr[#wr + 1] = r.dw0[1] / r.dw0[H]
@@ -262,8 +265,10 @@ for _, m in ipairs(P.methods) do
     accs[#accs + 1] = r.acc[#r.acc]
     acc1[#acc1 + 1] = r.acc[1]
     sds[#sds + 1] = r.sd0
+    sats[#sats + 1] = r.sat0
     seed_rows[#seed_rows + 1] = {LABEL[m], r.seed, S.sci(r.delta0[1]), S.sci(r.delta0[H]),
-      S.sci(dr[#dr]), S.sci(wr[#wr]), S.sci(r.sd0), ("%.4f"):format(r.acc[1]),
+      S.sci(dr[#dr]), S.sci(wr[#wr]), S.sci(r.sd0), ("%.3f"):format(r.sat0),
+      ("%.4f"):format(r.acc[1]),
       ("%.4f"):format(r.acc[#r.acc])}
     result[("%s_s%d_accuracy"):format(m, r.seed)] = r.acc[#r.acc]
     result[("%s_s%d_delta_ratio"):format(m, r.seed)] = dr[#dr]
@@ -291,7 +296,8 @@ for _, m in ipairs(P.methods) do
   end
   local d, w = S.geomean(dr), S.geomean(wr)
   rows[#rows + 1] = {LABEL[m], S.sci(d), ("%.2f"):format(S.decades(d)), S.sci(w),
-    S.sci(S.geomean(wo)), S.sci(S.geomean(sds)), ("%.4f"):format(S.mean(acc1)),
+    S.sci(S.geomean(wo)), S.sci(S.geomean(sds)), ("%.3f"):format(S.mean(sats)),
+    ("%.4f"):format(S.mean(acc1)),
     ("%.4f ± %.4f"):format(S.mean(accs), std(accs))}
   result[m .. "_delta_ratio"] = d
   result[m .. "_delta_spread"] = S.decades(d)
@@ -299,6 +305,7 @@ for _, m in ipairs(P.methods) do
   result[m .. "_weight_spread"] = S.decades(w)
   result[m .. "_weight_ratio_out"] = S.geomean(wo)
   result[m .. "_logit_sd"] = S.geomean(sds)
+  result[m .. "_saturation"] = S.mean(sats)
   result[m .. "_accuracy_epoch1"] = S.mean(acc1)
   result[m .. "_accuracy"] = S.mean(accs)
   result[m .. "_accuracy_std"] = std(accs)
@@ -336,17 +343,18 @@ end
 
 S.table{name = "pretraining", rows = rows,
   columns = {"variant", "δ_1/δ_" .. H, "spread (decades)", "dW_1/dW_" .. H,
-    "dW_1/dW_out", "logit sd", "test acc ep 1", ("test acc ep %d"):format(P.epochs)},
+    "dW_1/dW_out", "logit sd", "saturated", "test acc ep 1", ("test acc ep %d"):format(P.epochs)},
   title = ("Table: pretraining vs none — [%s] sigmoid, %s, %d train images, %d fine-tuning "
     .. "epoch(s), %d seed(s)"):format(arch, dname, train:size(), P.epochs, #P.seeds),
   note = ("(at the start of fine-tuning, on %d training images: δ_l = ∂L/∂z_l, z_l the output "
     .. "of dense layer l; ratios are\n geometric means over seeds, spread = |log10(δ_1/δ_%d)|; "
     .. "logit sd = standard deviation over the\n probe images of each output logit, mean over "
-    .. "classes; test accuracy on %d test images, mean ± sd over seeds)"):format(
+    .. "classes; saturated = fraction of hidden\n sigmoid outputs < 0.01 or > 0.99, mean over "
+    .. "hidden layers; test accuracy on %d test images, mean ± sd over seeds)"):format(
     P.probe_images, H, test:size())}
 S.table{name = "pretraining_seeds", rows = seed_rows,
   columns = {"variant", "seed", "||δ_1||", "||δ_" .. H .. "||", "δ_1/δ_" .. H,
-    "dW_1/dW_" .. H, "logit sd", "acc ep 1", ("acc ep %d"):format(P.epochs)},
+    "dW_1/dW_" .. H, "logit sd", "saturated", "acc ep 1", ("acc ep %d"):format(P.epochs)},
   title = "Table: every run"}
 
 -- pretraining history as tidy CSV (metrics.csv names layers by position only)
