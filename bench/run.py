@@ -185,6 +185,10 @@ def bench_mlp_epoch(r, rates):
     limit = flops / (peak * 1e9)
     r.row("mlp_epoch_vs_sgemm_limit", best[0], limit, "s", 1.3,
           f"6*{MLP_PARAMS}*{MLP_SAMPLES} FLOP at {peak:.0f} GFLOP/s (best 1024^3 sgemm)")
+    shape_rate = max(rates[1][1], rates[2][1])
+    step_flops = 2.0 * 64 * (784 * 256 * 2 + 256 * 128 * 3 + 128 * 10 * 3)  # no dL/dx for the input
+    r.row("mlp_epoch_vs_gemm_shapes", best[0], step_flops * MLP_SAMPLES / 64 / (shape_rate * 1e9), "s",
+          None, f"the step's own GEMMs at their measured rate ({shape_rate:.0f} GFLOP/s)")
     r.row("mlp_peak_rss", best[2], pt[3][1], "MB", 0.25, "whole process, /usr/bin/time -v")
     r.row("mlp_data_load", best[1], pt[3][0], "s", None,
           "gradlab: whole epochs=0 process (start+load+build); PyTorch: in-process load")
