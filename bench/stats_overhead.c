@@ -116,7 +116,10 @@ static int measure(long steps, int rounds, long every, const char *label) {
         ratio[k][r - 1] = t[k + 1][r - 1] / t[0][r - 1];
   }
   const char *ct = getenv("OPENBLAS_CORETYPE");
-  printf("%-10s %6ld %8.1f %8.1f %8.1f   %6.4f  %6.4f\n", label ? label : ct ? ct : "default",
+  printf("%-10s %6ld %8.1f %8.1f %8.1f   %6.4f  %6.4f\n",
+         label ? label
+         : ct  ? ct
+               : "default",
          every, 1e6 * median(t[0], rounds), 1e6 * median(t[1], rounds), 1e6 * median(t[2], rounds),
          median(ratio[0], rounds), median(ratio[1], rounds));
   fflush(stdout);
@@ -171,8 +174,8 @@ int main(int argc, char **argv) {
   if (steps < 16) steps = 16;
   if (rounds < 1) rounds = 1;
   if (rounds > MAX_ROUNDS) rounds = MAX_ROUNDS;
-  setenv("OPENBLAS_NUM_THREADS", getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "1",
-         1);
+  setenv("OPENBLAS_NUM_THREADS",
+         getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "1", 1);
   if (child) return measure(steps, rounds, every, NULL);
   header(steps, rounds);
   fflush(stdout);

@@ -22,7 +22,7 @@ struct glab_model {
   size_t nscalars;
   int training;
   glab_var *input;
-  unsigned long forwards; /* counts forwards: tells the trainer whose nodes the layers hold */
+  unsigned long forwards;  /* counts forwards: tells the trainer whose nodes the layers hold */
   glab_model_nodes *nodes; /* per layer of `all`: the nodes of the last forward (statistics) */
 };
 

@@ -206,8 +206,8 @@ AVX512 int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float 
  * variance M2 = Σx² − (Σx)²/n cancels when the mean is large against the spread: the kernel
  * reports that (Σx² > 1024·M2, i.e. more than 10 bits lost) and the caller redoes the chunk
  * with glab_chunk_avx512. Returns bit 1 if x's part is good, bit 2 if Σu² is. */
-AVX512 int glab_chunk2_avx512(const float *x, const float *u, size_t n, int act, float lo,
-                              float hi, part *out, double *usq) {
+AVX512 int glab_chunk2_avx512(const float *x, const float *u, size_t n, int act, float lo, float hi,
+                              part *out, double *usq) {
   const __m512 zero = _mm512_setzero_ps(), lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
   __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, g0 = s0, g1 = s0, u0 = s0, u1 = s0;
   __m512 mn = _mm512_set1_ps(INFINITY), mx = _mm512_set1_ps(-INFINITY);

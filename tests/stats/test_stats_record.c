@@ -561,7 +561,8 @@ static void same_record(const glab_layer_record *a, const glab_layer_record *b) 
       CU_ASSERT_EQUAL(glab_stats_get(&a->time[t], k), glab_stats_get(&b->time[t], k));
   }
   for (int j = 0; j < a->nparams; j++)
-    if (!a->params[j].is_buffer) CU_ASSERT_EQUAL(a->params[j].update_norm, b->params[j].update_norm);
+    if (!a->params[j].is_buffer)
+      CU_ASSERT_EQUAL(a->params[j].update_norm, b->params[j].update_norm);
 }
 
 /* glab_evaluate and glab_model_describe between a loss and its backward run forwards of their
