@@ -173,9 +173,10 @@ static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tens
   snprintf(ev.layer, sizeof ev.layer, "%s", layer);
   snprintf(ev.tensor, sizeof ev.tensor, "%s", tensor);
   snprintf(ev.kind, sizeof ev.kind, "nonfinite");
+  /* the policy is part of the message: two runs' events at the same step stay distinguishable */
   snprintf(ev.message, sizeof ev.message,
-           "non-finite %s at step %ld (epoch %d): layer %s, tensor %s", what, ev.step, ev.epoch,
-           layer, tensor);
+           "non-finite %s at step %ld (epoch %d): layer %s, tensor %s (policy %s)", what, ev.step,
+           ev.epoch, layer, tensor, glab_nonfinite_name(tr->policy));
   tr->nev_total++;
   const glab_event *kept = NULL;
   if (tr->nev < GLAB_MAX_EVENTS) {
@@ -187,8 +188,7 @@ static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tens
     glab_runlog_add_event(tr->log, ev.step, ev.epoch, ev.layer, ev.tensor, ev.kind, ev.message);
   tr->skip_update = 1;
   if (tr->policy == GLAB_NONFINITE_CONTINUE) return GLAB_OK;
-  return glab_error(GLAB_ERR_NONFINITE, "%s (policy %s)", ev.message,
-                    glab_nonfinite_name(tr->policy));
+  return glab_error(GLAB_ERR_NONFINITE, "%s", ev.message);
 }
 
 /* After a capture: the first non-finite gradient in backward order (last layer first). */

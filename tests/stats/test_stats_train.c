@@ -225,6 +225,8 @@ static void test_gradient_event(void) {
     CU_ASSERT_STRING_EQUAL(res.first_event.tensor, every ? "output_grad" : "params.w.grad");
     cJSON *events = cJSON_GetObjectItem(glab_runlog_summary(log), "events");
     CU_ASSERT_EQUAL(cJSON_GetArraySize(events), 1);
+    cJSON *msg = cJSON_GetObjectItem(cJSON_GetArrayItem(events, 0), "message");
+    CU_ASSERT(cJSON_IsString(msg) && strstr(msg->valuestring, "(policy stop)"));
     glab_runlog_destroy(log);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
