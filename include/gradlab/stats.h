@@ -146,7 +146,9 @@ void glab_recorder_set_runlog(glab_recorder *r, glab_runlog *log);
  *  commit  — after the step (opt given) or without one (opt NULL): parameter values, updates,
  *            update ratios; the record becomes the latest and enters the history.
  * A capture not committed is committed (without update) by the next capture or a query.
- * The tape of the forward/backward must still be alive at capture. */
+ * Capture reads the nodes of the model's last glab_model_forward (a glab_evaluate or
+ * glab_model_describe in between does not replace them); that forward's tape must still be
+ * alive. */
 int glab_recorder_capture(glab_recorder *r, long step, int epoch);
 int glab_recorder_commit(glab_recorder *r, const glab_optimizer *opt);
 /* capture + commit (the update of the optimizer's last step, if opt is given). */
