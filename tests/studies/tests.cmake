@@ -30,7 +30,7 @@ studies_case(xor_naive study xor_naive --set epochs=2500 --set probe_every=250 -
   --result sensible_loss<0.05 --result naive_accuracy<0.9)
 studies_case(depth_speed study depth_speed --set epochs=1
   --result init_first_over_last<0.1)
-studies_case(cures study cures --set train_images=1000 --set test_images=500
+studies_case(cures study cures --set train_images=2000 --set test_images=500
   --result baseline_delta_spread_init<0.01 --result explode_delta_spread_init>100)
 studies_case(rnn_vs_lstm study rnn_vs_lstm
   --result lstm_T50_test_mse<0.05 --result rnn_T50_test_mse>0.1)
