@@ -284,16 +284,17 @@ static void compute(const glab_real *x, const glab_real *u, size_t n, glab_act_k
   int act = kind != GLAB_ACT_NONE;
 #endif
   if (!x) n = 0;
-  /* AVX-512 takes blocks of 4 chunks at once (fewer reductions and merges); a block it cannot
-   * take is redone chunk by chunk below */
-  size_t block = fast == 2 ? 4 * CHUNK : CHUNK;
+  /* the SIMD kernels take blocks of 4 chunks at once (fewer reductions and merges); a block the
+   * unshifted kernel cannot take is redone chunk by chunk below, with the shift */
+  size_t block = fast ? 4 * CHUNK : CHUNK;
   for (size_t i = 0; i < n; i += block) {
     size_t m = n - i < block ? n - i : block;
     int done = 0; /* bit 1: x's block, bit 2: u's block */
 #if GLAB_STATS_AVX2
-    if (fast == 2) {
+    if (fast) {
       double usq = 0;
-      done = glab_chunk2_avx512(x + i, u ? u + i : NULL, m, act, lo_f, (float)hi, &p, &usq);
+      done = (fast == 2 ? glab_chunk2_avx512 : glab_chunk2_avx2)(x + i, u ? u + i : NULL, m, act,
+                                                                 lo_f, (float)hi, &p, &usq);
       if (done & 2 && usq > 0) ssq_merge(&uscale, &ussq, 1.0, usq);
       if (done & 1) glab_part_merge(&total, &p);
     }

@@ -121,6 +121,85 @@ AVX2 int glab_chunk_avx2(const float *x, size_t n, int act, float lo, float hi, 
   return 1;
 }
 
+/* The unshifted kernel of glab_chunk2_avx512 (see there) for AVX2: Σx, Σx², Σ|x| in double,
+ * optionally Σu² of a second array in the same pass. Same return bits. */
+AVX2 int glab_chunk2_avx2(const float *x, const float *u, size_t n, int act, float lo, float hi,
+                          part *out, double *usq) {
+  const __m256d absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+  const __m256 zero = _mm256_setzero_ps(), lo8 = _mm256_set1_ps(lo), hi8 = _mm256_set1_ps(hi);
+  __m256d s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, a0 = s0, a1 = s0, u0 = s0, u1 = s0;
+  __m256 mn = _mm256_set1_ps(INFINITY), mx = _mm256_set1_ps(-INFINITY);
+  __m256i zc = _mm256_setzero_si256(), ac = zc;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 f = _mm256_loadu_ps(x + i);
+    mn = _mm256_min_ps(mn, f);
+    mx = _mm256_max_ps(mx, f);
+    zc = _mm256_sub_epi32(zc, _mm256_castps_si256(_mm256_cmp_ps(f, zero, _CMP_EQ_OQ)));
+    if (act) {
+      __m256 m = _mm256_or_ps(_mm256_cmp_ps(f, lo8, _CMP_LT_OQ), _mm256_cmp_ps(f, hi8, _CMP_GT_OQ));
+      ac = _mm256_sub_epi32(ac, _mm256_castps_si256(m));
+    }
+    __m256d d0 = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
+    __m256d d1 = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4));
+    s0 = _mm256_add_pd(s0, d0);
+    s1 = _mm256_add_pd(s1, d1);
+    q0 = _mm256_fmadd_pd(d0, d0, q0);
+    q1 = _mm256_fmadd_pd(d1, d1, q1);
+    a0 = _mm256_add_pd(a0, _mm256_and_pd(d0, absmask));
+    a1 = _mm256_add_pd(a1, _mm256_and_pd(d1, absmask));
+    if (u) {
+      __m256d e0 = _mm256_cvtps_pd(_mm_loadu_ps(u + i));
+      __m256d e1 = _mm256_cvtps_pd(_mm_loadu_ps(u + i + 4));
+      u0 = _mm256_fmadd_pd(e0, e0, u0);
+      u1 = _mm256_fmadd_pd(e1, e1, u1);
+    }
+  }
+  double s = hsum_pd(_mm256_add_pd(s0, s1)), q = hsum_pd(_mm256_add_pd(q0, q1));
+  double sa = hsum_pd(_mm256_add_pd(a0, a1)), uq = hsum_pd(_mm256_add_pd(u0, u1));
+  float t[8], v[8];
+  _mm256_storeu_ps(t, mn);
+  _mm256_storeu_ps(v, mx);
+  float vmin = t[0], vmax = v[0];
+  for (int k = 1; k < 8; k++) {
+    vmin = t[k] < vmin ? t[k] : vmin;
+    vmax = v[k] > vmax ? v[k] : vmax;
+  }
+  double zeros = (double)hsum_epi32(zc), acts = act ? (double)hsum_epi32(ac) : 0;
+  for (; i < n; i++) {
+    float f = x[i];
+    vmin = f < vmin ? f : vmin;
+    vmax = f > vmax ? f : vmax;
+    zeros += f == 0;
+    if (act) acts += f < lo || f > hi;
+    double d = (double)f;
+    s += d;
+    q += d * d;
+    sa += fabs(d);
+    if (u) uq += (double)u[i] * (double)u[i];
+  }
+  int ok = 0;
+  if (u && isfinite(uq)) {
+    *usq = uq;
+    ok |= 2;
+  }
+  if (n == 0 || !isfinite(s) || !isfinite(q) || !isfinite(sa)) return ok;
+  double nn = (double)n, m2 = q - s * s / nn;
+  if (!(q <= 1024.0 * m2) && q > 0) return ok; /* large mean, small spread: shift by K */
+  out->n = nn;
+  out->nonfinite = 0;
+  out->zeros = zeros;
+  out->act = acts;
+  out->sum_abs = sa;
+  out->min = vmin;
+  out->max = vmax;
+  out->mean = s / nn;
+  out->m2 = m2 > 0 ? m2 : 0;
+  out->scale = q > 0 ? 1.0 : 0.0;
+  out->ssq = q;
+  return ok | 1;
+}
+
 /* The same with AVX-512 (16 floats per vector; counts by mask popcount). */
 #define AVX512 __attribute__((target("avx512f,avx512dq")))
 

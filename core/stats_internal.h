@@ -35,6 +35,8 @@ int glab_chunk_avx512(const float *x, size_t n, int act, float lo, float hi, par
  * large mean against the spread), bit 2 if *usq is (u finite). */
 int glab_chunk2_avx512(const float *x, const float *u, size_t n, int act, float lo, float hi,
                        part *out, double *usq);
+int glab_chunk2_avx2(const float *x, const float *u, size_t n, int act, float lo, float hi,
+                     part *out, double *usq);
 /* Sum of squares of a chunk in double; 0 if it holds a NaN/inf. */
 int glab_sumsq_avx2(const float *x, size_t n, double *out);
 int glab_sumsq_avx512(const float *x, size_t n, double *out);
