@@ -12,9 +12,11 @@
 
 static const glab_option options[] = {
     {"epochs", GLAB_OPT_INT, "1", "epochs of training per layer"},
-    {"lr", GLAB_OPT_REAL, "0.1", "learning rate of the per-layer optimizer"},
+    {"lr", GLAB_OPT_REAL, "0.001", "learning rate of the per-layer optimizer"},
     {"batch", GLAB_OPT_INT, "20", "minibatch size"},
-    {"optimizer", GLAB_OPT_STRING, "sgd", "optimizer type used for each layer (sgd, momentum, adam, ...)"},
+    /* Adam by default: the loss is a mean over the input features, so its gradients are about
+     * 1/inputs of the papers' summed loss and plain SGD at a usual rate barely moves it. */
+    {"optimizer", GLAB_OPT_STRING, "adam", "optimizer type used for each layer (adam, sgd, momentum, ...)"},
     {"tied", GLAB_OPT_BOOL, "true", "decoder weight is the encoder's transpose (else its own matrix)"},
     {"noise", GLAB_OPT_REAL, "0", "denoising: fraction of input entries set to 0 (masking noise)"},
     {"decoder", GLAB_OPT_STRING, "auto",
@@ -161,6 +163,8 @@ static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
   size_t n = glab_dataset_size(data), limit = (size_t)glab_config_int(cfg, "limit");
   if (limit > 0 && limit < n) n = limit;
   if (n == 0) return glab_error(GLAB_ERR_ARG, "autoencoder: the dataset is empty");
+  if (glab_dataset_is_sequence(data))
+    return glab_error(GLAB_ERR_ARG, "autoencoder: sequence data cannot be pretrained layer-wise");
   lw_unit *units;
   int nu = lw_select(m, cfg, "autoencoder", &units);
   if (nu < 0) return glab_last_status();

@@ -180,6 +180,8 @@ static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
   size_t n = glab_dataset_size(data), limit = (size_t)glab_config_int(cfg, "limit");
   if (limit > 0 && limit < n) n = limit;
   if (n == 0) return glab_error(GLAB_ERR_ARG, "rbm: the dataset is empty");
+  if (glab_dataset_is_sequence(data))
+    return glab_error(GLAB_ERR_ARG, "rbm: sequence data cannot be pretrained layer-wise");
   lw_unit *units;
   int nu = lw_select(m, cfg, "rbm", &units);
   if (nu < 0) return glab_last_status();
@@ -189,6 +191,12 @@ static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
     return glab_error(GLAB_ERR_SHAPE, "rbm: layer 1 takes %d inputs but the data has %zu features", in,
                       glab_dataset_item_elems(data));
   }
+  for (int q = 0; q < nu; q++) /* before any layer is changed */
+    if (!glab_layer_param(units[q].dense, "bias")) {
+      int li = units[q].index + 1;
+      free(units);
+      return glab_error(GLAB_ERR_ARG, "rbm: layer %d has no bias; an RBM needs the hidden bias (dense{bias=true})", li);
+    }
   int was_training = glab_model_is_training(m);
   glab_model_set_training(m, 0);
   int rc = GLAB_OK;
