@@ -19,7 +19,7 @@ struct glab_layer {
   const glab_layer_type *type;
   glab_config *cfg;
   void *impl;
-  char name[64];
+  char *name; /* allocated: never truncated (nested auto names grow with the depth) */
   int auto_name; /* 1: named by its parent, renamed when the parent is */
   param *params;
   int nparams, cap;
@@ -51,7 +51,7 @@ glab_rng *glab_layer_rng(glab_layer *l) {
   return glab_default_rng();
 }
 const char *glab_layer_name(const glab_layer *l) {
-  return l ? l->name : "";
+  return l && l->name ? l->name : "";
 }
 const glab_layer_type *glab_layer_get_type(const glab_layer *l) {
   return l ? l->type : NULL;
@@ -181,21 +181,40 @@ int glab_layer_collect_params(const glab_layer *l, glab_var **out, int cap) {
   return n;
 }
 
-static void rename_children(glab_layer *l) {
+/* Replace l->name by a copy of `name` (whole: a name is never cut, so two names that differ
+ * anywhere stay different and multi-byte UTF-8 stays intact). */
+static int store_name(glab_layer *l, const char *name) {
+  size_t len = strlen(name);
+  char *p = malloc(len + 1);
+  if (!p)
+    return glab_error(GLAB_ERR_NOMEM, "layer %s: out of memory for the name",
+                      l->name ? l->name : l->type->name);
+  memcpy(p, name, len + 1);
+  free(l->name);
+  l->name = p;
+  return GLAB_OK;
+}
+
+static int rename_children(glab_layer *l) {
   for (int i = 0; i < l->nchildren; i++) {
     glab_layer *c = l->children[i];
     if (!c->auto_name) continue;
-    if (snprintf(c->name, sizeof c->name, "%s.%d", l->name, i + 1) >= (int)sizeof c->name)
-      c->name[sizeof c->name - 1] = '\0'; /* truncated: still unique enough for display */
-    rename_children(c);
+    size_t len = strlen(l->name) + 16;
+    char *p = malloc(len);
+    if (!p) return glab_error(GLAB_ERR_NOMEM, "layer %s: out of memory for the name", l->name);
+    snprintf(p, len, "%s.%d", l->name, i + 1);
+    free(c->name);
+    c->name = p;
+    if (rename_children(c) != GLAB_OK) return glab_last_status();
   }
+  return GLAB_OK;
 }
 
-void glab_layer_set_name(glab_layer *l, const char *name) {
-  if (!l) return;
-  snprintf(l->name, sizeof l->name, "%s", name ? name : "");
+int glab_layer_set_name(glab_layer *l, const char *name) {
+  if (!l) return glab_error(GLAB_ERR_ARG, "layer set_name: NULL layer");
+  if (store_name(l, name ? name : "") != GLAB_OK) return glab_last_status();
   l->auto_name = 0;
-  rename_children(l);
+  return rename_children(l);
 }
 
 void glab_layer_destroy(glab_layer *l) {
@@ -208,6 +227,7 @@ void glab_layer_destroy(glab_layer *l) {
     glab_layer_destroy(l->children[i]);
   free(l->children);
   glab_config_destroy(l->cfg);
+  free(l->name);
   free(l);
 }
 
@@ -240,7 +260,7 @@ glab_layer *glab_layer_create(glab_registry *reg, const char *type, glab_config 
   l->type = t;
   l->training = 1;
   l->auto_name = 1;
-  snprintf(l->name, sizeof l->name, "%s", t->name);
+  if (store_name(l, t->name) != GLAB_OK) goto fail_children;
   l->cfg = cfg ? glab_config_copy(cfg) : glab_config_create();
   if (!l->cfg) goto fail_children;
   if (nchildren > 0) {
@@ -253,7 +273,7 @@ glab_layer *glab_layer_create(glab_registry *reg, const char *type, glab_config 
     l->nchildren = nchildren;
     for (int i = 0; i < nchildren; i++)
       children[i]->auto_name = 1;
-    rename_children(l);
+    if (rename_children(l) != GLAB_OK) goto fail;
   }
   if (glab_config_validate(l->cfg, t->options, t->name) != GLAB_OK) goto fail;
   if (cfg) glab_config_validate(cfg, t->options, t->name); /* caller sees the defaults too */

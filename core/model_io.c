@@ -25,12 +25,19 @@
 #define MAX_FILE ((size_t)1 << 34)
 
 typedef struct entry {
-  char name[160];
+  char *name; /* "<layer>.<param>", allocated (layer names have no length limit) */
   glab_var *var;
   glab_layer *layer;
   const char *pname;
   int is_buffer;
 } entry;
+
+static void free_entries(entry *e, int n) {
+  if (!e) return;
+  for (int i = 0; i < n; i++)
+    free(e[i].name);
+  free(e);
+}
 
 /* Every parameter and buffer of the model, with qualified names. */
 static entry *model_entries(const glab_model *m, int *count) {
@@ -48,7 +55,14 @@ static entry *model_entries(const glab_model *m, int *count) {
     for (int j = 0; j < glab_layer_nparams(l); j++, k++) {
       e[k].var = glab_layer_param_at(l, j, &e[k].pname, &e[k].is_buffer);
       e[k].layer = l;
-      snprintf(e[k].name, sizeof e[k].name, "%s.%s", glab_layer_name(l), e[k].pname);
+      size_t len = strlen(glab_layer_name(l)) + strlen(e[k].pname) + 2;
+      e[k].name = malloc(len);
+      if (!e[k].name) {
+        free_entries(e, k);
+        glab_error(GLAB_ERR_NOMEM, "model io: out of memory");
+        return NULL;
+      }
+      snprintf(e[k].name, len, "%s.%s", glab_layer_name(l), e[k].pname);
     }
   }
   *count = n;
@@ -85,6 +99,15 @@ static uint32_t get_u32(const unsigned char *c) {
   return (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16 | (uint32_t)c[3] << 24;
 }
 
+/* How many of the first `len` bytes of s to show, at most `max`, never splitting a UTF-8
+ * character (a cut backs off over continuation bytes). */
+static int shown_len(const unsigned char *s, size_t len, size_t max) {
+  if (len <= max) return (int)len;
+  while (max > 0 && (s[max] & 0xC0) == 0x80)
+    max--;
+  return (int)max;
+}
+
 int glab_model_save(const glab_model *m, const char *path) {
   if (!m || !path) return glab_error(GLAB_ERR_ARG, "save: NULL model or path");
   int n = 0;
@@ -93,6 +116,16 @@ int glab_model_save(const glab_model *m, const char *path) {
   wbuf b = {0};
   int bad = put(&b, MAGIC, 8) | put_u32(&b, VERSION) | put_u32(&b, (uint32_t)sizeof(glab_real)) |
             put_u32(&b, (uint32_t)n) | put_u32(&b, 0);
+  for (int i = 0; i < n; i++)
+    if (strlen(e[i].name) > 0xffff) {
+      size_t nl = strlen(e[i].name);
+      int rc = glab_error(GLAB_ERR_ARG,
+                          "save %s: tensor name '%.*s...' is %zu bytes (the format holds at most "
+                          "65535)",
+                          path, shown_len((const unsigned char *)e[i].name, nl, 40), e[i].name, nl);
+      free_entries(e, n);
+      return rc;
+    }
   for (int i = 0; i < n && !bad; i++) {
     size_t len = strlen(e[i].name);
     unsigned char hdr[4] = {(unsigned char)len, (unsigned char)(len >> 8),
@@ -103,7 +136,7 @@ int glab_model_save(const glab_model *m, const char *path) {
     bad |= put(&b, e[i].var->value.data, e[i].var->value.size * sizeof(glab_real));
   }
   if (!bad) bad |= put_u32(&b, (uint32_t)crc32_z(0L, b.p, b.len));
-  free(e);
+  free_entries(e, n);
   int rc = bad ? glab_error(GLAB_ERR_NOMEM, "save %s: out of memory", path)
                : glab_write_file_atomic(path, b.p, b.len);
   free(b.p);
@@ -146,6 +179,31 @@ typedef struct fentry {
   const unsigned char *data;
 } fentry;
 
+static int find_fentry(const fentry *fe, size_t nf, const char *name) {
+  size_t len = strlen(name);
+  for (size_t j = 0; j < nf; j++)
+    if (fe[j].name_len == len && !memcmp(fe[j].name, name, len)) return (int)j;
+  return -1;
+}
+
+/* "'2.weight' [3][4]" (a long name shown by its start). */
+static const char *tensor_text(const unsigned char *name, size_t nl, int ndim, const int *shape,
+                               char *buf, size_t size) {
+  char shp[64];
+  snprintf(buf, size, "'%.*s%s' %s", shown_len(name, nl, 80), (const char *)name,
+           nl > 80 ? "..." : "", glab_shape_str(ndim, shape, shp, sizeof shp));
+  return buf;
+}
+
+static const char *fentry_text(const fentry *f, char *buf, size_t size) {
+  return tensor_text(f->name, f->name_len, f->ndim, f->shape, buf, size);
+}
+
+static const char *entry_text(const entry *e, char *buf, size_t size) {
+  return tensor_text((const unsigned char *)e->name, strlen(e->name), e->var->value.ndim,
+                     e->var->value.shape, buf, size);
+}
+
 static int load_checked(glab_model *m, const char *path, const unsigned char *p, size_t len) {
   if (len < 28 || memcmp(p, MAGIC, 8) != 0)
     return glab_error(GLAB_ERR_FORMAT, "load %s: not a gradlab model file (bad magic)", path);
@@ -157,25 +215,22 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
   if (get_u32(p + len - 4) != (uint32_t)crc32_z(0L, p, len - 4))
     return glab_error(GLAB_ERR_FORMAT, "load %s: checksum mismatch (file damaged or truncated)",
                       path);
+  /* every entry takes at least 8 bytes: bound the count by the file before allocating */
+  if (count > (len - 28) / 8)
+    return glab_error(GLAB_ERR_FORMAT, "load %s: malformed or truncated entry list", path);
   int n = 0;
   entry *e = model_entries(m, &n);
   if (!e) return glab_error_context("load %s", path);
   int rc = GLAB_OK;
-  fentry *fe = NULL;
-  int *match = NULL;
-  if (count != (uint32_t)n) {
-    rc = glab_error(GLAB_ERR_FORMAT, "load %s: the file holds %u tensors, the model has %d", path,
-                    count, n);
-    goto done;
-  }
-  fe = calloc((size_t)n + 1, sizeof *fe);
-  match = calloc((size_t)n + 1, sizeof *match);
+  size_t nf = count;
+  fentry *fe = calloc(nf + 1, sizeof *fe);
+  int *match = calloc((size_t)n + 1, sizeof *match);
   if (!fe || !match) {
     rc = glab_error(GLAB_ERR_NOMEM, "load %s: out of memory", path);
     goto done;
   }
   size_t off = 24, end = len - 4;
-  for (int i = 0; i < n; i++) {
+  for (size_t i = 0; i < nf; i++) {
     fentry *f = &fe[i];
     if (end - off < 2) goto trunc;
     f->name_len = (size_t)p[off] | (size_t)p[off + 1] << 8;
@@ -200,22 +255,25 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
     off += f->size * rs;
   }
   if (off != end) goto trunc;
-  /* match by name, check shapes — before changing anything */
+  /* match by name, check shapes — before changing anything. A tensor without a counterpart is
+   * named with its shape, and with what the other side holds at the same position. */
   for (int i = 0; i < n; i++) {
-    fentry *f = NULL;
-    for (int j = 0; j < n && !f; j++)
-      if (fe[j].name_len == strlen(e[i].name) && !memcmp(fe[j].name, e[i].name, fe[j].name_len))
-        f = &fe[j];
+    int j = find_fentry(fe, nf, e[i].name);
     const glab_layer_type *t = glab_layer_get_type(e[i].layer);
-    if (!f) {
-      rc = glab_error(GLAB_ERR_FORMAT, "load %s: layer %s (%s) %s '%s' is not in the file", path,
-                      glab_layer_name(e[i].layer), t ? t->name : "?",
-                      e[i].is_buffer ? "buffer" : "parameter", e[i].pname);
+    const glab_tensor *v = &e[i].var->value;
+    char a[64], b[160];
+    if (j < 0) {
+      rc = glab_error(GLAB_ERR_FORMAT,
+                      "load %s: layer %s (%s) %s '%s' %s is not in the file (the file holds %zu "
+                      "tensors, the model has %d; at that position the file has %s)",
+                      path, glab_layer_name(e[i].layer), t ? t->name : "?",
+                      e[i].is_buffer ? "buffer" : "parameter", e[i].pname,
+                      glab_shape_str(v->ndim, v->shape, a, sizeof a), nf, n,
+                      (size_t)i < nf ? fentry_text(&fe[i], b, sizeof b) : "nothing");
       goto done;
     }
-    const glab_tensor *v = &e[i].var->value;
+    const fentry *f = &fe[j];
     if (!glab_shape_equal(v->ndim, v->shape, f->ndim, f->shape)) {
-      char a[64], b[64];
       rc = glab_error(GLAB_ERR_FORMAT,
                       "load %s: layer %s (%s) parameter '%s': file has %s, model has %s", path,
                       glab_layer_name(e[i].layer), t ? t->name : "?", e[i].pname,
@@ -223,7 +281,25 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
                       glab_shape_str(v->ndim, v->shape, a, sizeof a));
       goto done;
     }
-    match[i] = (int)(f - fe);
+    match[i] = j;
+  }
+  if (nf != (size_t)n) { /* every model tensor is in the file: the file has more */
+    for (size_t j = 0; j < nf; j++) {
+      int used = 0;
+      for (int i = 0; i < n && !used; i++)
+        used = match[i] == (int)j;
+      if (used) continue;
+      char a[160], b[200];
+      rc = glab_error(GLAB_ERR_FORMAT,
+                      "load %s: the file's tensor %s has no counterpart in the model (the file "
+                      "holds %zu tensors, the model has %d; at that position the model has %s)",
+                      path, fentry_text(&fe[j], a, sizeof a), nf, n,
+                      j < (size_t)n ? entry_text(&e[j], b, sizeof b) : "nothing");
+      goto done;
+    }
+    rc = glab_error(GLAB_ERR_FORMAT, "load %s: the file holds %zu tensors, the model has %d "
+                    "(a name repeats in the file)", path, nf, n);
+    goto done;
   }
   for (int i = 0; i < n; i++) {
     const fentry *f = &fe[match[i]];
@@ -246,7 +322,7 @@ trunc:
 done:
   free(match);
   free(fe);
-  free(e);
+  free_entries(e, n);
   return rc;
 }
 
