@@ -17,6 +17,7 @@ typedef struct entry {
   glab_opt_kind kind;
   long i;     /* INT, BOOL */
   double r;   /* REAL */
+  int unset;  /* REAL: set from empty text ("" default: "not set", NaN) rather than a value */
   char *s;    /* STRING */
   long *ints; /* INTS */
   int n;      /* INTS count */
@@ -68,6 +69,7 @@ static entry *slot(glab_config *c, const char *key) {
   entry *e = find(c, key);
   if (e) {
     entry_clear(e);
+    e->unset = 0;
     return e;
   }
   if (c->n == c->cap) {
@@ -172,7 +174,8 @@ glab_config *glab_config_copy(const glab_config *src) {
       rc = glab_config_set_int(c, s->key, s->i);
       break;
     case GLAB_OPT_REAL:
-      rc = glab_config_set_real(c, s->key, s->r);
+      rc = s->unset ? glab_config_set_from_text(c, s->key, GLAB_OPT_REAL, "")
+                    : glab_config_set_real(c, s->key, s->r);
       break;
     case GLAB_OPT_BOOL:
       rc = glab_config_set_bool(c, s->key, (int)s->i);
@@ -255,8 +258,8 @@ static int parse_init_text(const char *text, glab_init *out) {
       return glab_error(GLAB_ERR_ARG, "initializer '%s': expected name(number)", text);
     memcpy(arg, paren + 1, alen);
     arg[alen] = '\0';
-    if (!parse_double(arg, &v))
-      return glab_error(GLAB_ERR_ARG, "initializer '%s': '%s' is not a number", text, arg);
+    if (!parse_double(arg, &v) || !isfinite(v))
+      return glab_error(GLAB_ERR_ARG, "initializer '%s': '%s' is not a finite number", text, arg);
     if (!strcmp(out->name, "normal"))
       out->std = v;
     else if (!strcmp(out->name, "constant"))
@@ -281,7 +284,9 @@ int glab_config_set_from_text(glab_config *c, const char *key, glab_opt_kind kin
     double v = NAN;
     if (*text && !parse_double(text, &v))
       return glab_error(GLAB_ERR_ARG, "option '%s': '%s' is not a number", key, text);
-    return glab_config_set_real(c, key, v);
+    if (glab_config_set_real(c, key, v) != GLAB_OK) return glab_last_status();
+    find(c, key)->unset = !*text;
+    return GLAB_OK;
   }
   case GLAB_OPT_BOOL:
     if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes"))
@@ -452,6 +457,20 @@ static int coerce(glab_config *c, entry *e, const glab_option *o, const char *ty
                     wanted_kind_name(o->kind), given_kind_name(e));
 }
 
+/* Values no option can mean: a non-finite real given explicitly (inf makes the weights inf;
+ * NaN is "not set" only as an empty default), a negative or non-finite std, a non-finite
+ * constant. */
+static int check_value(const entry *e, const char *type_name) {
+  if (e->kind == GLAB_OPT_REAL && !e->unset && !isfinite(e->r))
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s' must be a finite number, got %s", type_name,
+                      e->key,
+                      isnan(e->r) ? "nan"
+                      : e->r > 0  ? "inf"
+                                  : "-inf");
+  if (e->kind == GLAB_OPT_INIT) return glab_init_check(&e->init, type_name, e->key);
+  return GLAB_OK;
+}
+
 int glab_config_validate(glab_config *c, const glab_option *options, const char *type_name) {
   if (!c) return glab_error(GLAB_ERR_ARG, "%s: NULL config", type_name);
   if (!type_name) type_name = "?";
@@ -459,6 +478,7 @@ int glab_config_validate(glab_config *c, const glab_option *options, const char 
     const glab_option *o = option_find(options, c->e[i].key);
     if (!o) return unknown_option(options, type_name, c->e[i].key);
     if (coerce(c, &c->e[i], o, type_name) != GLAB_OK) return glab_last_status();
+    if (check_value(&c->e[i], type_name) != GLAB_OK) return glab_last_status();
   }
   for (const glab_option *o = options; o && o->name; o++) {
     if (find(c, o->name)) continue;

@@ -32,6 +32,19 @@ int glab_init_parse(const char *name, glab_init *out) {
                     name);
 }
 
+int glab_init_check(const glab_init *init, const char *type_name, const char *key) {
+  if (!init) return glab_error(GLAB_ERR_ARG, "initializer: NULL");
+  if (!type_name) type_name = "initializer";
+  if (!key) key = "init";
+  if (!isnan(init->std) && !(isfinite(init->std) && init->std >= 0))
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s std must be a finite number >= 0, got %g",
+                      type_name, key, init->name, init->std);
+  if (isinf(init->value))
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s value must be a finite number, got %g",
+                      type_name, key, init->name, init->value);
+  return GLAB_OK;
+}
+
 static void fill_normal(glab_tensor *t, double std, glab_rng *rng) {
   for (size_t i = 0; i < t->size; i++)
     t->data[i] = (glab_real)(std * glab_rng_normal(rng));
@@ -45,6 +58,7 @@ static void fill_uniform(glab_tensor *t, double lo, double hi, glab_rng *rng) {
 int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out, glab_rng *rng) {
   if (!init || !t) return glab_error(GLAB_ERR_ARG, "initializer: NULL argument");
   if (!rng) rng = glab_default_rng();
+  if (glab_init_check(init, NULL, NULL) != GLAB_OK) return glab_last_status();
   const char *n = init->name;
   int needs_fan =
       !strcmp(n, "normal_scaled") || !strcmp(n, "he_normal") || !strncmp(n, "xavier", 6);

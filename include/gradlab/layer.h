@@ -121,6 +121,9 @@ double glab_layer_check_tolerance(void);
 int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_out, glab_rng *rng);
 /* Parse "xavier_uniform" into an initializer (std/value NaN); error for unknown names. */
 int glab_init_parse(const char *name, glab_init *out);
+/* Check the numbers of an initializer: std (when given) finite and >= 0, value not infinite
+ * (NaN means "not given"). The message names the type and option ("dense: option 'init': ..."). */
+int glab_init_check(const glab_init *init, const char *type_name, const char *key);
 
 #ifdef __cplusplus
 }

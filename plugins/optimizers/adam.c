@@ -27,7 +27,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   a->b2 = glab_config_real(cfg, "beta2");
   a->eps = glab_config_real(cfg, "eps");
   a->wd = glab_config_real(cfg, "weight_decay");
-  if (!(a->lr >= 0)) return glab_error(GLAB_ERR_ARG, "adam: lr must be >= 0 (got %g)", a->lr);
+  if (!(a->lr > 0)) return glab_error(GLAB_ERR_ARG, "adam: option 'lr' must be > 0, got %g", a->lr);
   if (!(a->b1 >= 0 && a->b1 < 1) || !(a->b2 >= 0 && a->b2 < 1))
     return glab_error(GLAB_ERR_ARG, "adam: beta1 and beta2 must be in [0, 1) (got %g, %g)", a->b1,
                       a->b2);

@@ -25,7 +25,8 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   m->mu = glab_config_real(cfg, "momentum");
   m->wd = glab_config_real(cfg, "weight_decay");
   m->nesterov = glab_config_bool(cfg, "nesterov");
-  if (!(m->lr >= 0)) return glab_error(GLAB_ERR_ARG, "momentum: lr must be >= 0 (got %g)", m->lr);
+  if (!(m->lr > 0))
+    return glab_error(GLAB_ERR_ARG, "momentum: option 'lr' must be > 0, got %g", m->lr);
   if (!(m->mu >= 0 && m->mu < 1))
     return glab_error(GLAB_ERR_ARG, "momentum: momentum must be in [0, 1) (got %g)", m->mu);
   return GLAB_OK;

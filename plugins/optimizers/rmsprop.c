@@ -24,7 +24,8 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   r->alpha = glab_config_real(cfg, "alpha");
   r->eps = glab_config_real(cfg, "eps");
   r->wd = glab_config_real(cfg, "weight_decay");
-  if (!(r->lr >= 0)) return glab_error(GLAB_ERR_ARG, "rmsprop: lr must be >= 0 (got %g)", r->lr);
+  if (!(r->lr > 0))
+    return glab_error(GLAB_ERR_ARG, "rmsprop: option 'lr' must be > 0, got %g", r->lr);
   if (!(r->alpha >= 0 && r->alpha < 1))
     return glab_error(GLAB_ERR_ARG, "rmsprop: alpha must be in [0, 1) (got %g)", r->alpha);
   if (!(r->eps >= 0)) return glab_error(GLAB_ERR_ARG, "rmsprop: eps must be >= 0 (got %g)", r->eps);

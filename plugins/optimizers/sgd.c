@@ -18,7 +18,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   glab_optimizer_set_impl(self, s);
   s->lr = glab_config_real(cfg, "lr");
   s->wd = glab_config_real(cfg, "weight_decay");
-  if (!(s->lr >= 0)) return glab_error(GLAB_ERR_ARG, "sgd: lr must be >= 0 (got %g)", s->lr);
+  if (!(s->lr > 0)) return glab_error(GLAB_ERR_ARG, "sgd: option 'lr' must be > 0, got %g", s->lr);
   return GLAB_OK;
 }
 

@@ -328,8 +328,61 @@ static void test_residual_and_names(void) {
   PT_MSG_HAS("takes no child layers");
 }
 
+/* Values no option can mean: non-finite reals set explicitly (from C, text or a copy), bad
+ * initializer numbers; an empty default ("not set") stays allowed through copies. */
+static void test_values(void) {
+  glab_config *c = glab_config_create();
+  glab_config_set_int(c, "units", 1);
+  glab_config_set_real(c, "rate", INFINITY);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'rate' must be a finite number, got inf");
+  glab_config_set_real(c, "rate", NAN);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'rate' must be a finite number, got nan");
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "rate", GLAB_OPT_REAL, "-inf"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'rate' must be a finite number, got -inf");
+  glab_config_set_real(c, "rate", 0.25);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK); /* "cut" default: unset */
+  CU_ASSERT(isnan(glab_config_real(c, "cut")));
+  glab_config *d = glab_config_copy(c); /* still "not set" in a copy, validated again */
+  CU_ASSERT_EQUAL(glab_config_validate(d, opts, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  glab_config_destroy(d);
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "init", GLAB_OPT_INIT, "normal(nan)"), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'init': initializer 'normal(nan)': 'nan' is not a finite number");
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "init", GLAB_OPT_INIT, "constant(inf)"),
+                  GLAB_ERR_ARG);
+  glab_init in;
+  glab_init_parse("normal", &in);
+  in.std = -1;
+  glab_config_set_init(c, "init", &in);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'init': normal std must be a finite number >= 0, got -1");
+  int shape[1] = {4};
+  glab_tensor *t = glab_tensor_create(1, shape);
+  CU_ASSERT_EQUAL(glab_init_apply(&in, t, 1, 1, NULL), GLAB_ERR_ARG);
+  glab_init_parse("constant", &in);
+  in.value = -INFINITY;
+  CU_ASSERT_EQUAL(glab_init_check(&in, "dense", "bias_init"), GLAB_ERR_ARG);
+  PT_MSG_HAS("dense: option 'bias_init': constant value must be a finite number, got -inf");
+  CU_ASSERT_EQUAL(glab_init_apply(&in, t, 1, 1, NULL), GLAB_ERR_ARG);
+  glab_tensor_destroy(t);
+  glab_config_destroy(c);
+  /* the optimizers: a learning rate must be > 0 */
+  const char *names[] = {"sgd", "momentum", "adam", "rmsprop"};
+  for (int k = 0; k < 4; k++) {
+    glab_config *oc = glab_config_create();
+    glab_config_set_real(oc, "lr", 0);
+    CU_ASSERT_PTR_NULL(glab_optimizer_create(reg, names[k], oc));
+    PT_MSG_HAS("option 'lr' must be > 0, got 0");
+    glab_config_destroy(oc);
+  }
+}
+
 int main(void) {
   const pt_test tests[] = {{"config validation", test_validate},
+                           {"option values", test_values},
                            {"initializers", test_initializers},
                            {"dense layout", test_dense_layout},
                            {"batchnorm", test_batchnorm},
