@@ -67,11 +67,49 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, parse *p) {
   return 0;
 }
 
+/* A decimal number only: [+-] digits [. digits] [e [+-] digits], with at least one digit
+ * before the exponent (leading blanks allowed). strtod alone would also take "0x10", "inf",
+ * "nan" and "infinity", none of which is data. */
+static int is_decimal(const char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (*s == '+' || *s == '-') s++;
+  size_t digits = 0;
+  while (*s >= '0' && *s <= '9')
+    s++, digits++;
+  if (*s == '.') {
+    s++;
+    while (*s >= '0' && *s <= '9')
+      s++, digits++;
+  }
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
+/* "\"text\"" shown in a message: at most ~40 bytes, never cut inside a UTF-8 character. */
+static const char *quoted(const char *s, char *buf, size_t size) {
+  size_t n = strlen(s), max = 40;
+  if (n > max) {
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+      max--;
+    n = max;
+  }
+  snprintf(buf, size, "\"%.*s%s\"", (int)n, s, s[n] ? "..." : "");
+  return buf;
+}
+
 /* "FILE:LINE:COL (name): " prefix with the column's header name when there is one. */
 static int field_error(parse *p, size_t col, const char *fmt, const char *detail) {
-  char where[96] = "";
+  char where[96] = "", name[64];
   if (p->names && col < p->ncols && p->names[col][0])
-    snprintf(where, sizeof where, " (column \"%.60s\")", p->names[col]);
+    snprintf(where, sizeof where, " (column %s)", quoted(p->names[col], name, sizeof name));
   p->err = glab_error(GLAB_ERR_FORMAT, "%s:%zu:%zu%s: %s%s", p->name, p->line, col + 1, where, fmt,
                       detail ? detail : "");
   return p->err;
@@ -105,16 +143,16 @@ static void on_field(void *data, size_t len, void *ctx) {
   char *end = NULL;
   errno = 0;
   double v = strtod(s, &end);
-  if (end != s + len || strlen(s) != len) {
-    char shown[48];
-    snprintf(shown, sizeof shown, "\"%.40s\"", s);
-    field_error(p, col, "not a number: ", shown);
+  if (end != s + len || strlen(s) != len || !is_decimal(s)) {
+    char shown[64];
+    /* what strtod takes but data is not: hex, inf, nan */
+    field_error(p, col, end == s + len ? "not a decimal number: " : "not a number: ",
+                quoted(s, shown, sizeof shown));
     return;
   }
   if (!isfinite(v) || !isfinite((double)(glab_real)v)) {
-    char shown[48];
-    snprintf(shown, sizeof shown, "\"%.40s\"", s);
-    field_error(p, col, "not a finite number: ", shown);
+    char shown[64];
+    field_error(p, col, "not a finite number: ", quoted(s, shown, sizeof shown));
     return;
   }
   p->row[col] = v;
@@ -181,8 +219,8 @@ static void end_row(parse *p) {
       char shown[48];
       snprintf(shown, sizeof shown, "%g", v);
       field_error(p, (size_t)p->label_col,
-                  "a class label must be an integer in 0..65535 (use real_target for a real "
-                  "target): ",
+                  "a class label must be an integer in 0..65535 (for a real target: "
+                  "target=\"real\" in gradlab.data.csv, .real_target = 1 in C): ",
                   shown);
       return;
     }

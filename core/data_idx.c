@@ -277,9 +277,9 @@ static int read_header(src *s, idx_header *h) {
   if (!s->gz) {
     if (s->raw_len < total)
       return glab_error(GLAB_ERR_FORMAT,
-                        "%s: truncated file: the header declares %zu items (%llu bytes), the "
+                        "%s: truncated file: the header declares %zu %s (%llu bytes), the "
                         "file has %llu bytes",
-                        s->name, h->count, (unsigned long long)total,
+                        s->name, h->count, glab_items_word(h->count), (unsigned long long)total,
                         (unsigned long long)s->raw_len);
     if (s->raw_len > total)
       return glab_error(GLAB_ERR_FORMAT,
@@ -288,9 +288,9 @@ static int read_header(src *s, idx_header *h) {
   } else {
     if (total / DEFLATE_MAX_RATIO > s->raw_len)
       return glab_error(GLAB_ERR_FORMAT,
-                        "%s: the header declares %zu items (%llu bytes), more than a %llu-byte "
+                        "%s: the header declares %zu %s (%llu bytes), more than a %llu-byte "
                         "gzip file can hold",
-                        s->name, h->count, (unsigned long long)total,
+                        s->name, h->count, glab_items_word(h->count), (unsigned long long)total,
                         (unsigned long long)s->raw_len);
     if ((total & 0xffffffffu) != s->isize)
       return glab_error(GLAB_ERR_FORMAT,
@@ -417,8 +417,8 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
       return NULL;
     }
     if (hl.count != hi.count) {
-      glab_error(GLAB_ERR_FORMAT, "images and labels disagree: %s has %zu items, %s has %zu",
-                 im->name, hi.count, lb->name, hl.count);
+      glab_error(GLAB_ERR_FORMAT, "images and labels disagree: %s has %zu %s, %s has %zu",
+                 im->name, hi.count, glab_items_word(hi.count), lb->name, hl.count);
       return NULL;
     }
   }
@@ -501,10 +501,15 @@ static int find_file(const char *dir, const char *file, char *out, size_t outsz)
   return access(out, R_OK) == 0;
 }
 
+/* Any of the four files: the folder is meant to hold Fashion-MNIST (a missing one is then
+ * named by glab_data_fashion_mnist). */
 static int has_fmnist(const char *dir) {
+  static const char *const files[] = {"t10k-labels-idx1-ubyte", "train-labels-idx1-ubyte",
+                                      "t10k-images-idx3-ubyte", "train-images-idx3-ubyte"};
   char p[4200];
-  return find_file(dir, "t10k-labels-idx1-ubyte", p, sizeof p) ||
-         find_file(dir, "train-labels-idx1-ubyte", p, sizeof p);
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    if (find_file(dir, files[i], p, sizeof p)) return 1;
+  return 0;
 }
 
 const char *glab_data_fashion_mnist_dir(void) {
@@ -551,10 +556,17 @@ glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
   snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
   int b = find_file(dir, name, labels, sizeof labels);
   if (!a || !b) {
+    char missing[160];
+    if (a != b) /* one of the pair is there: name the other */
+      snprintf(missing, sizeof missing, "%s-%s-idx%d-ubyte.gz (or without .gz) is missing", prefix,
+               a ? "labels" : "images", a ? 1 : 3);
+    else
+      snprintf(missing, sizeof missing, "%s-images-idx3-ubyte.gz and %s-labels-idx1-ubyte.gz are "
+               "missing", prefix, prefix);
     glab_error(GLAB_ERR_NOTFOUND,
-               "fashion_mnist: the %s split is missing in %s (need %s-images-idx3-ubyte.gz and "
-               "%s-labels-idx1-ubyte.gz); `apt-get install dataset-fashion-mnist` provides it",
-               split ? split : "train", dir, prefix, prefix);
+               "fashion_mnist: the %s split is incomplete in %s: %s; `apt-get install "
+               "dataset-fashion-mnist` provides both",
+               split ? split : "train", dir, missing);
     return NULL;
   }
   glab_idx_options opt = {GLAB_SCALE_UNIT, limit, 0};

@@ -58,6 +58,11 @@ glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
                                         size_t labels_len, const char *labels_name,
                                         const glab_idx_options *opt);
 
+/* "item" or "items" for a count of n (messages say "1 item", "2 items"). */
+static inline const char *glab_items_word(size_t n) {
+  return n == 1 ? "item" : "items";
+}
+
 /* CSV from memory (what the fuzzer calls); `name` stands for the file in messages. */
 glab_dataset *glab_data_csv_load_memory(const void *buf, size_t len, const char *name,
                                         const glab_csv_options *opt);

@@ -97,7 +97,8 @@ static void describe(glab_dataset *ds) {
   char tgt[48] = "";
   if (st->kind == GLAB_TARGET_CLASS) snprintf(tgt, sizeof tgt, "%d classes", st->width);
   if (st->kind == GLAB_TARGET_REAL) snprintf(tgt, sizeof tgt, "real[%d]", st->width);
-  snprintf(ds->name, sizeof ds->name, "%s: %zu items %s%s%s%s", st->name, ds->n, shape,
+  snprintf(ds->name, sizeof ds->name, "%s: %zu %s %s%s%s%s", st->name, ds->n,
+           glab_items_word(ds->n), shape,
            st->sequence ? " (sequence)" : "", arrow, tgt);
 }
 
@@ -331,8 +332,8 @@ static int fill_targets(const glab_dataset *ds, const size_t *indices, size_t n,
 static int check_indices(const glab_dataset *ds, const size_t *indices, size_t n, const char *fn) {
   for (size_t b = 0; b < n; b++)
     if (indices[b] >= ds->n)
-      return glab_error(GLAB_ERR_ARG, "%s: index %zu is out of range for %zu items", fn, indices[b],
-                        ds->n);
+      return glab_error(GLAB_ERR_ARG, "%s: index %zu is out of range for %zu %s", fn, indices[b],
+                        ds->n, glab_items_word(ds->n));
   return GLAB_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/data.h"
 #include "gradlab/rng.h"
 #include "lua_internal.h"
@@ -68,6 +69,11 @@ static void check_keys(lua_State *L, int idx, const char *fname, const char *con
     for (const char *const *p = known; *p; p++)
       ok |= !strcmp(*p, k);
     if (!ok) {
+      size_t n = 0;
+      while (known[n])
+        n++;
+      const char *near = glab_name_suggest(known, n, k);
+      if (near) luaL_error(L, "%s: unknown option '%s'; did you mean '%s'?", fname, k, near);
       luaL_Buffer b;
       luaL_buffinit(L, &b);
       for (const char *const *p = known; *p; p++) {
@@ -431,6 +437,11 @@ static int m_subset(lua_State *L) {
   } else {
     lua_Integer n = luaL_checkinteger(L, 2);
     luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
+    if ((lua_Unsigned)n > glab_dataset_size(ds)) /* never silently fewer than asked for */
+      return luaL_error(L,
+                        "dataset:subset: asked for the first %I items of a dataset of %I (use "
+                        "data:subset(math.min(n, data:size())) for at most n)",
+                        n, (lua_Integer)glab_dataset_size(ds));
     u = new_ud(L);
     u->ds = glab_dataset_head(ds, (size_t)n);
   }

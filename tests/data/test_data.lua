@@ -106,6 +106,36 @@ write(tmp .. "-bad.csv", "a,b\n1,2\n3,oops\n")
 expect_error("bad%.csv:3:2 %(column \"b\"%): not a number", data.csv, {path = tmp .. "-bad.csv"})
 expect_error("no column named", data.csv, {path = tmp .. ".csv", label = "nope"})
 
+-- a fractional class label names the Lua option that reads a real target
+write(tmp .. "-half.csv", "a,y\n1,0.5\n")
+expect_error('half%.csv:2:2 %(column "y"%): a class label must be an integer in 0%.%.65535 %(for a real target: target="real" in gradlab%.data%.csv', data.csv, {path = tmp .. "-half.csv"})
+assert(data.csv{path = tmp .. "-half.csv", target = "real"}:size() == 1)
+-- unknown options get a suggestion, as layer options do
+expect_error("gradlab%.data%.csv: unknown option 'lable'; did you mean 'label'%?", data.csv, {path = tmp .. "-half.csv", lable = "y"})
+expect_error("gradlab%.data%.blobs: unknown option 'clases'; did you mean 'classes'%?", data.blobs, {clases = 2})
+expect_error("unknown option 'zzz' %(options: path, label", data.csv, {path = tmp .. "-half.csv", zzz = 1})
+-- only decimal numbers: no hex, inf, nan (strtod takes them all), with line and column
+for _, bad in ipairs{"0x10", "inf", "-inf", "nan", "infinity", "1e", ".", "1.2.3", "0x1p3", "+", "1e+"} do
+  write(tmp .. "-num.csv", "a,y\n1,0\n" .. bad .. ",1\n")
+  expect_error("num%.csv:3:1 %(column \"a\"%): not a (%a* ?)number: \"" .. bad:gsub("%p", "%%%0") .. "\"", data.csv, {path = tmp .. "-num.csv"})
+end
+write(tmp .. "-num.csv", "a,y\n0x10,0\n")
+expect_error("num%.csv:2:1 %(column \"a\"%): not a decimal number: \"0x10\"", data.csv, {path = tmp .. "-num.csv"})
+write(tmp .. "-num.csv", "a,b,c,d,y\n.5,-2.,+3e2,1E-3,1\n")
+local good = data.csv{path = tmp .. "-num.csv"}:get(1):totable()
+assert(good[1] == 0.5 and good[2] == -2 and good[3] == 300 and math.abs(good[4] - 1e-3) < 1e-9)
+-- a long UTF-8 field is shown without cutting a character
+write(tmp .. "-num.csv", "a,y\n" .. string.rep("é", 30) .. ",1\n")
+local ok, msg = pcall(data.csv, {path = tmp .. "-num.csv"})
+assert(not ok and utf8.len(msg), "message is valid UTF-8: " .. tostring(msg))
+
+-- subset(n) never silently gives fewer items than asked for; "1 item", not "1 items"
+local ten = data.blobs{n = 10, classes = 2, seed = 3}
+assert(ten:subset(10):size() == 10 and ten:subset(0):size() == 0)
+expect_error("dataset:subset: asked for the first 20000 items of a dataset of 10", ten.subset, ten, 20000)
+assert(tostring(ten:subset(1)):find(": 1 item %["), tostring(ten:subset(1)))
+assert(tostring(ten:subset(2)):find(": 2 items %["))
+
 -- standardize
 local st = data.blobs{n = 50, classes = 2, dim = 3, seed = 4}:standardize()
 local sx = st:batch(1, 50):totable()
@@ -128,6 +158,6 @@ else
 end
 expect_error("split must be", data.fashion_mnist, {split = "dev"})
 
-for _, suffix in ipairs{"-images", "-labels", "-bad", ".csv", "-bad.csv"} do os.remove(tmp .. suffix) end
+for _, suffix in ipairs{"-images", "-labels", "-bad", ".csv", "-bad.csv", "-half.csv", "-num.csv"} do os.remove(tmp .. suffix) end
 os.remove(tmp)
 print("gradlab.data: all Lua checks passed")

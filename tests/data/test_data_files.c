@@ -326,6 +326,14 @@ static void test_csv_bad(void) {
   expect_error(glab_data_csv_load(tu_path("bad4.csv"), &o), "bad4.csv:2:", "ragged");
   tu_write_text("bad5.csv", "a,b,y\n1,2,0.5\n");
   expect_error(glab_data_csv_load(tu_path("bad5.csv"), &o), "bad5.csv:2:3", "class label");
+  expect_error(glab_data_csv_load(tu_path("bad5.csv"), &o), "bad5.csv:2:3",
+               ".real_target = 1 in C");
+  tu_write_text("bad5h.csv", "a,b,y\n1,2,0\n0x10,2,1\n");
+  expect_error(glab_data_csv_load(tu_path("bad5h.csv"), &o), "bad5h.csv:3:1",
+               "not a decimal number: \"0x10\"");
+  tu_write_text("bad5n.csv", "a,b,y\n1,nan,0\n");
+  expect_error(glab_data_csv_load(tu_path("bad5n.csv"), &o), "bad5n.csv:2:2",
+               "not a decimal number: \"nan\"");
   tu_write_text("bad6.csv", "a,b,y\n1,2,1\n1,2e999,1\n");
   expect_error(glab_data_csv_load(tu_path("bad6.csv"), &o), "bad6.csv:3:2", "finite");
   tu_write_text("bad7.csv", "a,b,y\n\"1,2,1\n");
@@ -355,6 +363,14 @@ static void test_fashion_mnist(void) {
   setenv("GRADLAB_DATA", tu_dir, 1);
   expect_error(glab_data_fashion_mnist("test", 0), "apt-get install dataset-fashion-mnist", NULL);
   CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_NOTFOUND);
+  /* the images without the labels: the message names the missing file */
+  tu_write_text("t10k-images-idx3-ubyte", "only its name matters here");
+  expect_error(glab_data_fashion_mnist("test", 0),
+               "the test split is incomplete in /tmp/gradlab-data-test-",
+               ": t10k-labels-idx1-ubyte.gz (or without .gz) is missing");
+  expect_error(glab_data_fashion_mnist("train", 0), "the train split is incomplete",
+               "train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz are missing");
+  unlink(tu_path("t10k-images-idx3-ubyte"));
   if (keep)
     setenv("GRADLAB_DATA", keep, 1);
   else
