@@ -154,8 +154,13 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   }
   bn_attr at = {rows, b->features, glab_layer_is_training(self), b->eps, NULL, NULL, NULL, NULL};
   if (at.training && rows < 2) {
-    glab_error(GLAB_ERR_SHAPE, "batchnorm %s: training needs a batch of at least 2 rows",
-               glab_layer_name(self));
+    /* the batch variance of one row is 0 and its unbiased form divides by 0 (PyTorch refuses
+     * it too): say so, with the usual cause */
+    glab_error(GLAB_ERR_SHAPE,
+               "batchnorm %s: training needs at least 2 rows per batch, got %zu (the last "
+               "partial batch of an epoch? choose a batch size that leaves no single row, or "
+               "drop that batch; net:eval() normalises with the running statistics)",
+               glab_layer_name(self), rows);
     return NULL;
   }
   glab_var *in[5] = {x, b->gamma, b->beta, b->rmean, b->rvar};
