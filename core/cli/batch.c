@@ -153,6 +153,13 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   printf("wrote %s (%d jobs, %d array tasks)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* "
          "--out %s/merged\n",
          path, l->n, shards, path, dir, dir);
+  if (shards > SLURM_DEFAULT_MAX_ARRAY)
+    fprintf(stderr,
+            "gradlab: warning: %s is a job array of %d tasks; Slurm's default MaxArraySize is %d "
+            "(sbatch refuses larger arrays unless the cluster raised it: scontrol show config | "
+            "grep MaxArraySize). Pass --shards N with N <= %d (e.g. --shards 1000): each task then "
+            "runs about %d/N jobs\n",
+            path, shards, SLURM_DEFAULT_MAX_ARRAY, SLURM_DEFAULT_MAX_ARRAY, l->n);
   return CLI_OK;
 }
 

@@ -64,6 +64,8 @@ uint64_t batch_fnv1a(uint64_t h, const void *data, size_t n);
 #define BATCH_FNV_OFFSET 0xcbf29ce484222325ULL
 int batch_grid_add(batch_grid *g, const char *spec); /* "key=v1,v2"; CLI_USAGE + message on error */
 void batch_grid_free(batch_grid *g);
+#define BATCH_MAX_SEEDS 1000000      /* seeds per --seeds range */
+#define SLURM_DEFAULT_MAX_ARRAY 1001 /* Slurm's default MaxArraySize: indices 0..1000 */
 int batch_parse_seeds(const char *spec, long long *lo, long long *hi);
 int batch_parse_shard(const char *spec, int *k, int *n);
 /* Expand scripts x (sweep overridden by grid) x seeds into the full job list (sweep discovery

@@ -115,12 +115,21 @@ int batch_parse_seeds(const char *spec, long long *lo, long long *hi) {
     *hi = *lo;
     return CLI_OK;
   }
-  if (parse_ll(spec, dots, lo) || parse_ll(dots + 2, dots + strlen(dots), hi) || *hi < *lo)
-    goto bad;
-  if (*hi - *lo >= 1000000) goto bad;
+  if (parse_ll(spec, dots, lo) || parse_ll(dots + 2, dots + strlen(dots), hi)) goto bad;
+  if (*hi < *lo) {
+    cli_error("--seeds A..B needs A <= B (got '%s')", spec);
+    return CLI_USAGE;
+  }
+  unsigned long long span = (unsigned long long)*hi - (unsigned long long)*lo; /* no overflow */
+  if (span >= BATCH_MAX_SEEDS) {
+    cli_error("--seeds %s is %llu seeds; at most %d per batch (split the range over several "
+              "batches, e.g. --out folders merged with 'gradlab merge')",
+              spec, span + 1, BATCH_MAX_SEEDS);
+    return CLI_USAGE;
+  }
   return CLI_OK;
 bad:
-  cli_error("--seeds expects A..B with A <= B, or one seed (got '%s')", spec);
+  cli_error("--seeds expects A..B (integers, A <= B) or one seed (got '%s')", spec);
   return CLI_USAGE;
 }
 

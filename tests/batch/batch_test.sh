@@ -183,6 +183,14 @@ usage)
   expect2 batch "$S/empty.lua"
   expect2 batch --out x
   expect2 batch "$S/empty.lua" --seeds 3..1 --out x
+  grep -q "needs A <= B (got '3..1')" err.txt || fail "--seeds 3..1 message: $(cat err.txt)"
+  # the cap on --seeds is named, not hidden behind "A <= B"
+  expect2 batch "$S/empty.lua" --seeds 1..1000001 --out x
+  grep -q "1000001 seeds; at most 1000000 per batch" err.txt || fail "--seeds cap message: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --seeds -9223372036854775807..9223372036854775807 --out x
+  grep -q "at most 1000000 per batch" err.txt || fail "--seeds huge range: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --seeds 1..x --out x
+  grep -q "expects A..B (integers" err.txt || fail "--seeds format message: $(cat err.txt)"
   expect2 batch "$S/empty.lua" --shard 0/2 --out x
   expect2 batch "$S/empty.lua" --shard 3/2 --out x
   expect2 batch "$S/empty.lua" --grid novalue --out x
@@ -223,6 +231,15 @@ PY
   grep -q '^#SBATCH --array=0-1$' em/slurm.sh || fail "array line"
   grep -q -- '--shard "$K/2"' em/slurm.sh || fail "shard line"
   bash -n em/slurm.sh || fail "slurm.sh syntax"
+  gl batch "$S/empty.lua" --grid x=1,2,3 --out em2 --emit slurm --shards 2 > /dev/null 2> err.txt || fail "emit 2"
+  ! grep -q "MaxArraySize" err.txt || fail "a small array warned: $(cat err.txt)"
+  # an array larger than Slurm's default MaxArraySize (1001) is written with a warning
+  gl batch "$S/empty.lua" --seeds 1..1002 --out em3 --emit slurm > /dev/null 2> err.txt || fail "emit 1002"
+  grep -q '^#SBATCH --array=0-1001$' em3/slurm.sh || fail "array line 1002"
+  grep -q "^gradlab: warning: .*job array of 1002 tasks; Slurm's default MaxArraySize is 1001.*--shards N with N <= 1001" err.txt \
+    || fail "no MaxArraySize warning: $(cat err.txt)"
+  gl batch "$S/empty.lua" --seeds 1..1002 --out em4 --emit slurm --shards 1000 > /dev/null 2> err.txt || fail "emit 1002/1000"
+  ! grep -q "MaxArraySize" err.txt || fail "--shards 1000 warned: $(cat err.txt)"
   # --retry-failed reruns failed jobs only
   gl batch "$S/error.lua" "$S/empty.lua" --out f -q
   [ $? = 1 ] || fail "failed batch exit"
