@@ -119,8 +119,11 @@ glab_var *glab_softmax_xent(glab_tape *t, glab_var *logits, const int *labels) {
   xent_attr at = {glab_tensor_rows(&logits->value), glab_tensor_cols(&logits->value), NULL, NULL};
   for (size_t r = 0; r < at.rows; r++) {
     if (labels[r] < 0 || (size_t)labels[r] >= at.cols) {
-      glab_error(GLAB_ERR_ARG, "softmax_xent: label %d of row %zu is outside 0..%zu (logits %s)",
-                 labels[r], r, at.cols - 1, GLAB_SHAPE(logits, sa));
+      /* rows count from 1 as users count items; labels are class indices from 0 */
+      glab_error(GLAB_ERR_ARG,
+                 "softmax_xent: row %zu of %zu (counting from 1) has label %d, outside the class "
+                 "indices 0..%zu (logits %s)",
+                 r + 1, at.rows, labels[r], at.cols - 1, GLAB_SHAPE(logits, sa));
       return NULL;
     }
   }

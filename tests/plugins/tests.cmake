@@ -74,7 +74,7 @@ set_tests_properties(plugins_run_broken_explicit PROPERTIES WILL_FAIL TRUE
 # Fixes found by testing, each as a script run by `gradlab run` (ends with "<name>: all checks
 # passed"): whole layer names and net:load's mismatch message (names.lua), option values
 # (options.lua), batchnorm's one-row batch (batchnorm_rows.lua).
-foreach(s names options batchnorm_rows)
+foreach(s names options batchnorm_rows messages)
   set(out ${CMAKE_BINARY_DIR}/tests/plugins_script_${s})
   add_test(NAME plugins_script_${s} COMMAND sh -c "rm -rf '${out}' && exec \"$0\" run \"$1\" --out '${out}'"
     ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/${s}.lua)

@@ -1,0 +1,16 @@
+-- Messages users act on: cross_entropy counts rows from 1 (as items are) and says that labels
+-- are class indices from 0.
+local gradlab = require "gradlab"
+local function check(cond, what) if not cond then error("FAILED: " .. what, 2) end end
+local function fails(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  check(not ok, "expected an error matching " .. pattern)
+  check(tostring(err):find(pattern), "error '" .. tostring(err) .. "' lacks '" .. pattern .. "'")
+end
+local logits = gradlab.tensor{{1, 2}, {3, 4}, {5, 6}}
+fails("row 1 of 3 %(counting from 1%) has label 2, outside the class indices 0%.%.1 %(logits %[3%]%[2%]%)",
+      gradlab.loss.cross_entropy, logits, {2, 0, 1})
+fails("row 3 of 3 %(counting from 1%) has label 7, outside the class indices 0%.%.1",
+      gradlab.loss.cross_entropy, logits, {0, 1, 7})
+check(gradlab.loss.cross_entropy(logits, {0, 1, 1}):item() > 0, "labels 0..1 are fine")
+print("messages: all checks passed")
