@@ -19,7 +19,7 @@ struct glab_layer {
   const glab_layer_type *type;
   glab_config *cfg;
   void *impl;
-  char *name; /* allocated: never truncated (nested auto names grow with the depth) */
+  char *name;    /* allocated: never truncated (nested auto names grow with the depth) */
   int auto_name; /* 1: named by its parent, renamed when the parent is */
   param *params;
   int nparams, cap;

@@ -297,8 +297,10 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
                       j < (size_t)n ? entry_text(&e[j], b, sizeof b) : "nothing");
       goto done;
     }
-    rc = glab_error(GLAB_ERR_FORMAT, "load %s: the file holds %zu tensors, the model has %d "
-                    "(a name repeats in the file)", path, nf, n);
+    rc = glab_error(GLAB_ERR_FORMAT,
+                    "load %s: the file holds %zu tensors, the model has %d "
+                    "(a name repeats in the file)",
+                    path, nf, n);
     goto done;
   }
   for (int i = 0; i < n; i++) {
