@@ -163,6 +163,18 @@ glab_var *glab_trainer_input(const glab_trainer *tr) {
   return tr && tr->backwarded && tr->input && tr->input->grad ? tr->input : NULL;
 }
 
+/* Cut an incomplete UTF-8 character off the end of s (left by snprintf into a fixed field when
+ * a long layer name does not fit), so the event stays valid UTF-8 in JSON and Lua. */
+static void utf8_tidy(char *s) {
+  size_t n = strlen(s), i = n;
+  while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+    i--;
+  if (i == 0) return;
+  unsigned char lead = (unsigned char)s[i - 1];
+  size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (n - (i - 1) < want) s[i - 1] = '\0';
+}
+
 /* Record an event; returns the status the policy asks for. */
 static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tensor,
                            const char *what) {
@@ -177,6 +189,9 @@ static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tens
   snprintf(ev.message, sizeof ev.message,
            "non-finite %s at step %ld (epoch %d): layer %s, tensor %s (policy %s)", what, ev.step,
            ev.epoch, layer, tensor, glab_nonfinite_name(tr->policy));
+  utf8_tidy(ev.layer);
+  utf8_tidy(ev.tensor);
+  utf8_tidy(ev.message);
   tr->nev_total++;
   const glab_event *kept = NULL;
   if (tr->nev < GLAB_MAX_EVENTS) {

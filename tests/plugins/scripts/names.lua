@@ -62,4 +62,25 @@ fails("the file's tensor '3.weight' %[3%]%[4%] has no counterpart in the model %
 local other = gradlab.sequential{dense{}, gradlab.layer.batchnorm{features = 2}}
 fails("layer 2 %(batchnorm%) parameter 'gamma' %[2%] is not in the file %(the file holds 4 tensors, the model has 6; at that position the file has '2.weight' %[2%]%[3%]%)",
       other.load, other, dir .. "/two.model")
+
+-- a non-finite gradient event on a layer with a long UTF-8 name: the event's fixed-size layer
+-- field holds a whole-character prefix of the name (valid UTF-8 in Lua and in summary.json)
+local double = gradlab.tensor{{1e300}}:item() < math.huge
+local big = double and 5e307 or 1e38 -- the forward stays finite, the weight gradient overflows
+net = gradlab.sequential{dense{outputs = 1, bias = false, name = "a"},
+                         dense{inputs = 1, outputs = 1, bias = false, name = e}}
+net:layer(1):set_param("weight", {{big}, {big}})
+net:layer(2):set_param("weight", {{3 / big}})
+local r = gradlab.train{model = net, data = gradlab.data.xor(), optimizer = gradlab.optim.sgd{lr = 0.1},
+                        epochs = 1, batch = 4, shuffle = false}
+check(r.event and r.event.tensor == "params.weight.grad", "an event on the weight gradient")
+check(utf8.len(r.event.layer) and e:sub(1, #r.event.layer) == r.event.layer and #r.event.layer >= 60,
+      "event layer is a whole-character prefix: " .. r.event.layer)
+check(utf8.len(r.event.message), "event message is valid UTF-8")
+local f = io.open(dir .. "/summary.json", "rb")
+if f then
+  local text = f:read("a")
+  f:close()
+  check(utf8.len(text), "summary.json is valid UTF-8")
+end
 print("names: all checks passed")
