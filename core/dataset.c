@@ -95,11 +95,11 @@ static void describe(glab_dataset *ds) {
   glab_shape_str(st->item_ndim, st->item_shape, shape, sizeof shape);
   const char *arrow = st->kind == GLAB_TARGET_NONE ? "" : " -> ";
   char tgt[48] = "";
-  if (st->kind == GLAB_TARGET_CLASS) snprintf(tgt, sizeof tgt, "%d classes", st->width);
+  if (st->kind == GLAB_TARGET_CLASS)
+    snprintf(tgt, sizeof tgt, "%d class%s", st->width, st->width == 1 ? "" : "es");
   if (st->kind == GLAB_TARGET_REAL) snprintf(tgt, sizeof tgt, "real[%d]", st->width);
   snprintf(ds->name, sizeof ds->name, "%s: %zu %s %s%s%s%s", st->name, ds->n,
-           glab_items_word(ds->n), shape,
-           st->sequence ? " (sequence)" : "", arrow, tgt);
+           glab_items_word(ds->n), shape, st->sequence ? " (sequence)" : "", arrow, tgt);
 }
 
 static glab_dataset *view_new(glab_data_store *st, size_t n, size_t *index, glab_data_scale scale) {

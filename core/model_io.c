@@ -265,10 +265,10 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
     if (j < 0) {
       rc = glab_error(GLAB_ERR_FORMAT,
                       "load %s: layer %s (%s) %s '%s' %s is not in the file (the file holds %zu "
-                      "tensors, the model has %d; at that position the file has %s)",
+                      "tensor%s, the model has %d; at that position the file has %s)",
                       path, glab_layer_name(e[i].layer), t ? t->name : "?",
                       e[i].is_buffer ? "buffer" : "parameter", e[i].pname,
-                      glab_shape_str(v->ndim, v->shape, a, sizeof a), nf, n,
+                      glab_shape_str(v->ndim, v->shape, a, sizeof a), nf, nf == 1 ? "" : "s", n,
                       (size_t)i < nf ? fentry_text(&fe[i], b, sizeof b) : "nothing");
       goto done;
     }
@@ -292,15 +292,15 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
       char a[160], b[200];
       rc = glab_error(GLAB_ERR_FORMAT,
                       "load %s: the file's tensor %s has no counterpart in the model (the file "
-                      "holds %zu tensors, the model has %d; at that position the model has %s)",
-                      path, fentry_text(&fe[j], a, sizeof a), nf, n,
+                      "holds %zu tensor%s, the model has %d; at that position the model has %s)",
+                      path, fentry_text(&fe[j], a, sizeof a), nf, nf == 1 ? "" : "s", n,
                       j < (size_t)n ? entry_text(&e[j], b, sizeof b) : "nothing");
       goto done;
     }
     rc = glab_error(GLAB_ERR_FORMAT,
-                    "load %s: the file holds %zu tensors, the model has %d "
+                    "load %s: the file holds %zu tensor%s, the model has %d "
                     "(a name repeats in the file)",
-                    path, nf, n);
+                    path, nf, nf == 1 ? "" : "s", n);
     goto done;
   }
   for (int i = 0; i < n; i++) {

@@ -118,10 +118,10 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   if (!f) return cli_error("cannot write %s: %s", tmp, strerror(errno));
   fprintf(f,
           "#!/bin/bash\n"
-          "# Slurm job array written by 'gradlab batch --emit slurm': %d jobs in %d shards,\n"
+          "# Slurm job array written by 'gradlab batch --emit slurm': %d job%s in %d shard%s,\n"
           "# one shard per array task. Submit with:   sbatch %s\n"
           "# then, when every task has ended, merge:  gradlab merge %s/shards/* --out %s/merged\n",
-          l->n, shards, path, dir, dir);
+          l->n, batch_s(l->n), shards, batch_s(shards), path, dir, dir);
   fprintf(f,
           "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
           "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
@@ -150,9 +150,10 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   fputs("/shards/\"$K\"\n", f);
   if (fclose(f) != 0 || chmod(tmp, 0755) != 0 || rename(tmp, path) != 0)
     return cli_error("cannot write %s: %s", path, strerror(errno));
-  printf("wrote %s (%d jobs, %d array tasks)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* "
-         "--out %s/merged\n",
-         path, l->n, shards, path, dir, dir);
+  printf(
+      "wrote %s (%d job%s, %d array task%s)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* "
+      "--out %s/merged\n",
+      path, l->n, batch_s(l->n), shards, batch_s(shards), path, dir, dir);
   if (shards > SLURM_DEFAULT_MAX_ARRAY)
     fprintf(stderr,
             "gradlab: warning: %s is a job array of %d tasks; Slurm's default MaxArraySize is %d "

@@ -64,6 +64,10 @@ uint64_t batch_fnv1a(uint64_t h, const void *data, size_t n);
 #define BATCH_FNV_OFFSET 0xcbf29ce484222325ULL
 int batch_grid_add(batch_grid *g, const char *spec); /* "key=v1,v2"; CLI_USAGE + message on error */
 void batch_grid_free(batch_grid *g);
+/* "s" unless n is 1: "1 job", "2 jobs" */
+static inline const char *batch_s(long long n) {
+  return n == 1 ? "" : "s";
+}
 #define BATCH_MAX_SEEDS 1000000      /* seeds per --seeds range */
 #define SLURM_DEFAULT_MAX_ARRAY 1001 /* Slurm's default MaxArraySize: indices 0..1000 */
 int batch_parse_seeds(const char *spec, long long *lo, long long *hi);

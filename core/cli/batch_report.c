@@ -380,9 +380,10 @@ void batch_print_table(const batch_list *l, cJSON *const *states, int k, int n, 
            acc, reason ? reason : "", err && *err ? ": " : "", err ? err : "");
     free(pt);
   }
-  if (!all && shown == 0) printf("(all %d jobs succeeded)\n", total);
-  printf("%d jobs: %d ok, %d failed, %d not run — %s/summary.csv\n", total, ok, failed, pending,
-         dir);
+  if (!all && shown == 0)
+    printf(total == 1 ? "(the job succeeded)\n" : "(all %d jobs succeeded)\n", total);
+  printf("%d job%s: %d ok, %d failed, %d not run — %s/summary.csv\n", total, batch_s(total), ok,
+         failed, pending, dir);
 }
 
 /* ---- gradlab batch --status DIR ---- */
@@ -435,7 +436,7 @@ int batch_status(const char *dir) {
       failed++;
     }
   }
-  printf("batch %s: %d jobs", dir, total);
+  printf("batch %s: %d job%s", dir, total, batch_s(total));
   if (n) printf(" (shard %d/%d of %d)", k, n, l.n);
   const cJSON *pid = cJSON_GetObjectItemCaseSensitive(prog, "pid");
   const cJSON *t0 = cJSON_GetObjectItemCaseSensitive(prog, "started");

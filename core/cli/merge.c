@@ -218,8 +218,8 @@ int cli_merge(int argc, char **argv) {
     else
       failed++;
   }
-  printf("merged %d folder(s) into %s: %d jobs, %d ok, %d failed, %d not run\n", nin, out, m.n, ok,
-         failed, missing);
+  printf("merged %d folder%s into %s: %d job%s, %d ok, %d failed, %d not run\n", nin, batch_s(nin),
+         out, m.n, batch_s(m.n), ok, failed, missing);
   if (missing)
     fprintf(stderr,
             "gradlab: warning: %d job(s) ran in none of the folders; "

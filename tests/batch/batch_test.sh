@@ -239,6 +239,8 @@ PY
   grep -q "^gradlab: warning: .*job array of 1002 tasks; Slurm's default MaxArraySize is 1001.*--shards N with N <= 1001" err.txt \
     || fail "no MaxArraySize warning: $(cat err.txt)"
   gl batch "$S/empty.lua" --seeds 1..1002 --out em4 --emit slurm --shards 1000 > /dev/null 2> err.txt || fail "emit 1002/1000"
+  gl batch "$S/empty.lua" --out em5 --emit slurm > out.txt 2> err.txt || fail "emit 1"
+  grep -q "(1 job, 1 array task)" out.txt || fail "'1 job' grammar: $(cat out.txt)"
   ! grep -q "MaxArraySize" err.txt || fail "--shards 1000 warned: $(cat err.txt)"
   # --retry-failed reruns failed jobs only
   gl batch "$S/error.lua" "$S/empty.lua" --out f -q

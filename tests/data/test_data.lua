@@ -135,6 +135,8 @@ assert(ten:subset(10):size() == 10 and ten:subset(0):size() == 0)
 expect_error("dataset:subset: asked for the first 20000 items of a dataset of 10", ten.subset, ten, 20000)
 assert(tostring(ten:subset(1)):find(": 1 item %["), tostring(ten:subset(1)))
 assert(tostring(ten:subset(2)):find(": 2 items %["))
+write(tmp .. "-num.csv", "a,y\n1,0\n2,0\n")
+assert(tostring(data.csv{path = tmp .. "-num.csv"}):find("%-> 1 class%)"), tostring(data.csv{path = tmp .. "-num.csv"}))
 
 -- standardize
 local st = data.blobs{n = 50, classes = 2, dim = 3, seed = 4}:standardize()
