@@ -8,4 +8,4 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
 echo
 echo "== gradlab main study (scripts/main_study.lua) =="
-build/gradlab run scripts/main_study.lua --out runs/main_study "$@"
+build/gradlab run scripts/main_study.lua --out runs/main_study --overwrite "$@"

@@ -4,12 +4,15 @@
  * A syntax or runtime error prints `FILE:LINE: message` and a traceback, flushes what was
  * recorded with finished=false and exits 1. Everything that can raise a Lua error runs inside
  * lua_pcall, so no error escapes to a panic. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -36,47 +39,80 @@ typedef struct run_opts {
   int nargs;
   glab_runlog *log;
   int sweep_ended;
-  int no_plot; /* the script set gradlab.params.plot = false */
+  int no_plot;   /* the script set gradlab.params.plot = false */
+  int exited;    /* the script called os.exit */
+  int exit_code; /* ... with this code */
+  int overwrite; /* --overwrite: remove a previous run's outputs from --out first */
 } run_opts;
 
-/* SIGINT/SIGTERM: stop the script at its next Lua instruction (as lua.c does), so that the run
- * folder is flushed with finished=false; the signal is raised again once that is done. */
+/* SIGINT/SIGTERM: the script stops at its next Lua instruction (a count hook that keeps raising,
+ * so a pcall in the script cannot swallow it) and gradlab.train within one step (its step
+ * callback checks glab_lua_signal); the run folder is then flushed with finished=false and the
+ * signal is raised again once that is done. Further signals are ignored meanwhile: the run
+ * folder is always completed (Ctrl-\\, SIGQUIT, still ends the process at once). */
 static lua_State *signal_L;
-static volatile sig_atomic_t caught_signal;
-
-static void stop_hook(lua_State *L, lua_Debug *ar) {
-  (void)ar;
-  lua_sethook(L, NULL, 0, 0);
-  lua_Debug d;
-  const char *where = "";
-  for (int level = 0; lua_getstack(L, level, &d); level++) /* the script's position */
-    if (lua_getinfo(L, "Sl", &d) && d.currentline > 0) {
-      where = lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
-      break;
-    }
-  lua_pushfstring(L, "%sinterrupted by signal %d", where, (int)caught_signal);
-  lua_error(L);
-}
+static volatile sig_atomic_t nsignals;
 
 static void on_signal(int sig) {
-  caught_signal = sig;
-  signal(sig, SIG_DFL); /* a second signal ends the process at once */
-  if (signal_L) lua_sethook(signal_L, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+  if (!glab_lua_signal) glab_lua_signal = sig;
+  if (nsignals++ == 1) { /* the second one: say why nothing seems to happen */
+    static const char msg[] = "gradlab: stopping; writing the run folder\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+  }
+  if (signal_L) glab_lua_arm_stop(signal_L);
+}
+
+static void set_handler(int sig, void (*fn)(int)) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = fn;
+  sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sa.sa_flags = SA_RESTART;
+  sigaction(sig, &sa, NULL);
+}
+
+/* os.exit(code) inside gradlab run: the script ends through the normal path (run folder written,
+ * finished = (code == 0)), then the process exits with that code. The error object that carries
+ * it is this sentinel (a light userdata nobody else can make). */
+static const char exit_sentinel = 'e';
+
+static int l_exit(lua_State *L) {
+  run_opts *o = lua_touserdata(L, lua_upvalueindex(1));
+  int code = EXIT_SUCCESS;
+  if (lua_isboolean(L, 1))
+    code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+  else if (!lua_isnoneornil(L, 1))
+    code = (int)(luaL_checkinteger(L, 1) & 0xff); /* what the shell sees */
+  if (!o->exited) {
+    o->exited = 1;
+    o->exit_code = code;
+  }
+  lua_settop(L, 0);
+  lua_pushlightuserdata(L, (void *)&exit_sentinel);
+  return glab_lua_stop_with(L);
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: gradlab run SCRIPT.lua [--out DIR] [--seed N] [--set KEY=VALUE]...\n"
+  fprintf(f, "usage: gradlab run SCRIPT.lua [--out DIR [--overwrite]] [--seed N] [--set KEY=VALUE]...\n"
              "                   [--plugin PATH]... [-- ARGS...]\n\n"
              "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
-             "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/)\n"
-             "  --seed N          seed of the run's generator (default 42)\n"
+             "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/); a folder\n"
+             "                    that already holds a run is refused unless --overwrite\n"
+             "  --overwrite       remove the previous run's files from --out DIR first (metrics,\n"
+             "                    summary, log, script copy, figures; nothing else)\n"
+             "  --seed N          seed of the run's generator, 0..2^53-1 (default 42)\n"
              "  --set KEY=VALUE   a parameter, read by the script as gradlab.params.KEY\n"
              "                    (numbers and true/false converted); repeatable\n"
              "  --plugin PATH     load a plugin file or folder first; repeatable\n"
              "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
              "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
              "drawn at the end unless GRADLAB_PLOT=0.\n"
-             "exit status: 0 success, 1 script error, 2 bad usage\n");
+             "SIGINT/SIGTERM stop the script (gradlab.train within a step), write the folder\n"
+             "(finished=false) and end the process by that signal; os.exit(code) also writes it.\n"
+             "exit status: 0 success, 1 script error, 2 bad usage (or os.exit's code)\n");
 }
 
 /* print(...) writes to stdout and to the run's log.txt. */
@@ -103,6 +139,7 @@ static int l_print(lua_State *L) {
 
 /* Message handler: the error message plus a traceback (as lua.c's msghandler). */
 static int msghandler(lua_State *L) {
+  if (lua_touserdata(L, 1) == (void *)&exit_sentinel) return 1; /* os.exit: no message */
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
@@ -206,6 +243,11 @@ static int pmain(lua_State *L) {
   lua_pushlightuserdata(L, o);
   lua_pushcclosure(L, l_print, 1);
   lua_setglobal(L, "print");
+  lua_getglobal(L, "os"); /* os.exit ends the script through the normal path */
+  lua_pushlightuserdata(L, o);
+  lua_pushcclosure(L, l_exit, 1);
+  lua_setfield(L, -2, "exit");
+  lua_pop(L, 1);
   /* arg: arg[0] = the script, arg[1..] = its arguments, arg[-1] = this command. */
   lua_createtable(L, o->nargs, 2);
   lua_pushstring(L, cli_self_path());
@@ -226,6 +268,7 @@ static int pmain(lua_State *L) {
     lua_pushstring(L, o->args[i]);
   int base = handler;
   if (lua_pcall(L, o->nargs, LUA_MULTRET, handler) != LUA_OK) {
+    if (o->exited) return 0; /* os.exit: the caller ends with its code */
     if (glab_lua_sweep_ended(L)) {
       o->sweep_ended = 1;
       return 0;
@@ -252,10 +295,12 @@ static int pmain(lua_State *L) {
 }
 
 static int parse(int argc, char **argv, run_opts *o) {
+  enum { O_OVERWRITE = 256 };
   static const struct option longopts[] = {
-      {"out", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
-      {"set", required_argument, NULL, 'S'}, {"plugin", required_argument, NULL, 'p'},
-      {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
+      {"out", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
+      {"set", required_argument, NULL, 'S'},   {"plugin", required_argument, NULL, 'p'},
+      {"help", no_argument, NULL, 'h'},        {"overwrite", no_argument, NULL, O_OVERWRITE},
+      {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
@@ -265,10 +310,14 @@ static int parse(int argc, char **argv, run_opts *o) {
       o->out = optarg;
       break;
     case 's': {
+      /* Seeds are exact everywhere they go: a Lua integer, a JSON number (a double). */
       char *end;
+      errno = 0;
       o->seed = strtoull(optarg, &end, 10);
-      if (!optarg[0] || *end || optarg[0] == '-') {
-        cli_error("run: --seed wants a non-negative integer, got '%s'", optarg);
+      if (!optarg[0] || *end || optarg[0] == '-' || optarg[0] == '+' || errno ||
+          o->seed > GLAB_LUA_SEED_MAX) {
+        cli_error("run: --seed wants a non-negative integer up to %lld (2^53-1), got '%s'",
+                  GLAB_LUA_SEED_MAX, optarg);
         return CLI_USAGE;
       }
       o->have_seed = 1;
@@ -283,6 +332,9 @@ static int parse(int argc, char **argv, run_opts *o) {
       break;
     case 'p':
       o->plugins[o->nplugins++] = optarg;
+      break;
+    case O_OVERWRITE:
+      o->overwrite = 1;
       break;
     case 'h':
       usage(stdout);
@@ -303,28 +355,112 @@ static int parse(int argc, char **argv, run_opts *o) {
   o->script = argv[optind];
   o->args = argv + optind + 1;
   o->nargs = argc - optind - 1;
+  struct stat st;
+  if (stat(o->script, &st) == 0 && S_ISDIR(st.st_mode)) {
+    cli_error("run: '%s' is a directory, not a script", o->script);
+    return CLI_USAGE;
+  }
   if (access(o->script, R_OK) != 0) {
-    cli_error("run: cannot read script '%s'", o->script);
+    cli_error("run: cannot read script '%s': %s", o->script, strerror(errno));
     return CLI_USAGE;
   }
   return CLI_OK;
 }
 
+/* A --set value as the script sees it (gradlab.params) must be finite: 1e400 is refused rather
+ * than becoming inf in Lua and something else in summary.json. */
+static int check_sets(run_opts *o, lua_State *L) {
+  for (int i = 0; i < o->nsets; i++) {
+    const char *eq = strchr(o->sets[i], '=');
+    glab_lua_push_param_value(L, eq + 1);
+    int bad = lua_type(L, -1) == LUA_TNUMBER && !isfinite(lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    if (bad) {
+      cli_error("run: --set %s: the number is out of range (parameters must be finite)",
+                o->sets[i]);
+      return CLI_USAGE;
+    }
+  }
+  return CLI_OK;
+}
+
+/* ---- the run folder given with --out ---- */
+
+/* What a run writes into its folder (figures/ is gradlab plot's). */
+static const char *const run_files[] = {"summary.json", "metrics.csv", "metrics.csv.part",
+                                        "log.txt",      "log.txt.part", "script.lua", NULL};
+static const char *const figure_exts[] = {".gp", ".png", ".svg", ".dat", NULL};
+
+static int exists_in(const char *dir, const char *name) {
+  char path[4096];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return stat(path, &st) == 0;
+}
+
+static int unlink_in(const char *dir, const char *name) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (unlink(path) != 0 && errno != ENOENT)
+    return cli_error("run: --overwrite: cannot remove %s: %s", path, strerror(errno));
+  return CLI_OK;
+}
+
+/* --overwrite: remove a previous run's outputs — and nothing else the folder holds. */
+static int clear_run(const char *dir) {
+  for (int i = 0; run_files[i]; i++)
+    if (unlink_in(dir, run_files[i]) != CLI_OK) return CLI_FAIL;
+  char fdir[4096];
+  snprintf(fdir, sizeof fdir, "%s/figures", dir);
+  DIR *d = opendir(fdir);
+  if (!d) return CLI_OK;
+  struct dirent *e;
+  int rc = CLI_OK;
+  while (rc == CLI_OK && (e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    for (int i = 0; figure_exts[i]; i++) {
+      size_t k = strlen(figure_exts[i]);
+      if (n > k && !strcmp(e->d_name + n - k, figure_exts[i])) {
+        rc = unlink_in(fdir, e->d_name);
+        break;
+      }
+    }
+  }
+  closedir(d);
+  rmdir(fdir); /* only if nothing else is left in it */
+  return rc;
+}
+
+/* A folder that already holds a run is refused (its old figures would sit beside new metrics)
+ * unless --overwrite clears it. */
+static int prepare_out(run_opts *o) {
+  if (!o->out) return CLI_OK;
+  int held = exists_in(o->out, "summary.json") || exists_in(o->out, "metrics.csv") ||
+             exists_in(o->out, "metrics.csv.part");
+  if (!held) return CLI_OK;
+  if (!o->overwrite) {
+    cli_error("run: '%s' already holds a run (summary.json, metrics.csv); choose another --out, "
+              "or pass --overwrite to replace that run",
+              o->out);
+    return CLI_USAGE;
+  }
+  return clear_run(o->out);
+}
+
 /* Parameters, seed and plugins into summary.json. */
 static void describe_run(run_opts *o, lua_State *L) {
-  glab_runlog_set_seed(o->log, o->have_seed ? o->seed : 42);
+  glab_lua_record_seed(o->log, o->have_seed ? o->seed : 42);
   for (int i = 0; i < o->nsets; i++) {
     const char *eq = strchr(o->sets[i], '=');
     char key[256];
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
-    char *end;
-    double v = strtod(eq + 1, &end);
-    if (eq[1] && !*end && isfinite(v))
-      glab_runlog_set_param_number(o->log, key, v);
+    glab_lua_push_param_value(L, eq + 1); /* the value exactly as gradlab.params has it */
+    if (lua_type(L, -1) == LUA_TNUMBER)
+      glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
     else
       glab_runlog_set_param_string(o->log, key, eq + 1);
+    lua_pop(L, 1);
   }
-  (void)L;
   glab_registry *reg = glab_default_registry();
   for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
     glab_type_kind kind;
@@ -340,12 +476,15 @@ static void warn_plugin(void *log, const char *message) {
   glab_runlog_log(log, "warning: %s (skipped)", message);
 }
 
+static int run_main(run_opts *o, lua_State *L);
+
 int cli_run(int argc, char **argv) {
   run_opts o;
   memset(&o, 0, sizeof o);
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
   const char **plugins = calloc((size_t)argc + 1, sizeof *plugins);
-  if (!sets || !plugins) {
+  lua_State *L = sets && plugins ? luaL_newstate() : NULL;
+  if (!L) {
     free(sets);
     free(plugins);
     return cli_error("run: out of memory");
@@ -353,81 +492,81 @@ int cli_run(int argc, char **argv) {
   o.sets = sets;
   o.plugins = plugins;
   int st = parse(argc, argv, &o);
-  if (st != CLI_OK) {
-    free(sets);
-    free(plugins);
-    return st < 0 ? CLI_OK : st;
-  }
-  if (o.have_seed)
-    glab_seed((uint64_t)o.seed);
-  else
-    glab_seed(42);
-  o.log = glab_runlog_create(o.out, o.script);
-  if (!o.log) {
-    cli_error("run: %s", glab_last_error());
-    free(sets);
-    free(plugins);
-    return CLI_FAIL;
+  if (st == CLI_OK) st = check_sets(&o, L);
+  if (st == CLI_OK) st = prepare_out(&o);
+  if (st == CLI_OK) st = run_main(&o, L); /* closes L */
+  else lua_close(L);
+  free(sets);
+  free(plugins);
+  return st < 0 ? CLI_OK : st;
+}
+
+/* The run itself: folder, plugins, the script under signal handlers, the final flush. */
+static int run_main(run_opts *o, lua_State *L) {
+  glab_seed((uint64_t)(o->have_seed ? o->seed : 42));
+  o->log = glab_runlog_create(o->out, o->script);
+  if (!o->log) {
+    lua_close(L);
+    return cli_error("run: %s", glab_last_error());
   }
   /* Plugins after the folder exists, so a failure is recorded there (finished = false). A
    * --plugin that fails is an error; a broken file on the search path is a warning. */
-  if (glab_plugins_load_tolerant(glab_default_registry(), o.plugins, o.nplugins, warn_plugin,
-                                 o.log) != GLAB_OK) {
+  if (glab_plugins_load_tolerant(glab_default_registry(), o->plugins, o->nplugins, warn_plugin,
+                                 o->log) != GLAB_OK) {
     cli_error("run: %s", glab_last_error());
-    glab_runlog_log(o.log, "error: %s", glab_last_error());
-    glab_runlog_flush(o.log, 0);
-    glab_runlog_destroy(o.log);
-    free(sets);
-    free(plugins);
+    glab_runlog_log(o->log, "error: %s", glab_last_error());
+    glab_runlog_flush(o->log, 0);
+    glab_runlog_destroy(o->log);
+    lua_close(L);
     return CLI_FAIL;
   }
-  lua_State *L = luaL_newstate();
-  if (!L) {
-    glab_runlog_destroy(o.log);
-    free(sets);
-    free(plugins);
-    return cli_error("run: cannot create a Lua state (out of memory)");
-  }
-  describe_run(&o, L);
-  glab_runlog_log(o.log, "gradlab run %s (seed %llu)", o.script, o.have_seed ? o.seed : 42ULL);
+  describe_run(o, L);
+  glab_runlog_log(o->log, "gradlab run %s (seed %llu)", o->script, o->have_seed ? o->seed : 42ULL);
   lua_pushcfunction(L, pmain);
-  lua_pushlightuserdata(L, &o);
+  lua_pushlightuserdata(L, o);
+  struct sigaction old_int, old_term;
+  sigaction(SIGINT, NULL, &old_int);
+  sigaction(SIGTERM, NULL, &old_term);
   signal_L = L;
-  void (*old_int)(int) = signal(SIGINT, on_signal);
-  void (*old_term)(int) = signal(SIGTERM, on_signal);
+  set_handler(SIGINT, on_signal);
+  set_handler(SIGTERM, on_signal);
   int status = lua_pcall(L, 1, 0, 0);
-  signal_L = NULL;
-  if (!caught_signal) {
-    signal(SIGINT, old_int);
-    signal(SIGTERM, old_term);
-  }
+  signal_L = NULL; /* from here on a signal is only remembered: the folder gets written */
   int rc = CLI_OK;
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     if (!msg) msg = "(error object is not a string)";
     fprintf(stderr, "%s\n", msg);
-    glab_runlog_log(o.log, "error: %s", msg);
+    glab_runlog_log(o->log, "error: %s", msg);
     lua_pop(L, 1);
     rc = CLI_FAIL;
+  } else if (o->exited) {
+    glab_runlog_log(o->log, "script ended by os.exit(%d)", o->exit_code);
+    rc = o->exit_code;
   }
   /* Close Lua first: models (and their trainers, which write to the log) go with it. */
+  lua_sethook(L, NULL, 0, 0);
   lua_close(L);
-  if (rc == CLI_OK) {
-    if (o.sweep_ended) glab_runlog_log(o.log, "sweep grid written; script ended by gradlab.sweep");
-    glab_runlog_finish(o.log);
+  if (rc == CLI_OK && !glab_lua_signal) {
+    if (o->sweep_ended) glab_runlog_log(o->log, "sweep grid written; script ended by gradlab.sweep");
+    glab_runlog_finish(o->log);
   } else {
-    glab_runlog_flush(o.log, 0);
+    glab_runlog_flush(o->log, 0);
   }
-  char *dir = strdup(glab_runlog_dir(o.log));
-  glab_runlog_destroy(o.log);
-  if (rc == CLI_OK && dir && !o.sweep_ended) {
+  char *dir = strdup(glab_runlog_dir(o->log));
+  glab_runlog_destroy(o->log);
+  if (rc == CLI_OK && !glab_lua_signal && dir && !o->sweep_ended) {
     const char *plot = getenv("GRADLAB_PLOT");
-    if ((!plot || strcmp(plot, "0")) && !o.no_plot) cli_plot_dir(dir, 0, 1);
+    if ((!plot || strcmp(plot, "0")) && !o->no_plot) cli_plot_dir(dir, 0, 1);
   }
   if (dir) fprintf(stderr, "gradlab: run folder %s\n", dir);
   free(dir);
-  free(sets);
-  free(plugins);
-  if (caught_signal) raise(caught_signal); /* end as the signal would have, now it is recorded */
+  int sig = glab_lua_signal;
+  if (sig) { /* end as the signal would have, now that the folder is written */
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
   return rc;
 }

@@ -10,6 +10,8 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <signal.h>
+#include <stdint.h>
 
 #include "gradlab/error.h"
 #include "gradlab/registry.h"
@@ -54,6 +56,8 @@ const glab_tensor *glab_lua_check_tensor(lua_State *L, int arg);
 /* Like glab_lua_check_tensor, but also accepts a number or a nested table of numbers, which is
  * converted into a new plain tensor that replaces the value at `arg` on the stack. */
 const glab_tensor *glab_lua_to_tensor(lua_State *L, int arg);
+/* The same, returning the userdata (a plain one for a converted table). */
+glab_lua_tensor *glab_lua_to_tensor_ud(lua_State *L, int arg);
 /* Convert a nested table (or a number) at `idx` and push the new tensor. */
 glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg_for_errors);
 
@@ -91,9 +95,28 @@ void glab_lua_mark_sweep_ended(lua_State *L);
 /* 1 inside `gradlab run` (an out dir was set), 0 in stock lua. */
 int glab_lua_in_run(lua_State *L);
 lua_Integer glab_lua_current_seed(lua_State *L);
+/* The largest seed (2^53-1): exact as a Lua integer and as a JSON number (a double). Seeds are
+ * 0..GLAB_LUA_SEED_MAX in --seed and gradlab.seed(n). */
+#define GLAB_LUA_SEED_MAX 9007199254740991LL
+/* The run's seed into summary.json, as exact integer digits. */
+void glab_lua_record_seed(glab_runlog *log, uint64_t seed);
 /* The run log of `gradlab run` (models created afterwards write metrics and events to it). */
 void glab_lua_set_runlog(lua_State *L, glab_runlog *log);
 glab_runlog *glab_lua_runlog(lua_State *L);
+
+/* ---- stopping a run (lua_module.c): signals and os.exit under `gradlab run` ---- */
+/* The signal that asked the run to stop (0: none). Set by gradlab run's signal handler; the
+ * binding's training loop checks it at every step and ends with "interrupted by signal N". */
+extern volatile sig_atomic_t glab_lua_signal;
+/* Arm the stop hook on L: from the next Lua instruction on, every instruction raises again
+ * (so a pcall in the script cannot swallow the stop) — the value given to glab_lua_stop_with,
+ * else "FILE:LINE: interrupted by signal N". Async-signal-safe (lua_sethook is). */
+void glab_lua_arm_stop(lua_State *L);
+/* Stop the run with the value at the top of the stack as the error object (os.exit's
+ * sentinel): remembered, the hook armed on L and on the main thread, then raised. */
+int glab_lua_stop_with(lua_State *L);
+/* Raise "interrupted by signal N" at the caller's position (and arm the hook on L). */
+int glab_lua_raise_interrupt(lua_State *L);
 
 /* ---- option tables (lua_config.c) ---- */
 /* Convert the option table at `idx` into a new config, checked against `opts` (Lua types by the

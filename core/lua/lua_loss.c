@@ -40,7 +40,7 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
 }
 
 static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
-  glab_lua_tensor *out = glab_lua_check_tensor_ud(L, 1);
+  glab_lua_tensor *out = glab_lua_to_tensor_ud(L, 1); /* a tensor or a nested table */
   const glab_real *targets = NULL;
   const int *labels = NULL;
   size_t nt = 0, nl = 0;
@@ -86,7 +86,7 @@ static int l_xent(lua_State *L) {
 
 /* gradlab.loss.sum(out): the sum of all elements (d sum/d out = 1 everywhere). */
 static int l_sum(lua_State *L) {
-  glab_lua_tensor *out = glab_lua_check_tensor_ud(L, 1);
+  glab_lua_tensor *out = glab_lua_to_tensor_ud(L, 1);
   int one = 1;
   if (out->var) {
     glab_var *s = glab_sum(glab_trainer_tape(out->model->tr), out->var);

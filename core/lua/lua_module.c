@@ -3,6 +3,7 @@
  * `gradlab run` hands to the module (run folder, --set values). The same module serves stock
  * lua5.4 (require "gradlab" through package.cpath) and the gradlab command. */
 #define _GNU_SOURCE /* dladdr */
+#include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,9 @@ static const char key_outdir = 'o';
 static const char key_seed = 's';
 static const char key_sweep_done = 'w';
 static const char key_runlog = 'r';
+static const char key_stop = 'x';
+
+volatile sig_atomic_t glab_lua_signal;
 
 int glab_lua_fail(lua_State *L, const char *fname) {
   const char *msg = glab_last_error();
@@ -110,6 +114,60 @@ lua_Integer glab_lua_current_seed(lua_State *L) {
   return s;
 }
 
+/* ---- stopping a run ---- */
+
+/* Count hook (count 1: every instruction of a Lua function; never inside C functions such as a
+ * message handler, so raising here cannot cause an error in error handling). */
+static void stop_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_stop) != LUA_TNIL) lua_error(L); /* os.exit */
+  lua_pop(L, 1);
+  if (!glab_lua_signal) {
+    lua_sethook(L, NULL, 0, 0);
+    return;
+  }
+  lua_Debug d;
+  const char *where = "";
+  for (int level = 0; lua_getstack(L, level, &d); level++) /* the script's position */
+    if (lua_getinfo(L, "Sl", &d) && d.currentline > 0) {
+      where = lua_pushfstring(L, "%s:%d: ", d.short_src, d.currentline);
+      break;
+    }
+  lua_pushfstring(L, "%sinterrupted by signal %d", where, (int)glab_lua_signal);
+  lua_error(L);
+}
+
+void glab_lua_arm_stop(lua_State *L) {
+  lua_sethook(L, stop_hook, LUA_MASKCOUNT, 1);
+}
+
+int glab_lua_stop_with(lua_State *L) {
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_stop);
+  glab_lua_arm_stop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+  glab_lua_arm_stop(lua_tothread(L, -1));
+  lua_pop(L, 1);
+  return lua_error(L);
+}
+
+int glab_lua_raise_interrupt(lua_State *L) {
+  glab_lua_arm_stop(L);
+  return luaL_error(L, "interrupted by signal %d", (int)glab_lua_signal);
+}
+
+void glab_lua_record_seed(glab_runlog *log, uint64_t seed) {
+  if (!log) return;
+  glab_runlog_set_seed(log, seed);
+  /* cJSON prints numbers with 15 significant digits when that reads back within a relative
+   * epsilon: 9007199254740991 would become 9.00719925474099e+15. Write the digits as they are. */
+  char digits[32];
+  snprintf(digits, sizeof digits, "%llu", (unsigned long long)seed);
+  cJSON *summary = glab_runlog_summary(log), *raw = cJSON_CreateRaw(digits);
+  if (!summary || !raw || !cJSON_ReplaceItemInObjectCaseSensitive(summary, "seed", raw))
+    cJSON_Delete(raw);
+}
+
 /* gradlab.seed(n): reseed the run's generator (layers created afterwards, shuffles, data).
  * gradlab.seed(): the current seed (--seed, or the last gradlab.seed(n); 42 by default). */
 static int l_seed(lua_State *L) {
@@ -118,11 +176,13 @@ static int l_seed(lua_State *L) {
     return 1;
   }
   lua_Integer n = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, n >= 0 && n <= GLAB_LUA_SEED_MAX, 1,
+                "a seed is an integer from 0 to 9007199254740991 (2^53-1)");
   glab_seed((uint64_t)n);
   lua_pushinteger(L, n);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_seed);
   glab_runlog *log = glab_lua_runlog(L);
-  if (log) glab_runlog_set_seed(log, (uint64_t)n);
+  glab_lua_record_seed(log, (uint64_t)n);
   return 0;
 }
 
@@ -218,6 +278,18 @@ int luaopen_gradlab(lua_State *L) {
     openers[i](L);
   glab_lua_open_data(L);
   lua_setfield(L, -2, "data");
+  /* The sub-tables also as package.loaded["gradlab.loss"] etc.: Lua names a function in an
+   * argument error by searching package.loaded one level deep, so `pcall(gradlab.loss.mse, x)`
+   * says "bad argument #1 to 'gradlab.loss.mse'" instead of '?'. */
+  static const char *const subs[] = {"loss", "layer", "optim", "data"};
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "gradlab.%s", subs[i]);
+    lua_getfield(L, -2, subs[i]);
+    lua_setfield(L, -2, name);
+  }
+  lua_pop(L, 1);
   return 1;
 }
 

@@ -88,6 +88,25 @@ static int table_shape(lua_State *L, int idx, int *shape, int arg) {
   return ndim;
 }
 
+/* A table of a tensor must be an array 1..n: a hole ({[1]=1, [3]=3}) or a key that is not such
+ * an index ({1, 2, x=3}) is an error naming where it is, never silently dropped. */
+static void check_array(lua_State *L, int idx, int n, int arg, const char *where) {
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    lua_Integer k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (k >= 1 && k <= n) continue;
+    const char *key = lua_type(L, -1) == LUA_TSTRING
+                          ? lua_pushfstring(L, "'%s'", lua_tostring(L, -1))
+                          : luaL_tolstring(L, -1, NULL);
+    luaL_argerror(L, arg,
+                  lua_pushfstring(L,
+                                  "%s%s has key %s, outside 1..%d: a tensor's tables must be "
+                                  "arrays without holes or other keys",
+                                  where[0] ? "element " : "the table", where, key, n));
+  }
+}
+
 static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, glab_real **out,
                  int arg, char *where, size_t wlen) {
   if (depth == ndim) {
@@ -109,6 +128,7 @@ static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, g
                   lua_pushfstring(L, "ragged table: %s has %d elements, expected %d",
                                   where[0] ? where : "the table", (int)lua_rawlen(L, idx),
                                   shape[depth]));
+  check_array(L, idx, shape[depth], arg, where);
   size_t len = strlen(where);
   for (int i = 1; i <= shape[depth]; i++) {
     snprintf(where + len, wlen - len, "[%d]", i);
@@ -143,6 +163,14 @@ const glab_tensor *glab_lua_to_tensor(lua_State *L, int arg) {
   glab_tensor *t = glab_lua_table_to_tensor(L, arg, arg);
   lua_replace(L, arg);
   return t;
+}
+
+glab_lua_tensor *glab_lua_to_tensor_ud(lua_State *L, int arg) {
+  arg = lua_absindex(L, arg);
+  if (lua_type(L, arg) == LUA_TUSERDATA) return glab_lua_check_tensor_ud(L, arg);
+  glab_lua_table_to_tensor(L, arg, arg);
+  lua_replace(L, arg);
+  return lua_touserdata(L, arg);
 }
 
 /* gradlab.tensor(nested_table | tensor | number) -> a plain tensor (always a copy). */
@@ -181,7 +209,7 @@ static int m_size(lua_State *L) {
 }
 
 static void push_nested(lua_State *L, const glab_tensor *t, int depth, const glab_real **p) {
-  if (depth == t->ndim) {
+  if (depth >= t->ndim || depth >= GLAB_MAX_DIMS) { /* ndim <= GLAB_MAX_DIMS: say so */
     lua_pushnumber(L, (lua_Number) * (*p)++);
     return;
   }

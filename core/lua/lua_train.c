@@ -15,6 +15,7 @@ typedef struct {
   lua_State *L;
   int on_step, on_epoch; /* stack indices of the callbacks, 0 if none */
   int err;               /* stack index holding the error value after a failed callback */
+  int interrupted;       /* 1: stopped by a signal */
 } train_ctx;
 
 static void set_num(lua_State *L, const char *k, double v) {
@@ -43,9 +44,17 @@ static int call_back(train_ctx *c, int fn, lua_Integer n) {
   return stop ? GLAB_TRAIN_STOP : GLAB_TRAIN_CONTINUE;
 }
 
+/* Always installed: a signal (gradlab run's handler sets glab_lua_signal) ends training within
+ * one step, also when the script gave no on_step. */
 static int on_step(void *ctx, const glab_step_info *s) {
   train_ctx *c = ctx;
   lua_State *L = c->L;
+  if (glab_lua_signal) {
+    c->interrupted = 1;
+    glab_error(GLAB_ERR_STATE, "interrupted");
+    return GLAB_TRAIN_ABORT;
+  }
+  if (!c->on_step) return GLAB_TRAIN_CONTINUE;
   if (!lua_checkstack(L, 8)) return GLAB_TRAIN_ABORT;
   lua_createtable(L, 0, 7);
   set_int(L, "step", s->step);
@@ -64,6 +73,11 @@ static int on_step(void *ctx, const glab_step_info *s) {
 static int on_epoch(void *ctx, const glab_epoch_info *e) {
   train_ctx *c = ctx;
   lua_State *L = c->L;
+  if (glab_lua_signal) {
+    c->interrupted = 1;
+    glab_error(GLAB_ERR_STATE, "interrupted");
+    return GLAB_TRAIN_ABORT;
+  }
   if (!lua_checkstack(L, 8)) return GLAB_TRAIN_ABORT;
   lua_createtable(L, 0, 4);
   set_int(L, "epoch", e->epoch);
@@ -155,14 +169,18 @@ static int l_train(lua_State *L) {
       return luaL_error(L,
                         "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
   }
-  train_ctx c = {L, 0, 0, 0};
+  train_ctx c = {L, 0, 0, 0, 0};
+  o.on_step = on_step; /* always: it also checks for a signal */
   if (lua_getfield(L, 1, "on_step") != LUA_TNIL) { /* 8 */
-    luaL_argexpected(L, lua_isfunction(L, 8), 1, "function for on_step");
+    if (!lua_isfunction(L, 8))
+      return luaL_error(L, "gradlab.train: 'on_step' must be a function, got %s",
+                        luaL_typename(L, 8));
     c.on_step = 8;
-    o.on_step = on_step;
   }
   if (lua_getfield(L, 1, "on_epoch") != LUA_TNIL) { /* 9 */
-    luaL_argexpected(L, lua_isfunction(L, 9), 1, "function for on_epoch");
+    if (!lua_isfunction(L, 9))
+      return luaL_error(L, "gradlab.train: 'on_epoch' must be a function, got %s",
+                        luaL_typename(L, 9));
     c.on_epoch = 9;
     o.on_epoch = on_epoch;
   }
@@ -175,10 +193,12 @@ static int l_train(lua_State *L) {
   /* The trainer's policy is the train call's; keep the manual loop's policy afterwards. */
   glab_nonfinite_policy before = glab_trainer_policy(m->tr);
   glab_train_result r;
+  int kept0 = glab_trainer_nevents(m->tr); /* this call's events come after these */
   m->busy = 1;
   int st = glab_train(&o, &r);
   m->busy = 0;
   glab_trainer_set_policy(m->tr, before);
+  if (c.interrupted) return glab_lua_raise_interrupt(L);
   if (st == GLAB_ERR_STATE && !lua_isnil(L, c.err)) {
     lua_pushvalue(L, c.err);
     return lua_error(L); /* the callback's own error, as it was */
@@ -189,7 +209,7 @@ static int l_train(lua_State *L) {
     glab_runlog_set_final(log, "loss", r.loss);
     if (!isnan(r.accuracy)) glab_runlog_set_final(log, "accuracy", r.accuracy);
   }
-  lua_createtable(L, 0, 8);
+  lua_createtable(L, 0, 9);
   set_int(L, "steps", r.steps);
   set_int(L, "epochs", r.epochs);
   set_num(L, "loss", r.loss);
@@ -199,7 +219,14 @@ static int l_train(lua_State *L) {
                     : r.stopped == GLAB_STOP_CALLBACK ? "callback"
                                                       : "nonfinite");
   lua_setfield(L, -2, "stopped");
-  set_int(L, "events", r.nevents);
+  set_int(L, "nevents", r.nevents); /* this call's events, counting any dropped */
+  int kept = glab_trainer_nevents(m->tr);
+  lua_createtable(L, kept > kept0 ? kept - kept0 : 0, 0); /* and those kept, as net:events() */
+  for (int i = kept0; i < kept; i++) {
+    glab_lua_push_event(L, glab_trainer_event(m->tr, i));
+    lua_rawseti(L, -2, i - kept0 + 1);
+  }
+  lua_setfield(L, -2, "events");
   if (r.nevents > 0) {
     glab_lua_push_event(L, &r.first_event);
     lua_setfield(L, -2, "event");

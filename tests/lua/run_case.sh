@@ -4,8 +4,8 @@
 #   run_case.sh GRADLAB RC STDERR_REGEX SCRIPT [gradlab run options...]
 # GRADLAB_WRAP (env, optional): a command to run gradlab under (valgrind in the valgrind build).
 # RC: the expected exit status. STDERR_REGEX: an extended regex stderr must match (ANY = any).
-# When the run started (RC 0 or 1), the folder must hold metrics.csv (with the tidy header),
-# summary.json (parsed; finished = (RC == 0)), log.txt and script.lua.
+# When the run started (RC other than 2), the folder must hold metrics.csv (with the tidy header),
+# summary.json (parsed; finished = (RC == 0)), log.txt and script.lua, and no .part/.tmp file.
 set -u
 gradlab=$1 rc_want=$2 regex=$3 script=$4
 shift 4
@@ -25,14 +25,17 @@ if [ "$regex" != ANY ]; then
 fi
 # A C-level crash (ASan report, abort) must never happen, whatever the script did.
 grep -q "AddressSanitizer\|LeakSanitizer\|runtime error:" "$out/stderr" && fail "sanitizer report"
-if [ "$rc_want" -le 1 ] || [ "$rc_want" -ge 128 ]; then
+if [ "$rc_want" -ne 2 ]; then
   for f in metrics.csv summary.json log.txt script.lua; do
     [ -f "$out/run/$f" ] || fail "run folder lacks $f"
   done
   head -n 1 "$out/run/metrics.csv" | grep -q '^step,epoch,layer,tensor,stat,value' ||
     fail "metrics.csv header"
+  # Whatever ended the run (error, os.exit, signal), no half-written file stays behind.
+  part=$(find "$out/run" -name '*.part' -o -name '*.tmp*' | head -n 1)
+  [ -z "$part" ] || fail "partial file left: $part"
   want=true
-  [ "$rc_want" -eq 0 ] || want=false # 1: a script error; >= 128: killed by a signal
+  [ "$rc_want" -eq 0 ] || want=false # 1: a script error; 3..: os.exit(3); >= 128: a signal
   python3 - "$out/run/summary.json" "$want" <<'PY' || fail "summary.json"
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -48,6 +48,41 @@ gradlab_lua_case(err_partial 1 "partial\\.lua:8: deliberate failure" ${LUA_T}/er
 # SIGTERM: recorded as unfinished, then the process ends by the signal.
 gradlab_lua_case(err_sigterm 143 "sigterm\\.lua:[0-9]+: interrupted by signal 15" ${LUA_T}/errors/sigterm.lua)
 
+# A signal during a gradlab.train with no callback stops it within a step (without that, the
+# 10^8 epochs run into the timeout); two signals in a row, or one during the final flush, still
+# leave a complete run folder (run_case.sh also checks that no .part file is left).
+gradlab_lua_case(interrupt_int 130 "interrupt_train\\.lua:[0-9]+: interrupted by signal 2"
+  ${LUA_T}/errors/interrupt_train.lua -- INT)
+gradlab_lua_case(interrupt_term 143 "interrupt_train\\.lua:[0-9]+: interrupted by signal 15"
+  ${LUA_T}/errors/interrupt_train.lua -- TERM)
+set_tests_properties(lua_interrupt_int lua_interrupt_term PROPERTIES TIMEOUT 60)
+gradlab_lua_case(signal_twice 143 "interrupted by signal 15" ${LUA_T}/errors/signal_twice.lua)
+gradlab_lua_case(signal_flush 143 ANY ${LUA_T}/errors/signal_flush.lua)
+set_tests_properties(lua_signal_twice lua_signal_flush PROPERTIES TIMEOUT 60)
+
+# os.exit(code) ends the script through the normal path: the folder is written (finished only
+# for 0) and the process exits with the code, also from a pcall or a training callback.
+gradlab_lua_case(os_exit_0 0 ANY ${LUA_T}/errors/os_exit.lua -- 0)
+gradlab_lua_case(os_exit_3 3 ANY ${LUA_T}/errors/os_exit.lua -- 3)
+gradlab_lua_case(os_exit_pcall 3 ANY ${LUA_T}/errors/os_exit.lua -- 3 pcall)
+gradlab_lua_case(os_exit_callback 4 ANY ${LUA_T}/errors/os_exit.lua -- 4 callback)
+
+# Argument checks: the value's type for callbacks, negative seeds, nested tables for the losses,
+# function names in argument errors, holes in tensor tables.
+gradlab_lua_case(err_on_step_type 1 "on_step_type\\.lua:8: gradlab\\.train: 'on_step' must be a function, got string"
+  ${LUA_T}/errors/on_step_type.lua)
+gradlab_lua_case(err_seed_negative 1 "seed_negative\\.lua:2: bad argument #1 to 'seed' \\(a seed is an integer from 0 to 9007199254740991"
+  ${LUA_T}/errors/seed_negative.lua)
+gradlab_lua_case(tensor_tables 0 ANY ${LUA_T}/scripts/tensor_tables.lua)
+gradlab_lua_case(seed_max 0 ANY ${LUA_T}/scripts/seed_max.lua --seed 9007199254740991
+  --set big=1e300 --set n=3)
+
+# --out DIR that holds a run: refused (exit 2) unless --overwrite, which removes only the old
+# run's files; a directory as the script is bad usage.
+add_test(NAME lua_overwrite COMMAND sh ${LUA_T}/overwrite.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/stats.lua ${LUA_T}/scripts/xor.lua)
+set_tests_properties(lua_overwrite PROPERTIES ENVIRONMENT "${LUA_ENV}")
+
 # A plugin that cannot be loaded: exit 1, the message names the file, the folder says unfinished.
 gradlab_lua_case(err_plugin 1 "no_such_plugin\\.so" ${LUA_T}/errors/runtime.lua
   --plugin ${LUA_T}/no_such_plugin.so)
@@ -59,6 +94,12 @@ gradlab_lua_case(usage_bad_option 2 "unknown option '--bogus'" ${LUA_T}/scripts/
 gradlab_lua_case(usage_bad_seed 2 "--seed wants a non-negative integer" ${LUA_T}/scripts/sweep.lua --seed abc)
 gradlab_lua_case(usage_bad_set 2 "--set wants KEY=VALUE" ${LUA_T}/scripts/sweep.lua --set novalue)
 gradlab_lua_case(usage_missing_script 2 "cannot read script" ${LUA_T}/scripts/does_not_exist.lua)
+gradlab_lua_case(usage_dir_script 2 "^gradlab: error: run: .* is a directory, not a script" ${LUA_T}/scripts)
+gradlab_lua_case(usage_huge_seed 2 "--seed wants a non-negative integer up to 9007199254740991"
+  ${LUA_T}/scripts/sweep.lua --seed 99999999999999999999999)
+gradlab_lua_case(usage_seed_2p53 2 "--seed wants" ${LUA_T}/scripts/sweep.lua --seed 9007199254740992)
+gradlab_lua_case(usage_set_inf 2 "--set i=1e400: the number is out of range"
+  ${LUA_T}/scripts/sweep.lua --set i=1e400)
 add_test(NAME lua_usage_help COMMAND $<TARGET_FILE:gradlab_cli> run --help)
 set_tests_properties(lua_usage_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: gradlab run SCRIPT.lua")
 
@@ -82,6 +123,16 @@ if(LUA54_EXECUTABLE)
     PASS_REGULAR_EXPRESSION "gradlab [0-9.]+ ok 3")
   add_test(NAME lua_require_plain COMMAND ${LUA54_EXECUTABLE} -e "require 'gradlab'")
   set_tests_properties(lua_require_plain PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
+endif()
+
+# The Release build (-O3) once warned -Warray-bounds in lua_tensor.c (t:totable's recursion, which
+# the compiler could not bound by GLAB_MAX_DIMS): compile it so, with that warning an error.
+if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+  list(TRANSFORM LUA_INCLUDE_DIRS PREPEND -I OUTPUT_VARIABLE LUA_T_INCLUDES)
+  add_test(NAME lua_tensor_array_bounds COMMAND ${CMAKE_C_COMPILER} -std=c11 -O3 -DNDEBUG
+    -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror=array-bounds
+    -I${PROJECT_SOURCE_DIR}/core/lua -I${PROJECT_SOURCE_DIR}/include -I${CMAKE_BINARY_DIR}/include
+    ${LUA_T_INCLUDES} -c ${PROJECT_SOURCE_DIR}/core/lua/lua_tensor.c -o /dev/null)
 endif()
 
 # Every runnable example of docs/lua.md.

@@ -8,7 +8,7 @@ local function make()
 end
 local data = gradlab.data.xor()
 local r = gradlab.train{model=make(), data=data, optimizer=gradlab.optim.sgd{lr=0.1}, epochs=2}
-assert(r.stopped == "nonfinite" and r.events >= 1, "stop policy: " .. tostring(r.stopped))
+assert(r.stopped == "nonfinite" and r.nevents >= 1 and #r.events >= 1 and r.events[1].kind, "stop policy: " .. tostring(r.stopped))
 assert(r.event and r.event.step == 1, "event step")
 local ok, err = pcall(gradlab.train, {model=make(), data=data, optimizer=gradlab.optim.sgd{lr=0.1},
   epochs=2, on_nonfinite="raise"})

@@ -1,0 +1,39 @@
+#!/bin/sh
+# overwrite.sh GRADLAB SCRIPT OTHER_SCRIPT — `gradlab run --out DIR` refuses a folder that holds a
+# previous run (exit 2, naming --overwrite) and leaves it untouched; with --overwrite the old
+# run's files (metrics, summary, log, script copy, figures) go and the user's other files stay.
+# Also: a directory given as the script is bad usage (exit 2, "gradlab: error: ...").
+set -u
+gradlab=$1 script=$2 other=$3
+out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-overwrite.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; cat "$out/stderr" 2>/dev/null; exit 1; }
+export GRADLAB_PLOT=0
+"$gradlab" run "$script" --out "$out/run" >/dev/null 2>"$out/stderr" || fail "first run"
+# What plot leaves, and a file of the user's own.
+mkdir -p "$out/run/figures"
+for f in old.gp old.png old.svg old.dat; do echo old >"$out/run/figures/$f"; done
+echo mine >"$out/run/notes.txt"
+echo mine >"$out/run/figures/keep.txt"
+cp "$out/run/summary.json" "$out/summary.before"
+"$gradlab" run "$other" --out "$out/run" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 2 ] || fail "reusing a run folder: exit $rc, expected 2"
+grep -q "^gradlab: error: .*already holds a run.*--overwrite" "$out/stderr" || fail "message"
+cmp -s "$out/summary.before" "$out/run/summary.json" || fail "the refused run touched summary.json"
+[ -f "$out/run/figures/old.png" ] || fail "the refused run touched figures"
+"$gradlab" run "$other" --out "$out/run" --overwrite >/dev/null 2>"$out/stderr" || fail "--overwrite run"
+grep -q "$(basename "$other")" "$out/run/summary.json" || fail "summary.json is not the new run's"
+for f in old.gp old.png old.svg old.dat; do
+  [ ! -e "$out/run/figures/$f" ] || fail "--overwrite left figures/$f"
+done
+[ -f "$out/run/notes.txt" ] && [ -f "$out/run/figures/keep.txt" ] || fail "--overwrite removed a user file"
+# A folder without a run (only user files) is used as it is.
+mkdir -p "$out/fresh" && echo mine >"$out/fresh/notes.txt"
+"$gradlab" run "$other" --out "$out/fresh" >/dev/null 2>"$out/stderr" || fail "a folder without a run"
+# A directory as the script: bad usage.
+"$gradlab" run "$out" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a directory as the script: exit $rc, expected 2"
+grep -q "^gradlab: error: run: .*is a directory" "$out/stderr" || fail "directory message"
+echo ok
