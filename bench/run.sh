@@ -41,6 +41,15 @@ fi
 
 /usr/bin/python3 "$here/run.py" --gradlab "$build/gradlab" --sgemm "$out/sgemm_rate" "${driver[@]}" "${args[@]}"
 
+# The statistics area's micro-benchmark of the same overhead, in process CPU time (robust to a
+# shared machine's load): interleaved short rounds with statistics off / on / on + metrics.csv.
+if [ -f "$here/stats_overhead.c" ] &&
+   cc -O2 -I"$root/include" -I"$build/include" "$here/stats_overhead.c" -L"$build/lib" -lgradlab \
+      -Wl,-rpath,"$build/lib" -lm -o "$out/stats_overhead" 2>>"$out/driver.log"; then
+  echo
+  "$out/stats_overhead" || echo "run.sh: stats_overhead failed" >&2
+fi
+
 if [ -x "$here/startup.sh" ]; then
   echo
   "$here/startup.sh" "$build/gradlab" || echo "run.sh: bench/startup.sh failed" >&2
