@@ -282,28 +282,45 @@ static char *put_real(char *p, double v) {
 #endif
 }
 
-int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
-                       const char *tensor, const char *stat, double value) {
-  if (!log || !log->csv) return glab_error(GLAB_ERR_STATE, "run log: closed");
-  char row[1024], *p = row, *end = row + sizeof row - 64; /* room for the numbers */
+/* One metrics.csv row into row[size]; its length, or 0 when it does not fit. */
+static size_t format_row(char *row, size_t size, long step, int epoch, const char *layer,
+                         const char *tensor, const char *stat, double value) {
+  char *p = row, *end = row + size - 64; /* room for the numbers */
   p = put_int(p, step);
   *p++ = ',';
   p = put_int(p, epoch);
   *p++ = ',';
-  if (!(p = put_field(p, end, layer ? layer : ""))) goto long_row;
+  if (!(p = put_field(p, end, layer))) return 0;
   *p++ = ',';
-  if (!(p = put_field(p, end, tensor ? tensor : ""))) goto long_row;
+  if (!(p = put_field(p, end, tensor))) return 0;
   *p++ = ',';
-  if (!(p = put_field(p, end, stat ? stat : ""))) goto long_row;
+  if (!(p = put_field(p, end, stat))) return 0;
   *p++ = ',';
   p = put_real(p, value);
   *p++ = '\n';
-  fwrite(row, 1, (size_t)(p - row), log->csv);
+  return (size_t)(p - row);
+}
+
+int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
+                       const char *tensor, const char *stat, double value) {
+  if (!log || !log->csv) return glab_error(GLAB_ERR_STATE, "run log: closed");
+  if (!layer) layer = "";
+  if (!tensor) tensor = "";
+  if (!stat) stat = "";
+  char row[1024], *heap = NULL, *r = row;
+  size_t n = format_row(row, sizeof row, step, epoch, layer, tensor, stat, value);
+  if (!n) { /* a long (layer) name: the same row in a buffer of its size, never cut */
+    size_t size = 2 * (strlen(layer) + strlen(tensor) + strlen(stat)) + 128;
+    heap = malloc(size);
+    if (!heap) return glab_error(GLAB_ERR_NOMEM, "metrics.csv: out of memory for a row");
+    r = heap;
+    n = format_row(heap, size, step, epoch, layer, tensor, stat, value);
+  }
+  fwrite(r, 1, n, log->csv);
+  free(heap);
   log->rows++;
   return ferror(log->csv) ? glab_error(GLAB_ERR_IO, "cannot write metrics.csv in %s", log->dir)
                           : GLAB_OK;
-long_row:
-  return glab_error(GLAB_ERR_ARG, "metrics.csv: layer/tensor/stat names too long");
 }
 
 long glab_runlog_metric_rows(const glab_runlog *log) {

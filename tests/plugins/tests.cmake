@@ -81,3 +81,10 @@ foreach(s names options batchnorm_rows messages)
   set_tests_properties(plugins_script_${s} PROPERTIES PASS_REGULAR_EXPRESSION
     "${s}: all checks passed" ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0")
 endforeach()
+
+# A 2000-byte layer name: every metrics.csv row of that layer carries it whole.
+set(out ${CMAKE_BINARY_DIR}/tests/plugins_long_name_metrics)
+add_test(NAME plugins_long_name_metrics COMMAND sh -c
+  "rm -rf '${out}' && \"$0\" run \"$1\" --out '${out}' && n=$(grep -cE '^[0-9]+,[0-9]+,x{2000},' '${out}/metrics.csv') && echo \"rows with the whole name: $n\" && [ \"$n\" -ge 10 ]"
+  ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/long_name_metrics.lua)
+set_tests_properties(plugins_long_name_metrics PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0")
