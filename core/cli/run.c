@@ -391,16 +391,22 @@ static const char *const run_files[] = {"summary.json", "metrics.csv", "metrics.
                                         "log.txt",      "log.txt.part", "script.lua", NULL};
 static const char *const figure_exts[] = {".gp", ".png", ".svg", ".dat", NULL};
 
+/* dir/name into path; 0 if it did not fit (then nothing is done with it). */
+static int join(char *path, size_t size, const char *dir, const char *name) {
+  int n = snprintf(path, size, "%s/%s", dir, name);
+  return n >= 0 && (size_t)n < size;
+}
+
 static int exists_in(const char *dir, const char *name) {
   char path[4096];
   struct stat st;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  return stat(path, &st) == 0;
+  return join(path, sizeof path, dir, name) && stat(path, &st) == 0;
 }
 
 static int unlink_in(const char *dir, const char *name) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (!join(path, sizeof path, dir, name))
+    return cli_error("run: --overwrite: path too long: %s/%s", dir, name);
   if (unlink(path) != 0 && errno != ENOENT)
     return cli_error("run: --overwrite: cannot remove %s: %s", path, strerror(errno));
   return CLI_OK;
@@ -411,7 +417,7 @@ static int clear_run(const char *dir) {
   for (int i = 0; run_files[i]; i++)
     if (unlink_in(dir, run_files[i]) != CLI_OK) return CLI_FAIL;
   char fdir[4096];
-  snprintf(fdir, sizeof fdir, "%s/figures", dir);
+  if (!join(fdir, sizeof fdir, dir, "figures")) return CLI_OK;
   DIR *d = opendir(fdir);
   if (!d) return CLI_OK;
   struct dirent *e;

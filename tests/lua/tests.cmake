@@ -56,6 +56,9 @@ gradlab_lua_case(interrupt_int 130 "interrupt_train\\.lua:[0-9]+: interrupted by
 gradlab_lua_case(interrupt_term 143 "interrupt_train\\.lua:[0-9]+: interrupted by signal 15"
   ${LUA_T}/errors/interrupt_train.lua -- TERM)
 set_tests_properties(lua_interrupt_int lua_interrupt_term PROPERTIES TIMEOUT 60)
+add_test(NAME lua_batch_timeout COMMAND sh ${LUA_T}/batch_timeout.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/errors/interrupt_train.lua)
+set_tests_properties(lua_batch_timeout PROPERTIES ENVIRONMENT "${LUA_ENV}" TIMEOUT 60)
 gradlab_lua_case(signal_twice 143 "interrupted by signal 15" ${LUA_T}/errors/signal_twice.lua)
 gradlab_lua_case(signal_flush 143 ANY ${LUA_T}/errors/signal_flush.lua)
 set_tests_properties(lua_signal_twice lua_signal_flush PROPERTIES TIMEOUT 60)
