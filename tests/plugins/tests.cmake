@@ -60,14 +60,16 @@ set_tests_properties(plugins_cli_list plugins_cli_describe plugins_cli_describe_
 
 # A broken .so on the search path is skipped with a warning naming it (one stray file must not
 # stop every script); the same file given with --plugin is an error (exit 1).
-add_test(NAME plugins_run_broken_on_path COMMAND ${GLAB_CLI} run
-  ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua --out ${CMAKE_BINARY_DIR}/tests/plugins_run_path)
+# (each run into a fresh folder: `gradlab run` refuses a folder that already holds a run)
+set(out ${CMAKE_BINARY_DIR}/tests/plugins_run_path)
+add_test(NAME plugins_run_broken_on_path COMMAND sh -c "rm -rf '${out}' && exec \"$0\" run \"$1\" --out '${out}'"
+  ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua)
 set_tests_properties(plugins_run_broken_on_path PROPERTIES
   ENVIRONMENT "GRADLAB_PLUGIN_PATH=${GLAB_BROKEN_DIR}/initfail.so;GRADLAB_PLOT=0"
   PASS_REGULAR_EXPRESSION "gradlab: warning: plugin [^\n]*initfail\\.so: init failed[^\n]*\\(skipped\\)")
-add_test(NAME plugins_run_broken_explicit COMMAND ${GLAB_CLI} run
-  ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua --out ${CMAKE_BINARY_DIR}/tests/plugins_run_explicit
-  --plugin ${GLAB_BROKEN_DIR}/initfail.so)
+set(out ${CMAKE_BINARY_DIR}/tests/plugins_run_explicit)
+add_test(NAME plugins_run_broken_explicit COMMAND sh -c "rm -rf '${out}' && exec \"$0\" run \"$1\" --out '${out}' --plugin \"$2\""
+  ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua ${GLAB_BROKEN_DIR}/initfail.so)
 set_tests_properties(plugins_run_broken_explicit PROPERTIES WILL_FAIL TRUE
   ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0")
 
