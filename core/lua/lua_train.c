@@ -240,22 +240,34 @@ typedef struct {
   lua_State *L;
   int records; /* stack index of the records array */
   glab_runlog *log;
+  glab_model *model;
+  const char *method;
+  int interrupted;
 } pre_ctx;
 
-static void pre_report(void *ctx, int layer_index, int epoch, double recon) {
+/* One record per layer and epoch, into the returned history and metrics.csv (layer by name,
+ * tensor "pretrain.<method>"); a pending signal asks the pretrainer to stop. */
+static int pre_report(void *ctx, int layer_index, int epoch, double recon) {
   pre_ctx *c = ctx;
   lua_State *L = c->L;
-  if (!lua_checkstack(L, 4)) return;
+  if (!lua_checkstack(L, 4)) return 1;
   lua_createtable(L, 0, 3);
   set_int(L, "layer", layer_index);
   set_int(L, "epoch", epoch);
   set_num(L, "recon_error", recon);
   lua_rawseti(L, c->records, (lua_Integer)lua_rawlen(L, c->records) + 1);
   if (c->log) {
-    char name[32];
-    snprintf(name, sizeof name, "%d", layer_index);
-    glab_runlog_metric(c->log, 0, epoch, name, "pretrain", "recon_error", recon);
+    glab_layer *l = glab_model_layer(c->model, layer_index - 1);
+    char tensor[80];
+    snprintf(tensor, sizeof tensor, "pretrain.%s", c->method);
+    glab_runlog_metric(c->log, 0, epoch, l ? glab_layer_name(l) : "?", tensor, "recon_error",
+                       recon);
   }
+  if (glab_lua_signal) {
+    c->interrupted = 1;
+    return 1;
+  }
+  return 0;
 }
 
 static int l_pretrain(lua_State *L) {
@@ -268,8 +280,9 @@ static int l_pretrain(lua_State *L) {
   need_field(L, 3, GLAB_LUA_DATASET, "gradlab.pretrain", "data", "a dataset (gradlab.data.*)");
   glab_dataset *d = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "method"); /* 4 */
+  if (!lua_isnil(L, 4) && lua_type(L, 4) != LUA_TSTRING)
+    return luaL_error(L, "gradlab.pretrain: 'method' must be a string, got %s", luaL_typename(L, 4));
   const char *method = lua_isnil(L, 4) ? "autoencoder" : lua_tostring(L, 4);
-  if (!method) return luaL_error(L, "gradlab.pretrain: 'method' must be a string");
   const glab_pretrainer_type *pt = glab_registry_pretrainer(glab_lua_registry(L), method);
   if (!pt) {
     glab_lua_push_type_names(L, GLAB_KIND_PRETRAINER);
@@ -283,10 +296,11 @@ static int l_pretrain(lua_State *L) {
   if (glab_config_validate(cfg, pt->options, pt->name) != GLAB_OK)
     return glab_lua_fail_type(L, "gradlab.pretrain", pt->name);
   lua_newtable(L); /* 6: records */
-  pre_ctx c = {L, 6, glab_lua_runlog(L)};
+  pre_ctx c = {L, 6, glab_lua_runlog(L), m->m, pt->name, 0};
   m->busy = 1;
   int st = pt->run(cfg, m->m, d, pre_report, &c);
   m->busy = 0;
+  if (c.interrupted) return glab_lua_raise_interrupt(L);
   if (st != GLAB_OK) return glab_lua_fail(L, "gradlab.pretrain");
   return 1;
 }

@@ -12,8 +12,10 @@ extern "C" {
 typedef struct glab_model glab_model;
 typedef struct glab_dataset glab_dataset;
 
-/* Called by a pretrainer as it goes: one record per layer and epoch. */
-typedef void (*glab_pretrain_report_fn)(void *ctx, int layer_index, int epoch, double recon_error);
+/* Called by a pretrainer as it goes: one record per layer (1-based top-level position) and epoch.
+ * A non-zero return asks the pretrainer to stop (e.g. on a signal): it then returns
+ * GLAB_ERR_STATE with a message saying where it stopped. */
+typedef int (*glab_pretrain_report_fn)(void *ctx, int layer_index, int epoch, double recon_error);
 
 typedef struct glab_pretrainer_type {
   const char *name;

@@ -140,7 +140,9 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
       if (glab_optimizer_step(opt, params, np) != GLAB_OK)
         rc = glab_error_context("autoencoder: layer %d", u->index + 1);
     }
-    if (rc == GLAB_OK && report) report(rctx, u->index + 1, e, total / (double)seen);
+    if (rc == GLAB_OK && report && report(rctx, u->index + 1, e, total / (double)seen))
+      rc = glab_error(GLAB_ERR_STATE, "autoencoder: stopped by the caller after layer %d, epoch %d",
+                      u->index + 1, e);
   }
   (void)unit_no;
   glab_optimizer_destroy(opt);

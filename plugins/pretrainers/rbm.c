@@ -159,7 +159,9 @@ static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *d
     if (rc == GLAB_OK && !isfinite(total))
       rc = glab_error(GLAB_ERR_NONFINITE, "rbm: layer %d: reconstruction error is not finite at epoch %d (lower lr?)",
                       u->index + 1, e);
-    if (rc == GLAB_OK && report) report(rctx, u->index + 1, e, total / (double)n);
+    if (rc == GLAB_OK && report && report(rctx, u->index + 1, e, total / (double)n))
+      rc = glab_error(GLAB_ERR_STATE, "rbm: stopped by the caller after layer %d, epoch %d",
+                      u->index + 1, e);
   }
   rbm_free(&r);
   glab_tensor_destroy(buf);

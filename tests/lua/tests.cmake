@@ -55,7 +55,9 @@ gradlab_lua_case(interrupt_int 130 "interrupt_train\\.lua:[0-9]+: interrupted by
   ${LUA_T}/errors/interrupt_train.lua -- INT)
 gradlab_lua_case(interrupt_term 143 "interrupt_train\\.lua:[0-9]+: interrupted by signal 15"
   ${LUA_T}/errors/interrupt_train.lua -- TERM)
-set_tests_properties(lua_interrupt_int lua_interrupt_term PROPERTIES TIMEOUT 60)
+gradlab_lua_case(interrupt_pretrain 130 "interrupt_pretrain\\.lua:[0-9]+: interrupted by signal 2"
+  ${LUA_T}/errors/interrupt_pretrain.lua)
+set_tests_properties(lua_interrupt_int lua_interrupt_term lua_interrupt_pretrain PROPERTIES TIMEOUT 60)
 add_test(NAME lua_batch_timeout COMMAND sh ${LUA_T}/batch_timeout.sh $<TARGET_FILE:gradlab_cli>
   ${LUA_T}/errors/interrupt_train.lua)
 set_tests_properties(lua_batch_timeout PROPERTIES ENVIRONMENT "${LUA_ENV}" TIMEOUT 60)

@@ -52,9 +52,12 @@ typedef struct history {
   double err[128];
 } history;
 
-static void record(void *ctx, int layer, int epoch, double err) {
+static int stop_after; /* > 0: ask the pretrainer to stop after this many records */
+
+static int record(void *ctx, int layer, int epoch, double err) {
   history *h = ctx;
   if (h->n < 128) h->layer[h->n] = layer, h->epoch[h->n] = epoch, h->err[h->n] = err, h->n++;
+  return stop_after > 0 && h->n >= stop_after;
 }
 
 static int run(const char *method, const char *opts, glab_model *m, glab_dataset *d, history *h) {
@@ -172,6 +175,23 @@ static void test_data_mismatch(void) {
   glab_model_destroy(m);
 }
 
+/* The report callback can stop either pretrainer (how a signal ends gradlab.pretrain). */
+static void test_stop_from_report(void) {
+  const char *methods[2] = {"autoencoder", "rbm"};
+  for (int k = 0; k < 2; k++) {
+    glab_model *m = deep_model();
+    glab_dataset *d = patterns();
+    history h = {0};
+    stop_after = 3;
+    CU_ASSERT(run(methods[k], "epochs=5", m, d, &h) == GLAB_ERR_STATE);
+    stop_after = 0;
+    CU_ASSERT(h.n == 3);
+    CU_ASSERT(strstr(glab_last_error(), "stopped by the caller after layer 1, epoch 3") != NULL);
+    glab_dataset_destroy(d);
+    glab_model_destroy(m);
+  }
+}
+
 /* An RBM layer without a bias is refused before any layer is touched. */
 static void test_rbm_needs_bias_upfront(void) {
   glab_layer *ls[3] = {make("dense", "inputs=16 outputs=8"), make("sigmoid", ""),
@@ -217,6 +237,7 @@ int main(void) {
   CU_add_test(s, "data width that does not fit layer 1", test_data_mismatch);
   CU_add_test(s, "RBM without a hidden bias: refused before training", test_rbm_needs_bias_upfront);
   CU_add_test(s, "sequence data is refused plainly", test_sequence_data);
+  CU_add_test(s, "the report callback stops a pretrainer", test_stop_from_report);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
