@@ -353,7 +353,11 @@ static cJSON *number(double v) {
 }
 
 void glab_runlog_set_seed(glab_runlog *log, uint64_t seed) {
-  if (log) set_item(log->summary, "seed", cJSON_CreateNumber((double)seed));
+  /* As exact digits: cJSON prints numbers with 15 significant digits, which would round a
+   * seed such as 9007199254740991 and make the run impossible to repeat from its summary. */
+  char digits[32];
+  snprintf(digits, sizeof digits, "%llu", (unsigned long long)seed);
+  if (log) set_item(log->summary, "seed", cJSON_CreateRaw(digits));
 }
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value) {
   return set_item(log->params, key, cJSON_CreateString(value ? value : ""));

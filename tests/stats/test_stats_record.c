@@ -333,7 +333,7 @@ static void test_run_folder(void) {
   fclose(f);
   glab_runlog *log = glab_runlog_create(sub, path);
   CU_ASSERT_PTR_NOT_NULL_FATAL(log);
-  glab_runlog_set_seed(log, 7);
+  glab_runlog_set_seed(log, 9007199254740991ULL); /* 2^53 - 1: cJSON alone would round it */
   glab_runlog_set_param_number(log, "lr", 0.1);
   glab_runlog_set_param_string(log, "act", "sigmoid");
   glab_runlog_add_plugin(log, "layer", "dense", "/x/dense.so");
@@ -376,7 +376,7 @@ static void test_run_folder(void) {
   j = read_json(path);
   CU_ASSERT_PTR_NOT_NULL_FATAL(j);
   CU_ASSERT(cJSON_IsTrue(cJSON_GetObjectItem(j, "finished")));
-  CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "seed")->valuedouble, 7);
+  CU_ASSERT_EQUAL(cJSON_GetObjectItem(j, "seed")->valuedouble, 9007199254740991.0);
   CU_ASSERT_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "params"), "lr")->valuedouble, 0.1);
   CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(j, "plugins")), 1);
   CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(j, "events")), 0);
