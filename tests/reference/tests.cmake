@@ -9,6 +9,6 @@ add_dependencies(test_reference plugins)
 # The same fixtures through the Lua API (layer:set_param/grad, net:input_grad, opt:step, ...).
 add_test(NAME reference_lua
   COMMAND $<TARGET_FILE:gradlab_cli> run ${CMAKE_CURRENT_LIST_DIR}/reference.lua
-          --out ${CMAKE_CURRENT_BINARY_DIR}/reference_lua_run -- ${CMAKE_CURRENT_LIST_DIR}/fixtures)
+          --out ${CMAKE_CURRENT_BINARY_DIR}/reference_lua_run --overwrite -- ${CMAKE_CURRENT_LIST_DIR}/fixtures)
 set_tests_properties(reference_lua PROPERTIES
   ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0;ASAN_OPTIONS=detect_leaks=1")
