@@ -332,6 +332,11 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
     return glab_error(GLAB_ERR_ARG, "train: epochs must be >= 0, batch > 0, record_every >= 0");
   size_t n = glab_dataset_size(opts->data);
   if (n == 0) return glab_error(GLAB_ERR_ARG, "train: empty dataset");
+  size_t nbatches = glab_dataset_num_batches(n, opts->batch, opts->drop_last);
+  if (nbatches == 0)
+    return glab_error(GLAB_ERR_ARG,
+                      "train: drop_last with batch %zu > %zu items leaves no batch to train on",
+                      opts->batch, n);
   size_t batch = opts->batch < n ? opts->batch : n;
   glab_rng *rng = opts->rng ? opts->rng : glab_default_rng();
 
@@ -364,7 +369,7 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
     size_t seen = 0, bi = 0;
     long correct = 0;
     int acc_ok = 1;
-    for (size_t first = 0; first < n && !stop; first += batch) {
+    for (size_t first = 0; bi < nbatches && !stop; first += batch) {
       size_t k = n - first < batch ? n - first : batch;
       glab_trainer_reset(tr);
       glab_var *x = glab_batchbuf_load(&b, opts->data, order, first, k, tr->tape, 0);

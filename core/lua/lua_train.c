@@ -97,8 +97,9 @@ static void need_field(lua_State *L, int idx, const char *cls, const char *fname
 }
 
 static const char *const train_keys[] = {
-    "model",     "data",       "loss",         "optimizer",    "epochs",  "batch",    "shuffle",
-    "clip_norm", "clip_value", "record_every", "on_nonfinite", "on_step", "on_epoch", NULL};
+    "model",        "data",      "loss",       "optimizer",    "epochs",       "batch",
+    "shuffle",      "drop_last", "clip_norm",  "clip_value",   "record_every", "on_nonfinite",
+    "on_step",      "on_epoch",  NULL};
 
 /* The field `k` of the table at 1 as a number (or `def` when nil). */
 static lua_Number opt_number(lua_State *L, const char *k, lua_Number def) {
@@ -134,7 +135,7 @@ static int l_train(lua_State *L) {
       lua_settop(L, 2);
       return luaL_error(L,
                         "gradlab.train: unknown option '%s' (options: model, data, loss, "
-                        "optimizer, epochs, batch, shuffle, clip_norm, clip_value, "
+                        "optimizer, epochs, batch, shuffle, drop_last, clip_norm, clip_value, "
                         "record_every, on_nonfinite, on_step, on_epoch)",
                         k ? k : luaL_tolstring(L, 2, NULL));
     }
@@ -163,6 +164,13 @@ static int l_train(lua_State *L) {
   o.clip_norm = opt_number(L, "clip_norm", NAN);
   o.clip_value = opt_number(L, "clip_value", NAN);
   if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */
+  if (lua_getfield(L, 1, "drop_last") != LUA_TNIL) {
+    if (!lua_isboolean(L, -1))
+      return luaL_error(L, "gradlab.train: 'drop_last' must be a boolean, got %s",
+                        luaL_typename(L, -1));
+    o.drop_last = lua_toboolean(L, -1);
+  }
+  lua_pop(L, 1);
   if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) {                            /* 7 */
     if (lua_type(L, 7) != LUA_TSTRING ||
         glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)

@@ -129,6 +129,8 @@ typedef struct glab_train_opts {
   int epochs;                         /* default 1 */
   size_t batch;                       /* default 10 */
   int shuffle;                        /* default 1: each epoch in a new order from rng */
+  int drop_last; /* default 0; 1: skip each epoch's last partial batch (n % batch items) —
+                    an error when batch > the dataset's size (no batch would be left) */
   double clip_norm;                   /* NaN (default): leave the optimizer's; <= 0 disables */
   double clip_value;                  /* likewise */
   long record_every;                  /* default 1; 0 = no statistics */

@@ -1,7 +1,7 @@
 /* test_stats_train.c — glab_train: XOR to MSE < 0.05 with the shipped dense/sigmoid/adam plugins
  * (deterministic for a seed, statistics recorded, metrics rows written), the non-finite policies
  * (stop, raise, continue; a loss event and gradient events with and without recording), and the
- * callbacks (stop, abort with the callback's message, epoch counting). */
+ * callbacks (stop, abort with the callback's message, epoch counting) and drop_last. */
 #include <CUnit/Basic.h>
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -302,6 +302,58 @@ static void test_callbacks(void) {
   glab_model_destroy(m);
 }
 
+/* drop_last: 4 items in batches of 3 give 3+1 per epoch, or only the full 3 with drop_last. */
+static int count_items(void *ctx, const glab_step_info *info) {
+  size_t *seen = ctx;
+  seen[0]++;
+  seen[1] += info->items;
+  if (info->items != 3) seen[2]++;
+  return GLAB_TRAIN_CONTINUE;
+}
+
+static void test_drop_last(void) {
+  glab_model *m = model_of(mk_scale(reg, 2, 1), NULL);
+  glab_dataset *ds = tiny_data(1);
+  glab_optimizer *opt = mk_tsgd(reg, 0.01);
+  glab_train_opts o;
+  glab_train_opts_init(&o);
+  CU_ASSERT_EQUAL(o.drop_last, 0);
+  o.model = m;
+  o.data = ds;
+  o.optimizer = opt;
+  o.epochs = 2;
+  o.batch = 3;
+  o.on_step = count_items;
+  size_t seen[3] = {0, 0, 0};
+  o.ctx = seen;
+  glab_train_result res;
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  CU_ASSERT_EQUAL(res.steps, 4);
+  CU_ASSERT_EQUAL(seen[1], 8);
+  CU_ASSERT_EQUAL(seen[2], 2);
+  o.drop_last = 1;
+  memset(seen, 0, sizeof seen);
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  CU_ASSERT_EQUAL(res.steps, 2);
+  CU_ASSERT_EQUAL(res.epochs, 2);
+  CU_ASSERT_EQUAL(seen[1], 6);
+  CU_ASSERT_EQUAL(seen[2], 0);
+  o.batch = 4; /* exactly the dataset: nothing dropped */
+  memset(seen, 0, sizeof seen);
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  CU_ASSERT_EQUAL(res.steps, 2);
+  CU_ASSERT_EQUAL(seen[1], 8);
+  o.batch = 5; /* no full batch left */
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "drop_last") != NULL);
+  o.drop_last = 0; /* without drop_last the batch is clamped to the dataset */
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  CU_ASSERT_EQUAL(res.steps, 2);
+  glab_optimizer_destroy(opt);
+  glab_dataset_destroy(ds);
+  glab_model_destroy(m);
+}
+
 int main(void) {
   reg = local_registry();
   plugins = glab_registry_create();
@@ -318,6 +370,7 @@ int main(void) {
   CU_add_test(s, "loss event policies", test_loss_event);
   CU_add_test(s, "gradient events", test_gradient_event);
   CU_add_test(s, "callbacks", test_callbacks);
+  CU_add_test(s, "drop_last", test_drop_last);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();
