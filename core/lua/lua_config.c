@@ -66,9 +66,13 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
     double *dest[] = {&init.std, &init.value};
     for (int i = 0; i < 2; i++) {
       int t = lua_getfield(L, v, fields[i]);
-      if (t == LUA_TNUMBER)
+      if (t == LUA_TNUMBER) {
+        /* NaN means "not given" to glab_init: a given NaN/inf must not read as the default */
         *dest[i] = lua_tonumber(L, -1);
-      else if (t != LUA_TNIL)
+        if (!isfinite(*dest[i]))
+          return luaL_error(L, "%s: option '%s': %s must be a finite number, got %s", fname, key,
+                            fields[i], lua_tostring(L, -1));
+      } else if (t != LUA_TNIL)
         return luaL_error(L, "%s: option '%s': %s must be a number", fname, key, fields[i]);
       lua_pop(L, 1);
     }

@@ -1,5 +1,6 @@
 /* lua_optim.c — optimizers: gradlab.optim.<type>{lr=..., clip_norm=, clip_value=} for every
  * optimizer type in the registry (looked up by name), and opt:step(net). */
+#include <math.h>
 #include <string.h>
 
 #include "gradlab/optim.h"
@@ -24,7 +25,24 @@ static int l_construct(lua_State *L) {
   if (lua_type(L, 1) != LUA_TTABLE) return luaL_typeerror(L, 1, "table of options");
   lua_settop(L, 1);
   if (lua_rawlen(L, 1) > 0) return luaL_error(L, "%s: options must be named (e.g. lr=0.1)", fname);
-  glab_config *cfg = glab_lua_check_config(L, 1, ot->options, fname, NULL);
+  /* The type's options plus the ones every optimizer takes (clip_norm, clip_value), so that
+   * text such as clip_norm="1" (from --set or a sweep) is parsed as a number like lr="0.1". */
+  size_t nt = 0, ng = 0;
+  const glab_option *generic = glab_optimizer_generic_options();
+  while (ot->options && ot->options[nt].name)
+    nt++;
+  while (generic[ng].name)
+    ng++;
+  glab_option *all = lua_newuserdatauv(L, (nt + ng + 1) * sizeof *all, 0); /* 2 */
+  if (nt) memcpy(all, ot->options, nt * sizeof *all);
+  memcpy(all + nt, generic, (ng + 1) * sizeof *all);
+  glab_config *cfg = glab_lua_check_config(L, 1, all, fname, NULL);
+  for (size_t i = 0; i < ng; i++) {
+    const char *k = generic[i].name;
+    if (glab_config_has(cfg, k) && !isfinite(glab_config_real(cfg, k)))
+      return luaL_error(L, "%s: option '%s' must be a finite number (<= 0: off), got %f", fname,
+                        k, (lua_Number)glab_config_real(cfg, k));
+  }
   glab_optimizer **o = lua_newuserdatauv(L, sizeof *o, 0);
   *o = NULL;
   luaL_setmetatable(L, GLAB_LUA_OPTIM);
@@ -74,7 +92,12 @@ static int m_grad_norm(lua_State *L) {
 /* opt:set_clipping(clip_norm, clip_value): nil or <= 0 disables. */
 static int m_set_clipping(lua_State *L) {
   glab_optimizer *o = glab_lua_check_optim(L, 1);
-  glab_optimizer_set_clipping(o, luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 0));
+  lua_Number v[2] = {luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 0)};
+  for (int i = 0; i < 2; i++)
+    if (!isfinite(v[i]))
+      return luaL_argerror(L, i + 2, i ? "clip_value must be a finite number (nil or <= 0: off)"
+                                       : "clip_norm must be a finite number (nil or <= 0: off)");
+  glab_optimizer_set_clipping(o, v[0], v[1]);
   lua_settop(L, 1);
   return 1;
 }

@@ -163,6 +163,15 @@ static int l_train(lua_State *L) {
   o.record_every = (long)opt_integer(L, "record_every", 1, 0);
   o.clip_norm = opt_number(L, "clip_norm", NAN);
   o.clip_value = opt_number(L, "clip_value", NAN);
+  /* NaN is "not given" (the optimizer's own clipping stays): a given NaN/inf is a mistake */
+  for (int i = 0; i < 2; i++) {
+    const char *k = i ? "clip_value" : "clip_norm";
+    lua_getfield(L, 1, k);
+    if (!lua_isnil(L, -1) && !isfinite(lua_tonumber(L, -1)))
+      return luaL_error(L, "gradlab.train: '%s' must be a finite number (<= 0: off), got %s", k,
+                        lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
   if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */
   if (lua_getfield(L, 1, "drop_last") != LUA_TNIL) {
     if (!lua_isboolean(L, -1))
