@@ -9,9 +9,20 @@
 #include "gradlab/train.h"
 #include "lua_internal.h"
 
-/* Class labels from a table of integers or a tensor, into an int array inside a userdata
- * (pushed). */
-static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
+/* A label that is not a class index: name its position (1-based, as Lua counts) and its value,
+ * e.g. `labels[3] = -1 is not a class index (0..2)` for K = 3 classes (the output's last size). */
+static int bad_label(lua_State *L, const char *fname, size_t i, const char *value, size_t k) {
+  if (k > 0)
+    return luaL_error(L, "%s: labels[%d] = %s is not a class index (0..%d)", fname, (int)i + 1,
+                      value, (int)k - 1);
+  return luaL_error(L, "%s: labels[%d] = %s is not a class index (an integer >= 0)", fname,
+                    (int)i + 1, value);
+}
+
+/* Class labels (for `k` classes, 0: unknown) from a table of integers or a tensor, into an int
+ * array inside a userdata (pushed). */
+static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, size_t *n) {
+  size_t top = k > 0 ? k : 0x7fffffff;
   if (lua_type(L, arg) == LUA_TTABLE) {
     size_t len = lua_rawlen(L, arg);
     int *lab = lua_newuserdatauv(L, (len ? len : 1) * sizeof *lab, 0);
@@ -19,8 +30,13 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
       lua_rawgeti(L, arg, (lua_Integer)i + 1);
       int ok = 0;
       lua_Integer x = lua_tointegerx(L, -1, &ok);
-      if (!ok || x < 0 || x > 0x7fffffff)
-        luaL_error(L, "%s: label %d is not a class index (an integer >= 0)", fname, (int)i + 1);
+      if (!ok || x < 0 || (lua_Unsigned)x >= top) {
+        if (ok) lua_pushinteger(L, x); /* -1.0 reads as -1 */
+        const char *v = lua_type(L, -1) == LUA_TSTRING
+                            ? lua_pushfstring(L, "\"%s\"", lua_tostring(L, -1))
+                            : luaL_tolstring(L, -1, NULL);
+        bad_label(L, fname, i, v, k);
+      }
       lab[i] = (int)x;
       lua_pop(L, 1);
     }
@@ -31,8 +47,13 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t *n) {
   int *lab = lua_newuserdatauv(L, t->size * sizeof *lab, 0);
   for (size_t i = 0; i < t->size; i++) {
     double x = (double)t->data[i];
-    if (!(x >= 0) || x != floor(x) || x > 0x7fffffff)
-      luaL_error(L, "%s: label %d is not a class index (an integer >= 0)", fname, (int)i + 1);
+    if (!(x >= 0) || x != floor(x) || x >= (double)top) {
+      if (x == floor(x) && fabs(x) < 9007199254740992.0)
+        lua_pushinteger(L, (lua_Integer)x); /* -1 rather than -1.0 */
+      else
+        lua_pushnumber(L, x);
+      bad_label(L, fname, i, luaL_tolstring(L, -1, NULL), k);
+    }
     lab[i] = (int)x;
   }
   *n = t->size;
@@ -45,7 +66,7 @@ static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
   const int *labels = NULL;
   size_t nt = 0, nl = 0;
   if (kind == GLAB_LOSS_CROSS_ENTROPY) {
-    labels = check_labels(L, 2, fname, &nl);
+    labels = check_labels(L, 2, fname, out->t.ndim ? glab_tensor_cols(&out->t) : 0, &nl);
   } else {
     const glab_tensor *t = glab_lua_to_tensor(L, 2);
     targets = t->data;
