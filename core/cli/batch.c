@@ -32,7 +32,7 @@ static void usage(FILE *f) {
       "interrupted ones rerun, failed ones rerun with --retry-failed. With DIR alone (no scripts)\n"
       "the batch stored in DIR is resumed.\n\n"
       "  --grid KEY=V1,V2   one grid axis (repeatable); overrides the script's gradlab.sweep{}\n"
-      "  --seeds A..B       seeds A to B inclusive, or one seed (default 1)\n"
+      "  --seeds A..B       seeds A to B inclusive, or one seed (default 1); 0..2^53-1\n"
       "  -j, --jobs N       jobs at a time (default: number of cores); BLAS uses 1 thread per job\n"
       "                     when N > 1\n"
       "  --shard K/N        run only the K-th of N deterministic slices (K = 1..N)\n"

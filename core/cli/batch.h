@@ -68,9 +68,13 @@ void batch_grid_free(batch_grid *g);
 static inline const char *batch_s(long long n) {
   return n == 1 ? "" : "s";
 }
-#define BATCH_MAX_SEEDS 1000000      /* seeds per --seeds range */
-#define SLURM_DEFAULT_MAX_ARRAY 1001 /* Slurm's default MaxArraySize: indices 0..1000 */
+#define BATCH_MAX_SEEDS 1000000           /* seeds per --seeds range */
+#define SLURM_DEFAULT_MAX_ARRAY 1001      /* Slurm's default MaxArraySize: indices 0..1000 */
+#define BATCH_SEED_MAX 9007199254740991LL /* 2^53-1: the largest 'gradlab run --seed' */
+/* --seeds A..B or N: seeds 0..BATCH_SEED_MAX, at most BATCH_MAX_SEEDS (CLI_USAGE + message). */
 int batch_parse_seeds(const char *spec, long long *lo, long long *hi);
+/* A JSON integer with all its digits (cJSON would round beyond 15 significant digits). */
+cJSON *batch_json_integer(long long v);
 int batch_parse_shard(const char *spec, int *k, int *n);
 /* Expand scripts x (sweep overridden by grid) x seeds into the full job list (sweep discovery
  * runs each script once; `dir` holds its temporary files). CLI_OK or an error (message printed). */

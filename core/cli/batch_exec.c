@@ -214,7 +214,7 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   cJSON *st = cJSON_CreateObject();
   cJSON_AddStringToObject(st, "id", j->id);
   cJSON_AddStringToObject(st, "script", j->script);
-  cJSON_AddNumberToObject(st, "seed", (double)j->seed);
+  cJSON_AddItemToObject(st, "seed", batch_json_integer(j->seed)); /* exactly */
   cJSON *p = cJSON_AddObjectToObject(st, "params");
   for (int i = 0; i < j->nparams; i++)
     cJSON_AddStringToObject(p, j->params[i].key, j->params[i].value);

@@ -108,14 +108,24 @@ static int parse_ll(const char *s, const char *end, long long *v) {
   return 0;
 }
 
+/* A seed 'gradlab run --seed' accepts (0..2^53-1), else a usage error naming it. */
+static int seed_in_range(const char *spec, long long v) {
+  if (v >= 0 && v <= BATCH_SEED_MAX) return 0;
+  cli_error("--seeds %s: seed %lld is out of range; seeds are integers 0..%lld (2^53-1), as "
+            "'gradlab run --seed' takes",
+            spec, v, (long long)BATCH_SEED_MAX);
+  return -1;
+}
+
 int batch_parse_seeds(const char *spec, long long *lo, long long *hi) {
   const char *dots = strstr(spec, "..");
   if (!dots) {
     if (parse_ll(spec, spec + strlen(spec), lo)) goto bad;
     *hi = *lo;
-    return CLI_OK;
+    return seed_in_range(spec, *lo) ? CLI_USAGE : CLI_OK;
   }
   if (parse_ll(spec, dots, lo) || parse_ll(dots + 2, dots + strlen(dots), hi)) goto bad;
+  if (seed_in_range(spec, *lo) || seed_in_range(spec, *hi)) return CLI_USAGE;
   if (*hi < *lo) {
     cli_error("--seeds A..B needs A <= B (got '%s')", spec);
     return CLI_USAGE;
@@ -446,6 +456,15 @@ char *batch_params_text(const batch_job *j) {
 
 /* ---- JSON form (batch.json) ---- */
 
+/* An integer written with all its digits: cJSON prints numbers with 15 significant digits when
+ * that reads back within its tolerance, which rounds seeds near 2^53 (9007199254740991 would
+ * become 9.00719925474099e+15). Up to 2^53 the value reads back exactly as a double. */
+cJSON *batch_json_integer(long long v) {
+  char digits[32];
+  snprintf(digits, sizeof digits, "%lld", v);
+  return cJSON_CreateRaw(digits);
+}
+
 cJSON *batch_args_to_json(const batch_args *a) {
   cJSON *o = cJSON_CreateObject();
   cJSON *s = cJSON_AddArrayToObject(o, "scripts");
@@ -457,8 +476,8 @@ cJSON *batch_args_to_json(const batch_args *a) {
                           cJSON_CreateStringArray((const char *const *)a->grid.axes[i].values,
                                                   a->grid.axes[i].nvalues));
   cJSON *seeds = cJSON_AddArrayToObject(o, "seeds");
-  cJSON_AddItemToArray(seeds, cJSON_CreateNumber((double)a->seed_lo));
-  cJSON_AddItemToArray(seeds, cJSON_CreateNumber((double)a->seed_hi));
+  cJSON_AddItemToArray(seeds, batch_json_integer(a->seed_lo));
+  cJSON_AddItemToArray(seeds, batch_json_integer(a->seed_hi));
   if (a->shard_n) {
     cJSON *sh = cJSON_AddArrayToObject(o, "shard");
     cJSON_AddItemToArray(sh, cJSON_CreateNumber(a->shard_k));
@@ -526,7 +545,7 @@ cJSON *batch_list_to_json(const batch_list *l) {
     cJSON_AddNumberToObject(o, "index", j->index);
     cJSON_AddStringToObject(o, "id", j->id);
     cJSON_AddStringToObject(o, "script", j->script);
-    cJSON_AddNumberToObject(o, "seed", (double)j->seed);
+    cJSON_AddItemToObject(o, "seed", batch_json_integer(j->seed));
     cJSON *p = cJSON_AddObjectToObject(o, "params");
     for (int k = 0; k < j->nparams; k++)
       cJSON_AddStringToObject(p, j->params[k].key, j->params[k].value);

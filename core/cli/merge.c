@@ -199,6 +199,12 @@ int cli_merge(int argc, char **argv) {
   if (same && args) {
     cJSON *a = cJSON_Duplicate(args, 1);
     cJSON_DeleteItemFromObjectCaseSensitive(a, "shard");
+    /* the seeds with all their digits (cJSON would print 9007199254740991 rounded) */
+    cJSON *sd = cJSON_GetObjectItemCaseSensitive(a, "seeds");
+    for (int k = 0; k < cJSON_GetArraySize(sd); k++)
+      if (cJSON_IsNumber(cJSON_GetArrayItem(sd, k)))
+        cJSON_ReplaceItemInArray(
+            sd, k, batch_json_integer((long long)cJSON_GetArrayItem(sd, k)->valuedouble));
     cJSON_AddItemToObject(bj, "args", a);
   }
   cJSON_AddItemToObject(bj, "jobs", batch_list_to_json(&m));

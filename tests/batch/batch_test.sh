@@ -10,6 +10,8 @@
 #   determinism  the same job twice, and -j 1 vs -j 2: bit-identical metrics.csv
 #   usage      bad usage exits 2 with 'gradlab: error:'; --status; sweep grids; resume by DIR
 #   sigterm    SIGTERM stops the running jobs; the rerun completes them
+#   bigseed    seeds up to 2^53-1 run, and batch.json, job.json, summary.csv, --status, merge and
+#              resume hold them exactly
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
 # GRADLAB_WRAP=valgrind... runs each foreground batch/merge process under valgrind.
 set -u
@@ -159,6 +161,39 @@ print(h); [print(row[:k] + row[k+1:]) for row in r]' "$1"; }
   gl batch "$S/sweep.lua" --grid depth=7 --out ov -q || fail "override exit"
   csv ov/summary.csv 'sorted(r["depth"] for r in rows) == ["7", "7"]' || fail "override"
   ;;
+bigseed)
+  # the largest seeds 'gradlab run' takes run, and every file holds them exactly (cJSON alone
+  # would print 9007199254740991 as 9.00719925474099e+15)
+  args=("$S/empty.lua" --seeds 9007199254740990..9007199254740991 --grid x=1,2 -q)
+  gl batch "${args[@]}" --out d || fail "batch exit $?"
+  gl batch "${args[@]}" --shard 1/2 --out s1 || fail "shard 1 exit $?"
+  gl batch "${args[@]}" --shard 2/2 --out s2 || fail "shard 2 exit $?"
+  gl merge s1 s2 --out m > /dev/null || fail "merge exit $?"
+  for dir in d m; do
+    csv $dir/summary.csv 'sorted((r["seed"], r["status"]) for r in rows) == [("9007199254740990", "ok")] * 2 + [("9007199254740991", "ok")] * 2' || fail "$dir/summary.csv seeds"
+    python3 - $dir <<'PY' || fail "$dir: seeds not exact in the JSON files"
+import json, os, sys
+d = sys.argv[1]
+want = {9007199254740990, 9007199254740991}
+bj = json.load(open(os.path.join(d, "batch.json")))
+assert bj["args"]["seeds"] == [9007199254740990, 9007199254740991], bj["args"]["seeds"]
+assert all(type(j["seed"]) is int for j in bj["jobs"]), [j["seed"] for j in bj["jobs"]]
+assert sorted(j["seed"] for j in bj["jobs"]) == sorted(list(want) * 2), bj["jobs"]
+for j in bj["jobs"]:
+    jj = json.load(open(os.path.join(d, j["id"], "job.json")))
+    assert jj["seed"] == j["seed"] and type(jj["seed"]) is int and jj["status"] == "ok", jj
+print("exact")
+PY
+    gl batch --status $dir > status.txt || fail "--status $dir exit $?"
+    grep -q "done 4  failed 0" status.txt || fail "--status $dir: $(cat status.txt)"
+    # resuming reads the seeds back: the same jobs (ids), nothing left to run
+    cut -d, -f1-4 $dir/summary.csv > before.csv
+    gl batch --out $dir -q || fail "resume $dir exit $?"
+    diff before.csv <(cut -d, -f1-4 $dir/summary.csv) || fail "resume of $dir changed the job list"
+    [ "$(ls -d $dir/*/ | wc -l)" = 4 ] || fail "resume of $dir added jobs"
+  done
+  diff <(cut -d, -f1-4 d/summary.csv) <(cut -d, -f1-4 m/summary.csv) || fail "merged summary differs"
+  ;;
 determinism)
   # the same job (same id) run twice, and a grid under -j 1 and -j 2
   T=$HERE/scripts/train.lua
@@ -187,8 +222,16 @@ usage)
   # the cap on --seeds is named, not hidden behind "A <= B"
   expect2 batch "$S/empty.lua" --seeds 1..1000001 --out x
   grep -q "1000001 seeds; at most 1000000 per batch" err.txt || fail "--seeds cap message: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --seeds 0..1000000 --out x
+  grep -q "1000001 seeds; at most 1000000 per batch" err.txt || fail "--seeds cap from 0: $(cat err.txt)"
+  # seeds are what 'gradlab run --seed' takes: 0..2^53-1
   expect2 batch "$S/empty.lua" --seeds -9223372036854775807..9223372036854775807 --out x
-  grep -q "at most 1000000 per batch" err.txt || fail "--seeds huge range: $(cat err.txt)"
+  grep -q "seed -9223372036854775807 is out of range; seeds are integers 0..9007199254740991" err.txt || fail "--seeds huge range: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --seeds -1 --out x
+  grep -q "seed -1 is out of range" err.txt || fail "--seeds -1: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --seeds 9007199254740991..9007199254740992 --out x
+  grep -q "seed 9007199254740992 is out of range" err.txt || fail "--seeds 2^53: $(cat err.txt)"
+  [ ! -e x ] || fail "a refused batch created its folder"
   expect2 batch "$S/empty.lua" --seeds 1..x --out x
   grep -q "expects A..B (integers" err.txt || fail "--seeds format message: $(cat err.txt)"
   expect2 batch "$S/empty.lua" --shard 0/2 --out x
