@@ -69,9 +69,10 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
       if (t == LUA_TNUMBER) {
         /* NaN means "not given" to glab_init: a given NaN/inf must not read as the default */
         *dest[i] = lua_tonumber(L, -1);
-        if (!isfinite(*dest[i]))
-          return luaL_error(L, "%s: option '%s': %s must be a finite number, got %s", fname, key,
-                            fields[i], lua_tostring(L, -1));
+        if (!isfinite(*dest[i])) /* worded as glab_init_check's message (init.c) */
+          return luaL_error(L, "%s: option '%s': %s %s must be a finite number%s, got %s", fname,
+                            key, init.name, fields[i], i ? "" : " >= 0",
+                            isnan(*dest[i]) ? "nan" : *dest[i] > 0 ? "inf" : "-inf");
       } else if (t != LUA_TNIL)
         return luaL_error(L, "%s: option '%s': %s must be a number", fname, key, fields[i]);
       lua_pop(L, 1);

@@ -39,9 +39,10 @@ static int l_construct(lua_State *L) {
   glab_config *cfg = glab_lua_check_config(L, 1, all, fname, NULL);
   for (size_t i = 0; i < ng; i++) {
     const char *k = generic[i].name;
-    if (glab_config_has(cfg, k) && !isfinite(glab_config_real(cfg, k)))
-      return luaL_error(L, "%s: option '%s' must be a finite number (<= 0: off), got %f", fname,
-                        k, (lua_Number)glab_config_real(cfg, k));
+    double v = glab_config_has(cfg, k) ? (double)glab_config_real(cfg, k) : 0;
+    if (!isfinite(v)) /* worded as the core's check of a type's own options (config.c) */
+      return luaL_error(L, "%s: option '%s' must be a finite number, got %s", fname, k,
+                        isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
   }
   glab_optimizer **o = lua_newuserdatauv(L, sizeof *o, 0);
   *o = NULL;

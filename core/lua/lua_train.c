@@ -167,9 +167,10 @@ static int l_train(lua_State *L) {
   for (int i = 0; i < 2; i++) {
     const char *k = i ? "clip_value" : "clip_norm";
     lua_getfield(L, 1, k);
-    if (!lua_isnil(L, -1) && !isfinite(lua_tonumber(L, -1)))
+    double v = lua_isnil(L, -1) ? 0 : (double)lua_tonumber(L, -1);
+    if (!isfinite(v)) /* "nan", never the platform's "-nan" */
       return luaL_error(L, "gradlab.train: '%s' must be a finite number (<= 0: off), got %s", k,
-                        lua_tostring(L, -1));
+                        isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
     lua_pop(L, 1);
   }
   if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */

@@ -10,13 +10,13 @@ local function fails(pattern, f, ...)
 end
 local nan, inf = 0 / 0, math.huge
 -- initializers
-fails("option 'init': value must be a finite number", gradlab.layer.dense,
+fails("option 'init': constant value must be a finite number, got nan", gradlab.layer.dense,
   {inputs = 2, outputs = 1, init = {"constant", value = nan}})
-fails("option 'init': std must be a finite number", gradlab.layer.dense,
+fails("option 'init': normal std must be a finite number >= 0, got nan", gradlab.layer.dense,
   {inputs = 2, outputs = 1, init = {"normal", std = nan}})
-fails("option 'init': std must be a finite number", gradlab.layer.dense,
+fails("option 'init': normal std must be a finite number >= 0, got inf", gradlab.layer.dense,
   {inputs = 2, outputs = 1, init = {"normal", std = inf}})
-fails("option 'bias_init': value must be a finite number", gradlab.layer.dense,
+fails("option 'bias_init': constant value must be a finite number, got -inf", gradlab.layer.dense,
   {inputs = 2, outputs = 1, bias_init = {"constant", value = -inf}})
 local l = gradlab.layer.dense{inputs = 2, outputs = 1, init = {"constant", value = 0.5}}
 -- gradlab.train
