@@ -209,10 +209,10 @@ glab_var *glab_model_forward(glab_model *m, glab_tape *tape, glab_var *x) {
   for (int i = 0; i < m->nall; i++)
     m->nodes->l[i].out = NULL, m->nodes->l[i].steps = NULL, m->nodes->l[i].nsteps = 0;
   for (int i = 0; i < m->n; i++) {
-    char shape[64];
-    glab_shape_str(y->value.ndim, y->value.shape, shape, sizeof shape);
     glab_var *out = glab_layer_forward(m->layers[i], tape, y);
     if (!out) {
+      char shape[64]; /* formatted only here: once per step it cost ~4% of a tiny net's step */
+      glab_shape_str(y->value.ndim, y->value.shape, shape, sizeof shape);
       const glab_layer_type *t = glab_layer_get_type(m->layers[i]);
       glab_error_context("layer %d '%s' (%s) on input %s", i + 1, glab_layer_name(m->layers[i]),
                          t ? t->name : "?", shape);
