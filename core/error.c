@@ -36,7 +36,10 @@ int glab_error_context(const char *fmt, ...) {
   int n = vsnprintf(errmsg, sizeof errmsg, fmt, ap);
   va_end(ap);
   if (n < 0) n = 0;
-  if ((size_t)n < sizeof errmsg) snprintf(errmsg + n, sizeof errmsg - (size_t)n, ": %s", old);
+  /* The old message is cut to the room left (precision given, so the cut is deliberate). */
+  if ((size_t)n + 3 < sizeof errmsg)
+    snprintf(errmsg + n, sizeof errmsg - (size_t)n, ": %.*s", (int)(sizeof errmsg - (size_t)n - 3),
+             old);
   if (errcode == GLAB_OK) errcode = GLAB_ERR_ARG; /* context without a cause: still an error */
   return (int)errcode;
 }
