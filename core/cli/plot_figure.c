@@ -103,6 +103,14 @@ static int point_ok(const figure *f, double x, double y) {
   return 1;
 }
 
+/* Why a series has nothing to draw, for its legend entry. */
+static const char *why_empty(const double *y, size_t n) {
+  int finite = 0, zeros = 1;
+  for (size_t k = 0; k < n; k++)
+    if (isfinite(y[k])) finite = 1, zeros &= y[k] == 0;
+  return !finite ? "not finite" : zeros ? "all 0" : "nothing > 0";
+}
+
 /* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
 int plot_fig_write(const figure *f, const char *dir) {
   char path[4096];
@@ -157,12 +165,21 @@ int plot_fig_write(const figure *f, const char *dir) {
   fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
   size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
-  for (int i = 0; i < f->ns; i++)
-    longest = strlen(f->s[i].label) > longest ? strlen(f->s[i].label) : longest;
+  for (int i = 0; i < f->ns; i++) {
+    size_t len = strlen(f->s[i].label);
+    int ok = f->bars; /* a line series with nothing to draw gets a longer, marked legend entry */
+    for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+    if (!ok) len += 20;
+    longest = len > longest ? len : longest;
+  }
   fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
-  if (longest > 24) /* two columns under the x label, with room made for them */
-    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols 2 Left "
-               "reverse noenhanced box opaque\nset bmargin %d\n", 5 + (f->ns + 1) / 2);
+  if (longest > 24) { /* under the x label, with room made for them: two columns when the
+                         entries fit in half the width, else one */
+    int cols = longest > 48 ? 1 : 2;
+    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols %d Left "
+               "reverse noenhanced box opaque\nset bmargin %d\n", cols,
+            5 + (f->ns + cols - 1) / cols);
+  }
   else
     fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
   fprintf(g, "set format y '%s'\n",
@@ -207,28 +224,47 @@ int plot_fig_write(const figure *f, const char *dir) {
   if (isfinite(f->hline)) {
     fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
                "lc rgb '#444444' front\n", f->hline, f->hline);
-    if (f->hline_label[0]) {
+    if (f->hline_label[0] && f->bars) { /* a label on the line would sit on the bars: name the
+                                           line in a key above the plot instead */
+      fprintf(g, "set key outside top center horizontal noenhanced nobox\n");
+    } else if (f->hline_label[0]) {
       fprintf(g, "set label ");
       gp_quote(g, f->hline_label);
       fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
     }
   }
   if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
+    int finite = 0, zeros = 1; /* e.g. gradients that all underflowed to exactly 0: say that */
+    for (int i = 0; i < f->ns; i++)
+      for (size_t k = 0; k < f->s[i].n; k++)
+        if (isfinite(f->s[i].y[k])) finite = 1, zeros &= f->s[i].y[k] == 0;
     fprintf(g, "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
-               "unset xtics\nunset ytics\nset label 1 'nothing to draw: every value is 0 "
-               "or not finite%s' at graph 0.5, graph 0.5 center font ',14'\nplot -1 notitle",
+               "unset xtics\nunset ytics\nset label 1 'nothing to draw: %s%s' at graph 0.5, "
+               "graph 0.5 center font ',14'\nplot -1 notitle",
+            finite && zeros ? "every value is exactly 0" : "every value is 0 or not finite",
             f->logy || f->logx ? " (the axis is logarithmic)" : "");
   } else if (f->bars) {
     fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
                "set xtics rotate by -30 noenhanced\n");
     if (f->logy) fprintf(g, "set yrange [*:*]\n");
+    else fprintf(g, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n"); /* room for the values */
+    int keyline = isfinite(f->hline) && f->hline_label[0];
+    if (f->ns == 1 && !keyline) fprintf(g, "unset key\n"); /* the title and y label say it all */
     fprintf(g, "plot ");
     for (int i = 0; i < f->ns; i++) {
-      fprintf(g, "%s'%s.dat' using %d%s lt %d title ", i ? ", \\\n     " : "", f->name, i + 3,
+      fprintf(g, "%s'%s.dat' using %d%s lt %d ", i ? ", \\\n     " : "", f->name, i + 3,
               i ? "" : ":xtic(2)", i + 1);
-      gp_quote(g, f->s[i].label);
+      if (f->ns == 1) fputs("notitle", g);
+      else fputs("title ", g), gp_quote(g, f->s[i].label);
     }
+    if (keyline) {
+      fprintf(g, ", \\\n     keyentry with lines dt 3 lw 2 lc rgb '#444444' title ");
+      gp_quote(g, f->hline_label);
+    }
+    if (f->ns == 1) /* one bar per category: print each value above its bar */
+      fprintf(g, ", \\\n     '%s.dat' using 1:3:(sprintf('%%.3g', $3)) with labels "
+                 "offset 0,0.8 notitle", f->name);
   } else {
     size_t maxn = 0;
     for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
@@ -236,12 +272,20 @@ int plot_fig_write(const figure *f, const char *dir) {
     fprintf(g, "plot ");
     int first = 1;
     for (int i = 0; i < f->ns; i++) {
-      int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is left out */
+      int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is not drawn but
+                     stays in the legend, marked, so the reader knows it was there */
       for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
-      if (!ok) continue;
-      fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", first ? "" : ", \\\n     ",
-              f->name, i, with, i + 1);
-      gp_quote(g, f->s[i].label);
+      if (ok) {
+        fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ",
+                first ? "" : ", \\\n     ", f->name, i, with, i + 1);
+        gp_quote(g, f->s[i].label);
+      } else {
+        char lab[600];
+        snprintf(lab, sizeof lab, "%s (%s: not drawn)", f->s[i].label,
+                 why_empty(f->s[i].y, f->s[i].n));
+        fprintf(g, "%skeyentry with %s lt %d title ", first ? "" : ", \\\n     ", with, i + 1);
+        gp_quote(g, lab);
+      }
       first = 0;
     }
   }
