@@ -12,14 +12,15 @@ local M = {}
 M.variants = {
   {key = "baseline", label = "sigmoid, N(0,1/fan_in) (baseline)", act = "sigmoid",
    init = "normal_scaled"},
-  {key = "relu_he", label = "ReLU + He init", act = "relu", init = "he_normal"},
+  {key = "relu_he", label = "ReLU + He init", act = "relu", init = "he_normal",
+   same_start = "ReLU + He init (= the lr 1 variants' start)"},
   {key = "xavier", label = "sigmoid + Xavier init", act = "sigmoid", init = "xavier_normal"},
   {key = "batchnorm", label = "sigmoid + batchnorm", act = "sigmoid", init = "normal_scaled",
    batchnorm = true},
   {key = "residual", label = "sigmoid + residual blocks", act = "sigmoid",
    init = "normal_scaled", residual = true},
   {key = "explode", label = "ReLU, N(0,1) weights (exploding)", act = "relu",
-   init = {"normal", std = 1}},
+   init = {"normal", std = 1}, same_start = "ReLU, N(0,1) weights (exploding; ± clip_norm)"},
   {key = "explode_clip", label = "ReLU, N(0,1) + clip_norm", act = "relu",
    init = {"normal", std = 1}, clip = true},
   {key = "lr_high", label = "ReLU + He, lr 1 (unstable)", act = "relu", init = "he_normal",
@@ -65,31 +66,57 @@ function M.run(P)
     title = ("Weight gradient per layer after %d epoch(s), %s"):format(P.epochs, arch),
     xlabel = "dense layer (1 = nearest the input)", ylabel = "||∂L/∂W_l|| (log scale)"}
   local fig_acc = S.figure{name = "cures_accuracy", kind = "bars",
-    title = ("Test accuracy after %d epoch(s) (%d test images)"):format(P.epochs, test:size()),
-    xlabel = "variant", ylabel = "test accuracy (fraction correct)"}
+    title = ("Test accuracy after %d epoch(s), %s (%d test images)"):format(P.epochs, arch,
+      test:size()),
+    xlabel = "variant", ylabel = "test accuracy (fraction correct)",
+    hline = 1 / CLASSES, hline_label = "chance (10 classes)"}
+
+  -- Variants that start from the same network (same activation, initialisation and layers;
+  -- every variant is built after seeding with seed0) have identical gradients at
+  -- initialisation: their lines would hide each other, so each start is drawn once, labelled
+  -- for all the variants it stands for.
+  local picked = pick(P.variants)
+  local function start_key(v)
+    local init = type(v.init) == "table" and (v.init[1] .. ":" .. tostring(v.init.std)) or v.init
+    return table.concat({v.act, init, tostring(v.batchnorm), tostring(v.residual)}, "|")
+  end
+  local start_count, start_drawn = {}, {}
+  for _, v in ipairs(picked) do start_count[start_key(v)] = (start_count[start_key(v)] or 0) + 1 end
 
   -- weight-gradient norms and δ norms (∂L/∂ of each dense layer's output) on the probe batch
+  -- (NaN when the loss is not finite — a diverged network: its backward leaves no gradient)
   local function grads(net, dense)
-    S.probe(net, X, labels, "cross_entropy")
+    local loss = S.probe(net, X, labels, "cross_entropy")
+    local bad = loss ~= loss or math.abs(loss) == math.huge
     local g, d = {}, {}
-    for l = 1, L do g[l], d[l] = S.grad_norm(dense[l], "weight"), S.delta_norm(dense[l]) end
+    for l = 1, L do
+      g[l], d[l] = S.grad_norm(dense[l], "weight"), S.delta_norm(dense[l])
+      if bad then g[l], d[l] = 0 / 0, 0 / 0 end
+    end
     return g, d
   end
 
   local rows, result = {}, {}
-  for _, v in ipairs(pick(P.variants)) do
+  for _, v in ipairs(picked) do
     S.seed(P.seed0)
     local net, dense = S.mlp{sizes = sizes, act = v.act, init = v.init, bias_init = "zeros",
       batchnorm = v.batchnorm, residual = v.residual}
     net:train()
     local g0, d0 = grads(net, dense)
-    for l = 1, L do fig_init:add(v.label, l, g0[l]) fig_delta:add(v.label, l, d0[l]) end
+    local sk = start_key(v)
+    if not start_drawn[sk] then
+      start_drawn[sk] = true
+      local label = start_count[sk] == 1 and v.label or v.same_start
+        or ("%s (= %d more variant(s)' start)"):format(v.label, start_count[sk] - 1)
+      for l = 1, L do fig_init:add(label, l, g0[l]) fig_delta:add(label, l, d0[l]) end
+    end
     local opt = gradlab.optim.sgd{lr = v.lr or P.lr, clip_norm = v.clip and P.clip_norm or nil}
     local r = S.fit(net, opt, train, {loss = "cross_entropy", epochs = P.epochs,
       batch = P.batch, classes = CLASSES})
     local diverged = r.stopped == "nonfinite"
     local g1 = grads(net, dense)
-    for l = 1, L do fig_trained:add(v.label, l, g1[l]) end
+    local tlabel = diverged and ("%s — diverged at step %d"):format(v.label, r.steps) or v.label
+    for l = 1, L do fig_trained:add(tlabel, l, g1[l]) end
     net:eval()
     local ev = S.evaluate(net, test, {loss = "cross_entropy", classes = CLASSES})
     net:train()

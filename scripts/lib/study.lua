@@ -69,12 +69,15 @@ end
 -- ---------------------------------------------------------------- numbers
 
 -- L2 norm of a (nested) table or tensor, scaled so tiny or huge values neither vanish nor overflow.
+-- NaN when an entry is NaN (a diverged network's gradient is not 0).
 function M.norm(x)
   if type(x) ~= "table" then x = x:totable() end
-  local scale, ssq = 0, 1
+  local scale, ssq, nan = 0, 1, false
   local function walk(t)
     if type(t) == "number" then
-      if t ~= 0 and t == t then
+      if t ~= t then
+        nan = true
+      elseif t ~= 0 then
         local a = math.abs(t)
         if a > scale then
           ssq = 1 + ssq * (scale / a) ^ 2
@@ -88,6 +91,7 @@ function M.norm(x)
     end
   end
   walk(x)
+  if nan then return 0 / 0 end
   return scale * math.sqrt(ssq)
 end
 
