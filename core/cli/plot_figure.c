@@ -111,6 +111,12 @@ static const char *why_empty(const double *y, size_t n) {
   return !finite ? "not finite" : zeros ? "all 0" : "nothing > 0";
 }
 
+/* The key entry naming the reference line (drawn with `set arrow`), as the plot's next item. */
+static void hline_key(FILE *g, const figure *f, int first) {
+  fprintf(g, "%skeyentry with lines dt 3 lw 2 lc rgb '#444444' title ", first ? "" : ", \\\n     ");
+  gp_quote(g, f->hline_label);
+}
+
 /* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
 int plot_fig_write(const figure *f, const char *dir) {
   char path[4096];
@@ -172,13 +178,18 @@ int plot_fig_write(const figure *f, const char *dir) {
     if (!ok) len += 20;
     longest = len > longest ? len : longest;
   }
+  int nkey = f->ns; /* key entries: the series and the named reference line */
+  if (isfinite(f->hline) && f->hline_label[0] && !(f->bars && f->ns == 1)) {
+    nkey++;
+    longest = strlen(f->hline_label) > longest ? strlen(f->hline_label) : longest;
+  }
   fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
   if (longest > 24) { /* under the x label, with room made for them: two columns when the
                          entries fit in half the width, else one */
     int cols = longest > 48 ? 1 : 2;
     fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols %d Left "
                "reverse noenhanced box opaque\nset bmargin %d\n", cols,
-            5 + (f->ns + cols - 1) / cols);
+            5 + (nkey + cols - 1) / cols);
   }
   else
     fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
@@ -224,15 +235,13 @@ int plot_fig_write(const figure *f, const char *dir) {
   if (isfinite(f->hline)) {
     fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
                "lc rgb '#444444' front\n", f->hline, f->hline);
-    if (f->hline_label[0] && f->bars) { /* a label on the line would sit on the bars: name the
-                                           line in a key above the plot instead */
+    /* its label goes in the key (a label on the line would sit on the data, which is often
+       right at the reference); one-series bars have no other key: above the plot */
+    if (f->hline_label[0] && f->bars && f->ns == 1)
       fprintf(g, "set key outside top center horizontal noenhanced nobox\n");
-    } else if (f->hline_label[0]) {
-      fprintf(g, "set label ");
-      gp_quote(g, f->hline_label);
-      fprintf(g, " at graph 0.01, first %.9g offset 0,0.7 front noenhanced\n", f->hline);
-    }
   }
+  if (!f->logy && !f->bars) /* no curve drawn on the frame (e.g. accuracy at chance = the minimum) */
+    fprintf(g, "set offsets 0, 0, graph 0.04, graph 0.04\n");
   if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
     int finite = 0, zeros = 1; /* e.g. gradients that all underflowed to exactly 0: say that */
     for (int i = 0; i < f->ns; i++)
@@ -258,10 +267,7 @@ int plot_fig_write(const figure *f, const char *dir) {
       if (f->ns == 1) fputs("notitle", g);
       else fputs("title ", g), gp_quote(g, f->s[i].label);
     }
-    if (keyline) {
-      fprintf(g, ", \\\n     keyentry with lines dt 3 lw 2 lc rgb '#444444' title ");
-      gp_quote(g, f->hline_label);
-    }
+    if (keyline) hline_key(g, f, 0);
     if (f->ns == 1) /* one bar per category: print each value above its bar */
       fprintf(g, ", \\\n     '%s.dat' using 1:3:(sprintf('%%.3g', $3)) with labels "
                  "offset 0,0.8 notitle", f->name);
@@ -288,6 +294,7 @@ int plot_fig_write(const figure *f, const char *dir) {
       }
       first = 0;
     }
+    if (isfinite(f->hline) && f->hline_label[0]) hline_key(g, f, first);
   }
   fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
              "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
