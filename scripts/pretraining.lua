@@ -75,6 +75,7 @@ local sizes = {784}
 for _ = 1, H do sizes[#sizes + 1] = P.width end
 sizes[#sizes + 1] = CLASSES
 local arch = table.concat(sizes, ",")
+local arch_short = ("[784, %d×%d, %d]"):format(P.width, H, CLASSES) -- for figure titles
 
 print(("study — greedy layer-wise pretraining: %s, [%s] sigmoid, %d train / %d test images, "
   .. "seeds %s"):format(dname, arch, train:size(), test:size(), table.concat(P.seeds, ",")))
@@ -236,8 +237,8 @@ local function std(xs)
 end
 
 local fig_delta = S.figure{name = "pretrain_delta_start", logy = true,
-  title = ("||δ_l|| per dense layer at the start of fine-tuning, [%s] sigmoid, %s"):format(
-    arch, dname),
+  title = ("||δ_l|| per dense layer at the start of fine-tuning, %s sigmoid, %s"):format(
+    arch_short, dname),
   xlabel = ("dense layer (1 = nearest the input, %d = output)"):format(H + 1),
   ylabel = "||∂L/∂z_l|| on the probe batch (log scale, geometric mean over seeds)"}
 local fig_ratio = S.figure{name = "pretrain_ratio_finetune", logy = true,
@@ -250,9 +251,20 @@ local fig_acc = S.figure{name = "pretrain_accuracy", kind = "lines",
     test:size(), #P.seeds),
   xlabel = "fine-tuning epoch", ylabel = "test accuracy (fraction correct)",
   hline = 1 / CLASSES, hline_label = "chance"}
-local fig_recon = S.figure{name = "pretrain_recon", logy = true,
-  title = "Reconstruction error per pretraining epoch (mean over seeds)",
-  xlabel = "pretraining epoch of the layer", ylabel = "mean squared reconstruction error"}
+-- one figure per method: the two errors measure different things (docs/pretrain.md) and one
+-- axis with 12 lines needed dashes and reused colours
+local fig_recon = {}
+for _, m in ipairs(P.methods) do
+  if m ~= "none" then
+    fig_recon[m] = S.figure{name = "pretrain_recon_" .. m, logy = true,
+      title = ("%s pretraining: reconstruction error per epoch and hidden layer (mean over "
+        .. "%d seed(s))"):format(m == "rbm" and "RBM (CD-" .. P.rbm_k .. ")" or "Autoencoder",
+        #P.seeds),
+      xlabel = "pretraining epoch of the layer",
+      ylabel = m == "rbm" and "mean squared error of v₁ against v₀ (log scale)"
+        or "mean squared reconstruction error per input (log scale)"}
+  end
+end
 
 local rows, seed_rows, result = {}, {}, {}
 for _, m in ipairs(P.methods) do
@@ -314,16 +326,22 @@ end
 -- reconstruction error curves: mean over seeds per (method, layer, epoch)
 local recon = {}
 for _, r in ipairs(pre_rows) do
-  local key = ("%s, layer %d"):format(r[1] == "rbm" and "RBM" or "autoencoder", r[3])
-  recon[key] = recon[key] or {}
+  local key = r[1] .. "\t" .. r[3]
+  recon[key] = recon[key] or {method = r[1], layer = r[3]}
   recon[key][r[4]] = recon[key][r[4]] or {}
   table.insert(recon[key][r[4]], r[5])
 end
 local keys = {}
 for k in pairs(recon) do keys[#keys + 1] = k end
-table.sort(keys)
+table.sort(keys, function(a, b)
+  if recon[a].method ~= recon[b].method then return recon[a].method < recon[b].method end
+  return recon[a].layer < recon[b].layer
+end)
 for _, k in ipairs(keys) do
-  for e, v in pairs(recon[k]) do fig_recon:add(k, e, S.mean(v)) end
+  local c = recon[k]
+  for e = 1, P.pre_epochs do
+    if c[e] then fig_recon[c.method]:add(("hidden layer %d"):format(c.layer), e, S.mean(c[e])) end
+  end
 end
 for _, m in ipairs{"autoencoder", "rbm"} do
   for l = 1, H do
