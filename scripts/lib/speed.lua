@@ -26,12 +26,12 @@ function M.run(P)
     return net, dense, "[" .. table.concat(sizes, ",") .. "]"
   end
 
-  -- ||∂C/∂b_l|| for each hidden layer l of net on the fixed batch.
+  -- ||∂C/∂b_l|| for each hidden layer l of net on the fixed batch, and C itself there.
   local function speeds(net, dense, depth)
-    S.probe(net, X, Y, "mse")
+    local mse = S.probe(net, X, Y, "mse")
     local v = {}
     for l = 1, depth do v[l] = TO_C * S.grad_norm(dense[l], "bias") end
-    return v
+    return v, TO_C * mse
   end
 
   -- ---- at initialisation, averaged over seeds
@@ -70,7 +70,15 @@ function M.run(P)
 
   -- ---- over training (one network per depth, seed0)
   local train_rows = {}
+  -- C = 0.45 is what the network gets by predicting 0.1 for every class (the class frequencies):
+  -- (0.9² + 9·0.1²)/2. A network on that plateau has learned nothing about the images.
+  local TRIVIAL, PLATEAU = 0.45, 0.4
   if P.epochs > 0 then
+    local cost_fig = S.figure{name = "speed_cost", logy = true, hline = TRIVIAL,
+      hline_label = "C = 0.45: predict 0.1 for every class",
+      title = ("Cost during training, %d images, SGD lr %g on mse (%g on C), batch %d, seed %d")
+        :format(P.images, P.lr, P.lr / TO_C, P.batch, P.seed0),
+      xlabel = "epoch", ylabel = "C = (1/2n) Σ ||y − a||² on the training images (log scale)"}
     for _, depth in ipairs(P.depths) do
       S.seed(P.seed0)
       local net, dense, name = build(depth)
@@ -78,18 +86,18 @@ function M.run(P)
         title = ("Speed of learning during training, %s sigmoid, %s"):format(name, dname),
         xlabel = "epoch", ylabel = "||∂C/∂b_l|| over the training images (log scale)"}
       local opt = gradlab.optim.sgd{lr = P.lr}
-      local last, loss = nil, nil
+      local last, cost, escape = nil, nil, nil
       local function measure(epoch)
-        last = speeds(net, dense, depth)
+        last, cost = speeds(net, dense, depth)
         for l = 1, depth do fig:add("hidden layer " .. l, epoch, last[l]) end
+        cost_fig:add(name, epoch, cost)
+        if not escape and epoch > 0 and cost < PLATEAU then escape = epoch end
       end
       measure(0)
       local epoch = 0
       while epoch < P.epochs do
         local n = math.min(P.probe_every, P.epochs - epoch)
-        local r = S.fit(net, opt, subset, {loss = "mse", epochs = n, batch = P.batch,
-          classes = CLASSES})
-        loss = r.loss
+        S.fit(net, opt, subset, {loss = "mse", epochs = n, batch = P.batch, classes = CLASSES})
         epoch = epoch + n
         measure(epoch)
       end
@@ -98,14 +106,22 @@ function M.run(P)
         row[#row + 1] = S.sci(last[l])
         result[("trained_d%d_h%d"):format(depth, l)] = last[l]
       end
-      row[maxd + 2] = ("%.4f"):format(loss * TO_C)
+      row[maxd + 2] = ("%.4f"):format(cost)
+      row[maxd + 3] = escape and tostring(escape) or ("> %d"):format(P.epochs)
+      result[("trained_d%d_cost"):format(depth)] = cost
+      result[("trained_d%d_plateau_epochs"):format(depth)] = escape or -1
       train_rows[#train_rows + 1] = row
     end
     local tcols = {table.unpack(cols)}
     tcols[maxd + 2] = "C (train)"
+    tcols[maxd + 3] = "first C < 0.4 (epoch)"
     S.table{name = "speed_after_training", columns = tcols, rows = train_rows,
-      title = ("Table: ||∂C/∂b_l|| after %d epoch(s) of SGD (lr %g on mse, batch %d), seed %d")
-        :format(P.epochs, P.lr, P.batch, P.seed0)}
+      title = ("Table: ||∂C/∂b_l|| after %d epoch(s) of SGD (lr %g on mse = %g on C, batch %d), "
+        .. "seed %d"):format(P.epochs, P.lr, P.lr / TO_C, P.batch, P.seed0),
+      note = ("(C on the %d training images after the last epoch; the plateau C = 0.45 is the "
+        .. "cost of predicting 0.1 for every class;\n 'first C < 0.4': the first measurement "
+        .. "(every %d epochs) below 0.4, -1 in summary.json when never)"):format(P.images,
+        P.probe_every)}
   end
 
   -- ---- the finding: at initialisation each earlier hidden layer learns more slowly
