@@ -111,6 +111,13 @@ static const char *why_empty(const double *y, size_t n) {
   return !finite ? "not finite" : zeros ? "all 0" : "nothing > 0";
 }
 
+/* Characters (not bytes) of a UTF-8 string: what the legend's width depends on. */
+static size_t u8len(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
 /* The key entry naming the reference line (drawn with `set arrow`), as the plot's next item. */
 static void hline_key(FILE *g, const figure *f, int first) {
   fprintf(g, "%skeyentry with lines dt 3 lw 2 lc rgb '#444444' title ", first ? "" : ", \\\n     ");
@@ -172,7 +179,7 @@ int plot_fig_write(const figure *f, const char *dir) {
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
   size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
   for (int i = 0; i < f->ns; i++) {
-    size_t len = strlen(f->s[i].label);
+    size_t len = u8len(f->s[i].label);
     int ok = f->bars; /* a line series with nothing to draw gets a longer, marked legend entry */
     for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
     if (!ok) len += 20;
@@ -181,12 +188,13 @@ int plot_fig_write(const figure *f, const char *dir) {
   int nkey = f->ns; /* key entries: the series and the named reference line */
   if (isfinite(f->hline) && f->hline_label[0] && !(f->bars && f->ns == 1)) {
     nkey++;
-    longest = strlen(f->hline_label) > longest ? strlen(f->hline_label) : longest;
+    longest = u8len(f->hline_label) > longest ? u8len(f->hline_label) : longest;
   }
   fprintf(g, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
   if (longest > 24) { /* under the x label, with room made for them: two columns when the
-                         entries fit in half the width, else one */
-    int cols = longest > 48 ? 1 : 2;
+                         entries fit in half the width (gnuplot reckons ~9 px a character at
+                         this font, plus the sample), else one */
+    int cols = longest > 45 ? 1 : 2;
     fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols %d Left "
                "reverse noenhanced box opaque\nset bmargin %d\n", cols,
             5 + (nkey + cols - 1) / cols);
