@@ -127,6 +127,11 @@ for _, cfg in ipairs{
     log()
   end
   local acc = accuracy(net)
+  local all_zero = true
+  for _, pt in ipairs(fig.points) do all_zero = all_zero and pt[3] == 0 end
+  if all_zero then -- nothing to draw on a log axis: say why in the title
+    fig.title = fig.title .. " — all exactly 0 (σ' rounds to 0 in float)"
+  end
   rows[#rows + 1] = {cfg.label, S.sci(g0[1]), S.sci(g0[2]), S.sci(g0[3]), S.sci(g[1]),
     S.sci(g[3]), ("%.4f"):format(loss), ("%.2f"):format(acc)}
   result[cfg.key .. "_loss"] = loss
@@ -157,7 +162,7 @@ local spread_fig = S.figure{name = "xor_depth_spread", logy = true,
   xlabel = "hidden layers", ylabel = "||δ_1|| / ||δ_{last}|| (log scale)"}
 local drows = {}
 for _, sw in ipairs(sweeps) do
-  local row = {sw.label}
+  local row, spread_pts, zero_from = {sw.label}, {}, nil
   for _, depth in ipairs(P.depths) do
     local sps, gsum = {}, {}
     for k = 1, P.sweep_seeds do
@@ -171,11 +176,16 @@ for _, sw in ipairs(sweeps) do
       for l = 1, #gsum do depth_fig:add(sw.label, l, S.geomean(gsum[l])) end
     end
     local sp = S.geomean(sps)
-    spread_fig:add(sw.label, depth, sp)
+    spread_pts[#spread_pts + 1] = {depth, sp}
+    if sp == 0 and not zero_from then zero_from = depth end
     row[#row + 1] = sp == 0 and "0 (all 0)" or S.sci(sp)
     result[("spread_%s_d%d"):format(sw.key, depth)] = sp
   end
   drows[#drows + 1] = row
+  -- a 0 cannot be drawn on the log axis: the legend says where the line stops and why
+  local label = zero_from and ("%s (= 0 from %d hidden on)"):format(sw.label, zero_from)
+    or sw.label
+  for _, pt in ipairs(spread_pts) do spread_fig:add(label, pt[1], pt[2]) end
 end
 local dcols = {"hidden act, weights"}
 for _, d in ipairs(P.depths) do dcols[#dcols + 1] = ("%d hidden"):format(d) end
