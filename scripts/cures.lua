@@ -8,11 +8,12 @@
 -- every layer at initialisation and after training, the spread first/last layer, and the test
 -- accuracy after the same budget (same data, epochs, batch; lr 0.1 except the lr-1 pair). One
 -- table and the figures cures_grad_init, cures_delta_init, cures_grad_trained, cures_accuracy.
+-- Every variant is trained from 3 seeds (accuracy mean ± sd; the per-layer figures: seed0).
 --
 --   gradlab run scripts/cures.lua                  # the full study
 --   gradlab run scripts/cures.lua --set smoke=true # < 1 minute
 -- Parameters (--set): depth width train_images test_images probe_images epochs batch lr
---   clip_norm seed0 variants (e.g. baseline,relu_he) check plot
+--   clip_norm seed0 seeds variants (e.g. baseline,relu_he) check plot
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local S = require "study"
@@ -28,10 +29,11 @@ local P = S.params("cures", {
   lr = 0.1,
   clip_norm = 1.0,        -- for the clipped variant
   seed0 = 1,
+  seeds = 3,              -- networks per variant (seed0, seed0+1, ...): accuracy mean ± sd
   variants = {"all"},
   check = false,
   plot = true,
-}, {train_images = 2000, test_images = 1000, probe_images = 200, epochs = 1})
+}, {train_images = 2000, test_images = 1000, probe_images = 200, epochs = 1, seeds = 1})
 
 local result = require("cures").run(P)
 

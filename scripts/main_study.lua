@@ -18,9 +18,10 @@ local P = S.params("main_study", {
   -- study 3 (the cures)
   depth = 8, width = 32, train_images = 20000, test_images = 10000, probe_images = 1000,
   cures_epochs = 3, cures_lr = 0.1, batch = 32, clip_norm = 1.0, variants = {"all"},
+  cures_seeds = 3,
   seed0 = 1, check = false, plot = true,
 }, {seeds = 2, images = 300, speed_epochs = 2, depth = 6, train_images = 1500,
-    test_images = 500, probe_images = 200, cures_epochs = 1})
+    test_images = 500, probe_images = 200, cures_epochs = 1, cures_seeds = 1})
 
 local t0 = os.time()
 local result = {}
@@ -33,7 +34,7 @@ for k, v in pairs(speed) do result["speed_" .. k] = v end
 local cures = require("cures").run{depth = P.depth, width = P.width,
   train_images = P.train_images, test_images = P.test_images, probe_images = P.probe_images,
   epochs = P.cures_epochs, batch = P.batch, lr = P.cures_lr, clip_norm = P.clip_norm,
-  seed0 = P.seed0, variants = P.variants}
+  seed0 = P.seed0, seeds = P.cures_seeds, variants = P.variants}
 for k, v in pairs(cures) do result["cures_" .. k] = v end
 
 -- The qualitative findings (errors with --set check=true).
