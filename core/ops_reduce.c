@@ -56,20 +56,20 @@ static int rows_backward(glab_var *out) {
   return GLAB_OK;
 }
 
+/* Column sums in double (as the others): one accumulator per column from the tape's arena, so
+ * the rows are still read in order and a float build does not drop small terms. */
 static int cols_forward(glab_var *out) {
   const reduce_attr *at = out->attr;
-  glab_real *y = out->value.data;
-  for (size_t j = 0; j < at->cols; j++)
-    y[j] = 0;
+  double *acc = glab_tape_zalloc(out->tape, at->cols * sizeof *acc);
+  if (!acc) return glab_error_context("%s", out->op->name);
   for (size_t r = 0; r < at->rows; r++) {
     const glab_real *x = out->in[0]->value.data + r * at->cols;
     for (size_t j = 0; j < at->cols; j++)
-      y[j] += x[j];
+      acc[j] += x[j];
   }
-  glab_real s = (glab_real)at->scale;
-  if (at->scale != 1)
-    for (size_t j = 0; j < at->cols; j++)
-      y[j] *= s;
+  glab_real *y = out->value.data;
+  for (size_t j = 0; j < at->cols; j++)
+    y[j] = (glab_real)(acc[j] * at->scale);
   return GLAB_OK;
 }
 

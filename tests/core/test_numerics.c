@@ -1,5 +1,5 @@
 /* test_numerics.c — stable activations and losses at |x| = 1e4 (and other extremes) give the
- * analytic values and gradients: finite, no NaN, no overflow. */
+ * analytic values and gradients: finite, no NaN, no overflow. Reductions sum in double. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
@@ -133,6 +133,38 @@ static void test_bce_logits(void) {
   glab_var_destroy(y);
 }
 
+/* Every reduction sums in double: 2^24 followed by 1000 ones is 16778216 (exact in float),
+ * where a float accumulator stays at 2^24 (each +1 rounds away). */
+static void test_sums_in_double(void) {
+  enum { ROWS = 1001 };
+  int s[2] = {ROWS, 2}, flat[1] = {ROWS};
+  glab_var *x = glab_var_create(2, s, 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+  for (int i = 0; i < 2 * ROWS; i++)
+    x->value.data[i] = 1;
+  x->value.data[0] = 16777216.0f;
+  glab_tape *t = glab_tape_create();
+  glab_var *sc = glab_sum_cols(t, x), *mc = glab_mean_cols(t, x);
+  glab_var *all = glab_sum(t, glab_slice_cols(t, x, 0, 1));
+  glab_var *row = glab_sum_rows(t, glab_reshape(t, glab_slice_cols(t, x, 0, 1), 1, flat));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mc);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+  const double want = 16777216.0 + (ROWS - 1);
+  const char *names[4] = {"sum_cols", "mean_cols", "sum", "sum_rows"};
+  const double got[4] = {sc->value.data[0], (double)mc->value.data[0] * ROWS, all->value.data[0],
+                         row->value.data[0]};
+  for (int k = 0; k < 4; k++) {
+    int ok = fabs(got[k] - want) <= (k == 1 ? 2 : 0); /* a mean is rounded once more */
+    if (!ok) printf("\n    %s: %.1f, want %.1f", names[k], got[k], want);
+    CU_ASSERT(ok);
+  }
+  CU_ASSERT_EQUAL(sc->value.data[1], ROWS);
+  glab_tape_destroy(t);
+  glab_var_destroy(x);
+}
+
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite("core_numerics", NULL, NULL);
@@ -140,6 +172,7 @@ int main(void) {
   CU_add_test(s, "softmax and log_softmax at |x| = 1e4", test_softmax_rows);
   CU_add_test(s, "softmax_xent at |x| = 1e4", test_softmax_xent);
   CU_add_test(s, "bce_logits and mse at |x| = 1e4", test_bce_logits);
+  CU_add_test(s, "sums accumulate in double", test_sums_in_double);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
