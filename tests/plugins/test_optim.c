@@ -1,7 +1,7 @@
 /* test_optim.c — every shipped optimizer's first two steps on f(p) = ½·Σ a_i·p_i² (a = [1, 3],
  * p₀ = [1, −2]) against hand-computed values (PyTorch's formulas), convergence through the tape,
- * exact clipping by global norm and by value, non-finite gradients (nothing applied), state
- * kept per parameter, and option validation. */
+ * weight decay, exact clipping by global norm and by value (and both, in that order), non-finite
+ * gradients (nothing applied), state kept per parameter, and option validation. */
 #include "plugtest.h"
 
 static glab_registry *reg;
@@ -28,15 +28,17 @@ static glab_var *vec(int n, const double *v) {
   return p;
 }
 
-/* Two steps with g = a∘p set by hand; compare with the expected p₁ and p₂. */
-static void two_steps(const char *type, const char *opts, const double *p1, const double *p2) {
+/* Two steps with g = a∘p + b set by hand (f = ½·Σ a_i·p_i² + b·p); compare with the expected
+ * p₁ and p₂. */
+static void two_steps_b(const char *type, const char *opts, const double *b, const double *p1,
+                        const double *p2) {
   glab_optimizer *o = pt_optim(reg, type, opts);
   CU_ASSERT_PTR_NOT_NULL_FATAL(o);
   const double p0[2] = {1, -2}, a[2] = {1, 3};
   glab_var *p = vec(2, p0);
   for (int step = 0; step < 2; step++) {
     for (int i = 0; i < 2; i++)
-      p->grad[i] = (glab_real)(a[i] * p->value.data[i]);
+      p->grad[i] = (glab_real)(a[i] * p->value.data[i] + b[i]);
     glab_real before[2] = {p->value.data[0], p->value.data[1]};
     CU_ASSERT_EQUAL(glab_optimizer_step(o, &p, 1), GLAB_OK);
     const double *want = step ? p2 : p1;
@@ -50,6 +52,10 @@ static void two_steps(const char *type, const char *opts, const double *p1, cons
   CU_ASSERT_EQUAL(glab_optimizer_steps(o), 2);
   glab_var_destroy(p);
   glab_optimizer_destroy(o);
+}
+
+static void two_steps(const char *type, const char *opts, const double *p1, const double *p2) {
+  two_steps_b(type, opts, (double[]){0, 0}, p1, p2);
 }
 
 static void test_sgd(void) {
@@ -78,6 +84,25 @@ static void test_rmsprop(void) {
   /* v₁ = 0.01·g₀² = [0.01, 0.36]; v₂ = 0.99·v₁ + 0.01·g₁² = [0.018, 0.6813] */
   two_steps("rmsprop", "lr=0.01", (double[]){0.9000000099999991, -1.9000000016666667},
             (double[]){0.8329179752650593, -1.8309433278740568});
+}
+
+/* weight_decay adds wd·p to the gradient before the update (PyTorch's L2 penalty). With
+ * g = a∘p alone Adam and RMSprop would hardly see it (they are nearly invariant to a per-
+ * coordinate scale of g), so the gradient has an offset b = [0.5, 1]. Expected values from
+ * torch.optim (SGD, SGD momentum/nesterov, Adam, RMSprop; weight_decay=0.5), float64. */
+static void test_weight_decay(void) {
+  const double b[2] = {0.5, 1};
+  two_steps_b("sgd", "lr=0.1 weight_decay=0.5", b, (double[]){0.8, -1.4}, (double[]){0.63, -1.01});
+  two_steps_b("momentum", "lr=0.1 weight_decay=0.5", b, (double[]){0.8, -1.4},
+              (double[]){0.45, -0.4699999999999998});
+  two_steps_b("momentum", "lr=0.1 nesterov=true weight_decay=0.5", b,
+              (double[]){0.62, -0.8599999999999999},
+              (double[]){0.1862999999999999, 0.0079000000000002});
+  two_steps_b("adam", "lr=0.1 weight_decay=0.5", b, (double[]){0.9000000005, -1.9000000001666666},
+              (double[]){0.8002787748202871, -1.8002016494469097});
+  two_steps_b("rmsprop", "lr=0.01 weight_decay=0.5", b,
+              (double[]){0.9000000049999998, -1.9000000016666667},
+              (double[]){0.8319120978068745, -1.8312622081575034});
 }
 
 /* Minimise ½·Σ a∘p² through the tape; every optimizer must get close to 0. */
@@ -184,6 +209,19 @@ static void test_clip_value(void) {
   CU_ASSERT_EQUAL(p->value.data[2], -1);
   CU_ASSERT_EQUAL(p->value.data[3], 1);
   glab_optimizer_destroy(o);
+  /* both: the norm first, then the value. g = [3, −4], clip_norm=1 → [0.6, −0.8] → clip_value
+   * 0.7 → [0.6, −0.7]; the other order would give [0.7, −0.7] (norm 0.99: not clipped). */
+  o = pt_optim(reg, "sgd", "lr=1 clip_norm=1 clip_value=0.7");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+  int two = 2;
+  glab_var *q = glab_var_create(1, &two, 1);
+  q->grad[0] = 3;
+  q->grad[1] = -4;
+  CU_ASSERT_EQUAL(glab_optimizer_step(o, &q, 1), GLAB_OK);
+  PT_CLOSE(q->value.data[0], -3 / (5 + 1e-6), 1e-6);
+  PT_CLOSE(q->value.data[1], 0.7, 1e-6);
+  glab_optimizer_destroy(o);
+  glab_var_destroy(q);
   glab_var_destroy(p);
 }
 
@@ -264,6 +302,7 @@ int main(void) {
                            {"nesterov two steps", test_nesterov},
                            {"adam two steps", test_adam},
                            {"rmsprop two steps", test_rmsprop},
+                           {"weight decay two steps", test_weight_decay},
                            {"convergence", test_convergence},
                            {"clip by global norm", test_clip_norm},
                            {"clip by value", test_clip_value},
