@@ -362,6 +362,63 @@ static void test_recurrent(void) {
   glab_layer_destroy(l);
 }
 
+static double sigm(double z) {
+  return 1 / (1 + exp(-z));
+}
+
+/* lstm against a direct transcription of LUA_API.md: pre = x_t·W_x + b + h_{t-1}·W_h with
+ * W_x [inputs][4H], W_h [H][4H], b [4H] in blocks i, f, g, o; c_t = σ(f)·c_{t-1} + σ(i)·tanh(g),
+ * h_t = σ(o)·tanh(c_t). Every weight differs, so any permutation of the gate blocks (or a
+ * transposed layout) changes h. */
+static void test_lstm_gate_order(void) {
+  enum { I = 2, H = 2, G = 4 * H, T = 3, B = 2 };
+  glab_layer *l = pt_layer(reg, "lstm", "inputs=2 hidden=2 return_sequence=true", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  glab_var *wx = glab_layer_param(l, "w_x"), *wh = glab_layer_param(l, "w_h");
+  glab_var *b = glab_layer_param(l, "bias");
+  double Wx[I][G], Wh[H][G], bias[G], x[T][B][I];
+  for (int k = 0; k < G; k++) {
+    for (int r = 0; r < I; r++)
+      wx->value.data[r * G + k] = (glab_real)(Wx[r][k] = 0.1 * (k + 1) * (r ? -1 : 1) + 0.05 * r);
+    for (int r = 0; r < H; r++)
+      wh->value.data[r * G + k] = (glab_real)(Wh[r][k] = 0.3 * cos(1.3 * k + 2.1 * r));
+    b->value.data[k] = (glab_real)(bias[k] = 0.4 * sin(0.9 * k + 0.2));
+  }
+  glab_tape *t = glab_tape_create();
+  int xs[3] = {T, B, I};
+  glab_var *xv = glab_tape_leaf(t, 3, xs, 0);
+  for (int s = 0; s < T; s++)
+    for (int n = 0; n < B; n++)
+      for (int r = 0; r < I; r++)
+        xv->value.data[(s * B + n) * I + r] = (glab_real)(x[s][n][r] = 0.5 * s - 0.7 * n + 0.3 * r);
+  glab_var *y = glab_layer_forward(l, t, xv);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  double h[B][H] = {{0}}, c[B][H] = {{0}};
+  for (int s = 0; s < T; s++) {
+    double hn[B][H];
+    for (int n = 0; n < B; n++) {
+      double pre[G];
+      for (int k = 0; k < G; k++) {
+        pre[k] = bias[k];
+        for (int r = 0; r < I; r++)
+          pre[k] += x[s][n][r] * Wx[r][k];
+        for (int r = 0; r < H; r++)
+          pre[k] += h[n][r] * Wh[r][k];
+      }
+      for (int j = 0; j < H; j++) {
+        double gi = sigm(pre[j]), gf = sigm(pre[H + j]), gg = tanh(pre[2 * H + j]);
+        double go = sigm(pre[3 * H + j]);
+        c[n][j] = gf * c[n][j] + gi * gg;
+        hn[n][j] = go * tanh(c[n][j]);
+        PT_CLOSE(y->value.data[(s * B + n) * H + j], hn[n][j], 1e-6);
+      }
+    }
+    memcpy(h, hn, sizeof h);
+  }
+  glab_tape_destroy(t);
+  glab_layer_destroy(l);
+}
+
 static void test_residual_and_names(void) {
   glab_layer *kids[2] = {pt_layer(reg, "dense", "inputs=4 outputs=4", NULL, 0),
                          pt_layer(reg, "relu", "", NULL, 0)};
@@ -463,6 +520,7 @@ int main(void) {
                            {"dense layout", test_dense_layout},
                            {"batchnorm", test_batchnorm},
                            {"recurrent layers", test_recurrent},
+                           {"lstm gate order and layouts", test_lstm_gate_order},
                            {"residual and names", test_residual_and_names},
                            {NULL, NULL}};
   return pt_run("plugins_config_layers", tests, setup, teardown);
