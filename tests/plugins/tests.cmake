@@ -22,6 +22,24 @@ foreach(t plugins_conformance plugins_optim plugins_config plugins_loader)
 endforeach()
 add_dependencies(plugins_loader ${GLAB_BROKEN_TARGETS})
 
+# The conformance check can fail: a drop-in layer whose fused op has a wrong backward, alone in
+# its folder on GRADLAB_PLUGIN_PATH, makes plugins_conformance and `gradlab gradcheck` exit
+# non-zero and name it, while the shipped types still pass.
+set(GLAB_BADGRAD_DIR ${CMAKE_BINARY_DIR}/tests/plugins_badgrad)
+add_library(test_badgrad_plugin MODULE ${CMAKE_CURRENT_LIST_DIR}/badgrad/badgrad.c)
+target_link_libraries(test_badgrad_plugin PRIVATE gradlab)
+set_target_properties(test_badgrad_plugin PROPERTIES OUTPUT_NAME badgrad PREFIX ""
+  LIBRARY_OUTPUT_DIRECTORY ${GLAB_BADGRAD_DIR} C_VISIBILITY_PRESET hidden)
+add_dependencies(plugins_conformance test_badgrad_plugin)
+add_test(NAME plugins_conformance_catches_bad_plugin COMMAND sh -c
+  "out=$(\"$0\" 2>&1); rc=$?; printf '%s\\n' \"$out\"; [ $rc -ne 0 ] || { echo 'exit status 0'; exit 1; }; printf '%s\\n' \"$out\" | grep -Eq '^  badgrad +worst [^ ]+ .*FAIL$' && ! printf '%s\\n' \"$out\" | grep -Ev '^  badgrad ' | grep -q 'FAIL$'"
+  $<TARGET_FILE:plugins_conformance>)
+add_test(NAME plugins_cli_gradcheck_catches_bad_plugin COMMAND sh -c
+  "out=$(\"$0\" gradcheck 2>&1); rc=$?; printf '%s\\n' \"$out\"; [ $rc -eq 1 ] && printf '%s\\n' \"$out\" | grep -Eq '^badgrad +FAIL ' && printf '%s\\n' \"$out\" | grep -Eq '^lstm +ok '"
+  $<TARGET_FILE:gradlab_cli>)
+set_tests_properties(plugins_conformance_catches_bad_plugin plugins_cli_gradcheck_catches_bad_plugin
+  PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=${GLAB_BADGRAD_DIR};OPENBLAS_NUM_THREADS=1")
+
 # The drop-in proof: install the SDK into a fresh prefix, build tests/plugin_example against
 # it alone, and check the installed gradlab lists it and the conformance suite passes on it.
 add_test(NAME plugins_dropin
