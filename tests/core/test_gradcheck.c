@@ -1,9 +1,11 @@
 /* test_gradcheck.c — every core op against central finite differences on random inputs.
  * Each case builds f = Σ w ⊙ op(inputs) with fixed weights w, so every output element counts.
- * Prints the worst relative error per op. Limits: 1e-6 (double build), 1e-2 (float build). */
+ * Prints the worst relative error per op. Limits: 1e-6 (double build), 1e-2 (float build).
+ * Each op's backward must also add into its inputs' gradients rather than assign them. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gradlab/error.h"
@@ -221,6 +223,46 @@ static const gc_case cases[] = {
 
 static double worst_overall;
 
+/* Backward must add (+=) into an input's gradient, never assign: with every input used once,
+ * finite differences cannot tell (the gradient starts at 0), so run the case twice, from zeroed
+ * gradients and from seeded ones, and require seed + clean gradient. */
+static void check_accumulates(const gc_case *c, glab_var *const *vars, run_ctx *ctx) {
+  glab_real *clean[3] = {NULL, NULL, NULL};
+  double worst = 0;
+  glab_tape *t = glab_tape_create();
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < c->nvars; i++)
+      for (size_t k = 0; k < vars[i]->value.size; k++)
+        vars[i]->grad[k] = pass ? (glab_real)(0.5 + 0.25 * (k % 3)) : 0;
+    glab_tape_reset(t);
+    glab_var *y = c->fn(t, vars, c->nvars, ctx);
+    CU_ASSERT_EQUAL_FATAL(glab_backward(t, y), GLAB_OK);
+    for (int i = 0; i < c->nvars; i++) {
+      size_t n = vars[i]->value.size;
+      if (!pass) {
+        clean[i] = malloc(n * sizeof(glab_real));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(clean[i]);
+        memcpy(clean[i], vars[i]->grad, n * sizeof(glab_real));
+        continue;
+      }
+      for (size_t k = 0; k < n; k++) {
+        double want = (0.5 + 0.25 * (k % 3)) + clean[i][k];
+        double e = fabs(vars[i]->grad[k] - want) / fmax(fabs(clean[i][k]), 1e-3);
+        if (!(e <= worst)) worst = e;
+      }
+    }
+  }
+  if (!(worst <= LIMIT))
+    printf("\n    %-22s backward does not add into the input gradient (error %.2e)", c->name,
+           worst);
+  CU_ASSERT(worst <= LIMIT);
+  for (int i = 0; i < c->nvars; i++) {
+    free(clean[i]);
+    glab_var_zero_grad(vars[i]);
+  }
+  glab_tape_destroy(t);
+}
+
 static void fill(glab_var *v, int init, int index, glab_rng *r) {
   for (size_t i = 0; i < v->value.size; i++) {
     double x = glab_rng_normal(r);
@@ -274,6 +316,7 @@ static void run_case(const gc_case *c) {
       expect += vars[i]->value.size;
     CU_ASSERT_EQUAL(rep.checked, expect);
   }
+  check_accumulates(c, vars, &ctx);
   for (int i = 0; i < c->nvars; i++)
     glab_var_destroy(vars[i]);
 }
