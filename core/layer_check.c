@@ -1,6 +1,7 @@
 /* layer_check.c — the conformance check of a registered layer type: build it from its example
  * (or default options on a [3][4] input), then gradcheck L = sum(R ∘ forward(x)) with R a fixed
- * random tensor against the input and every parameter, in training and evaluation mode. Used by
+ * random tensor against the input and every parameter, in training and evaluation mode, and
+ * require that backward adds into those gradients rather than assigning them. Used by
  * the test suite and by `gradlab gradcheck`, so every plugin, shipped or dropped in, is held to
  * the same standard. */
 #include <math.h>
@@ -100,6 +101,60 @@ static void param_label(const glab_layer *l, const glab_var *v, char *buf, size_
   }
 }
 
+/* Backward must add into the gradients of the input and of every parameter, never assign them
+ * (a shared layer, a skip connection or gradients kept over several batches rely on it; with
+ * each used once, finite differences cannot tell). Runs the layer from zeroed and from seeded
+ * gradients and returns the worst |g_seeded − (seed + g_zeroed)| / max(|g_zeroed|, 1e-3);
+ * *which is −1 for the input or the parameter's index, *where the element. */
+static int accumulation_error(check_ctx *ctx, glab_var **params, int np, double *worst, int *which,
+                              size_t *where) {
+  glab_var **v = calloc((size_t)np + 1, sizeof *v);
+  glab_real **clean = calloc((size_t)np + 1, sizeof *clean);
+  glab_tape *tape = glab_tape_create();
+  int rc =
+      v && clean && tape ? GLAB_OK : glab_error(GLAB_ERR_NOMEM, "layer gradcheck: out of memory");
+  *worst = 0;
+  *which = -1;
+  *where = 0;
+  for (int k = 0; rc == GLAB_OK && k <= np; k++) {
+    v[k] = k ? params[k - 1] : ctx->x;
+    if (!glab_var_grad(v[k]) || !(clean[k] = malloc(v[k]->value.size * sizeof(glab_real))))
+      rc = glab_error(GLAB_ERR_NOMEM, "layer gradcheck: out of memory");
+  }
+  for (int pass = 0; rc == GLAB_OK && pass < 2; pass++) {
+    for (int k = 0; k <= np; k++)
+      for (size_t i = 0; i < v[k]->value.size; i++)
+        v[k]->grad[i] = pass ? (glab_real)(0.5 + 0.25 * (double)(i % 3)) : 0;
+    glab_tape_reset(tape);
+    glab_var *y = check_fn(tape, NULL, 0, ctx);
+    if ((rc = y ? glab_backward(tape, y) : (int)glab_last_status()) != GLAB_OK) break;
+    for (int k = 0; k <= np; k++) {
+      size_t n = v[k]->value.size;
+      if (!pass) {
+        memcpy(clean[k], v[k]->grad, n * sizeof(glab_real));
+        continue;
+      }
+      for (size_t i = 0; i < n; i++) {
+        double want = 0.5 + 0.25 * (double)(i % 3) + (double)clean[k][i];
+        double e = fabs((double)v[k]->grad[i] - want) / fmax(fabs((double)clean[k][i]), 1e-3);
+        if (!(e <= *worst)) {
+          *worst = isnan(e) ? INFINITY : e;
+          *which = k - 1;
+          *where = i;
+        }
+      }
+    }
+  }
+  for (int k = 0; v && k <= np; k++)
+    if (v[k]) glab_var_zero_grad(v[k]);
+  for (int k = 0; clean && k <= np; k++)
+    free(clean[k]);
+  free(clean);
+  free(v);
+  glab_tape_destroy(tape);
+  return rc;
+}
+
 int glab_layer_gradcheck(glab_registry *reg, const char *type, glab_layer_check *rep) {
   return glab_layer_gradcheck_example(reg, type, NULL, rep);
 }
@@ -183,6 +238,24 @@ int glab_layer_gradcheck_example(glab_registry *reg, const char *type, const gla
                  r.worst_index, mode ? "training" : "eval");
         rep->worst = isnan(r.worst_rel_error) ? INFINITY : r.worst_rel_error;
       }
+    }
+    double acc;
+    int which;
+    size_t where;
+    if ((rc = accumulation_error(&ctx, params, np, &acc, &which, &where)) != GLAB_OK) {
+      glab_error_context("%s gradient accumulation check (%s mode)", t->name,
+                         mode ? "training" : "eval");
+      goto done;
+    }
+    double *w = which < 0 ? &rep->worst_input : &rep->worst_param;
+    if (!(acc <= *w)) *w = acc;
+    if (!(acc <= rep->worst)) {
+      char label[64] = "input";
+      if (which >= 0) param_label(layer, params[which], label, sizeof label);
+      snprintf(rep->worst_where, sizeof rep->worst_where,
+               "%s [%zu], %s mode: backward assigns instead of adding", label, where,
+               mode ? "training" : "eval");
+      rep->worst = acc;
     }
   }
 done:
