@@ -253,7 +253,7 @@ int glab_layer_gradcheck_example(glab_registry *reg, const char *type, const gla
       char label[64] = "input";
       if (which >= 0) param_label(layer, params[which], label, sizeof label);
       snprintf(rep->worst_where, sizeof rep->worst_where,
-               "%s [%zu], %s mode: backward assigns instead of adding", label, where,
+               "%.32s [%zu], %s mode: backward does not add", label, where,
                mode ? "training" : "eval");
       rep->worst = acc;
     }

@@ -179,6 +179,8 @@ static void test_layers_and_optimizer(void) {
 
 int main(void) {
 #ifdef GLAB_NOALLOC_SKIP
+  (void)test_core_ops;
+  (void)test_layers_and_optimizer;
   puts("core_noalloc: skipped (sanitizer build)");
   return 0;
 #else
