@@ -16,6 +16,8 @@ gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
 gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
+gradlab_lua_case(time_fd 0 ANY ${LUA_T}/scripts/time_fd.lua)
+gradlab_lua_case(same_stats 0 ANY ${LUA_T}/scripts/same_stats.lua)
 gradlab_lua_case(sweep 0 ANY ${LUA_T}/scripts/sweep.lua --set act=relu)
 gradlab_lua_case(nonfinite 0 ANY ${LUA_T}/scripts/nonfinite.lua)
 gradlab_lua_case(drop_last 0 ANY ${LUA_T}/scripts/drop_last.lua)
