@@ -12,6 +12,11 @@
 #   sigterm    SIGTERM stops the running jobs; the rerun completes them
 #   bigseed    seeds up to 2^53-1 run, and batch.json, job.json, summary.csv, --status, merge and
 #              resume hold them exactly
+#   env        -j defaults to the cores the batch may use (taskset): how many jobs ran at once;
+#              OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1 in a job's environment when -j > 1, the
+#              user's own values (or none) with -j 1
+#   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
+#              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
 # GRADLAB_WRAP=valgrind... runs each foreground batch/merge process under valgrind.
 set -u
@@ -315,6 +320,69 @@ sigterm)
   csv d/summary.csv 'sum(r["status"] == "pending" for r in rows) >= 2' || fail "stopped jobs not pending"
   csv d/summary.csv 'not any(r["status"] == "failed" for r in rows)' || fail "a stopped job counted as failed"
   no_temp_files d
+  ;;
+env)
+  export BATCH_TEST_LOG=$W/env.log
+  unset OPENBLAS_NUM_THREADS OMP_NUM_THREADS
+  # max_running LOG: the largest number of jobs running at the same time, from their start/end
+  max_running() {
+    python3 - "$1" <<'PY'
+import sys
+ev = []
+for line in open(sys.argv[1]):
+    what, _, t = line.split()
+    ev.append((int(t), 1 if what == "end" else 0, what))  # an end before a start at a tie
+n = best = 0
+for _, _, what in sorted(ev):
+    n += 1 if what == "start" else -1
+    best = max(best, n)
+print(best)
+PY
+  }
+  # one core: -j defaults to 1, and the jobs keep the (absent) BLAS settings
+  command -v taskset > /dev/null || fail "taskset (util-linux) is needed"
+  taskset -c 0 "$G" batch "$S/env.lua" --grid x=1,2,3 --out one -q || fail "one core: exit $?"
+  [ "$(max_running env.log)" = 1 ] || fail "one core: $(max_running env.log) jobs at once, expected 1 (-j default)"
+  csv one/summary.csv 'len(rows) == 3 and all(r["openblas"] == "unset" and r["omp"] == "unset" for r in rows)' ||
+    fail "-j 1 changed the BLAS threads"
+  csv one/summary.csv 'all(r["job"] == r["id"] for r in rows)' || fail "GRADLAB_BATCH_JOB is not the job id"
+  # -j 1 keeps the user's own settings
+  OPENBLAS_NUM_THREADS=3 OMP_NUM_THREADS=3 BATCH_TEST_SLEEP=0 "$G" batch "$S/env.lua" --grid x=1,2 -j 1 --out keep -q ||
+    fail "keep: exit $?"
+  csv keep/summary.csv 'all(r["openblas"] == "3" and r["omp"] == "3" for r in rows)' || fail "-j 1 overrode the user's BLAS threads"
+  # -j 2: one BLAS thread per job, whatever the user had
+  OPENBLAS_NUM_THREADS=3 BATCH_TEST_SLEEP=0 "$G" batch "$S/env.lua" --grid x=1,2 -j 2 --out two -q || fail "-j 2: exit $?"
+  csv two/summary.csv 'all(r["openblas"] == "1" and r["omp"] == "1" for r in rows)' || fail "-j 2: BLAS threads not 1"
+  if [ "$(nproc)" -ge 2 ]; then
+    # two cores: -j defaults to 2 (jobs overlap), so BLAS gets one thread per job
+    rm -f env.log
+    taskset -c 0,1 "$G" batch "$S/env.lua" --grid x=1,2,3,4 --out cores -q || fail "two cores: exit $?"
+    [ "$(max_running env.log)" = 2 ] || fail "two cores: $(max_running env.log) jobs at once, expected 2 (-j default)"
+    csv cores/summary.csv 'all(r["openblas"] == "1" and r["omp"] == "1" for r in rows)' ||
+      fail "-j default on 2 cores: BLAS threads not 1"
+  else
+    echo "(one core only: the 2-core default not checked)"
+  fi
+  ;;
+progress)
+  command -v script > /dev/null || fail "script (util-linux) is needed"
+  export BATCH_TEST_SLEEP=0.3
+  script -qec "'$G' batch '$S/env.lua' --grid x=1,2,3 -j 2 --out tty" /dev/null > tty.txt 2>&1 < /dev/null ||
+    fail "batch on a pty: exit $?: $(cat tty.txt)"
+  # the live line: carriage return, erase, counts; the last one says everything is done
+  grep -q $'\r\033\[Kdone [0-9]  running [0-9]  failed 0  total 3  elapsed [0-9]*:[0-9][0-9]  eta ' tty.txt ||
+    fail "no progress line on the terminal: $(cat -A tty.txt | head -5)"
+  grep -q $'\r\033\[Kdone 3  running 0  failed 0  total 3  elapsed [0-9:]*  eta 0:00' tty.txt ||
+    fail "the final progress line: $(cat -A tty.txt | head -5)"
+  ! grep -q '^\[[0-9]/3\] ok' tty.txt || fail "per-job lines on a terminal"
+  "$G" batch "$S/env.lua" --grid x=1,2,3 -j 2 --out plain > out.txt 2> err.txt || fail "plain: exit $?"
+  [ "$(grep -c '^\[[1-3]/3\] ok     [0-9a-f]\{16\} .*/env.lua x=[1-3] seed=1$' err.txt)" = 3 ] ||
+    fail "plain lines: $(cat -A err.txt)"
+  ! grep -q $'\r' err.txt || fail "a carriage return when stderr is not a terminal"
+  grep -q '^3 jobs: 3 ok, 0 failed' out.txt || fail "final table: $(cat out.txt)"
+  # -q: neither
+  "$G" batch "$S/env.lua" --grid x=1,2,3 -j 2 --out quiet -q > out.txt 2> err.txt || fail "quiet: exit $?"
+  [ ! -s out.txt ] && [ ! -s err.txt ] || fail "-q printed: $(cat out.txt err.txt)"
   ;;
 *)
   fail "unknown case"
