@@ -166,8 +166,15 @@ static int resolve_label(parse *p) {
     if (!p->names)
       return p->err = glab_error(GLAB_ERR_ARG, "%s: label column \"%s\" needs a header row",
                                  p->name, o->label_name);
-    for (size_t k = 0; k < p->ncols; k++)
-      if (!strcmp(p->names[k], o->label_name)) p->label_col = (long)k;
+    for (size_t k = 0; k < p->ncols; k++) {
+      if (strcmp(p->names[k], o->label_name)) continue;
+      if (p->label_col >= 0) /* never a silent pick between two columns of that name */
+        return p->err = glab_error(GLAB_ERR_ARG,
+                                   "%s: the header names two columns \"%s\" (columns %ld and "
+                                   "%zu); give the label column by number",
+                                   p->name, o->label_name, p->label_col + 1, k + 1);
+      p->label_col = (long)k;
+    }
     if (p->label_col < 0)
       return p->err = glab_error(GLAB_ERR_ARG, "%s: no column named \"%s\" in the header", p->name,
                                  o->label_name);
@@ -283,7 +290,11 @@ static glab_dataset *parse_all(const char *name, const glab_csv_options *opt, fe
   csv_set_delim(&cp, (unsigned char)opt->delimiter);
   const char *chunk;
   size_t len;
+  int first = 1;
   while (!p.err && !p.done && (len = next(fctx, &chunk)) > 0) {
+    /* A UTF-8 byte order mark (spreadsheet exports) is not part of the first field. */
+    if (first && len >= 3 && !memcmp(chunk, "\xEF\xBB\xBF", 3)) chunk += 3, len -= 3;
+    first = 0;
     if (csv_parse(&cp, chunk, len, on_field, on_row, &p) != len && !p.err && !p.done)
       p.err = glab_error(GLAB_ERR_FORMAT, "%s:%zu: %s", name, p.next_line,
                          csv_strerror(csv_error(&cp)));

@@ -306,6 +306,30 @@ static void test_csv_roundtrip(void) {
   CU_ASSERT_EQUAL(glab_dataset_target_kind(ds), GLAB_TARGET_NONE);
   CU_ASSERT_EQUAL(glab_dataset_item_elems(ds), 3);
   glab_dataset_destroy(ds);
+  /* a UTF-8 byte order mark (spreadsheet exports) is not part of the first column's name, nor
+   * of the first number of a file without a header */
+  tu_write_text("bom.csv", "\xEF\xBB\xBFy,a\n1,2.5\n0,3\n");
+  o = csv_opts();
+  o.label_name = "y";
+  ds = glab_data_csv_load(tu_path("bom.csv"), &o);
+  if (!ds) printf("\n    %s\n", glab_last_error());
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+  x = glab_tensor_create(1, (int[]){1});
+  int l1 = -1;
+  CU_ASSERT_EQUAL(glab_dataset_item(ds, 0, x, NULL, &l1), GLAB_OK);
+  CU_ASSERT(l1 == 1 && x->data[0] == (glab_real)2.5);
+  glab_dataset_destroy(ds);
+  tu_write_text("bomh.csv", "\xEF\xBB\xBF\"1\",2.5\n0,3\n");
+  o = csv_opts();
+  o.header = 0;
+  o.label_index = 0;
+  ds = glab_data_csv_load(tu_path("bomh.csv"), &o);
+  if (!ds) printf("\n    %s\n", glab_last_error());
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+  CU_ASSERT_EQUAL(glab_dataset_item(ds, 0, x, NULL, &l1), GLAB_OK);
+  CU_ASSERT(l1 == 1 && x->data[0] == (glab_real)2.5);
+  glab_tensor_destroy(x);
+  glab_dataset_destroy(ds);
   /* default: last column is the label */
   tu_write_text("c.csv", "a,b,y\n1,2,1\n3,4,0\n");
   ds = glab_data_csv_load(tu_path("c.csv"), NULL);
@@ -347,6 +371,12 @@ static void test_csv_bad(void) {
   o = csv_opts();
   o.label_index = 7;
   expect_error(glab_data_csv_load(tu_path("c.csv"), &o), "c.csv", "label column");
+  /* a label name the header has twice is ambiguous, not the last (or first) of them */
+  tu_write_text("dup.csv", "y,a,y\n1,2,0\n");
+  o = csv_opts();
+  o.label_name = "y";
+  expect_error(glab_data_csv_load(tu_path("dup.csv"), &o), "dup.csv",
+               "two columns \"y\" (columns 1 and 3)");
   /* a quoted field spanning lines keeps the line count right */
   tu_write_text("bad10.csv", "\"a\nb\",c,y\n1,2,3\n1,x,3\n");
   o = csv_opts();
