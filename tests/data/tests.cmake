@@ -2,6 +2,9 @@
 # dataset operations and the built-in tasks; the Lua binding of gradlab.data; the fuzzers.
 gradlab_add_cunit_test(data_files ${CMAKE_CURRENT_LIST_DIR}/test_data_files.c)
 target_link_libraries(data_files PRIVATE ZLIB::ZLIB)
+# The Fashion-MNIST part alone, reported by CTest as skipped (exit 77) when the data is absent.
+add_test(NAME data_fashion_mnist COMMAND data_files --fashion-mnist)
+set_tests_properties(data_fashion_mnist PROPERTIES LABELS "cunit" SKIP_RETURN_CODE 77)
 gradlab_add_cunit_test(data_ops ${CMAKE_CURRENT_LIST_DIR}/test_data_ops.c)
 
 # The Lua binding (gradlab.data) from stock lua5.4, and the Lua examples of docs/data.md.
