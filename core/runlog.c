@@ -365,6 +365,9 @@ int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *
 int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value) {
   return set_item(log->params, key, number(value));
 }
+int glab_runlog_set_param_bool(glab_runlog *log, const char *key, int value) {
+  return set_item(log->params, key, cJSON_CreateBool(value));
+}
 int glab_runlog_set_final(glab_runlog *log, const char *key, double value) {
   return set_item(log->final, key, number(value));
 }

@@ -463,6 +463,8 @@ static void describe_run(run_opts *o, lua_State *L) {
     glab_lua_push_param_value(L, eq + 1); /* the value exactly as gradlab.params has it */
     if (lua_type(L, -1) == LUA_TNUMBER)
       glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
+    else if (lua_type(L, -1) == LUA_TBOOLEAN) /* as the script sees it, not the text "true" */
+      glab_runlog_set_param_bool(o->log, key, lua_toboolean(L, -1));
     else
       glab_runlog_set_param_string(o->log, key, eq + 1);
     lua_pop(L, 1);

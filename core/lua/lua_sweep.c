@@ -91,7 +91,7 @@ static void record_param(lua_State *L, const char *key, int v) {
   if (lua_type(L, v) == LUA_TNUMBER)
     glab_runlog_set_param_number(log, key, lua_tonumber(L, v));
   else if (lua_type(L, v) == LUA_TBOOLEAN)
-    glab_runlog_set_param_string(log, key, lua_toboolean(L, v) ? "true" : "false");
+    glab_runlog_set_param_bool(log, key, lua_toboolean(L, v));
   else
     glab_runlog_set_param_string(log, key, lua_tostring(L, v));
 }

@@ -47,6 +47,7 @@ int glab_runlog_log(glab_runlog *log, const char *fmt, ...)
 void glab_runlog_set_seed(glab_runlog *log, uint64_t seed);
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value);
 int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value);
+int glab_runlog_set_param_bool(glab_runlog *log, const char *key, int value);
 int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name, const char *file);
 /* A non-finite (or other) event: {step, epoch, layer, tensor, kind, message}. */
 int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *layer,

@@ -45,7 +45,8 @@ assert s["finished"] == (sys.argv[2] == "true"), "finished is %r" % s["finished"
 PY
   # An optional expectations file beside the script: lines "PATH OP VALUE" where PATH goes into
   # summary.json (result.mse; "events#" is a list's length) or is metrics.rows / metrics.layers
-  # (counted in metrics.csv).
+  # (counted in metrics.csv); OP is <, >, == or "is" (the JSON type as Python names it: bool,
+  # int, float, str).
   if [ -f "${script%.lua}.expect" ]; then
     python3 - "$out/run/summary.json" "${script%.lua}.expect" "$out/run/metrics.csv" <<'PY' || fail "expectations"
 import csv, json, sys
@@ -64,7 +65,8 @@ for line in open(sys.argv[2]):
     if count:
         v = len(v)
     ok = {"<": lambda a, b: float(a) < float(b), ">": lambda a, b: float(a) > float(b),
-          "==": lambda a, b: (str(a).lower() if isinstance(a, bool) else str(a)) == b}[op](v, want)
+          "==": lambda a, b: (str(a).lower() if isinstance(a, bool) else str(a)) == b,
+          "is": lambda a, b: type(a).__name__ == b}[op](v, want)
     assert ok, "%s = %r, expected %s %s" % (path, v, op, want)
 PY
   fi

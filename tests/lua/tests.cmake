@@ -17,6 +17,8 @@ gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
 gradlab_lua_case(time_fd 0 ANY ${LUA_T}/scripts/time_fd.lua)
+gradlab_lua_case(param_types 0 ANY ${LUA_T}/scripts/param_types.lua
+  --set flag=true --set off=false --set n=3 --set x=0.5 --set s=hi)
 gradlab_lua_case(same_stats 0 ANY ${LUA_T}/scripts/same_stats.lua)
 gradlab_lua_case(sweep 0 ANY ${LUA_T}/scripts/sweep.lua --set act=relu)
 gradlab_lua_case(nonfinite 0 ANY ${LUA_T}/scripts/nonfinite.lua)
