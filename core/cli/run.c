@@ -96,23 +96,24 @@ static int l_exit(lua_State *L) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: gradlab run SCRIPT.lua [--out DIR [--overwrite]] [--seed N] [--set KEY=VALUE]...\n"
-             "                   [--plugin PATH]... [-- ARGS...]\n\n"
-             "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
-             "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/); a folder\n"
-             "                    that already holds a run is refused unless --overwrite\n"
-             "  --overwrite       remove the previous run's files from --out DIR first (metrics,\n"
-             "                    summary, log, script copy, figures; nothing else)\n"
-             "  --seed N          seed of the run's generator, 0..2^53-1 (default 42)\n"
-             "  --set KEY=VALUE   a parameter, read by the script as gradlab.params.KEY\n"
-             "                    (numbers and true/false converted); repeatable\n"
-             "  --plugin PATH     load a plugin file or folder first; repeatable\n"
-             "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
-             "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
-             "drawn at the end unless GRADLAB_PLOT=0.\n"
-             "SIGINT/SIGTERM stop the script (gradlab.train within a step), write the folder\n"
-             "(finished=false) and end the process by that signal; os.exit(code) also writes it.\n"
-             "exit status: 0 success, 1 script error, 2 bad usage (or os.exit's code)\n");
+  fprintf(
+      f, "usage: gradlab run SCRIPT.lua [--out DIR [--overwrite]] [--seed N] [--set KEY=VALUE]...\n"
+         "                   [--plugin PATH]... [-- ARGS...]\n\n"
+         "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
+         "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/); a folder\n"
+         "                    that already holds a run is refused unless --overwrite\n"
+         "  --overwrite       remove the previous run's files from --out DIR first (metrics,\n"
+         "                    summary, log, script copy, figures; nothing else)\n"
+         "  --seed N          seed of the run's generator, 0..2^53-1 (default 42)\n"
+         "  --set KEY=VALUE   a parameter, read by the script as gradlab.params.KEY\n"
+         "                    (numbers and true/false converted); repeatable\n"
+         "  --plugin PATH     load a plugin file or folder first; repeatable\n"
+         "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
+         "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
+         "drawn at the end unless GRADLAB_PLOT=0.\n"
+         "SIGINT/SIGTERM stop the script (gradlab.train within a step), write the folder\n"
+         "(finished=false) and end the process by that signal; os.exit(code) also writes it.\n"
+         "exit status: 0 success, 1 script error, 2 bad usage (or os.exit's code)\n");
 }
 
 /* print(...) writes to stdout and to the run's log.txt. */
@@ -296,11 +297,13 @@ static int pmain(lua_State *L) {
 
 static int parse(int argc, char **argv, run_opts *o) {
   enum { O_OVERWRITE = 256 };
-  static const struct option longopts[] = {
-      {"out", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
-      {"set", required_argument, NULL, 'S'},   {"plugin", required_argument, NULL, 'p'},
-      {"help", no_argument, NULL, 'h'},        {"overwrite", no_argument, NULL, O_OVERWRITE},
-      {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                           {"seed", required_argument, NULL, 's'},
+                                           {"set", required_argument, NULL, 'S'},
+                                           {"plugin", required_argument, NULL, 'p'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {"overwrite", no_argument, NULL, O_OVERWRITE},
+                                           {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
@@ -387,8 +390,9 @@ static int check_sets(run_opts *o, lua_State *L) {
 /* ---- the run folder given with --out ---- */
 
 /* What a run writes into its folder (figures/ is gradlab plot's). */
-static const char *const run_files[] = {"summary.json", "metrics.csv", "metrics.csv.part",
-                                        "log.txt",      "log.txt.part", "script.lua", NULL};
+static const char *const run_files[] = {
+    "summary.json", "metrics.csv", "metrics.csv.part", "log.txt", "log.txt.part",
+    "script.lua",   NULL};
 static const char *const figure_exts[] = {".gp", ".png", ".svg", ".dat", NULL};
 
 /* dir/name into path; 0 if it did not fit (then nothing is done with it). */
@@ -502,8 +506,10 @@ int cli_run(int argc, char **argv) {
   int st = parse(argc, argv, &o);
   if (st == CLI_OK) st = check_sets(&o, L);
   if (st == CLI_OK) st = prepare_out(&o);
-  if (st == CLI_OK) st = run_main(&o, L); /* closes L */
-  else lua_close(L);
+  if (st == CLI_OK)
+    st = run_main(&o, L); /* closes L */
+  else
+    lua_close(L);
   free(sets);
   free(plugins);
   return st < 0 ? CLI_OK : st;
@@ -556,7 +562,8 @@ static int run_main(run_opts *o, lua_State *L) {
   lua_sethook(L, NULL, 0, 0);
   lua_close(L);
   if (rc == CLI_OK && !glab_lua_signal) {
-    if (o->sweep_ended) glab_runlog_log(o->log, "sweep grid written; script ended by gradlab.sweep");
+    if (o->sweep_ended)
+      glab_runlog_log(o->log, "sweep grid written; script ended by gradlab.sweep");
     glab_runlog_finish(o->log);
   } else {
     glab_runlog_flush(o->log, 0);
