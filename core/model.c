@@ -380,7 +380,8 @@ char *glab_model_describe(glab_model *m, int input_ndim, const int *input_shape)
     }
     glab_model_set_training(m, was);
   }
-  sb_printf(&b, "sequential (%d layers, %zu parameters)\n", m->n, m->nscalars);
+  sb_printf(&b, "sequential (%d layer%s, %zu parameter%s)\n", m->n, m->n == 1 ? "" : "s",
+            m->nscalars, m->nscalars == 1 ? "" : "s");
   for (int i = 0; i < m->n; i++)
     describe_layer(&b, m->layers[i], 0, tape != NULL);
   glab_model_restore_nodes(m, saved);

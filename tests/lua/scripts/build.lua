@@ -75,6 +75,9 @@ local desc = tostring(net)
 assert(desc:find("dense") and desc:find("residual"), desc)
 print(desc)
 assert(net:param_count() == (2*3+3) + (3*3+3) + (3+1), "parameter count")
+assert(desc:find("^sequential %(%d+ layers, 25 parameters%)"), desc)
+local one = tostring(gradlab.sequential{gradlab.layer.relu{}})
+assert(one:find("^sequential %(1 layer, 0 parameters%)"), one) -- not "1 layers"
 
 -- a stale node: forward again after backward resets the tape
 local loss = gradlab.loss.mse(out, {{0}, {0}, {0}})
