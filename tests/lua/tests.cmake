@@ -16,6 +16,7 @@ gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
 gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
+gradlab_lua_case(contract 0 ANY ${LUA_T}/scripts/contract.lua)
 gradlab_lua_case(time_fd 0 ANY ${LUA_T}/scripts/time_fd.lua)
 gradlab_lua_case(param_types 0 ANY ${LUA_T}/scripts/param_types.lua
   --set flag=true --set off=false --set n=3 --set x=0.5 --set s=hi)
@@ -134,6 +135,11 @@ if(LUA54_EXECUTABLE)
   set_tests_properties(lua_require_stock PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}"
     PASS_REGULAR_EXPRESSION "gradlab [0-9.]+ ok 3")
   add_test(NAME lua_require_plain COMMAND ${LUA54_EXECUTABLE} -e "require 'gradlab'")
+  # every fixed name of LUA_API.md, from stock lua5.4 too
+  add_test(NAME lua_contract_stock COMMAND ${LUA54_EXECUTABLE} ${LUA_T}/scripts/contract.lua
+           ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(lua_contract_stock PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}"
+    PASS_REGULAR_EXPRESSION "contract: every fixed name checked")
   set_tests_properties(lua_require_plain PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
 endif()
 
