@@ -316,17 +316,24 @@ static int m_size(lua_State *L) {
 
 /* Fill and push the inputs and targets of items idx[0..n-1] (0-based view indices). single:
  * the input has the item shape and a class label is one integer; else the batch shape and a
- * table of labels. Real targets: a tensor [W] (single) or [n][W]; no targets: nil. */
+ * table of labels. Real targets: a tensor [W] (single) or [n][W]; no targets: nil. one_hot: class
+ * labels as one-hot rows instead, a tensor [K] (single) or [n][K]. */
 static int push_items(lua_State *L, glab_dataset *ds, const size_t *idx, size_t n, int single,
-                      const char *fname) {
+                      int one_hot, const char *fname) {
   int shape[GLAB_MAX_DIMS];
   int nd = single ? glab_dataset_item_shape(ds, shape) : glab_dataset_batch_shape(ds, n, shape);
   if (nd == 0) return glab_lua_fail(L, fname);
-  glab_tensor *x = glab_lua_new_tensor(L, nd, shape);
   glab_target_kind kind = glab_dataset_target_kind(ds);
+  if (one_hot && kind != GLAB_TARGET_CLASS)
+    return luaL_error(L, "%s: \"one_hot\" needs class labels; this dataset has %s", fname,
+                      kind == GLAB_TARGET_REAL ? "real targets" : "no targets");
+  glab_tensor *x = glab_lua_new_tensor(L, nd, shape);
   int *lab = NULL;
   glab_real *tg = NULL;
-  if (kind == GLAB_TARGET_CLASS) {
+  if (kind == GLAB_TARGET_CLASS && one_hot) {
+    int ts[2] = {(int)n, glab_dataset_target_width(ds)};
+    tg = single ? glab_lua_new_tensor(L, 1, ts + 1)->data : glab_lua_new_tensor(L, 2, ts)->data;
+  } else if (kind == GLAB_TARGET_CLASS) {
     lab = lua_newuserdatauv(L, n * sizeof *lab, 0);
   } else if (kind == GLAB_TARGET_REAL) {
     int ts[2] = {(int)n, glab_dataset_target_width(ds)};
@@ -362,11 +369,22 @@ static size_t check_item(lua_State *L, int arg, glab_dataset *ds) {
   return (size_t)(i - 1);
 }
 
-/* data:get(i) -> input tensor (item shape), label (class index 0..K-1) / target tensor / nil */
+/* An optional "one_hot" at `arg`: 1 when given. */
+static int check_one_hot(lua_State *L, int arg) {
+  if (lua_isnoneornil(L, arg)) return 0;
+  const char *s = luaL_checkstring(L, arg);
+  if (strcmp(s, "one_hot"))
+    luaL_argerror(L, arg, lua_pushfstring(L, "\"one_hot\" or nothing expected, got \"%s\"", s));
+  return 1;
+}
+
+/* data:get(i [, "one_hot"]) -> input tensor (item shape), label (class index 0..K-1) or
+ * one-hot tensor [K] / target tensor / nil */
 static int m_get(lua_State *L) {
   glab_dataset *ds = glab_lua_check_dataset(L, 1);
   size_t i = check_item(L, 2, ds);
-  return push_items(L, ds, &i, 1, 1, "dataset:get");
+  int one_hot = check_one_hot(L, 3);
+  return push_items(L, ds, &i, 1, 1, one_hot, "dataset:get");
 }
 
 /* The indices an argument list names, into a scratch userdata (pushed): a table of 1-based
@@ -401,13 +419,15 @@ static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n)
   return idx;
 }
 
-/* data:batch(first, count) or data:batch{i, j, ...} -> inputs [n][...] (sequences [T][n][F]),
- * labels table / targets tensor [n][W] / nil */
+/* data:batch(first, count [, "one_hot"]) or data:batch({i, j, ...} [, "one_hot"]) -> inputs
+ * [n][...] (sequences [T][n][F]), labels table or one-hot tensor [n][K] / targets tensor [n][W] /
+ * nil */
 static int m_batch(lua_State *L) {
   glab_dataset *ds = glab_lua_check_dataset(L, 1);
+  int one_hot = check_one_hot(L, lua_type(L, 2) == LUA_TTABLE ? 3 : 4);
   size_t n;
   size_t *idx = check_indices(L, 2, ds, &n);
-  return push_items(L, ds, idx, n, 0, "dataset:batch");
+  return push_items(L, ds, idx, n, 0, one_hot, "dataset:batch");
 }
 
 /* data:split(fraction [, shuffle]) -> first round(fraction·n) items, the rest */

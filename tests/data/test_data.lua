@@ -32,6 +32,18 @@ assert(#c == 3 and c[1] == 30 and c[2] == 30 and c[3] == 30)
 local bx, bl = b:batch(1, 10)
 assert(bx:shape()[1] == 10 and bx:shape()[2] == 4 and #bl == 10)
 for _, l in ipairs(bl) do assert(l >= 0 and l < 3) end
+-- labels as one-hot rows [n][K] (for an MSE loss in a hand-written loop), from both forms
+local ox, oh = b:batch(1, 10, "one_hot")
+assert(oh:shape()[1] == 10 and oh:shape()[2] == 3 and ox:totable()[4][2] == bx:totable()[4][2])
+for i, row in ipairs(oh:totable()) do
+  for k = 1, 3 do assert(row[k] == (k == bl[i] + 1 and 1 or 0), "one-hot row " .. i) end
+end
+local _, oh2 = b:batch({7, 2}, "one_hot")
+assert(oh2:totable()[1][bl[7] + 1] == 1 and oh2:totable()[2][bl[2] + 1] == 1)
+local _, oh1 = b:get(5, "one_hot")
+assert(#oh1:shape() == 1 and oh1:totable()[bl[5] + 1] == 1)
+expect_error('"one_hot" or nothing expected', b.batch, b, 1, 2, "onehot")
+expect_error('"one_hot" needs class labels; this dataset has real targets', x.get, x, 1, "one_hot")
 expect_error("unknown option 'clases'", data.blobs, {n = 10, clases = 3})
 expect_error("'n' must be >= 1", data.blobs, {n = 0})
 local s = data.spirals{n = 100, noise = 0}
