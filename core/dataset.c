@@ -226,7 +226,7 @@ static double unit_mult(int dtype) {
 
 #define CONVERT(type)                                                                              \
   do {                                                                                             \
-    const type *s = (const type *)src + off;                                                       \
+    const type *restrict s = (const type *)src + off;                                              \
     if (mean)                                                                                      \
       for (size_t k = 0; k < count; k++)                                                           \
         dst[k] = (glab_real)(((glab_real)s[k] * m - mean[k]) * inv_std[k]);                        \
@@ -239,8 +239,10 @@ static double unit_mult(int dtype) {
   } while (0)
 
 /* Convert `count` stored elements starting at element `off` into dst. mean/inv_std: the
- * statistics of these features (NULL unless standardising). */
-static void convert(int dtype, const void *src, size_t off, size_t count, glab_real *dst,
+ * statistics of these features (NULL unless standardising). The loops are vectorised (with
+ * -fvect-cost-model=dynamic at -O2, see core/CMakeLists.txt): for uint8 pixels that is faster than
+ * a 256-entry table, whose one gather per element the compiler cannot vectorise. */
+static void convert(int dtype, const void *src, size_t off, size_t count, glab_real *restrict dst,
                     glab_real m, const glab_real *mean, const glab_real *inv_std) {
   switch (dtype) {
   case GLAB_DT_U8:
@@ -267,20 +269,10 @@ static void convert(int dtype, const void *src, size_t off, size_t count, glab_r
   }
 }
 
-/* 8-bit storage converts through a 256-entry table (one load per element instead of an
- * int-to-float conversion and a multiply); NULL for other types. */
-static const glab_real *make_lut(int dtype, glab_data_scale scale, glab_real *lut) {
-  if (dtype != GLAB_DT_U8 && dtype != GLAB_DT_I8) return NULL;
-  glab_real m = scale == GLAB_SCALE_RAW ? 1 : (glab_real)unit_mult(dtype);
-  for (int v = 0; v < 256; v++)
-    lut[v] = (glab_real)(dtype == GLAB_DT_U8 ? v : (int8_t)(uint8_t)v) * m;
-  return lut;
-}
-
 /* Store item `si` into batch slot b of n: chunk t of the item (F elements) goes to
  * dst[(t·n + b)·F] — for flat data T = 1, F = item_elems, i.e. dst[b·E]. */
 static void fill_item(const glab_dataset *ds, size_t si, size_t b, size_t n, glab_real *dst,
-                      glab_data_scale scale, const glab_real *lut) {
+                      glab_data_scale scale) {
   const glab_data_store *st = ds->st;
   size_t T = st->sequence ? (size_t)st->item_shape[0] : 1;
   size_t F = st->item_elems / T;
@@ -289,20 +281,8 @@ static void fill_item(const glab_dataset *ds, size_t si, size_t b, size_t n, gla
   for (size_t t = 0; t < T; t++) {
     glab_real *out = dst + (t * n + b) * F;
     size_t off = si * st->item_elems + t * F;
-    if (lut) {
-      const uint8_t *s8 = (const uint8_t *)st->inputs + off;
-      if (stdz) {
-        const glab_real *mean = ds->mean + t * F, *inv = ds->inv_std + t * F;
-        for (size_t k = 0; k < F; k++)
-          out[k] = (lut[s8[k]] - mean[k]) * inv[k];
-      } else {
-        for (size_t k = 0; k < F; k++)
-          out[k] = lut[s8[k]];
-      }
-    } else {
-      convert(st->dtype, st->inputs, off, F, out, m, stdz ? ds->mean + t * F : NULL,
-              stdz ? ds->inv_std + t * F : NULL);
-    }
+    convert(st->dtype, st->inputs, off, F, out, m, stdz ? ds->mean + t * F : NULL,
+            stdz ? ds->inv_std + t * F : NULL);
   }
 }
 
@@ -354,8 +334,6 @@ int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n, 
   if (check_indices(ds, indices, n, "dataset batch") != GLAB_OK) return GLAB_ERR_ARG;
   int rc = fill_targets(ds, indices, n, targets, labels);
   if (rc != GLAB_OK) return rc;
-  glab_real lutbuf[256];
-  const glab_real *lut = make_lut(ds->st->dtype, ds->scale, lutbuf);
   size_t esz = glab_dtype_size(ds->st->dtype), item_bytes = ds->st->item_elems * esz;
   for (size_t b = 0; b < n; b++) {
     /* Items are scattered (shuffled order): fetch the next one while converting this one. */
@@ -365,7 +343,7 @@ int glab_dataset_batch(const glab_dataset *ds, const size_t *indices, size_t n, 
       for (size_t off = 0; off < item_bytes; off += 64)
         __builtin_prefetch(next + off);
     }
-    fill_item(ds, store_index(ds, indices[b]), b, n, inputs->data, ds->scale, lut);
+    fill_item(ds, store_index(ds, indices[b]), b, n, inputs->data, ds->scale);
   }
   return GLAB_OK;
 }
@@ -378,9 +356,7 @@ int glab_dataset_item(const glab_dataset *ds, size_t i, glab_tensor *input, glab
   if (check_indices(ds, &i, 1, "dataset item") != GLAB_OK) return GLAB_ERR_ARG;
   int rc = fill_targets(ds, &i, 1, target, label);
   if (rc != GLAB_OK) return rc;
-  glab_real lutbuf[256];
-  fill_item(ds, store_index(ds, i), 0, 1, input->data, ds->scale,
-            make_lut(ds->st->dtype, ds->scale, lutbuf)); /* [T][1][F] = [T][F] */
+  fill_item(ds, store_index(ds, i), 0, 1, input->data, ds->scale); /* [T][1][F] = [T][F] */
   return GLAB_OK;
 }
 
@@ -539,14 +515,14 @@ int glab_dataset_standardize(glab_dataset *ds, const glab_dataset *from) {
   }
   /* Two passes (mean, then squared deviations): accurate without a large cancellation. */
   for (size_t i = 0; i < from->n; i++) {
-    fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT, NULL);
+    fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT);
     for (size_t k = 0; k < e; k++)
       sum[k] += x[k];
   }
   for (size_t k = 0; k < e; k++)
     sum[k] /= (double)from->n;
   for (size_t i = 0; i < from->n; i++) {
-    fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT, NULL);
+    fill_item(from, store_index(from, i), 0, 1, x, GLAB_SCALE_UNIT);
     for (size_t k = 0; k < e; k++)
       sq[k] += ((double)x[k] - sum[k]) * ((double)x[k] - sum[k]);
   }

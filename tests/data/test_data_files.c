@@ -195,11 +195,12 @@ static void test_idx_bad(void) {
 }
 
 static void test_idx_bad_gzip(void) {
-  size_t len, glen;
+  size_t len, glen = 0;
   unsigned char *idx = tu_idx(0x08, 3, img_dims, img_vals, &len);
   tu_write_gz("good-gz", idx, len);
   free(idx);
   unsigned char *g = tu_read(tu_path("good-gz"), &glen);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
   /* truncated gzip stream: cut in the middle */
   tu_write_bytes("trunc-gz", g, glen / 2);
   expect_error(glab_data_idx_load(tu_path("trunc-gz"), NULL, NULL), "trunc-gz", "truncated");
