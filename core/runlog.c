@@ -3,7 +3,10 @@
  * Atomicity: a file is never written in place. metrics.csv and log.txt grow as "<name>.part"
  * while the run goes; a flush copies each to "<name>.tmp-<pid>" and renames it over "<name>",
  * and the end renames the .part file itself. summary.json is printed by cJSON and written the
- * same way. So a crash leaves whole files (as of the last flush) plus at most .part leftovers. */
+ * same way. So a crash leaves whole files (as of the last flush) plus at most .part leftovers.
+ * A failed write (a full disk) is remembered: later flushes keep the last whole copy instead of
+ * putting a cut .part over it, the summary says "finished": false with the "error", and every
+ * flush returns the error (glab_runlog_error). */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -28,7 +31,23 @@ struct glab_runlog {
   long rows;
   cJSON *summary, *params, *plugins, *events, *final, *result;
   int finished;
+  char *error; /* the first failed write, or NULL */
 };
+
+/* Remember the first failed write (errno e) of `what`; returns GLAB_ERR_IO with that message. */
+static int io_failed(glab_runlog *log, const char *what, int e) {
+  if (!log->error) {
+    char msg[4400];
+    snprintf(msg, sizeof msg, "cannot write %s in %s: %s", what, log->dir,
+             e ? strerror(e) : "write error");
+    log->error = strdup(msg);
+  }
+  return glab_error(GLAB_ERR_IO, "%s", log->error ? log->error : "run log: write error");
+}
+
+const char *glab_runlog_error(const glab_runlog *log) {
+  return log ? log->error : NULL;
+}
 
 int glab_write_file_atomic(const char *path, const void *data, size_t len) {
   char tmp[4200];
@@ -316,11 +335,13 @@ int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer
     r = heap;
     n = format_row(heap, size, step, epoch, layer, tensor, stat, value);
   }
-  fwrite(r, 1, n, log->csv);
+  errno = 0;
+  size_t put = fwrite(r, 1, n, log->csv);
+  int e = errno;
   free(heap);
   log->rows++;
-  return ferror(log->csv) ? glab_error(GLAB_ERR_IO, "cannot write metrics.csv in %s", log->dir)
-                          : GLAB_OK;
+  if (put != n || ferror(log->csv)) return io_failed(log, "metrics.csv", e);
+  return log->error ? glab_error(GLAB_ERR_IO, "%s", log->error) : GLAB_OK;
 }
 
 long glab_runlog_metric_rows(const glab_runlog *log) {
@@ -334,8 +355,9 @@ int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
   vfprintf(log->log, fmt, ap);
   va_end(ap);
   fputc('\n', log->log);
-  return fflush(log->log) == 0 ? GLAB_OK
-                               : glab_error(GLAB_ERR_IO, "cannot write log.txt in %s", log->dir);
+  errno = 0;
+  if (fflush(log->log) != 0 || ferror(log->log)) return io_failed(log, "log.txt", errno);
+  return GLAB_OK;
 }
 
 static int set_item(cJSON *obj, const char *key, cJSON *item) {
@@ -408,7 +430,8 @@ int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *la
 }
 
 static int write_summary(glab_runlog *log, int finished) {
-  set_item(log->summary, "finished", cJSON_CreateBool(finished != 0));
+  set_item(log->summary, "finished", cJSON_CreateBool(finished != 0 && !log->error));
+  if (log->error) set_item(log->summary, "error", cJSON_CreateString(log->error));
   char *text = cJSON_Print(log->summary);
   if (!text) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory printing summary.json");
   size_t len = strlen(text);
@@ -421,17 +444,22 @@ int glab_runlog_flush(glab_runlog *log, int finished) {
   if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
   int rc = GLAB_OK;
   char src[4200], dst[4200];
-  if (log->csv) {
+  /* A stream that failed a write has lost rows: its last whole copy stays. */
+  if (log->csv && !ferror(log->csv)) {
     snprintf(src, sizeof src, "%s/metrics.csv.part", log->dir);
     snprintf(dst, sizeof dst, "%s/metrics.csv", log->dir);
-    if (copy_atomic(log->csv, src, dst) != GLAB_OK) rc = glab_last_status();
+    if (copy_atomic(log->csv, src, dst) != GLAB_OK) rc = io_failed(log, "metrics.csv", errno);
   }
-  if (log->log) {
+  if (log->log && !ferror(log->log)) {
     snprintf(src, sizeof src, "%s/log.txt.part", log->dir);
     snprintf(dst, sizeof dst, "%s/log.txt", log->dir);
-    if (copy_atomic(log->log, src, dst) != GLAB_OK) rc = glab_last_status();
+    if (copy_atomic(log->log, src, dst) != GLAB_OK) rc = io_failed(log, "log.txt", errno);
   }
-  if (write_summary(log, finished) != GLAB_OK) rc = glab_last_status();
+  if (log->csv && ferror(log->csv)) rc = io_failed(log, "metrics.csv", 0);
+  if (log->log && ferror(log->log)) rc = io_failed(log, "log.txt", 0);
+  if (write_summary(log, finished) != GLAB_OK && !log->error)
+    rc = io_failed(log, "summary.json", errno);
+  if (log->error) rc = glab_error(GLAB_ERR_IO, "%s", log->error);
   return rc;
 }
 
@@ -447,7 +475,8 @@ static void close_part(glab_runlog *log, FILE **f, const char *name) {
   char src[4200], dst[4200];
   snprintf(src, sizeof src, "%s/%s.part", log->dir, name);
   snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
-  int ok = fclose(*f) == 0;
+  int ok = !ferror(*f) && !log->error; /* a cut .part never replaces the last whole copy */
+  ok &= fclose(*f) == 0;
   *f = NULL;
   if (ok)
     rename(src, dst);
@@ -461,6 +490,7 @@ void glab_runlog_destroy(glab_runlog *log) {
   close_part(log, &log->log, "log.txt");
   write_summary(log, log->finished);
   cJSON_Delete(log->summary);
+  free(log->error);
   free(log->dir);
   free(log);
 }

@@ -289,7 +289,11 @@ int glab_trainer_step(glab_trainer *tr, glab_optimizer *opt) {
   if (tr->log && glab_recorder_due(tr->rec, tr->steps))
     glab_runlog_metric(tr->log, tr->steps, tr->epoch, "model", "grad", "norm",
                        glab_optimizer_last_grad_norm(opt));
-  return glab_recorder_commit(tr->rec, opt);
+  rc = glab_recorder_commit(tr->rec, opt);
+  /* The run folder cannot take more rows (a full disk): stop rather than train on unrecorded. */
+  if (rc == GLAB_OK && tr->log && glab_runlog_error(tr->log))
+    rc = glab_error(GLAB_ERR_IO, "step %ld: %s", tr->steps, glab_runlog_error(tr->log));
+  return rc;
 }
 
 /* ---- glab_train ---------------------------------------------------------------------------- */

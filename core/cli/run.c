@@ -561,12 +561,17 @@ static int run_main(run_opts *o, lua_State *L) {
   /* Close Lua first: models (and their trainers, which write to the log) go with it. */
   lua_sethook(L, NULL, 0, 0);
   lua_close(L);
+  int written;
   if (rc == CLI_OK && !glab_lua_signal) {
     if (o->sweep_ended)
       glab_runlog_log(o->log, "sweep grid written; script ended by gradlab.sweep");
-    glab_runlog_finish(o->log);
+    written = glab_runlog_finish(o->log);
   } else {
-    glab_runlog_flush(o->log, 0);
+    written = glab_runlog_flush(o->log, 0);
+  }
+  if (written != GLAB_OK) { /* a full disk: the run's files are not complete, say so */
+    cli_error("run: %s", glab_last_error());
+    if (rc == CLI_OK) rc = CLI_FAIL;
   }
   char *dir = strdup(glab_runlog_dir(o->log));
   glab_runlog_destroy(o->log);

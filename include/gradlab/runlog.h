@@ -43,6 +43,12 @@ int glab_runlog_log(glab_runlog *log, const char *fmt, ...)
 #endif
     ;
 
+/* The first failed write of the run folder ("cannot write metrics.csv in DIR: No space left on
+ * device"), or NULL. Once a write failed, flushes keep the last whole copy of that file, the
+ * summary says "finished": false with an "error", and glab_runlog_flush/_finish/_metric/_log
+ * return GLAB_ERR_IO with this message. */
+const char *glab_runlog_error(const glab_runlog *log);
+
 /* summary.json content. Strings are copied. */
 void glab_runlog_set_seed(glab_runlog *log, uint64_t seed);
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value);

@@ -96,6 +96,12 @@ add_test(NAME lua_overwrite COMMAND sh ${LUA_T}/overwrite.sh $<TARGET_FILE:gradl
   ${LUA_T}/scripts/stats.lua ${LUA_T}/scripts/xor.lua)
 set_tests_properties(lua_overwrite PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
+# A run folder that fills up (a file size limit standing in for a full disk): exit 1 with the
+# message, finished = false with the error, whole files only.
+add_test(NAME lua_disk_full COMMAND bash ${LUA_T}/disk_full.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/long_train.lua)
+set_tests_properties(lua_disk_full PROPERTIES ENVIRONMENT "${LUA_ENV}")
+
 # A plugin that cannot be loaded: exit 1, the message names the file, the folder says unfinished.
 gradlab_lua_case(err_plugin 1 "no_such_plugin\\.so" ${LUA_T}/errors/runtime.lua
   --plugin ${LUA_T}/no_such_plugin.so)
