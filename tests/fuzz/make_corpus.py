@@ -69,6 +69,8 @@ csvs = {
     "ragged": (1, b"a,b,y\n1,2,0\n1,2\n"),
     "unterminated_quote": (1, b'a,y\n"1,0\n'),
     "multiline_quoted_header": (1, b'"a\nb",y\n1,0\n'),
+    "bom_label_named": (1 | (3 << 3), b"\xef\xbb\xbfa,y,b\n1,0,2\n3,1,4\n"),
+    "bom_only": (1, b"\xef\xbb\xbf"),
 }
 for name, (flags, body) in csvs.items():
     write("corpus_csv", name, bytes([flags]) + body)
