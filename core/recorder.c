@@ -441,6 +441,13 @@ static int path_column(const slot *s, const char *path) {
     for (int j = 0; j < s->np; j++) {
       if (strcmp(s->precs[j].name, name)) continue;
       int base = COL_PARAMS + j * PCOLS;
+      if (s->precs[j].is_buffer && (grad || strncmp(last, "update_", 7) == 0)) {
+        /* a buffer has value statistics only (its grad and update columns stay 0) */
+        glab_error(GLAB_ERR_NOTFOUND,
+                   "history: '%s' of layer %s is a buffer, with value statistics only (path '%s')",
+                   name, glab_layer_name(s->layer), path);
+        return -1;
+      }
       if (k >= 0) return base + (grad ? NS : 0) + k;
       if (!grad && !strcmp(last, "update_norm")) return base + 2 * NS;
       if (!grad && !strcmp(last, "update_ratio")) return base + 2 * NS + 1;

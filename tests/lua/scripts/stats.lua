@@ -78,6 +78,21 @@ local ok, err = pcall(gradlab.train, {model = net, data = data, optimizer = grad
 assert(not ok and tostring(err):find("being trained"), tostring(err))
 assert(net:forward{{0, 1}}, "usable again after")
 
+-- a buffer (batchnorm's running_mean) has value statistics only: its history has no grad or
+-- update path (they would read as zeros)
+local bnet = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 4},
+                                gradlab.layer.batchnorm{features = 4},
+                                gradlab.layer.dense{inputs = 4, outputs = 1}}
+gradlab.train{model = bnet, data = data, loss = "mse", optimizer = gradlab.optim.sgd{lr = 0.1},
+              epochs = 2, batch = 4}
+local bs = bnet:layer(2):grad_stats().params.running_mean
+assert(bs.buffer and bs.grad == nil and bs.norm > 0, "buffer record")
+assert(#bnet:layer(2):history("params.running_mean.norm") == 2)
+for _, p in ipairs{"params.running_mean.grad.norm", "params.running_var.update_ratio"} do
+  local okb, errb = pcall(bnet:layer(2).history, bnet:layer(2), p)
+  assert(not okb and tostring(errb):find("is a buffer"), p .. ": " .. tostring(errb))
+end
+
 -- statistics of any tensor
 local st = gradlab.stats{3, 4}
 assert(math.abs(st.norm - 5) < 1e-6 and st.count == 2)
