@@ -3,6 +3,7 @@
  * wrong kinds, missing required options, defaults parsed from the table's text). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,6 +469,19 @@ static int check_value(const entry *e, const char *type_name) {
                       : e->r > 0  ? "inf"
                                   : "-inf");
   if (e->kind == GLAB_OPT_INIT) return glab_init_check(&e->init, type_name, e->key);
+  /* Integer options are read as C ints (sizes, counts): 2^32 + 3 must not become 3. */
+  if (e->kind == GLAB_OPT_INT && (e->i < INT_MIN || e->i > INT_MAX))
+    return glab_error(GLAB_ERR_ARG,
+                      "%s: option '%s' is %ld, outside the range of integer options "
+                      "(%d..%d)",
+                      type_name, e->key, e->i, INT_MIN, INT_MAX);
+  if (e->kind == GLAB_OPT_INTS)
+    for (int k = 0; k < e->n; k++)
+      if (e->ints[k] < INT_MIN || e->ints[k] > INT_MAX)
+        return glab_error(GLAB_ERR_ARG,
+                          "%s: option '%s': entry %d is %ld, outside the range of integer options "
+                          "(%d..%d)",
+                          type_name, e->key, k + 1, e->ints[k], INT_MIN, INT_MAX);
   return GLAB_OK;
 }
 

@@ -84,6 +84,24 @@ static void test_validate(void) {
   CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 0);
   CU_ASSERT_PTR_NULL(glab_option_suggest(opts, "zzzzzz"));
   glab_config_destroy(c);
+
+  /* integer options are C ints for the types: 2^32 + 3 is refused, never read as 3 */
+  c = glab_config_create();
+  glab_config_set_int(c, "units", 4294967299L);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'units' is 4294967299, outside the range of integer options");
+  glab_config_set_real(c, "units", 2147483648.0);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'units' is 2147483648, outside");
+  glab_config_set_int(c, "units", 2147483647L);
+  long big[2] = {1, -4294967296L};
+  glab_config_set_ints(c, "sizes", big, 2);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'sizes': entry 2 is -4294967296, outside");
+  big[1] = 2;
+  glab_config_set_ints(c, "sizes", big, 2);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  glab_config_destroy(c);
 }
 
 /* Sample moments of n values: mean, variance, kurtosis (m4/var²: 3 normal, 1.8 uniform). */
