@@ -5,6 +5,7 @@
  * A userdata holds one reference to a glab_dataset view; views made by split/subset/shuffle
  * share the storage (see data.h), so splitting Fashion-MNIST copies indices, not pixels. The
  * userdata is created before the C object, so a Lua error never leaks the dataset. */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -105,6 +106,8 @@ static lua_Integer opt_int(lua_State *L, int idx, const char *key, lua_Integer d
   }
   lua_pop(L, 1);
   if (v < lo) luaL_error(L, "%s: option '%s' must be >= %d", fname, key, (int)lo);
+  if (v > INT_MAX) /* counts and sizes are C ints below: never wrap 2^32 + 3 to 3 */
+    luaL_error(L, "%s: option '%s' is %I, more than %d", fname, key, v, INT_MAX);
   return v;
 }
 

@@ -1,6 +1,7 @@
 /* lua_tensor.c — the tensor userdata: gradlab.tensor(nested_table), t:shape(), t:totable(),
  * t:item(), t:size(), tostring(t). Plain tensors keep their numbers inside the userdata;
  * node tensors (results of net:forward and the losses) point at a model's tape. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -187,8 +188,12 @@ static int l_tensor(lua_State *L) {
 static int l_zeros(lua_State *L) {
   int n = lua_gettop(L), shape[GLAB_MAX_DIMS];
   if (n < 1 || n > GLAB_MAX_DIMS) return luaL_error(L, "gradlab.zeros: give 1 to 4 dimensions");
-  for (int i = 0; i < n; i++)
-    shape[i] = (int)luaL_checkinteger(L, i + 1);
+  for (int i = 0; i < n; i++) {
+    lua_Integer d = luaL_checkinteger(L, i + 1);
+    if (d < 1 || d > INT_MAX) /* before the cast: 2^32 + 3 must not become 3 */
+      return luaL_error(L, "gradlab.zeros: dimension %d is %I (must be 1..%d)", i + 1, d, INT_MAX);
+    shape[i] = (int)d;
+  }
   glab_lua_new_tensor(L, n, shape);
   return 1;
 }
