@@ -263,7 +263,11 @@ static int m_tostring(lua_State *L) {
   size_t show = u->t.size < 8 ? u->t.size : 8;
   for (size_t i = 0; i < show; i++) {
     char num[32];
-    snprintf(num, sizeof num, "%s%.6g", i ? ", " : "", (double)u->t.data[i]);
+    double v = (double)u->t.data[i];
+    if (isnan(v)) /* "nan" whatever its sign bit (0/0 is -nan on x86), as metrics.csv writes */
+      snprintf(num, sizeof num, "%snan", i ? ", " : "");
+    else
+      snprintf(num, sizeof num, "%s%.6g", i ? ", " : "", v);
     luaL_addstring(&b, num);
   }
   if (show < u->t.size) luaL_addstring(&b, ", ...");

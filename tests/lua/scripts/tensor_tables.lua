@@ -31,6 +31,9 @@ fails("element [2] is a nil", gradlab.tensor, {1, nil, 3})
 fails("element [1] has key 0", gradlab.tensor, {{[0] = 0, 1}})
 assert(#gradlab.tensor{{1, 2}, {3, 4}}:totable() == 2)
 
+-- NaN prints as nan whatever its sign bit (0/0 is -nan on x86)
+assert(tostring(gradlab.tensor{0/0, -(0/0), 1/0}) == "tensor[3] {nan, nan, inf}", tostring(gradlab.tensor{0/0}))
+
 -- a dimension beyond a C int is an error, not cut to its low 32 bits (2^32 + 3 is not 3)
 local okz, errz = pcall(gradlab.zeros, 2^32 + 3)
 assert(not okz and tostring(errz):find("gradlab.zeros: dimension 1 is 4294967299"), tostring(errz))
