@@ -15,6 +15,10 @@
 #   env        -j defaults to the cores the batch may use (taskset): how many jobs ran at once;
 #              OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1 in a job's environment when -j > 1, the
 #              user's own values (or none) with -j 1
+#   layout     summary.csv column names on collisions (result.<key>, param.<key>); a script
+#              given twice runs once; a changed grid keeps the completed jobs and lists the
+#              current ones only; a second batch on a DIR in use is refused; merge of an
+#              incomplete set of shards lists the missing jobs as pending, with a warning
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -363,6 +367,45 @@ PY
   else
     echo "(one core only: the 2-core default not checked)"
   fi
+  ;;
+layout)
+  C=$S/collide.lua
+  gl batch "$C" "$C" --grid x=1,2 --grid status=a --out d -q 2> err.txt || fail "collide: exit $?"
+  grep -q "listed twice; it runs once" err.txt || fail "no warning for a script given twice: $(cat err.txt)"
+  head -1 d/summary.csv | grep -qx 'id,script,param.status,x,seed,status,duration_s,loss,accuracy,extra,result.loss,result.seed,result.status,result.x,reason,error' ||
+    fail "columns: $(head -1 d/summary.csv)"
+  csv d/summary.csv 'len(rows) == 2 and all(r["param.status"] == "a" and r["status"] == "ok" and r["result.status"] == "mine" and r["result.x"] == "7" and r["extra"] == r["x"] for r in rows)' ||
+    fail "collided values"
+  # a grid grown by one value: the two completed jobs are kept, one job runs
+  stat -c '%n %i %Y' d/*/job.json | sort > before.txt
+  gl batch "$C" --grid x=1,2,3 --grid status=a --out d -q || fail "grown grid: exit $?"
+  csv d/summary.csv 'sorted(r["x"] for r in rows) == ["1", "2", "3"]' || fail "grown grid rows"
+  stat -c '%n %i %Y' $(cut -d' ' -f1 before.txt) | sort | cmp -s - before.txt || fail "a completed job ran again"
+  # shrunk: summary.csv lists the current list only (the other job's folder stays)
+  gl batch "$C" --grid x=2 --grid status=a --out d -q || fail "shrunk grid: exit $?"
+  csv d/summary.csv '[r["x"] for r in rows] == ["2"]' || fail "shrunk grid rows"
+  [ "$(ls -d d/*/ | wc -l)" = 3 ] || fail "job folders removed"
+  # a DIR in use
+  export BATCH_TEST_SLEEP=2
+  "$G" batch "$S/env.lua" --grid x=1,2 --out busy -q &
+  pid=$!
+  for _ in $(seq 1 100); do [ -f busy/.lock ] && break; sleep 0.05; done
+  gl batch "$S/env.lua" --grid x=1,2 --out busy -q 2> err.txt
+  rc=$?
+  [ $rc != 0 ] || fail "a second batch on a DIR in use ran"
+  grep -q "^gradlab: error: busy is in use by another gradlab batch (pid $pid)" err.txt || fail "in use: $(cat err.txt)"
+  wait $pid || fail "the first batch failed"
+  unset BATCH_TEST_SLEEP
+  csv busy/summary.csv 'len(rows) == 2 and all(r["status"] == "ok" for r in rows)' || fail "the first batch's jobs"
+  # merge of shard 1 of 2 only: the other shard's jobs are pending, with a warning, exit 1
+  gl batch "$C" --grid x=1,2,3,4 --shard 1/2 --out s1 -q || fail "shard 1: exit $?"
+  gl merge s1 --out m > out.txt 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "merge of an incomplete set: exit $rc"
+  grep -q "^gradlab: warning: " err.txt || fail "merge: no warning: $(cat err.txt)"
+  csv m/summary.csv 'len(rows) == 2 and sorted(r["status"] for r in rows) == ["ok", "ok"]' && fail "merge: rows of the missing shard absent"
+  csv m/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok", "pending", "pending"]' || fail "merge: pending rows"
+  no_temp_files d
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"
