@@ -57,14 +57,20 @@ glab_var *glab_concat_cols(glab_tape *t, glab_var *const *parts, int n) {
   long total = 0;
   for (int p = 0; p < n; p++) {
     const glab_tensor *v = &parts[p]->value;
-    int ok = v->ndim == v0->ndim && v->ndim >= 1;
+    char s0[64], sp[64];
+    if (v->ndim < 1) { /* has no columns; name this part, not part 0 twice */
+      glab_error(GLAB_ERR_SHAPE,
+                 "concat_cols: part %d is 0-dimensional (a scalar); every part needs columns", p);
+      return NULL;
+    }
+    int ok = v->ndim == v0->ndim;
     for (int i = 0; ok && i < v->ndim - 1; i++)
       ok = v->shape[i] == v0->shape[i];
     if (!ok) {
-      char s0[64], sp[64];
-      glab_error(GLAB_ERR_SHAPE, "concat_cols: part %d has shape %s, part 0 has %s (rows differ)",
-                 p, glab_shape_str(v->ndim, v->shape, sp, sizeof sp),
-                 glab_shape_str(v0->ndim, v0->shape, s0, sizeof s0));
+      glab_error(GLAB_ERR_SHAPE, "concat_cols: part %d has shape %s, part 0 has %s (%s)", p,
+                 glab_shape_str(v->ndim, v->shape, sp, sizeof sp),
+                 glab_shape_str(v0->ndim, v0->shape, s0, sizeof s0),
+                 v->ndim == v0->ndim ? "rows differ" : "dimensions differ");
       return NULL;
     }
     total += v->shape[v->ndim - 1];

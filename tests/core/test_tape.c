@@ -257,6 +257,16 @@ static void test_shape_errors(void) {
   glab_var *parts[2] = {a, b};
   CU_ASSERT_PTR_NULL(glab_concat_cols(t, parts, 2));
   CU_ASSERT(has("concat_cols") && has("[2][3]") && has("[4][5]"));
+  /* a 0-d part is named by its own index, never "part 0 ... part 0" */
+  glab_var *s0 = glab_var_create(0, NULL, 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+  glab_var *with0[3] = {a, a, s0};
+  CU_ASSERT_PTR_NULL(glab_concat_cols(t, with0, 3));
+  CU_ASSERT(has("concat_cols: part 2 is 0-dimensional") && !has("part 0"));
+  with0[0] = s0;
+  CU_ASSERT_PTR_NULL(glab_concat_cols(t, with0, 3));
+  CU_ASSERT(has("concat_cols: part 0 is 0-dimensional") && !has("part 0 has"));
+  glab_var_destroy(s0);
   CU_ASSERT_PTR_NULL(glab_stack(t, parts, 2));
   CU_ASSERT(has("stack") && has("[2][3]") && has("[4][5]"));
   int s7[1] = {7};
