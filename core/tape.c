@@ -70,9 +70,11 @@ static int reserve_node(glab_tape *tape) {
   return GLAB_OK;
 }
 
-/* One arena block per node: [var][inputs][attr][value data]. */
-static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, glab_var *const *in,
-                          int nin, int ndim, const int *shape, const void *attr, size_t attr_size) {
+/* One arena block per node: [var][inputs][attr][value data]. `view`: no value data (the caller
+ * points value.data at memory it owns). */
+static glab_var *new_node_at(glab_tape *tape, const char *what, const glab_op *op,
+                             glab_var *const *in, int nin, int ndim, const int *shape,
+                             const void *attr, size_t attr_size, int view) {
   size_t size = glab_shape_size(ndim, shape);
   if (size == 0) {
     glab_error_context("%s", what);
@@ -82,7 +84,8 @@ static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, 
   size_t off_in = glab_arena_round(sizeof(glab_var));
   size_t off_attr = off_in + glab_arena_round((size_t)nin * sizeof(glab_var *));
   size_t off_data = off_attr + glab_arena_round(attr_size);
-  unsigned char *mem = glab_arena_alloc(&tape->arena, off_data + size * sizeof(glab_real));
+  unsigned char *mem =
+      glab_arena_alloc(&tape->arena, off_data + (view ? 0 : size * sizeof(glab_real)));
   if (!mem) {
     glab_error_context("%s", what);
     return NULL;
@@ -93,7 +96,7 @@ static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, 
   for (int i = 0; i < ndim; i++)
     v->value.shape[i] = shape[i];
   v->value.size = size;
-  v->value.data = (glab_real *)(mem + off_data);
+  v->value.data = view ? NULL : (glab_real *)(mem + off_data);
   v->op = op;
   v->nin = nin;
   v->tape = tape;
@@ -112,6 +115,11 @@ static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, 
       memset(v->attr, 0, attr_size);
   }
   return v;
+}
+
+static glab_var *new_node(glab_tape *tape, const char *what, const glab_op *op, glab_var *const *in,
+                          int nin, int ndim, const int *shape, const void *attr, size_t attr_size) {
+  return new_node_at(tape, what, op, in, nin, ndim, shape, attr, attr_size, 0);
 }
 
 glab_var *glab_tape_input(glab_tape *tape, const glab_tensor *value, int needs_grad) {
@@ -136,6 +144,19 @@ glab_var *glab_tape_leaf(glab_tape *tape, int ndim, const int *shape, int needs_
   if (!v) return NULL;
   memset(v->value.data, 0, v->value.size * sizeof(glab_real));
   if (needs_grad) v->flags |= GLAB_VAR_NEEDS_GRAD;
+  tape->nodes[tape->n++] = v;
+  return v;
+}
+
+glab_var *glab_tape_view(glab_tape *tape, int ndim, const int *shape, glab_real *data) {
+  if (!tape || !data) {
+    glab_error(GLAB_ERR_ARG, "tape_view: NULL %s", !tape ? "tape" : "data");
+    return NULL;
+  }
+  glab_var *v = new_node_at(tape, "tape_view", NULL, NULL, 0, ndim, shape, NULL, 0, 1);
+  if (!v) return NULL;
+  v->value.data = data;
+  v->flags |= GLAB_VAR_VIEW;
   tape->nodes[tape->n++] = v;
   return v;
 }

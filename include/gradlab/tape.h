@@ -31,7 +31,8 @@ typedef struct glab_op {
 
 enum {
   GLAB_VAR_NEEDS_GRAD = 1u << 0, /* a gradient must flow into this variable */
-  GLAB_VAR_PERSISTENT = 1u << 1  /* owned by its creator (a parameter), not by a tape */
+  GLAB_VAR_PERSISTENT = 1u << 1, /* owned by its creator (a parameter), not by a tape */
+  GLAB_VAR_VIEW = 1u << 2        /* a glab_tape_view node: value.data is not its own */
 };
 
 struct glab_var {
@@ -61,6 +62,11 @@ void *glab_tape_zalloc(glab_tape *tape, size_t bytes);
 glab_var *glab_tape_input(glab_tape *tape, const glab_tensor *value, int needs_grad);
 /* A leaf of the given shape, zero-filled, for the caller to fill. */
 glab_var *glab_tape_leaf(glab_tape *tape, int ndim, const int *shape, int needs_grad);
+/* A leaf whose value is `data` (ndim/shape elements, not copied, not zeroed, not owned: it must
+ * stay valid until the next reset, e.g. a part of another node's value). The node costs its
+ * header only, whatever its size. It needs no gradient; an op's backward may point its `grad`
+ * at a buffer of its own (how lstm reports dL/dh_t per step). Flagged GLAB_VAR_VIEW. */
+glab_var *glab_tape_view(glab_tape *tape, int ndim, const int *shape, glab_real *data);
 
 /* The one way to add a node: allocates the output of `shape`, copies `attr` (attr_size bytes)
  * into the arena, records inputs, calls op->forward. Used by core ops and plugin ops alike.

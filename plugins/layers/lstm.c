@@ -221,13 +221,11 @@ static glab_var *forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   int shape[3] = {T, B, H};
   glab_var *hs = glab_tape_apply(tape, &seq_op, in, 3, 3, shape, &at, sizeof at);
   if (!hs) return NULL;
-  /* One node per step for the statistics: a view of hs[t] whose grad lstm_seq's backward
-   * points at the total dL/dh_t. They take no part in the computation. */
+  /* One node per step for the statistics: a view of hs[t] (no buffer of its own) whose grad
+   * lstm_seq's backward points at the total dL/dh_t. They take no part in the computation. */
   int bh[2] = {B, H};
-  for (int t = 0; t < T; t++) {
-    if (!(steps[t] = glab_tape_leaf(tape, 2, bh, 0))) return NULL;
-    steps[t]->value.data = hs->value.data + (size_t)t * B * H;
-  }
+  for (int t = 0; t < T; t++)
+    if (!(steps[t] = glab_tape_view(tape, 2, bh, hs->value.data + (size_t)t * B * H))) return NULL;
   ((seq_attr *)hs->attr)->steps = steps;
   glab_layer_set_steps(self, steps, T);
   return l->return_sequence ? hs : glab_slice_first(tape, hs, T - 1, 1, 1);

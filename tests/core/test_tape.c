@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gradlab/error.h"
@@ -176,6 +177,37 @@ static void test_arena_reuse(void) {
   glab_var_destroy(w2);
 }
 
+static int has(const char *s) {
+  return strstr(glab_last_error(), s) != NULL;
+}
+
+/* A view node points at memory it does not own: its size costs the arena nothing. */
+static void test_view(void) {
+  int shape[2] = {1000, 1000};
+  glab_real *data = calloc(1000000, sizeof *data);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+  data[0] = 2;
+  data[999999] = 3;
+  glab_tape *t = glab_tape_create();
+  glab_var *v = glab_tape_view(t, 2, shape, data);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+  CU_ASSERT(v->value.data == data && v->value.size == 1000000 && v->value.ndim == 2);
+  CU_ASSERT(v->flags & GLAB_VAR_VIEW);
+  CU_ASSERT(!glab_var_needs_grad(v) && v->grad == NULL && v->op == NULL);
+  CU_ASSERT(glab_tape_arena_bytes(t) < 1000000 * sizeof(glab_real) / 4);
+  CU_ASSERT_EQUAL(glab_tape_node_count(t), 1);
+  glab_var *s = glab_sum(t, v); /* usable as an op input */
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_EQUAL(s->value.data[0], 5);
+  CU_ASSERT_PTR_NULL(glab_tape_view(t, 2, shape, NULL));
+  CU_ASSERT(has("tape_view"));
+  int bad[1] = {0};
+  CU_ASSERT_PTR_NULL(glab_tape_view(t, 1, bad, data));
+  glab_tape_reset(t);
+  glab_tape_destroy(t);
+  free(data);
+}
+
 /* x [3][2] + b: the bias gradient sums over the rows, for b as [2], [1][2] and one element. */
 static void test_broadcast_bias(void) {
   int sx[2] = {3, 2}, sb1[1] = {2}, sb2[2] = {1, 2}, s1[1] = {1};
@@ -217,10 +249,6 @@ static void test_broadcast_bias(void) {
   glab_var_destroy(x);
   for (int k = 0; k < 3; k++)
     glab_var_destroy(bs[k]);
-}
-
-static int has(const char *s) {
-  return strstr(glab_last_error(), s) != NULL;
 }
 
 static void test_shape_errors(void) {
@@ -374,6 +402,7 @@ int main(void) {
   CU_add_test(s, "x*x+x accumulates to 7", test_accumulate);
   CU_add_test(s, "100000-op chain on a small stack", test_deep_chain);
   CU_add_test(s, "arena does not grow after reset", test_arena_reuse);
+  CU_add_test(s, "view nodes own no buffer", test_view);
   CU_add_test(s, "broadcast bias gradients", test_broadcast_bias);
   CU_add_test(s, "bad shapes give messages", test_shape_errors);
   CU_add_test(s, "softmax_xent label range", test_xent_labels);

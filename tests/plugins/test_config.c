@@ -347,6 +347,9 @@ static void test_recurrent(void) {
   PT_CLOSE(steps[0]->value.data[1], h1, 1e-6);
   CU_ASSERT_EQUAL(steps[1]->value.data[2], h->value.data[2]); /* a view of the last step */
   CU_ASSERT_EQUAL(steps[1]->value.size, h->value.size);
+  /* the per-step nodes are views of the sequence output, with no buffer of their own */
+  CU_ASSERT((steps[0]->flags & GLAB_VAR_VIEW) && (steps[1]->flags & GLAB_VAR_VIEW));
+  CU_ASSERT(steps[1]->value.data == steps[0]->value.data + 3);
   /* ||dL/dh_t|| is the total derivative: h_1 gets a gradient through step 2 */
   CU_ASSERT_EQUAL(glab_backward(t, glab_sum(t, h)), GLAB_OK);
   CU_ASSERT_PTR_NOT_NULL_FATAL(steps[0]->grad);
