@@ -3,7 +3,9 @@
  * Atomicity: a file is never written in place. metrics.csv and log.txt grow as "<name>.part"
  * while the run goes; a flush copies each to "<name>.tmp-<pid>" and renames it over "<name>",
  * and the end renames the .part file itself. summary.json is printed by cJSON and written the
- * same way. So a crash leaves whole files (as of the last flush) plus at most .part leftovers.
+ * same way (files.c: only a regular file is replaced, a symbolic link is followed, a FIFO or
+ * device there is refused). So a crash leaves whole files (as of the last flush) plus at most
+ * .part leftovers.
  * A failed write (a full disk) is remembered: later flushes keep the last whole copy instead of
  * putting a cut .part over it, the summary says "finished": false with the "error", and every
  * flush returns the error (glab_runlog_error). */
@@ -20,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <csv.h>
 
+#include "files_internal.h"
 #include "gradlab/error.h"
 #include "gradlab/runlog.h"
 #include "gradlab/tensor.h"
@@ -34,12 +37,13 @@ struct glab_runlog {
   char *error; /* the first failed write, or NULL */
 };
 
-/* Remember the first failed write (errno e) of `what`; returns GLAB_ERR_IO with that message. */
-static int io_failed(glab_runlog *log, const char *what, int e) {
+/* Remember the first failed write of `what` (`why`: the reason, NULL for "write error");
+ * returns GLAB_ERR_IO with that message. */
+static int io_failed(glab_runlog *log, const char *what, const char *why) {
   if (!log->error) {
     char msg[4400];
     snprintf(msg, sizeof msg, "cannot write %s in %s: %s", what, log->dir,
-             e ? strerror(e) : "write error");
+             why && *why ? why : "write error");
     log->error = strdup(msg);
   }
   return glab_error(GLAB_ERR_IO, "%s", log->error ? log->error : "run log: write error");
@@ -49,47 +53,39 @@ const char *glab_runlog_error(const glab_runlog *log) {
   return log ? log->error : NULL;
 }
 
-int glab_write_file_atomic(const char *path, const void *data, size_t len) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return glab_error(GLAB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-  int ok = fwrite(data, 1, len, f) == len;
-  ok &= fflush(f) == 0;
-  ok &= fclose(f) == 0;
-  if (!ok || rename(tmp, path) != 0) {
-    int e = errno;
-    remove(tmp);
-    return glab_error(GLAB_ERR_IO, "cannot write %s: %s", path, strerror(e));
-  }
-  return GLAB_OK;
-}
-
-/* Copy `src` (an open stream, flushed) to `dst` atomically. */
-static int copy_atomic(FILE *src_stream, const char *src, const char *dst) {
-  if (fflush(src_stream) != 0) return glab_error(GLAB_ERR_IO, "cannot flush %s", src);
+/* Copy the file `src` to `dst` atomically (a temporary file beside dst's real file, renamed). */
+static int copy_file_atomic(const char *src, const char *dst, char *why, size_t wn) {
+  char target[4200], tmp[4300];
+  if (glab_file_target(dst, target, sizeof target, why, wn) != GLAB_OK) return glab_last_status();
   FILE *in = fopen(src, "rb");
-  if (!in) return glab_error(GLAB_ERR_IO, "cannot read %s: %s", src, strerror(errno));
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", dst, (long)getpid());
-  FILE *out = fopen(tmp, "wb");
+  if (!in) {
+    snprintf(why, wn, "%s", strerror(errno));
+    return glab_error(GLAB_ERR_IO, "cannot read %s: %s", src, strerror(errno));
+  }
+  FILE *out = glab_file_open_temp(target, tmp, sizeof tmp, why, wn);
   if (!out) {
     fclose(in);
-    return glab_error(GLAB_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    return glab_last_status();
   }
   char buf[65536];
   size_t k;
   int ok = 1;
-  while ((k = fread(buf, 1, sizeof buf, in)) > 0)
-    ok &= fwrite(buf, 1, k, out) == k;
-  ok &= !ferror(in);
+  while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0)
+    ok = fwrite(buf, 1, k, out) == k;
+  int e = errno;
+  if (ok && ferror(in)) ok = 0, e = EIO;
   fclose(in);
-  ok &= fclose(out) == 0;
-  if (!ok || rename(tmp, dst) != 0) {
-    remove(tmp);
-    return glab_error(GLAB_ERR_IO, "cannot write %s", dst);
+  errno = e;
+  return glab_file_commit(out, tmp, target, dst, ok, why, wn);
+}
+
+/* Copy `src` (an open stream, flushed first) to `dst` atomically. */
+static int copy_atomic(FILE *src_stream, const char *src, const char *dst, char *why, size_t wn) {
+  if (fflush(src_stream) != 0) {
+    snprintf(why, wn, "%s", strerror(errno));
+    return glab_error(GLAB_ERR_IO, "cannot flush %s", src);
   }
-  return GLAB_OK;
+  return copy_file_atomic(src, dst, why, wn);
 }
 
 static int mkdir_p(const char *dir) {
@@ -188,17 +184,11 @@ glab_runlog *glab_runlog_create(const char *dir, const char *script) {
     glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
     goto fail;
   }
-  log->csv = fopen(glab_runlog_path(log, "metrics.csv.part"), "wb");
-  if (!log->csv) {
-    glab_error(GLAB_ERR_IO, "cannot write %s: %s", log->path, strerror(errno));
-    goto fail;
-  }
+  log->csv = glab_file_create_regular(glab_runlog_path(log, "metrics.csv.part"));
+  if (!log->csv) goto fail;
   fputs("step,epoch,layer,tensor,stat,value\n", log->csv);
-  log->log = fopen(glab_runlog_path(log, "log.txt.part"), "wb");
-  if (!log->log) {
-    glab_error(GLAB_ERR_IO, "cannot write %s: %s", log->path, strerror(errno));
-    goto fail;
-  }
+  log->log = glab_file_create_regular(glab_runlog_path(log, "log.txt.part"));
+  if (!log->log) goto fail;
   if (script && copy_script(log, script) != GLAB_OK) goto fail;
   if (glab_runlog_flush(log, 0) != GLAB_OK) goto fail;
   return log;
@@ -340,7 +330,7 @@ int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer
   int e = errno;
   free(heap);
   log->rows++;
-  if (put != n || ferror(log->csv)) return io_failed(log, "metrics.csv", e);
+  if (put != n || ferror(log->csv)) return io_failed(log, "metrics.csv", e ? strerror(e) : NULL);
   return log->error ? glab_error(GLAB_ERR_IO, "%s", log->error) : GLAB_OK;
 }
 
@@ -356,7 +346,8 @@ int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
   va_end(ap);
   fputc('\n', log->log);
   errno = 0;
-  if (fflush(log->log) != 0 || ferror(log->log)) return io_failed(log, "log.txt", errno);
+  if (fflush(log->log) != 0 || ferror(log->log))
+    return io_failed(log, "log.txt", errno ? strerror(errno) : NULL);
   return GLAB_OK;
 }
 
@@ -429,13 +420,13 @@ int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *la
   return GLAB_OK;
 }
 
-static int write_summary(glab_runlog *log, int finished) {
+static int write_summary(glab_runlog *log, int finished, char *why, size_t wn) {
   set_item(log->summary, "finished", cJSON_CreateBool(finished != 0 && !log->error));
   if (log->error) set_item(log->summary, "error", cJSON_CreateString(log->error));
   char *text = cJSON_Print(log->summary);
   if (!text) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory printing summary.json");
   size_t len = strlen(text);
-  int rc = glab_write_file_atomic(glab_runlog_path(log, "summary.json"), text, len);
+  int rc = glab_file_write_atomic(glab_runlog_path(log, "summary.json"), text, len, why, wn);
   cJSON_free(text);
   return rc;
 }
@@ -443,22 +434,24 @@ static int write_summary(glab_runlog *log, int finished) {
 int glab_runlog_flush(glab_runlog *log, int finished) {
   if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
   int rc = GLAB_OK;
-  char src[4200], dst[4200];
+  char src[4200], dst[4200], why[512];
   /* A stream that failed a write has lost rows: its last whole copy stays. */
   if (log->csv && !ferror(log->csv)) {
     snprintf(src, sizeof src, "%s/metrics.csv.part", log->dir);
     snprintf(dst, sizeof dst, "%s/metrics.csv", log->dir);
-    if (copy_atomic(log->csv, src, dst) != GLAB_OK) rc = io_failed(log, "metrics.csv", errno);
+    if (copy_atomic(log->csv, src, dst, why, sizeof why) != GLAB_OK)
+      rc = io_failed(log, "metrics.csv", why);
   }
   if (log->log && !ferror(log->log)) {
     snprintf(src, sizeof src, "%s/log.txt.part", log->dir);
     snprintf(dst, sizeof dst, "%s/log.txt", log->dir);
-    if (copy_atomic(log->log, src, dst) != GLAB_OK) rc = io_failed(log, "log.txt", errno);
+    if (copy_atomic(log->log, src, dst, why, sizeof why) != GLAB_OK)
+      rc = io_failed(log, "log.txt", why);
   }
-  if (log->csv && ferror(log->csv)) rc = io_failed(log, "metrics.csv", 0);
-  if (log->log && ferror(log->log)) rc = io_failed(log, "log.txt", 0);
-  if (write_summary(log, finished) != GLAB_OK && !log->error)
-    rc = io_failed(log, "summary.json", errno);
+  if (log->csv && ferror(log->csv)) rc = io_failed(log, "metrics.csv", NULL);
+  if (log->log && ferror(log->log)) rc = io_failed(log, "log.txt", NULL);
+  if (write_summary(log, finished, why, sizeof why) != GLAB_OK && !log->error)
+    rc = io_failed(log, "summary.json", why);
   if (log->error) rc = glab_error(GLAB_ERR_IO, "%s", log->error);
   return rc;
 }
@@ -469,26 +462,35 @@ int glab_runlog_finish(glab_runlog *log) {
   return glab_runlog_flush(log, 1);
 }
 
-/* Close a .part stream and rename it over its final name. */
+/* Close a .part stream and rename it over its final name — when that is a regular file or
+ * absent; a symbolic link gets a copy in its real file (which may be on another file system),
+ * anything else is left alone (the flush before has already failed on it). */
 static void close_part(glab_runlog *log, FILE **f, const char *name) {
   if (!*f) return;
-  char src[4200], dst[4200];
+  char src[4200], dst[4200], target[4200], why[512];
   snprintf(src, sizeof src, "%s/%s.part", log->dir, name);
   snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
   int ok = !ferror(*f) && !log->error; /* a cut .part never replaces the last whole copy */
   ok &= fclose(*f) == 0;
   *f = NULL;
-  if (ok)
-    rename(src, dst);
-  else
-    remove(src);
+  if (ok && glab_file_target(dst, target, sizeof target, why, sizeof why) == GLAB_OK) {
+    if (!strcmp(target, dst))
+      ok = rename(src, dst) == 0;
+    else
+      ok = copy_file_atomic(src, dst, why, sizeof why) == GLAB_OK && remove(src) == 0;
+    glab_clear_error();
+  } else {
+    ok = 0;
+  }
+  if (!ok) remove(src);
 }
 
 void glab_runlog_destroy(glab_runlog *log) {
   if (!log) return;
   close_part(log, &log->csv, "metrics.csv");
   close_part(log, &log->log, "log.txt");
-  write_summary(log, log->finished);
+  char why[512];
+  write_summary(log, log->finished, why, sizeof why);
   cJSON_Delete(log->summary);
   free(log->error);
   free(log->dir);

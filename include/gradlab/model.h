@@ -94,7 +94,8 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
 /* ---- Saving and loading (model_io.c; the format is in docs/statistics.md) ---------------- */
 
 /* Write every parameter and buffer with its qualified name and shape. Written to a temporary
- * file and renamed, so a crash never leaves half a file. */
+ * file and renamed, so a crash never leaves half a file (glab_write_file_atomic: an existing
+ * FIFO, device node or directory at `path` is refused, a symbolic link is followed). */
 int glab_model_save(const glab_model *m, const char *path);
 /* Read a file written by glab_model_save into this model. The names and shapes must match
  * exactly; otherwise GLAB_ERR_FORMAT naming the layer, the parameter and both shapes, and the

@@ -1,8 +1,9 @@
 /* runlog.h — the run folder (default runs/<script>-<id>/): metrics.csv (tidy rows
  * step,epoch,layer,tensor,stat,value), summary.json (cJSON), log.txt and a copy of the script.
  * Every file appears atomically: it is written under a temporary name and renamed, so a crash
- * never leaves half a file. metrics.csv is streamed to "metrics.csv.part" while the run goes
- * and becomes metrics.csv at each flush (a copy) and at the end (a rename). */
+ * never leaves half a file (and only regular files are replaced: see glab_write_file_atomic).
+ * metrics.csv is streamed to "metrics.csv.part" while the run goes and becomes metrics.csv at each
+ * flush (a copy) and at the end (a rename). */
 #ifndef GRADLAB_RUNLOG_H
 #define GRADLAB_RUNLOG_H
 
@@ -71,7 +72,10 @@ int glab_runlog_flush(glab_runlog *log, int finished);
 /* Mark the run finished and flush (finished = true). */
 int glab_runlog_finish(glab_runlog *log);
 
-/* Write `len` bytes to `path` atomically (path.tmp-<pid> then rename). */
+/* Write `len` bytes to `path` atomically: a temporary file beside it (path.tmp-<pid>, created
+ * with O_EXCL) renamed over it. Only a regular file is replaced; a symbolic link is followed
+ * (the file it resolves to is replaced, the link stays); a FIFO, device node, directory, socket
+ * or dangling link at `path` is refused (GLAB_ERR_IO naming the path), never replaced. */
 int glab_write_file_atomic(const char *path, const void *data, size_t len);
 
 #ifdef __cplusplus

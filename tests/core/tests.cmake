@@ -2,6 +2,9 @@
 gradlab_add_cunit_test(core_tape ${CMAKE_CURRENT_LIST_DIR}/test_tape.c)
 gradlab_add_cunit_test(core_gradcheck ${CMAKE_CURRENT_LIST_DIR}/test_gradcheck.c)
 gradlab_add_cunit_test(core_numerics ${CMAKE_CURRENT_LIST_DIR}/test_numerics.c)
+# The file writers (model save, glab_write_file_atomic, the run folder) replace regular files only.
+gradlab_add_cunit_test(core_files ${CMAKE_CURRENT_LIST_DIR}/test_files.c)
+add_dependencies(core_files plugins)
 # A warm step allocates nothing (malloc & co. counted by interposition): a plain executable, so
 # it never runs under valgrind; it skips itself in a sanitizer build.
 add_executable(core_noalloc ${CMAKE_CURRENT_LIST_DIR}/test_noalloc.c)
