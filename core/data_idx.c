@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,32 @@ static void *read_body(src *s, const idx_header *h, size_t keep) {
   return data;
 }
 
+/* Float data is data, as in CSV: every element finite and within glab_real's range (a float64
+ * 1e300 would become inf in a float build). One pass at load, so batches convert unchecked. */
+static int check_floats(const src *s, const idx_header *h, const void *data, size_t keep) {
+  if (h->dtype != GLAB_DT_F32 && h->dtype != GLAB_DT_F64) return GLAB_OK;
+  size_t n = keep * h->item_elems;
+  for (size_t i = 0; i < n; i++) {
+    double v =
+        h->dtype == GLAB_DT_F32 ? (double)((const float *)data)[i] : ((const double *)data)[i];
+    if (isfinite(v) && fabs(v) <= GLAB_REAL_MAX) continue;
+    size_t item = i / h->item_elems, el = i % h->item_elems;
+    if (!isfinite(v))
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: item %zu, element %zu (counting from 0): %s value %s is not finite",
+                        s->name, item, el, dtype_name(h->dtype),
+                        isnan(v) ? "nan"
+                        : v > 0  ? "inf"
+                                 : "-inf");
+    return glab_error(GLAB_ERR_FORMAT,
+                      "%s: item %zu, element %zu (counting from 0): %s value %g is too large for "
+                      "%s (at most %g)",
+                      s->name, item, el, dtype_name(h->dtype), v, GLAB_REAL_NAME,
+                      (double)GLAB_REAL_MAX);
+  }
+  return GLAB_OK;
+}
+
 static int read_labels(src *s, const idx_header *h, size_t keep, int32_t **out, int *classes) {
   if (h->ndim != 1)
     return glab_error(GLAB_ERR_FORMAT,
@@ -417,8 +444,8 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
       return NULL;
     }
     if (hl.count != hi.count) {
-      glab_error(GLAB_ERR_FORMAT, "images and labels disagree: %s has %zu %s, %s has %zu",
-                 im->name, hi.count, glab_items_word(hi.count), lb->name, hl.count);
+      glab_error(GLAB_ERR_FORMAT, "images and labels disagree: %s has %zu %s, %s has %zu", im->name,
+                 hi.count, glab_items_word(hi.count), lb->name, hl.count);
       return NULL;
     }
   }
@@ -435,7 +462,7 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   st->item_elems = hi.item_elems;
   st->dtype = hi.dtype;
   st->inputs = read_body(im, &hi, keep);
-  if (!st->inputs) {
+  if (!st->inputs || check_floats(im, &hi, st->inputs, keep) != GLAB_OK) {
     glab_store_release(st);
     return NULL;
   }
@@ -561,8 +588,10 @@ glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
       snprintf(missing, sizeof missing, "%s-%s-idx%d-ubyte.gz (or without .gz) is missing", prefix,
                a ? "labels" : "images", a ? 1 : 3);
     else
-      snprintf(missing, sizeof missing, "%s-images-idx3-ubyte.gz and %s-labels-idx1-ubyte.gz are "
-               "missing", prefix, prefix);
+      snprintf(missing, sizeof missing,
+               "%s-images-idx3-ubyte.gz and %s-labels-idx1-ubyte.gz are "
+               "missing",
+               prefix, prefix);
     glab_error(GLAB_ERR_NOTFOUND,
                "fashion_mnist: the %s split is incomplete in %s: %s; `apt-get install "
                "dataset-fashion-mnist` provides both",

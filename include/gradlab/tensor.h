@@ -2,6 +2,7 @@
 #ifndef GRADLAB_TENSOR_H
 #define GRADLAB_TENSOR_H
 
+#include <float.h>
 #include <stddef.h>
 
 #include "gradlab/build_config.h" /* generated: defines GRADLAB_DOUBLE in double builds */
@@ -13,9 +14,11 @@ extern "C" {
 #ifdef GRADLAB_DOUBLE
 typedef double glab_real;
 #define GLAB_REAL_NAME "double"
+#define GLAB_REAL_MAX DBL_MAX
 #else
 typedef float glab_real;
 #define GLAB_REAL_NAME "float"
+#define GLAB_REAL_MAX FLT_MAX /* the largest finite glab_real (a larger double becomes inf) */
 #endif
 
 #define GLAB_MAX_DIMS 4

@@ -245,6 +245,55 @@ static void test_idx_pairs(void) {
                "integers");
 }
 
+/* Float data must be finite and fit the real type, as in CSV: a NaN, an infinity, or a float64
+ * beyond the float range in a float build is an error naming the file and the item. */
+static void test_idx_nonfinite(void) {
+  static const uint32_t dims[2] = {4, 3};
+  double v[12];
+  for (int i = 0; i < 12; i++)
+    v[i] = i * 0.5 - 2;
+  CU_ASSERT_EQUAL(tu_write_idx("fin-f32", 0, 0x0D, 2, dims, v), 0);
+  glab_dataset *ds = glab_data_idx_load(tu_path("fin-f32"), NULL, NULL);
+  CU_ASSERT_PTR_NOT_NULL(ds);
+  glab_dataset_destroy(ds);
+  const struct {
+    const char *name;
+    int type, gz;
+    int at;
+    double bad;
+    const char *what;
+  } cases[] = {
+      {"nan-f32", 0x0D, 0, 7, NAN, "nan"},
+      {"inf-f32", 0x0D, 1, 11, INFINITY, "inf"},
+      {"ninf-f64", 0x0E, 0, 0, -INFINITY, "-inf"},
+      {"nan-f64", 0x0E, 1, 5, NAN, "nan"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    double w[12];
+    memcpy(w, v, sizeof w);
+    w[cases[c].at] = cases[c].bad;
+    CU_ASSERT_EQUAL(tu_write_idx(cases[c].name, cases[c].gz, cases[c].type, 2, dims, w), 0);
+    char item[64];
+    snprintf(item, sizeof item, "item %d, element %d", cases[c].at / 3, cases[c].at % 3);
+    expect_error(glab_data_idx_load(tu_path(cases[c].name), NULL, NULL), cases[c].name, item);
+    CU_ASSERT(HAS(glab_last_error(), cases[c].what) && HAS(glab_last_error(), "not finite"));
+    CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_FORMAT);
+  }
+  /* float64 1e300: fine in a double build, too large for float in a float build */
+  double w[12];
+  memcpy(w, v, sizeof w);
+  w[4] = -1e300;
+  CU_ASSERT_EQUAL(tu_write_idx("big-f64", 0, 0x0E, 2, dims, w), 0);
+  ds = glab_data_idx_load(tu_path("big-f64"), NULL, NULL);
+  if (sizeof(glab_real) == sizeof(double)) {
+    CU_ASSERT_PTR_NOT_NULL(ds);
+    glab_dataset_destroy(ds);
+  } else {
+    expect_error(ds, "big-f64", "item 1, element 1");
+    CU_ASSERT(HAS(glab_last_error(), "-1e+300") && HAS(glab_last_error(), "too large for float"));
+  }
+}
+
 /* ---- CSV ---- */
 
 static glab_csv_options csv_opts(void) {
@@ -467,6 +516,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "IDX malformed headers and sizes", test_idx_bad);
   CU_add_test(s, "IDX truncated or corrupt gzip", test_idx_bad_gzip);
   CU_add_test(s, "IDX images/labels pairs", test_idx_pairs);
+  CU_add_test(s, "IDX float data must be finite", test_idx_nonfinite);
   CU_add_test(s, "CSV round trips", test_csv_roundtrip);
   CU_add_test(s, "CSV bad input: file:line:column", test_csv_bad);
   CU_add_test(s, "Fashion-MNIST test split", test_fashion_mnist);
