@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "data_internal.h"
 #include "gradlab/error.h"
@@ -381,9 +383,14 @@ glab_dataset *glab_data_csv_load(const char *path, const glab_csv_options *opt) 
     glab_error(GLAB_ERR_NOMEM, "csv: out of memory");
     return NULL;
   }
-  ff->f = fopen(path, "rb");
+  struct stat st;
+  int fd = glab_data_open_file(path, &st); /* a folder is not "an empty file" */
+  ff->f = fd >= 0 ? fdopen(fd, "rb") : NULL;
   if (!ff->f) {
-    glab_error(GLAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fd >= 0) {
+      glab_error(GLAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+      close(fd);
+    }
     free(ff);
     return NULL;
   }

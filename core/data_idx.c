@@ -72,11 +72,9 @@ static int read_full(int fd, void *buf, size_t n, off_t at) {
 static int src_open_file(src *s, const char *path) {
   memset(s, 0, sizeof *s);
   s->name = path;
-  s->fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (s->fd < 0) return glab_error(GLAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
   struct stat sb;
-  if (fstat(s->fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-    return glab_error(GLAB_ERR_IO, "%s: not a regular file", path);
+  s->fd = glab_data_open_file(path, &sb);
+  if (s->fd < 0) return glab_last_status();
   s->raw_len = (uint64_t)sb.st_size;
   unsigned char magic[2];
   if (s->raw_len >= 2 && read_full(s->fd, magic, 2, 0) == 0)

@@ -20,6 +20,12 @@ enum {
   GLAB_DT_REAL = 0x100
 };
 
+struct stat;
+/* Open a data file for reading: its descriptor, with *st filled; or -1 with an error naming
+ * the path ("cannot open: ...", or "not a regular file (a directory)" for folders, FIFOs and
+ * devices — a FIFO is refused without blocking). Shared by the IDX and CSV loaders. */
+int glab_data_open_file(const char *path, struct stat *st);
+
 /* Bytes per element of a type code (0 for an unknown code). */
 size_t glab_dtype_size(int dtype);
 

@@ -1,11 +1,15 @@
 /* dataset.c — dataset views over shared storage: inspection, batches converted into caller
  * buffers (no allocation per batch), subsets, splits, shuffles, class counts, scaling and
  * standardisation. The loaders live in data_*.c (arrays and built-in tasks: data_synth.c). */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "data_internal.h"
 #include "gradlab/error.h"
@@ -20,6 +24,31 @@ struct glab_dataset {
   glab_real *inv_std; /* item_elems */
   char name[256];
 };
+
+/* What a non-regular file is, for "not a regular file (a directory)". */
+static const char *node_kind(mode_t m) {
+  return S_ISDIR(m)    ? "a directory"
+         : S_ISFIFO(m) ? "a FIFO"
+         : S_ISCHR(m)  ? "a character device"
+         : S_ISBLK(m)  ? "a block device"
+         : S_ISSOCK(m) ? "a socket"
+                       : "not a plain file";
+}
+
+int glab_data_open_file(const char *path, struct stat *st) {
+  /* O_NONBLOCK: opening a FIFO with no writer must not hang before fstat can refuse it. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return glab_error(GLAB_ERR_IO, "%s: cannot open: %s", path, strerror(errno)), -1;
+  if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+    int e = errno;
+    const char *what = S_ISREG(st->st_mode) ? strerror(e) : node_kind(st->st_mode);
+    close(fd);
+    return glab_error(GLAB_ERR_IO, "%s: not a regular file (%s)", path, what), -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  return fd;
+}
 
 size_t glab_dtype_size(int dtype) {
   switch (dtype) {

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "data_test_util.h"
 #include "gradlab/data.h"
@@ -434,6 +435,22 @@ static void test_csv_bad(void) {
   expect_error(glab_data_csv_load("/nonexistent.csv", &o), "/nonexistent.csv", "cannot open");
 }
 
+/* A folder or a FIFO is not a data file: both loaders say "not a regular file" (and a FIFO
+ * with no writer must not block the open). */
+static void test_not_regular(void) {
+  expect_error(glab_data_csv_load(tu_dir, NULL), tu_dir, "not a regular file");
+  CU_ASSERT(HAS(glab_last_error(), "a directory"));
+  CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_IO);
+  expect_error(glab_data_idx_load(tu_dir, NULL, NULL), tu_dir, "not a regular file");
+  CU_ASSERT_EQUAL(mkfifo(tu_path("pipe"), 0600), 0);
+  expect_error(glab_data_csv_load(tu_path("pipe"), NULL), "pipe", "not a regular file");
+  CU_ASSERT(HAS(glab_last_error(), "a FIFO"));
+  expect_error(glab_data_idx_load(tu_path("pipe"), NULL, NULL), "pipe", "not a regular file");
+  write_pair("nr-images", "nr-labels", 0, 0x08, 0x08);
+  expect_error(glab_data_idx_load(tu_path("nr-images"), tu_dir, NULL), tu_dir,
+               "not a regular file");
+}
+
 /* ---- Fashion-MNIST ---- */
 
 static int fmnist_skipped;
@@ -519,6 +536,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "IDX float data must be finite", test_idx_nonfinite);
   CU_add_test(s, "CSV round trips", test_csv_roundtrip);
   CU_add_test(s, "CSV bad input: file:line:column", test_csv_bad);
+  CU_add_test(s, "a folder or FIFO is not a regular file", test_not_regular);
   CU_add_test(s, "Fashion-MNIST test split", test_fashion_mnist);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
