@@ -237,17 +237,19 @@ int glab_dataset_batch_shape(const glab_dataset *ds, size_t n, int *shape) {
   return st->item_ndim + 1;
 }
 
-/* Multiplier that maps a stored value to "unit" scale. */
+/* Multiplier that maps a stored value to "unit" scale: uint8 to [0, 1] (/255); a signed type
+ * of b bits to [-1, 1) by 2^-(b-1), so its most negative value is exactly -1 (dividing by the
+ * maximum, 127, gave -128/127 = -1.008) and the factor is exact in binary. */
 static double unit_mult(int dtype) {
   switch (dtype) {
   case GLAB_DT_U8:
     return 1.0 / 255.0;
   case GLAB_DT_I8:
-    return 1.0 / 127.0;
+    return 1.0 / 128.0;
   case GLAB_DT_I16:
-    return 1.0 / 32767.0;
+    return 1.0 / 32768.0;
   case GLAB_DT_I32:
-    return 1.0 / 2147483647.0;
+    return 1.0 / 2147483648.0;
   default:
     return 1.0;
   }

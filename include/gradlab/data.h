@@ -43,8 +43,8 @@ typedef enum glab_target_kind {
 
 /* How stored values become glab_real in a batch. */
 typedef enum glab_data_scale {
-  GLAB_SCALE_UNIT = 0, /* integer storage divided by its type's max (uint8: /255 → [0,1]);
-                          real storage unchanged. The default. */
+  GLAB_SCALE_UNIT = 0, /* uint8 /255 → [0,1]; signed b-bit integers /2^(b-1) → [-1,1)
+                          (int8 /128); real storage unchanged. The default. */
   GLAB_SCALE_RAW,      /* values as stored */
   GLAB_SCALE_STANDARD  /* per input feature (x - mean) / std, with the statistics of
                           glab_dataset_standardize(); std < 1e-8 counts as 1 */

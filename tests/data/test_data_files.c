@@ -118,13 +118,13 @@ static void test_idx_types_gz(void) {
       glab_dataset_destroy(ds);
     }
   }
-  /* unit scale of int16: value / 32767 */
+  /* unit scale of int16: value / 32768 */
   glab_dataset *ds = glab_data_idx_load(tu_path("t0b-1-images"), NULL, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
   CU_ASSERT_EQUAL(glab_dataset_target_kind(ds), GLAB_TARGET_NONE);
   glab_tensor *x = glab_tensor_create(1, (int[]){6});
   CU_ASSERT_EQUAL(glab_dataset_item(ds, 1, x, NULL, NULL), GLAB_OK);
-  CU_ASSERT_DOUBLE_EQUAL(x->data[0], img_vals[6] / 32767.0, 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(x->data[0], img_vals[6] / 32768.0, 1e-6);
   int lab;
   CU_ASSERT_EQUAL(glab_dataset_item(ds, 1, x, NULL, &lab), GLAB_ERR_ARG); /* no labels */
   glab_tensor_destroy(x);
@@ -244,6 +244,35 @@ static void test_idx_pairs(void) {
   tu_write_idx("p-flt", 0, 0x0D, 1, lab_dims, lab_vals);
   expect_error(glab_data_idx_load(tu_path("p-images"), tu_path("p-flt"), NULL), "p-flt",
                "integers");
+}
+
+/* "unit" scale of signed types divides by 2^(bits-1): the most negative value is exactly -1 and
+ * the range [-1, 1) (int8 -128 was -1.008 when divided by 127). uint8 still divides by 255. */
+static void test_idx_signed_unit(void) {
+  static const uint32_t dims[2] = {1, 4};
+  const struct {
+    int type;
+    double lo, hi;
+  } t[] = {{0x09, -128, 127}, {0x0B, -32768, 32767}, {0x0C, -2147483648.0, 2147483647.0}};
+  for (int k = 0; k < 3; k++) {
+    double v[4] = {t[k].lo, t[k].hi, 0, t[k].lo / 2};
+    char name[32];
+    snprintf(name, sizeof name, "signed-%02x", t[k].type);
+    CU_ASSERT_EQUAL(tu_write_idx(name, 0, t[k].type, 2, dims, v), 0);
+    glab_dataset *ds = glab_data_idx_load(tu_path(name), NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+    glab_tensor *x = glab_tensor_create(1, (int[]){4});
+    CU_ASSERT_EQUAL(glab_dataset_item(ds, 0, x, NULL, NULL), GLAB_OK);
+    if (x->data[0] != -1) printf("\n    type 0x%02x: lowest -> %.9g\n", t[k].type, x->data[0]);
+    CU_ASSERT(x->data[0] == -1);
+    /* int32's largest values round to 1 in a float (24-bit significand) */
+    CU_ASSERT(x->data[1] <= 1 && x->data[1] > 0.99);
+    if (t[k].type != 0x0C) CU_ASSERT(x->data[1] < 1);
+    CU_ASSERT_DOUBLE_EQUAL(x->data[1], t[k].hi / -t[k].lo, 1e-7);
+    CU_ASSERT(x->data[2] == 0 && x->data[3] == (glab_real)-0.5);
+    glab_tensor_destroy(x);
+    glab_dataset_destroy(ds);
+  }
 }
 
 /* Float data must be finite and fit the real type, as in CSV: a NaN, an infinity, or a float64
@@ -534,6 +563,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "IDX truncated or corrupt gzip", test_idx_bad_gzip);
   CU_add_test(s, "IDX images/labels pairs", test_idx_pairs);
   CU_add_test(s, "IDX float data must be finite", test_idx_nonfinite);
+  CU_add_test(s, "IDX signed types scale to [-1, 1)", test_idx_signed_unit);
   CU_add_test(s, "CSV round trips", test_csv_roundtrip);
   CU_add_test(s, "CSV bad input: file:line:column", test_csv_bad);
   CU_add_test(s, "a folder or FIFO is not a regular file", test_not_regular);
