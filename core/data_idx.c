@@ -5,7 +5,10 @@
  * it declares against the real length (a plain file's size; for gzip its ISIZE trailer and the
  * deflate ratio bound) — before anything is allocated, and decompression writes straight into a
  * buffer of the declared size, never past it, so a lying header cannot cause a large allocation
- * or an overflow. Elements keep their type in memory (uint8 stays uint8). */
+ * or an overflow. A gzip file may be several members (RFC 1952 2.2), read in order as gzip -dc
+ * does; its trailer then gives the last member's size only, so on a mismatch the members are
+ * counted through once (output discarded) before the allocation. Elements keep their type in
+ * memory (uint8 stays uint8). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,6 +37,8 @@ typedef struct src {
   uint64_t raw_len; /* bytes of the file / buffer */
   int gz;
   int z_ready, z_end;
+  int members;      /* gzip members finished so far */
+  int member_start; /* inflate was just reset for the next member */
   z_stream zs;
   unsigned char *inbuf; /* file + gzip: compressed chunk */
   uint64_t isize;       /* gzip trailer: uncompressed length mod 2^32 */
@@ -120,6 +125,29 @@ static size_t src_refill(src *s) {
   return (size_t)r;
 }
 
+/* After a member's Z_STREAM_END: another member follows when compressed input remains (RFC
+ * 1952 2.2: a gzip file is a series of members, read one after the other, as gzip -dc does);
+ * restart inflate for it. Otherwise the stream has ended. */
+static void src_member_end(src *s) {
+  s->members++;
+  if (s->zs.avail_in == 0) src_refill(s);
+  if (s->zs.avail_in > 0 && inflateReset(&s->zs) == Z_OK) {
+    s->member_start = 1;
+    return;
+  }
+  s->z_end = 1;
+}
+
+/* A zlib error: bytes after a member that are not a member say so; else "corrupt". */
+static int gz_corrupt(const char *name, int members, int member_start, const char *msg, int rc) {
+  if (member_start && rc == Z_DATA_ERROR)
+    return glab_error(GLAB_ERR_FORMAT,
+                      "%s: corrupt gzip stream: the bytes after gzip member %d are not another "
+                      "member (%s)",
+                      name, members, msg ? msg : zError(rc));
+  return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", name, msg ? msg : zError(rc));
+}
+
 /* Read exactly n bytes (plain: from offset `pos`, sequentially). */
 static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what) {
   if (!s->gz) {
@@ -158,14 +186,14 @@ static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what)
     size_t got = step - s->zs.avail_out;
     out += got;
     n -= got;
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+      return gz_corrupt(s->name, s->members, s->member_start, s->zs.msg, rc);
+    s->member_start = 0;
     if (rc == Z_STREAM_END) {
-      s->z_end = 1;
+      src_member_end(s);
     } else if (rc == Z_BUF_ERROR) {
       if (s->zs.avail_in != 0 && got == 0)
         return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream", s->name);
-    } else if (rc != Z_OK) {
-      return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", s->name,
-                        s->zs.msg ? s->zs.msg : zError(rc));
     }
   }
   return GLAB_OK;
@@ -185,13 +213,70 @@ static int src_expect_end(src *s, uint64_t pos) {
     if (s->zs.avail_out == 0)
       return glab_error(GLAB_ERR_FORMAT, "%s: longer than its header declares (%llu bytes)",
                         s->name, (unsigned long long)pos);
-    if (rc == Z_STREAM_END)
-      s->z_end = 1;
-    else if (rc != Z_OK && rc != Z_BUF_ERROR)
-      return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", s->name,
-                        s->zs.msg ? s->zs.msg : zError(rc));
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+      return gz_corrupt(s->name, s->members, s->member_start, s->zs.msg, rc);
+    s->member_start = 0;
+    if (rc == Z_STREAM_END) src_member_end(s);
   }
   return GLAB_OK;
+}
+
+/* The decompressed length of the whole gzip file (every member), counted without keeping the
+ * output, stopping once it passes `limit`; *members: how many members were seen. Used only when
+ * the last member's size trailer disagrees with the header (a multi-member file's trailer holds
+ * its last member only), before anything is allocated for the data. */
+static int gz_scan(src *s, uint64_t limit, uint64_t *total, int *members) {
+  z_stream z;
+  unsigned char out[16384], *in = NULL;
+  uint64_t pos = 0;
+  int rc = GLAB_OK, zrc = Z_OK, start = 0;
+  *total = 0;
+  *members = 0;
+  memset(&z, 0, sizeof z);
+  if (s->fd >= 0 && !(in = malloc(CHUNK)))
+    return glab_error(GLAB_ERR_NOMEM, "%s: out of memory", s->name);
+  if (inflateInit2(&z, 15 + 16) != Z_OK) {
+    free(in);
+    return glab_error(GLAB_ERR_NOMEM, "%s: zlib: cannot initialise", s->name);
+  }
+  for (;;) {
+    if (z.avail_in == 0 && pos < s->raw_len) { /* more compressed input */
+      uint64_t left = s->raw_len - pos;
+      if (s->fd < 0) {
+        z.next_in = (unsigned char *)(s->mem + pos);
+        z.avail_in = left > UINT_MAX ? UINT_MAX : (uInt)left;
+      } else {
+        size_t take = left > CHUNK ? CHUNK : (size_t)left;
+        if (read_full(s->fd, in, take, (off_t)pos) != 0) {
+          rc = glab_error(GLAB_ERR_IO, "%s: read error: %s", s->name, strerror(errno));
+          break;
+        }
+        z.next_in = in;
+        z.avail_in = (uInt)take;
+      }
+      pos += z.avail_in;
+    }
+    if (z.avail_in == 0) break; /* the input ended inside a member: counted as far as it goes */
+    z.next_out = out;
+    z.avail_out = sizeof out;
+    zrc = inflate(&z, Z_NO_FLUSH);
+    *total += sizeof out - z.avail_out;
+    if (*total > limit) break;
+    if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
+      rc = gz_corrupt(s->name, *members, start, z.msg, zrc);
+      break;
+    }
+    start = 0;
+    if (zrc == Z_STREAM_END) {
+      ++*members;
+      if (z.avail_in == 0 && pos >= s->raw_len) break;
+      inflateReset(&z);
+      start = 1;
+    }
+  }
+  inflateEnd(&z);
+  free(in);
+  return rc;
 }
 
 /* ---- the header ---- */
@@ -291,11 +376,6 @@ static int read_header(src *s, idx_header *h) {
                         "gzip file can hold",
                         s->name, h->count, glab_items_word(h->count), (unsigned long long)total,
                         (unsigned long long)s->raw_len);
-    if ((total & 0xffffffffu) != s->isize)
-      return glab_error(GLAB_ERR_FORMAT,
-                        "%s: the header declares %llu bytes but the gzip trailer says %llu "
-                        "(truncated or not the declared size)",
-                        s->name, (unsigned long long)total, (unsigned long long)s->isize);
   }
   /* A consistent header may still describe more than this machine holds (a gzip bomb that
    * decompresses to its claim): refuse before allocating rather than be killed midway. */
@@ -306,6 +386,28 @@ static int read_header(src *s, idx_header *h) {
                       "%s: the header declares %llu bytes, more than this machine's memory "
                       "(%llu bytes)",
                       s->name, (unsigned long long)total, (unsigned long long)ram);
+  /* gzip: the size trailer (mod 2^32) must agree. It is the last member's only, so when it does
+   * not, the members are counted through (no output kept) before the data is allocated. */
+  if (s->gz && (total & 0xffffffffu) != s->isize) {
+    uint64_t real;
+    int members;
+    if (gz_scan(s, total, &real, &members) != GLAB_OK) return glab_last_status();
+    if (members < 2)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: the header declares %llu bytes but the gzip trailer says %llu "
+                        "(truncated or not the declared size)",
+                        s->name, (unsigned long long)total, (unsigned long long)s->isize);
+    if (real > total)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: longer than its header declares (%llu bytes): its gzip members hold "
+                        "more",
+                        s->name, (unsigned long long)total);
+    if (real < total)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: truncated: the header declares %llu bytes but its %d gzip members "
+                        "hold %llu",
+                        s->name, (unsigned long long)total, members, (unsigned long long)real);
+  }
   return GLAB_OK;
 }
 

@@ -224,6 +224,88 @@ static void test_idx_bad_gzip(void) {
   free(g);
 }
 
+/* gzip files of several members (cat a.gz b.gz > c.gz; RFC 1952 2.2, gzip -dc reads them): the
+ * members' data in order, with every size check kept. */
+static void test_idx_multi_member_gzip(void) {
+  size_t len, glen;
+  double vals[30];
+  for (int i = 0; i < 30; i++)
+    vals[i] = (i * 37) % 256;
+  unsigned char *idx = tu_idx(0x08, 3, img_dims, vals, &len);
+  /* split the file at 3 places: inside the header, between header and data, inside the data */
+  const size_t cuts[3] = {2, 16, 16 + 7};
+  unsigned char *all = NULL;
+  size_t alen = 0;
+  for (int k = 0; k <= 3; k++) {
+    size_t from = k ? cuts[k - 1] : 0, to = k < 3 ? cuts[k] : len;
+    char part[32];
+    snprintf(part, sizeof part, "mm-part%d", k);
+    CU_ASSERT_EQUAL(tu_write_gz(part, idx + from, to - from), 0);
+    unsigned char *g = tu_read(tu_path(part), &glen);
+    all = realloc(all, alen + glen);
+    memcpy(all + alen, g, glen);
+    alen += glen;
+    free(g);
+  }
+  tu_write_bytes("mm.gz", all, alen);
+  glab_idx_options raw = {GLAB_SCALE_RAW, 0, 0};
+  glab_dataset *ds = glab_data_idx_load(tu_path("mm.gz"), NULL, &raw);
+  if (!ds) printf("\n    %s\n", glab_last_error());
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+  CU_ASSERT_EQUAL(glab_dataset_size(ds), 5);
+  glab_tensor *x = glab_tensor_create(1, (int[]){6});
+  for (size_t i = 0; i < 5; i++) {
+    CU_ASSERT_EQUAL(glab_dataset_item(ds, i, x, NULL, NULL), GLAB_OK);
+    for (int e = 0; e < 6; e++)
+      CU_ASSERT_EQUAL(x->data[e], vals[i * 6 + e]);
+  }
+  glab_tensor_destroy(x);
+  glab_dataset_destroy(ds);
+  /* with limit (the rest is not read) */
+  glab_idx_options lim = {GLAB_SCALE_UNIT, 2, 0};
+  ds = glab_data_idx_load(tu_path("mm.gz"), NULL, &lim);
+  CU_ASSERT(ds && glab_dataset_size(ds) == 2);
+  glab_dataset_destroy(ds);
+  /* an empty member in between is fine */
+  CU_ASSERT_EQUAL(tu_write_gz("mm-empty", "", 0), 0);
+  unsigned char *e = tu_read(tu_path("mm-empty"), &glen);
+  unsigned char *two = malloc(alen + glen);
+  size_t first = 0; /* the first member's length: re-read part 0 */
+  free(tu_read(tu_path("mm-part0"), &first));
+  memcpy(two, all, first);
+  memcpy(two + first, e, glen);
+  memcpy(two + first + glen, all + first, alen - first);
+  tu_write_bytes("mm-with-empty.gz", two, alen + glen);
+  ds = glab_data_idx_load(tu_path("mm-with-empty.gz"), NULL, NULL);
+  if (!ds) printf("\n    %s\n", glab_last_error());
+  CU_ASSERT_PTR_NOT_NULL(ds);
+  glab_dataset_destroy(ds);
+  free(e);
+  /* still checked: a member too many (more data than declared), one missing (less), garbage
+   * after the last member, a corrupt member */
+  unsigned char *more = malloc(alen + 64);
+  memcpy(more, all, alen);
+  unsigned char *p3 = tu_read(tu_path("mm-part3"), &glen);
+  memcpy(more + alen, p3, glen);
+  tu_write_bytes("mm-more.gz", more, alen + glen);
+  expect_error(glab_data_idx_load(tu_path("mm-more.gz"), NULL, NULL), "mm-more.gz", NULL);
+  tu_write_bytes("mm-less.gz", all, alen - glen);
+  expect_error(glab_data_idx_load(tu_path("mm-less.gz"), NULL, NULL), "mm-less.gz", "declares");
+  memcpy(more, all, alen);
+  memcpy(more + alen, "garbage!", 8);
+  tu_write_bytes("mm-garbage.gz", more, alen + 8);
+  expect_error(glab_data_idx_load(tu_path("mm-garbage.gz"), NULL, NULL), "mm-garbage.gz", NULL);
+  memcpy(more, all, alen);
+  more[first + 12] ^= 0x55; /* inside the second member's deflate data */
+  tu_write_bytes("mm-corrupt.gz", more, alen);
+  expect_error(glab_data_idx_load(tu_path("mm-corrupt.gz"), NULL, NULL), "mm-corrupt.gz", NULL);
+  free(p3);
+  free(more);
+  free(two);
+  free(all);
+  free(idx);
+}
+
 static void test_idx_pairs(void) {
   write_pair("p-images", "p-labels", 1, 0x08, 0x08);
   /* count mismatch */
@@ -561,6 +643,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "IDX every element type, plain and gzip", test_idx_types_gz);
   CU_add_test(s, "IDX malformed headers and sizes", test_idx_bad);
   CU_add_test(s, "IDX truncated or corrupt gzip", test_idx_bad_gzip);
+  CU_add_test(s, "IDX gzip of several members", test_idx_multi_member_gzip);
   CU_add_test(s, "IDX images/labels pairs", test_idx_pairs);
   CU_add_test(s, "IDX float data must be finite", test_idx_nonfinite);
   CU_add_test(s, "IDX signed types scale to [-1, 1)", test_idx_signed_unit);

@@ -48,6 +48,9 @@ seeds = {
     "billions": bytes([0]) + idx(0x08, [0x7FFFFFFF, 28, 28], b"\0" * 16),
     "billions_gz": bytes([0]) + gz(idx(0x08, [0x7FFFFFFF, 28, 28], b"\0" * 16)),
     "truncated_gz": bytes([0]) + gz(u8)[:20],
+    # several gzip members (cat a.gz b.gz): split inside the header and inside the data
+    "multi_member_gz": with_labels(0, gz(u8[:2]) + gz(u8[2:17]) + gz(u8[17:]), gz(lab[:9]) + gz(lab[9:])),
+    "multi_member_gz_garbage": bytes([0]) + gz(u8[:9]) + gz(u8[9:]) + b"\0\0\0\0",
     "labels_as_images": bytes([0]) + lab,
     "count_mismatch": with_labels(0, u8, idx(0x08, [2], bytes([0, 1]))),
 }
