@@ -12,6 +12,7 @@
 #include "gradlab/config.h"
 #include "gradlab/error.h"
 #include "gradlab/layer.h"
+#include "gradlab/tensor.h"
 
 typedef struct entry {
   char *key;
@@ -468,6 +469,10 @@ static int check_value(const entry *e, const char *type_name) {
                       isnan(e->r) ? "nan"
                       : e->r > 0  ? "inf"
                                   : "-inf");
+  /* Options reach glab_real arithmetic: in a float build 1e300 would be inf there. */
+  if (e->kind == GLAB_OPT_REAL && !e->unset && fabs(e->r) > GLAB_REAL_MAX)
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s' is %g, too large for %s (at most %g)",
+                      type_name, e->key, e->r, GLAB_REAL_NAME, (double)GLAB_REAL_MAX);
   if (e->kind == GLAB_OPT_INIT) return glab_init_check(&e->init, type_name, e->key);
   /* Integer options are read as C ints (sizes, counts): 2^32 + 3 must not become 3. */
   if (e->kind == GLAB_OPT_INT && (e->i < INT_MIN || e->i > INT_MAX))
@@ -499,7 +504,8 @@ int glab_config_validate(glab_config *c, const glab_option *options, const char 
     if (!o->def)
       return glab_error(GLAB_ERR_ARG, "%s: missing required option '%s' (%s)", type_name, o->name,
                         o->doc ? o->doc : glab_opt_kind_name(o->kind));
-    if (glab_config_set_from_text(c, o->name, o->kind, o->def) != GLAB_OK)
+    if (glab_config_set_from_text(c, o->name, o->kind, o->def) != GLAB_OK ||
+        check_value(find(c, o->name), type_name) != GLAB_OK)
       return glab_error_context("%s: bad default", type_name);
   }
   return GLAB_OK;

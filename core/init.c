@@ -42,12 +42,28 @@ int glab_init_check(const glab_init *init, const char *type_name, const char *ke
   if (isinf(init->value))
     return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s value must be a finite number, got %g",
                       type_name, key, init->name, init->value);
+  /* Finite but beyond glab_real (float: 1e300) would fill the weights with ±inf. */
+  if (!isnan(init->std) && init->std > GLAB_REAL_MAX)
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s std %g is too large for %s (at most %g)",
+                      type_name, key, init->name, init->std, GLAB_REAL_NAME, (double)GLAB_REAL_MAX);
+  if (!isnan(init->value) && fabs(init->value) > GLAB_REAL_MAX)
+    return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s value %g is too large for %s (at most %g)",
+                      type_name, key, init->name, init->value, GLAB_REAL_NAME,
+                      (double)GLAB_REAL_MAX);
   return GLAB_OK;
 }
 
-static void fill_normal(glab_tensor *t, double std, glab_rng *rng) {
-  for (size_t i = 0; i < t->size; i++)
-    t->data[i] = (glab_real)(std * glab_rng_normal(rng));
+/* A std that fits glab_real may still give draws that do not (std 3e38 · 1.5): refuse those
+ * rather than leave ±inf weights. */
+static int fill_normal(glab_tensor *t, double std, glab_rng *rng) {
+  for (size_t i = 0; i < t->size; i++) {
+    double x = std * glab_rng_normal(rng);
+    if (fabs(x) > GLAB_REAL_MAX)
+      return glab_error(GLAB_ERR_ARG, "initializer: normal std %g gives values too large for %s",
+                        std, GLAB_REAL_NAME);
+    t->data[i] = (glab_real)x;
+  }
+  return GLAB_OK;
 }
 
 static void fill_uniform(glab_tensor *t, double lo, double hi, glab_rng *rng) {
@@ -64,19 +80,20 @@ int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_o
       !strcmp(n, "normal_scaled") || !strcmp(n, "he_normal") || !strncmp(n, "xavier", 6);
   if (needs_fan && (fan_in <= 0 || (!strncmp(n, "xavier", 6) && fan_in + fan_out <= 0)))
     return glab_error(GLAB_ERR_ARG, "initializer %s: needs a positive fan_in (got %d)", n, fan_in);
+  int rc = GLAB_OK;
   if (!strcmp(n, "uniform01")) {
     fill_uniform(t, 0.0, 1.0, rng);
   } else if (!strcmp(n, "normal")) {
-    fill_normal(t, isnan(init->std) ? 1.0 : init->std, rng);
+    rc = fill_normal(t, isnan(init->std) ? 1.0 : init->std, rng);
   } else if (!strcmp(n, "normal_scaled")) {
-    fill_normal(t, 1.0 / sqrt((double)fan_in), rng);
+    rc = fill_normal(t, 1.0 / sqrt((double)fan_in), rng);
   } else if (!strcmp(n, "xavier_uniform")) {
     double a = sqrt(6.0 / (double)(fan_in + fan_out));
     fill_uniform(t, -a, a, rng);
   } else if (!strcmp(n, "xavier_normal")) {
-    fill_normal(t, sqrt(2.0 / (double)(fan_in + fan_out)), rng);
+    rc = fill_normal(t, sqrt(2.0 / (double)(fan_in + fan_out)), rng);
   } else if (!strcmp(n, "he_normal")) {
-    fill_normal(t, sqrt(2.0 / (double)fan_in), rng);
+    rc = fill_normal(t, sqrt(2.0 / (double)fan_in), rng);
   } else if (!strcmp(n, "zeros") || !strcmp(n, "constant")) {
     glab_real v = (glab_real)(!strcmp(n, "zeros") || isnan(init->value) ? 0.0 : init->value);
     for (size_t i = 0; i < t->size; i++)
@@ -85,5 +102,5 @@ int glab_init_apply(const glab_init *init, glab_tensor *t, int fan_in, int fan_o
     glab_init tmp;
     return glab_init_parse(n, &tmp); /* sets the "unknown initializer" message */
   }
-  return GLAB_OK;
+  return rc;
 }

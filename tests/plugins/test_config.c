@@ -533,9 +533,58 @@ static void test_values(void) {
   }
 }
 
+/* A finite real too large for glab_real (float: 1e300) would become inf: an error naming the
+ * type, the option and the value — for plain reals and an initializer's std and value, given
+ * from C, from text, or through a layer. The double build holds 1e300, so there it loads. */
+static void test_real_range(void) {
+  int is_float = sizeof(glab_real) == sizeof(float);
+  glab_config *c = glab_config_create();
+  glab_config_set_int(c, "units", 1);
+  glab_config_set_real(c, "rate", 1e300);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), is_float ? GLAB_ERR_ARG : GLAB_OK);
+  if (is_float) PT_MSG_HAS("thing: option 'rate' is 1e+300, too large for float");
+  glab_config_set_real(c, "rate", -3.5e38);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), is_float ? GLAB_ERR_ARG : GLAB_OK);
+  if (is_float) PT_MSG_HAS("option 'rate' is -3.5e+38");
+  glab_config_set_real(c, "rate", 3e38); /* fits a float */
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), GLAB_OK);
+  glab_config_set_real(c, "rate", 0.5);
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "init", GLAB_OPT_INIT, "normal(1e300)"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts, "thing"), is_float ? GLAB_ERR_ARG : GLAB_OK);
+  if (is_float) PT_MSG_HAS("thing: option 'init': normal std 1e+300 is too large for float");
+  glab_init in;
+  glab_init_parse("constant", &in);
+  in.value = -1e300;
+  CU_ASSERT_EQUAL(glab_init_check(&in, "dense", "bias_init"), is_float ? GLAB_ERR_ARG : GLAB_OK);
+  if (is_float) PT_MSG_HAS("dense: option 'bias_init': constant value -1e+300 is too large");
+  glab_config_destroy(c);
+  /* through a layer: no weights of ±inf */
+  glab_layer *l = pt_layer(reg, "dense", "inputs=2 outputs=2 init=normal(1e300)", NULL, 0);
+  if (is_float) {
+    CU_ASSERT_PTR_NULL(l);
+    PT_MSG_HAS("dense: option 'init': normal std 1e+300 is too large for float");
+  } else {
+    CU_ASSERT_PTR_NOT_NULL(l);
+  }
+  glab_layer_destroy(l);
+  l = pt_layer(reg, "relu", "slope=1e300", NULL, 0);
+  CU_ASSERT_PTR_NULL(l); /* too large for float, or outside [0, 1) in double */
+  glab_layer_destroy(l);
+  /* a std that fits but whose draws do not: the initializer says so instead of writing inf */
+  if (is_float) {
+    glab_init_parse("normal", &in);
+    in.std = 3e38;
+    glab_tensor *t = glab_tensor_create(1, (int[]){64});
+    CU_ASSERT_EQUAL(glab_init_apply(&in, t, 1, 1, NULL), GLAB_ERR_ARG);
+    PT_MSG_HAS("normal std 3e+38 gives values too large for float");
+    glab_tensor_destroy(t);
+  }
+}
+
 int main(void) {
   const pt_test tests[] = {{"config validation", test_validate},
                            {"option values", test_values},
+                           {"reals too large for glab_real", test_real_range},
                            {"initializers", test_initializers},
                            {"layer initializers", test_layer_initializers},
                            {"dense layout", test_dense_layout},

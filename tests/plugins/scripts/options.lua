@@ -35,4 +35,13 @@ check(dense{init = {"normal", std = 0}}, "std 0 is allowed")
 check(dense{init = {"normal", std = 0.1}, bias_init = {"constant", value = 0.5}}, "good initializers")
 fails("batchnorm: option 'eps' must be a finite number, got inf", gradlab.layer.batchnorm, {features = 2, eps = inf})
 fails("relu: option 'slope' must be a finite number, got nan", gradlab.layer.relu, {slope = nan})
+-- a finite number too large for the real type (float: 1e300) would become inf
+if gradlab.real == "float" then
+  fails("dense: option 'init': normal std 1e%+300 is too large for float", dense, {init = {"normal", std = 1e300}})
+  fails("dense: option 'bias_init': constant value 1e%+300 is too large for float", dense,
+        {bias_init = {"constant", value = 1e300}})
+  fails("sgd: option 'weight_decay' is 1e%+300, too large for float", gradlab.optim.sgd, {lr = 0.1, weight_decay = 1e300})
+else
+  check(dense{init = {"normal", std = 1e300}}, "1e300 fits a double")
+end
 print("options: all checks passed")
