@@ -511,6 +511,67 @@ int glab_config_validate(glab_config *c, const glab_option *options, const char 
   return GLAB_OK;
 }
 
+/* `msg` without a leading "<type>: " and "option '<name>'" (": " or " "): what is left says
+ * what is wrong with the value. */
+static const char *reason_of(const char *msg, const char *type_name, const char *name) {
+  size_t tl = strlen(type_name), nl = strlen(name);
+  if (!strncmp(msg, type_name, tl) && !strncmp(msg + tl, ": ", 2)) msg += tl + 2;
+  if (!strncmp(msg, "option '", 8) && !strncmp(msg + 8, name, nl) && msg[8 + nl] == '\'') {
+    msg += 9 + nl;
+    if (*msg == ':') msg++;
+    if (*msg == ' ') msg++;
+  }
+  return msg;
+}
+
+static int valid_option_name(const char *s) {
+  if (!s || !(isalpha((unsigned char)*s) || *s == '_')) return 0;
+  size_t n = 0;
+  for (; *s; s++, n++)
+    if (!(isalnum((unsigned char)*s) || *s == '_')) return 0;
+  return n < 64;
+}
+
+#define MAX_OPTIONS 200
+
+int glab_options_check(const glab_option *options, const char *type_name) {
+  if (!type_name) type_name = "?";
+  size_t n = 0;
+  for (; options && options[n].name; n++)
+    if (n == MAX_OPTIONS)
+      return glab_error(GLAB_ERR_ARG,
+                        "%s: more than %d options (or the table lacks GLAB_OPTIONS_END)", type_name,
+                        MAX_OPTIONS);
+  for (size_t i = 0; i < n; i++) {
+    const glab_option *o = &options[i];
+    if (!valid_option_name(o->name))
+      return glab_error(GLAB_ERR_ARG,
+                        "%s: option %zu has an invalid name '%s' (use letters, digits and '_', "
+                        "at most 63)",
+                        type_name, i + 1, o->name);
+    if ((int)o->kind < GLAB_OPT_INT || (int)o->kind > GLAB_OPT_INIT)
+      return glab_error(GLAB_ERR_ARG, "%s: option '%s' has an unknown kind %d", type_name, o->name,
+                        (int)o->kind);
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(options[j].name, o->name))
+        return glab_error(GLAB_ERR_ARG, "%s: option '%s' is declared twice (options %zu and %zu)",
+                          type_name, o->name, j + 1, i + 1);
+    if (!o->def) continue; /* required */
+    glab_config *c = glab_config_create();
+    if (!c) return glab_last_status();
+    int rc = glab_config_set_from_text(c, o->name, o->kind, o->def);
+    if (rc == GLAB_OK) rc = check_value(find(c, o->name), type_name);
+    glab_config_destroy(c);
+    if (rc != GLAB_OK) {
+      char why[512];
+      snprintf(why, sizeof why, "%s", reason_of(glab_last_error(), type_name, o->name));
+      return glab_error(GLAB_ERR_ARG, "%s: option '%s': bad default \"%s\": %s", type_name, o->name,
+                        o->def, why);
+    }
+  }
+  return GLAB_OK;
+}
+
 int glab_config_set_pairs(glab_config *c, const glab_option *options, const char *type_name,
                           const char *text) {
   if (!text) return GLAB_OK;

@@ -110,6 +110,24 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
     snprintf(msg, sizeof msg, "register %s '%s': a required callback is NULL", k, name);
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
+  /* The option table now, not at the first construction: a bad default or a name declared
+   * twice fails the registration (and so the whole plugin). */
+  if (glab_options_check(options, name) != GLAB_OK) {
+    const char *m = glab_last_error();
+    size_t nl = strlen(name);
+    if (!strncmp(m, name, nl) && !strncmp(m + nl, ": ", 2)) m += nl + 2;
+    snprintf(msg, sizeof msg, "register %s '%s': %s", k, name, m);
+    return reg_fail(r, GLAB_ERR_ARG, msg);
+  }
+  if (kind == GLAB_KIND_OPTIMIZER)
+    for (const glab_option *o = options; o && o->name; o++)
+      for (const glab_option *g = glab_optimizer_generic_options(); g->name; g++)
+        if (!strcmp(o->name, g->name)) {
+          snprintf(msg, sizeof msg,
+                   "register %s '%s': option '%s' is one the core adds to every optimizer", k, name,
+                   o->name);
+          return reg_fail(r, GLAB_ERR_ARG, msg);
+        }
   for (size_t i = 0; i < r->n; i++)
     if (r->e[i].kind == kind && !strcmp(r->e[i].name, name)) {
       snprintf(msg, sizeof msg, "%s type '%s' from %s is already registered by %s", k, name,

@@ -60,6 +60,12 @@ const char *glab_config_key_at(const glab_config *cfg, size_t i);
  * "dense: unknown option 'unit'; did you mean 'units'?". */
 int glab_config_validate(glab_config *cfg, const glab_option *options, const char *type_name);
 
+/* Check an option table itself (the registry does this when a type is registered): at most 200
+ * options, names of letters, digits and '_', known kinds, no name twice, and every default
+ * parses for its kind and is a value the option accepts. The message names the type and the
+ * option ("thing: option 'rate': bad default \"fast\": 'fast' is not a number"). */
+int glab_options_check(const glab_option *options, const char *type_name);
+
 /* Readers (valid after validation; a missing key reads as 0 / NaN / NULL). */
 long glab_config_int(const glab_config *cfg, const char *key);
 double glab_config_real(const glab_config *cfg, const char *key);

@@ -116,6 +116,69 @@ static void test_registry_checks(void) {
   glab_registry_destroy(r);
 }
 
+static glab_var *stub_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
+  (void)self, (void)tape;
+  return x;
+}
+static int stub_update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
+                       glab_real *delta, glab_real **state, size_t n, long step) {
+  (void)self, (void)value, (void)grad, (void)delta, (void)state, (void)n, (void)step;
+  return GLAB_OK;
+}
+static int stub_run(const glab_config *cfg, glab_model *m, glab_dataset *d,
+                    glab_pretrain_report_fn report, void *ctx) {
+  (void)cfg, (void)m, (void)d, (void)report, (void)ctx;
+  return GLAB_OK;
+}
+
+/* Option tables are checked when a type registers: a bad default or a name declared twice fails
+ * the plugin, naming the file, the type and the option, and nothing of it stays registered. */
+static void test_option_tables(void) {
+  refused(BADOPTS_DIR "/baddefault.so", "register layer 'baddefault_layer': option 'rate': "
+                                        "bad default \"fast\": 'fast' is not a number");
+  CU_ASSERT_PTR_NULL(glab_registry_layer(reg, "baddefault_good")); /* rolled back too */
+  refused(BADOPTS_DIR "/dupopt.so", "register optimizer 'dupopt': option 'lr' is declared twice");
+  CU_ASSERT_PTR_NULL(glab_registry_optimizer(reg, "dupopt"));
+  /* the same checks for types registered directly (built-in), each kind */
+  glab_registry *r = glab_registry_create();
+  static const glab_option inf_def[] = {{"x", GLAB_OPT_REAL, "inf", "doc"}, GLAB_OPTIONS_END};
+  static const glab_option bad_init[] = {{"w", GLAB_OPT_INIT, "gaussian", "doc"}, GLAB_OPTIONS_END};
+  static const glab_option bad_ints[] = {{"layers", GLAB_OPT_INTS, "1,two", "doc"},
+                                         GLAB_OPTIONS_END};
+  static const glab_option bad_name[] = {{"my option", GLAB_OPT_INT, "1", "doc"}, GLAB_OPTIONS_END};
+  static const glab_option bad_kind[] = {{"k", (glab_opt_kind)42, "1", "doc"}, GLAB_OPTIONS_END};
+  static const glab_option clip[] = {{"clip_norm", GLAB_OPT_REAL, "1", "doc"}, GLAB_OPTIONS_END};
+  static const glab_option fine[] = {{"x", GLAB_OPT_REAL, "", "unset is fine"},
+                                     {"s", GLAB_OPT_STRING, "", "empty is fine"},
+                                     {"n", GLAB_OPT_INT, NULL, "required is fine"},
+                                     GLAB_OPTIONS_END};
+  glab_layer_type lt = {.name = "t_layer", .options = inf_def, .forward = stub_forward};
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  PT_MSG_HAS("register layer 't_layer': option 'x': bad default \"inf\": must be a finite number");
+  lt.options = bad_init;
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  PT_MSG_HAS("option 'w': bad default \"gaussian\": unknown initializer 'gaussian'");
+  lt.options = bad_name;
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  PT_MSG_HAS("option 1 has an invalid name 'my option'");
+  lt.options = bad_kind;
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  PT_MSG_HAS("option 'k' has an unknown kind 42");
+  glab_pretrainer_type pt = {.name = "t_pre", .options = bad_ints, .run = stub_run};
+  CU_ASSERT_NOT_EQUAL(glab_register_pretrainer(r, &pt), GLAB_OK);
+  PT_MSG_HAS("register pretrainer 't_pre': option 'layers': bad default \"1,two\"");
+  glab_optimizer_type ot = {.name = "t_opt", .options = clip, .update = stub_update};
+  CU_ASSERT_NOT_EQUAL(glab_register_optimizer(r, &ot), GLAB_OK);
+  PT_MSG_HAS("option 'clip_norm' is one the core adds to every optimizer");
+  CU_ASSERT_EQUAL(glab_registry_count(r), 0); /* nothing registered */
+  lt.options = fine;
+  CU_ASSERT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_registry_count(r), 1);
+  glab_registry_destroy(r);
+  /* every shipped type's table passes (they are registered in setup) */
+  CU_ASSERT(shipped >= 12);
+}
+
 static void test_search_path(void) {
   char buf[4096];
   setenv("GRADLAB_PLUGIN_PATH", "/tmp/a:/tmp/b", 1);
@@ -148,6 +211,7 @@ int main(void) {
                            {"duplicate names", test_duplicates},
                            {"a folder keeps going", test_folder_keeps_going},
                            {"registry checks", test_registry_checks},
+                           {"option tables checked at registration", test_option_tables},
                            {"search path", test_search_path},
                            {NULL, NULL}};
   return pt_run("plugins_loader", tests, setup, teardown);

@@ -9,6 +9,16 @@ foreach(b nosym noinit badabi initfail dup_a dup_b dup_dense)
     LIBRARY_OUTPUT_DIRECTORY ${GLAB_BROKEN_DIR} C_VISIBILITY_PRESET hidden)
   list(APPEND GLAB_BROKEN_TARGETS broken_${b})
 endforeach()
+# Plugins whose option tables are wrong (a bad default, a name twice): refused at registration.
+# Their own folder, so the folder test above keeps its list of failures.
+set(GLAB_BADOPTS_DIR ${CMAKE_BINARY_DIR}/tests/plugins_badopts)
+foreach(b baddefault dupopt)
+  add_library(badopts_${b} MODULE ${CMAKE_CURRENT_LIST_DIR}/badopts/${b}.c)
+  target_link_libraries(badopts_${b} PRIVATE gradlab)
+  set_target_properties(badopts_${b} PROPERTIES OUTPUT_NAME ${b} PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${GLAB_BADOPTS_DIR} C_VISIBILITY_PRESET hidden)
+  list(APPEND GLAB_BROKEN_TARGETS badopts_${b})
+endforeach()
 file(WRITE ${GLAB_BROKEN_DIR}/not_a_plugin.so
   "This text file is named like a plugin but it is not a shared object: dlopen must refuse it\n")
 
@@ -16,7 +26,8 @@ gradlab_add_cunit_test(plugins_conformance ${CMAKE_CURRENT_LIST_DIR}/test_confor
 gradlab_add_cunit_test(plugins_optim ${CMAKE_CURRENT_LIST_DIR}/test_optim.c)
 gradlab_add_cunit_test(plugins_config ${CMAKE_CURRENT_LIST_DIR}/test_config.c)
 gradlab_add_cunit_test(plugins_loader ${CMAKE_CURRENT_LIST_DIR}/test_loader.c)
-target_compile_definitions(plugins_loader PRIVATE BROKEN_DIR="${GLAB_BROKEN_DIR}")
+target_compile_definitions(plugins_loader PRIVATE BROKEN_DIR="${GLAB_BROKEN_DIR}"
+                           BADOPTS_DIR="${GLAB_BADOPTS_DIR}")
 foreach(t plugins_conformance plugins_optim plugins_config plugins_loader)
   add_dependencies(${t} plugins)
 endforeach()
