@@ -572,6 +572,84 @@ int glab_options_check(const glab_option *options, const char *type_name) {
   return GLAB_OK;
 }
 
+/* ---- declared ranges ("[lo,hi]", "(0,inf)") ---- */
+
+typedef struct range {
+  double lo, hi;
+  int lo_open, hi_open;
+} range;
+
+static const char *skip_blanks(const char *p) {
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+static int parse_range(const char *text, range *r) {
+  const char *p = skip_blanks(text);
+  char *end;
+  if (*p != '[' && *p != '(') return 0;
+  r->lo_open = *p++ == '(';
+  r->lo = strtod(p, &end);
+  if (end == p || isnan(r->lo)) return 0;
+  p = skip_blanks(end);
+  if (*p++ != ',') return 0;
+  r->hi = strtod(p, &end);
+  if (end == p || isnan(r->hi)) return 0;
+  p = skip_blanks(end);
+  if (*p != ']' && *p != ')') return 0;
+  r->hi_open = *p++ == ')';
+  if (*skip_blanks(p)) return 0;
+  return r->lo < r->hi || (r->lo == r->hi && !r->lo_open && !r->hi_open);
+}
+
+/* "> 0", ">= 0", "< 1", "in [0, 1)" */
+static const char *range_words(const range *r, char *buf, size_t size) {
+  if (isinf(r->hi) && r->hi > 0 && !isinf(r->lo))
+    snprintf(buf, size, "%s %g", r->lo_open ? ">" : ">=", r->lo);
+  else if (isinf(r->lo) && r->lo < 0 && !isinf(r->hi))
+    snprintf(buf, size, "%s %g", r->hi_open ? "<" : "<=", r->hi);
+  else
+    snprintf(buf, size, "in %c%g, %g%c", r->lo_open ? '(' : '[', r->lo, r->hi,
+             r->hi_open ? ')' : ']');
+  return buf;
+}
+
+/* The shortest of %.6g .. %.17g that reads back as v (so 0.9999999 is not shown as 1). */
+static const char *num_text(double v, char *buf, size_t size) {
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
+int glab_config_check_ranges(const glab_config *c, const glab_option_range *ranges,
+                             const char *type_name) {
+  if (!type_name) type_name = "?";
+  for (const glab_option_range *q = ranges; q && q->name; q++) {
+    range r;
+    const entry *e = find(c, q->name);
+    if (!q->range || !parse_range(q->range, &r))
+      return glab_error(GLAB_ERR_ARG,
+                        "%s: option '%s': bad range \"%s\" (write [lo,hi], with ( or ) for an "
+                        "open end and inf for no bound: \"(0,inf)\", \"[0,1)\")",
+                        type_name, q->name, q->range ? q->range : "(null)");
+    if (!e) continue; /* not in this config: nothing to check */
+    if (e->kind != GLAB_OPT_INT && e->kind != GLAB_OPT_REAL)
+      return glab_error(GLAB_ERR_ARG, "%s: option '%s': a range is for int and real options only",
+                        type_name, q->name);
+    if (e->kind == GLAB_OPT_REAL && (e->unset || isnan(e->r))) continue; /* "not set" */
+    double v = e->kind == GLAB_OPT_INT ? (double)e->i : e->r;
+    if (v < r.lo || (r.lo_open && v == r.lo) || v > r.hi || (r.hi_open && v == r.hi)) {
+      char words[128], num[40];
+      return glab_error(GLAB_ERR_ARG, "%s: option '%s' must be %s, got %s", type_name, q->name,
+                        range_words(&r, words, sizeof words), num_text(v, num, sizeof num));
+    }
+  }
+  return GLAB_OK;
+}
+
 int glab_config_set_pairs(glab_config *c, const glab_option *options, const char *type_name,
                           const char *text) {
   if (!text) return GLAB_OK;

@@ -35,9 +35,11 @@ struct glab_optimizer {
 
 static const glab_option generic_options[] = {
     {"clip_norm", GLAB_OPT_REAL, "",
-     "clip the global L2 norm of all gradients to this (unset: off)"},
-    {"clip_value", GLAB_OPT_REAL, "", "clip every gradient element to [-v, v] (unset: off)"},
+     "clip the global L2 norm of all gradients to this (unset or 0: off)"},
+    {"clip_value", GLAB_OPT_REAL, "", "clip every gradient element to [-v, v] (unset or 0: off)"},
     GLAB_OPTIONS_END};
+static const glab_option_range generic_ranges[] = {
+    {"clip_norm", "[0,inf)"}, {"clip_value", "[0,inf)"}, GLAB_RANGES_END};
 
 const glab_option *glab_optimizer_generic_options(void) {
   return generic_options;
@@ -108,7 +110,9 @@ glab_optimizer *glab_optimizer_create(glab_registry *reg, const char *type, glab
   }
   if (nt) memcpy(o->options, t->options, nt * sizeof *o->options);
   memcpy(o->options + nt, generic_options, 3 * sizeof *o->options);
-  if (glab_config_validate(o->cfg, o->options, t->name) != GLAB_OK) goto fail;
+  if (glab_config_validate(o->cfg, o->options, t->name) != GLAB_OK ||
+      glab_config_check_ranges(o->cfg, generic_ranges, t->name) != GLAB_OK)
+    goto fail;
   if (cfg) glab_config_validate(cfg, o->options, t->name);
   glab_optimizer_set_clipping(o, glab_config_real(o->cfg, "clip_norm"),
                               glab_config_real(o->cfg, "clip_value"));

@@ -66,6 +66,24 @@ int glab_config_validate(glab_config *cfg, const glab_option *options, const cha
  * option ("thing: option 'rate': bad default \"fast\": 'fast' is not a number"). */
 int glab_options_check(const glab_option *options, const char *type_name);
 
+/* Value ranges of int and real options, checked by the type itself (in create(), or at the
+ * start of a pretrainer's run()) on its validated config, so every plugin words them alike:
+ *     static const glab_option_range ranges[] = {{"lr", "(0,inf)"}, {"beta1", "[0,1)"},
+ *                                                GLAB_RANGES_END};
+ *     if (glab_config_check_ranges(cfg, ranges, "adam") != GLAB_OK) return glab_last_status();
+ * A range is an interval "[lo,hi]", "(" / ")" marking an open end, inf / -inf no bound:
+ * "(0,inf)" is > 0, "[0,inf)" >= 0, "[0,1)". The message names the type, option and value
+ * ("adam: option 'beta1' must be in [0, 1), got 1"); an unset real (NaN) passes; a badly
+ * written range is an error too. */
+typedef struct glab_option_range {
+  const char *name;
+  const char *range;
+} glab_option_range;
+#define GLAB_RANGES_END                                                                            \
+  { NULL, NULL }
+int glab_config_check_ranges(const glab_config *cfg, const glab_option_range *ranges,
+                             const char *type_name);
+
 /* Readers (valid after validation; a missing key reads as 0 / NaN / NULL). */
 long glab_config_int(const glab_config *cfg, const char *key);
 double glab_config_real(const glab_config *cfg, const char *key);

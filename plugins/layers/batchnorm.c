@@ -19,6 +19,8 @@ static const glab_option options[] = {
     {"momentum", GLAB_OPT_REAL, "0.1", "running = (1-momentum)·running + momentum·batch"},
     {"eps", GLAB_OPT_REAL, "1e-5", "added to the variance before the square root"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {
+    {"momentum", "[0,1]"}, {"eps", "(0,inf)"}, GLAB_RANGES_END};
 
 static void destroy(glab_layer *self) {
   free(glab_layer_impl(self));
@@ -33,9 +35,7 @@ static int create(glab_layer *self, const glab_config *cfg) {
   b->eps = glab_config_real(cfg, "eps");
   if (b->features <= 0)
     return glab_error(GLAB_ERR_ARG, "batchnorm: features must be positive (got %d)", b->features);
-  if (!(b->momentum >= 0 && b->momentum <= 1))
-    return glab_error(GLAB_ERR_ARG, "batchnorm: momentum must be in [0, 1] (got %g)", b->momentum);
-  if (!(b->eps > 0)) return glab_error(GLAB_ERR_ARG, "batchnorm: eps must be > 0 (got %g)", b->eps);
+  if (glab_config_check_ranges(cfg, ranges, "batchnorm") != GLAB_OK) return glab_last_status();
   glab_init one, zero;
   glab_init_parse("constant", &one);
   one.value = 1;

@@ -6,15 +6,14 @@
 static const glab_option options[] = {
     {"slope", GLAB_OPT_REAL, "0", "slope on the negative side (0: plain ReLU; leaky when > 0)"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {{"slope", "[0,1)"}, GLAB_RANGES_END};
 
 static int create(glab_layer *self, const glab_config *cfg) {
   double *slope = malloc(sizeof *slope);
   if (!slope) return glab_error(GLAB_ERR_NOMEM, "relu: out of memory");
   *slope = glab_config_real(cfg, "slope");
   glab_layer_set_impl(self, slope);
-  if (!(*slope >= 0) || *slope >= 1)
-    return glab_error(GLAB_ERR_ARG, "relu: slope must be in [0, 1) (got %g)", *slope);
-  return GLAB_OK;
+  return glab_config_check_ranges(cfg, ranges, "relu");
 }
 
 static void destroy(glab_layer *self) {

@@ -14,9 +14,12 @@ static const glab_option options[] = {
     {"lr", GLAB_OPT_REAL, "1e-3", "learning rate"},
     {"beta1", GLAB_OPT_REAL, "0.9", "decay of the first-moment average"},
     {"beta2", GLAB_OPT_REAL, "0.999", "decay of the second-moment average"},
-    {"eps", GLAB_OPT_REAL, "1e-8", "added to the denominator"},
+    {"eps", GLAB_OPT_REAL, "1e-8", "added to the denominator (> 0: with 0, 0/0 where v = 0)"},
     {"weight_decay", GLAB_OPT_REAL, "0", "L2 penalty added to the gradient: g + wd·p"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {{"lr", "(0,inf)"},           {"beta1", "[0,1)"},
+                                           {"beta2", "[0,1)"},          {"eps", "(0,inf)"},
+                                           {"weight_decay", "[0,inf)"}, GLAB_RANGES_END};
 
 static int create(glab_optimizer *self, const glab_config *cfg) {
   adam *a = malloc(sizeof *a);
@@ -27,12 +30,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   a->b2 = glab_config_real(cfg, "beta2");
   a->eps = glab_config_real(cfg, "eps");
   a->wd = glab_config_real(cfg, "weight_decay");
-  if (!(a->lr > 0)) return glab_error(GLAB_ERR_ARG, "adam: option 'lr' must be > 0, got %g", a->lr);
-  if (!(a->b1 >= 0 && a->b1 < 1) || !(a->b2 >= 0 && a->b2 < 1))
-    return glab_error(GLAB_ERR_ARG, "adam: beta1 and beta2 must be in [0, 1) (got %g, %g)", a->b1,
-                      a->b2);
-  if (!(a->eps >= 0)) return glab_error(GLAB_ERR_ARG, "adam: eps must be >= 0 (got %g)", a->eps);
-  return GLAB_OK;
+  return glab_config_check_ranges(cfg, ranges, "adam");
 }
 
 static void destroy(glab_optimizer *self) {

@@ -16,6 +16,8 @@ static const glab_option options[] = {
     {"nesterov", GLAB_OPT_BOOL, "false", "Nesterov momentum (PyTorch's formulation)"},
     {"weight_decay", GLAB_OPT_REAL, "0", "L2 penalty added to the gradient: g + wd·p"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {
+    {"lr", "(0,inf)"}, {"momentum", "[0,1)"}, {"weight_decay", "[0,inf)"}, GLAB_RANGES_END};
 
 static int create(glab_optimizer *self, const glab_config *cfg) {
   mom *m = malloc(sizeof *m);
@@ -25,11 +27,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   m->mu = glab_config_real(cfg, "momentum");
   m->wd = glab_config_real(cfg, "weight_decay");
   m->nesterov = glab_config_bool(cfg, "nesterov");
-  if (!(m->lr > 0))
-    return glab_error(GLAB_ERR_ARG, "momentum: option 'lr' must be > 0, got %g", m->lr);
-  if (!(m->mu >= 0 && m->mu < 1))
-    return glab_error(GLAB_ERR_ARG, "momentum: momentum must be in [0, 1) (got %g)", m->mu);
-  return GLAB_OK;
+  return glab_config_check_ranges(cfg, ranges, "momentum");
 }
 
 static void destroy(glab_optimizer *self) {

@@ -12,9 +12,14 @@ typedef struct rms {
 static const glab_option options[] = {
     {"lr", GLAB_OPT_REAL, "1e-2", "learning rate"},
     {"alpha", GLAB_OPT_REAL, "0.99", "decay of the squared-gradient average"},
-    {"eps", GLAB_OPT_REAL, "1e-8", "added to the denominator"},
+    {"eps", GLAB_OPT_REAL, "1e-8", "added to the denominator (> 0: with 0, 0/0 where v = 0)"},
     {"weight_decay", GLAB_OPT_REAL, "0", "L2 penalty added to the gradient: g + wd·p"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {{"lr", "(0,inf)"},
+                                           {"alpha", "[0,1)"},
+                                           {"eps", "(0,inf)"},
+                                           {"weight_decay", "[0,inf)"},
+                                           GLAB_RANGES_END};
 
 static int create(glab_optimizer *self, const glab_config *cfg) {
   rms *r = malloc(sizeof *r);
@@ -24,12 +29,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   r->alpha = glab_config_real(cfg, "alpha");
   r->eps = glab_config_real(cfg, "eps");
   r->wd = glab_config_real(cfg, "weight_decay");
-  if (!(r->lr > 0))
-    return glab_error(GLAB_ERR_ARG, "rmsprop: option 'lr' must be > 0, got %g", r->lr);
-  if (!(r->alpha >= 0 && r->alpha < 1))
-    return glab_error(GLAB_ERR_ARG, "rmsprop: alpha must be in [0, 1) (got %g)", r->alpha);
-  if (!(r->eps >= 0)) return glab_error(GLAB_ERR_ARG, "rmsprop: eps must be >= 0 (got %g)", r->eps);
-  return GLAB_OK;
+  return glab_config_check_ranges(cfg, ranges, "rmsprop");
 }
 
 static void destroy(glab_optimizer *self) {

@@ -11,6 +11,8 @@ static const glab_option options[] = {
     {"lr", GLAB_OPT_REAL, NULL, "learning rate"},
     {"weight_decay", GLAB_OPT_REAL, "0", "L2 penalty added to the gradient: g + wd·p"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {
+    {"lr", "(0,inf)"}, {"weight_decay", "[0,inf)"}, GLAB_RANGES_END};
 
 static int create(glab_optimizer *self, const glab_config *cfg) {
   sgd *s = malloc(sizeof *s);
@@ -18,8 +20,7 @@ static int create(glab_optimizer *self, const glab_config *cfg) {
   glab_optimizer_set_impl(self, s);
   s->lr = glab_config_real(cfg, "lr");
   s->wd = glab_config_real(cfg, "weight_decay");
-  if (!(s->lr > 0)) return glab_error(GLAB_ERR_ARG, "sgd: option 'lr' must be > 0, got %g", s->lr);
-  return GLAB_OK;
+  return glab_config_check_ranges(cfg, ranges, "sgd");
 }
 
 static void destroy(glab_optimizer *self) {

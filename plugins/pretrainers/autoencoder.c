@@ -16,14 +16,18 @@ static const glab_option options[] = {
     {"batch", GLAB_OPT_INT, "20", "minibatch size"},
     /* Adam by default: the loss is a mean over the input features, so its gradients are about
      * 1/inputs of the papers' summed loss and plain SGD at a usual rate barely moves it. */
-    {"optimizer", GLAB_OPT_STRING, "adam", "optimizer type used for each layer (adam, sgd, momentum, ...)"},
-    {"tied", GLAB_OPT_BOOL, "true", "decoder weight is the encoder's transpose (else its own matrix)"},
+    {"optimizer", GLAB_OPT_STRING, "adam",
+     "optimizer type used for each layer (adam, sgd, momentum, ...)"},
+    {"tied", GLAB_OPT_BOOL, "true",
+     "decoder weight is the encoder's transpose (else its own matrix)"},
     {"noise", GLAB_OPT_REAL, "0", "denoising: fraction of input entries set to 0 (masking noise)"},
     {"decoder", GLAB_OPT_STRING, "auto",
      "decoder output: sigmoid, linear, or auto (sigmoid after a sigmoid encoder, else linear)"},
     {"layers", GLAB_OPT_INTS, "", "1-based indices of the dense layers to pretrain (default: all)"},
     {"limit", GLAB_OPT_INT, "0", "use only the first N items of the data (0: all)"},
     GLAB_OPTIONS_END};
+/* noise keeps its own check in run() (and message: "noise must be in [0, 1)") */
+static const glab_option_range ranges[] = {{"lr", "(0,inf)"}, GLAB_RANGES_END};
 
 /* The decoder of one unit: its own bias c [inputs] and, when untied, V [outputs][inputs]. */
 typedef struct ae_decoder {
@@ -32,8 +36,8 @@ typedef struct ae_decoder {
 } ae_decoder;
 
 /* x̂ for input `x` (already corrupted if denoising). Shared by training and the gradient check. */
-static glab_var *ae_reconstruct(glab_tape *tape, const lw_unit *u, const ae_decoder *d,
-                                glab_var *x, glab_var *w, glab_var *b) {
+static glab_var *ae_reconstruct(glab_tape *tape, const lw_unit *u, const ae_decoder *d, glab_var *x,
+                                glab_var *w, glab_var *b) {
   glab_var *h = glab_matmul(tape, x, w, 0, 0);
   if (b) h = glab_add(tape, h, b);
   h = lw_activate(tape, u->act_kind, u->relu_slope, h);
@@ -55,10 +59,15 @@ static glab_var *ae_corrupt(glab_tape *tape, glab_var *x, double noise, glab_rng
 static int ae_decoder_init(ae_decoder *d, const lw_unit *u, const glab_config *cfg) {
   memset(d, 0, sizeof *d);
   const char *dec = glab_config_string(cfg, "decoder");
-  if (!strcmp(dec, "auto")) d->sigmoid_out = u->act_kind == GLAB_ACT_SIGMOID;
-  else if (!strcmp(dec, "sigmoid")) d->sigmoid_out = 1;
-  else if (!strcmp(dec, "linear")) d->sigmoid_out = 0;
-  else return glab_error(GLAB_ERR_ARG, "autoencoder: decoder must be auto, sigmoid or linear (got '%s')", dec);
+  if (!strcmp(dec, "auto"))
+    d->sigmoid_out = u->act_kind == GLAB_ACT_SIGMOID;
+  else if (!strcmp(dec, "sigmoid"))
+    d->sigmoid_out = 1;
+  else if (!strcmp(dec, "linear"))
+    d->sigmoid_out = 0;
+  else
+    return glab_error(GLAB_ERR_ARG,
+                      "autoencoder: decoder must be auto, sigmoid or linear (got '%s')", dec);
   d->c = glab_var_create(1, &u->inputs, 1);
   if (!d->c) return glab_last_status();
   if (!glab_config_bool(cfg, "tied")) {
@@ -66,7 +75,8 @@ static int ae_decoder_init(ae_decoder *d, const lw_unit *u, const glab_config *c
     d->v = glab_var_create(2, shape, 1);
     glab_init xavier;
     if (!d->v || glab_init_parse("xavier_uniform", &xavier) != GLAB_OK ||
-        glab_init_apply(&xavier, &d->v->value, u->outputs, u->inputs, glab_default_rng()) != GLAB_OK)
+        glab_init_apply(&xavier, &d->v->value, u->outputs, u->inputs, glab_default_rng()) !=
+            GLAB_OK)
       return glab_last_status();
   }
   return GLAB_OK;
@@ -93,7 +103,8 @@ static glab_optimizer *ae_optimizer(const glab_config *cfg) {
 
 /* Train one unit for the configured epochs; reports the mean reconstruction error per epoch. */
 static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *data, size_t n,
-                         const lw_unit *u, int unit_no, glab_pretrain_report_fn report, void *rctx) {
+                         const lw_unit *u, int unit_no, glab_pretrain_report_fn report,
+                         void *rctx) {
   size_t batch = (size_t)glab_config_int(cfg, "batch");
   int epochs = (int)glab_config_int(cfg, "epochs");
   double noise = glab_config_real(cfg, "noise");
@@ -104,7 +115,8 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
   size_t *order = malloc(n * sizeof *order);
   glab_optimizer *opt = NULL;
   int rc = ae_decoder_init(&dec, u, cfg);
-  if (rc == GLAB_OK && (!tape || !order)) rc = glab_error(GLAB_ERR_NOMEM, "autoencoder: out of memory");
+  if (rc == GLAB_OK && (!tape || !order))
+    rc = glab_error(GLAB_ERR_NOMEM, "autoencoder: out of memory");
   if (rc == GLAB_OK) rc = lw_batch_buffer(data, batch, "autoencoder", &buf);
   if (rc == GLAB_OK && !(opt = ae_optimizer(cfg))) rc = glab_last_status();
   glab_var *params[4];
@@ -113,7 +125,8 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
   params[np++] = dec.c;
   if (b) params[np++] = b;
   if (dec.v) params[np++] = dec.v;
-  for (size_t i = 0; i < n; i++) order[i] = i;
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
   for (int e = 1; rc == GLAB_OK && e <= epochs; e++) {
     glab_rng_shuffle(glab_default_rng(), order, n);
     double total = 0;
@@ -121,7 +134,8 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
     for (size_t s = 0; rc == GLAB_OK && s < n; s += batch) {
       size_t bn = n - s < batch ? n - s : batch;
       glab_tape_reset(tape);
-      for (int p = 0; p < np; p++) glab_var_zero_grad(params[p]);
+      for (int p = 0; p < np; p++)
+        glab_var_zero_grad(params[p]);
       glab_var *x = lw_layer_input(m, u->index, data, order + s, bn, buf, tape);
       glab_var *xt = x ? ae_corrupt(tape, x, noise, glab_default_rng()) : NULL;
       glab_var *loss = xt ? glab_mse(tape, ae_reconstruct(tape, u, &dec, xt, w, b), x) : NULL;
@@ -131,7 +145,8 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
       }
       double l = loss->value.data[0];
       if (!isfinite(l)) {
-        rc = glab_error(GLAB_ERR_NONFINITE, "autoencoder: layer %d: reconstruction error is %g at epoch %d",
+        rc = glab_error(GLAB_ERR_NONFINITE,
+                        "autoencoder: layer %d: reconstruction error is %g at epoch %d",
                         u->index + 1, l, e);
         break;
       }
@@ -157,6 +172,7 @@ static int ae_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *da
 
 static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
                glab_pretrain_report_fn report, void *rctx) {
+  if (glab_config_check_ranges(cfg, ranges, "autoencoder") != GLAB_OK) return glab_last_status();
   if (glab_config_int(cfg, "epochs") < 1 || glab_config_int(cfg, "batch") < 1)
     return glab_error(GLAB_ERR_ARG, "autoencoder: epochs and batch must be at least 1");
   double noise = glab_config_real(cfg, "noise");
@@ -173,11 +189,13 @@ static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
   if (units[0].index == 0 && units[0].inputs != (int)glab_dataset_item_elems(data)) {
     int in = units[0].inputs;
     free(units);
-    return glab_error(GLAB_ERR_SHAPE, "autoencoder: layer 1 takes %d inputs but the data has %zu features",
-                      in, glab_dataset_item_elems(data));
+    return glab_error(GLAB_ERR_SHAPE,
+                      "autoencoder: layer 1 takes %d inputs but the data has %zu features", in,
+                      glab_dataset_item_elems(data));
   }
   int was_training = glab_model_is_training(m);
-  glab_model_set_training(m, 0); /* the layers below run as at evaluation (batchnorm: running stats) */
+  glab_model_set_training(m,
+                          0); /* the layers below run as at evaluation (batchnorm: running stats) */
   int rc = GLAB_OK;
   for (int k = 0; k < nu && rc == GLAB_OK; k++)
     rc = ae_train_unit(cfg, m, data, n, &units[k], k, report, rctx);

@@ -3,10 +3,10 @@
  * (visible units v, bias a, own) and its outputs (hidden units h, bias = the layer's bias),
  * sharing the weight W [inputs][outputs], trained by contrastive divergence CD-k:
  *     p(h=1|v) = σ(v·W + c),  p(v=1|h) = σ(h·Wᵀ + a) (binary)  or  E[v|h] = h·Wᵀ + a (Gaussian)
- *     ΔW = lr·(v₀ᵀp(h|v₀) − v_kᵀp(h|v_k))/B,  Δa = lr·mean(v₀ − v_k),  Δc = lr·mean(p(h|v₀) − p(h|v_k))
- * Hidden states are sampled on the way down; visible reconstructions use their means and the last
- * hidden statistics use probabilities (Hinton, "A practical guide to training RBMs", 2010).
- * Reported per epoch: the mean squared reconstruction error of the first reconstruction. */
+ *     ΔW = lr·(v₀ᵀp(h|v₀) − v_kᵀp(h|v_k))/B,  Δa = lr·mean(v₀ − v_k),  Δc = lr·mean(p(h|v₀) −
+ * p(h|v_k)) Hidden states are sampled on the way down; visible reconstructions use their means and
+ * the last hidden statistics use probabilities (Hinton, "A practical guide to training RBMs",
+ * 2010). Reported per epoch: the mean squared reconstruction error of the first reconstruction. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +23,16 @@ static const glab_option options[] = {
     {"layers", GLAB_OPT_INTS, "", "1-based indices of the dense layers to pretrain (default: all)"},
     {"limit", GLAB_OPT_INT, "0", "use only the first N items of the data (0: all)"},
     GLAB_OPTIONS_END};
+static const glab_option_range ranges[] = {{"lr", "(0,inf)"}, GLAB_RANGES_END};
 
 /* Where CD draws its uniform numbers (a function so that tests can fix them). */
 typedef double (*rbm_uniform_fn)(void *ctx);
 
 typedef struct rbm {
   int nv, nh, gaussian;
-  glab_real *w; /* [nv][nh], the dense layer's weight (shared) */
-  glab_real *c; /* [nh], the dense layer's bias (shared) */
-  double *a;    /* [nv], visible bias (own) */
+  glab_real *w;              /* [nv][nh], the dense layer's weight (shared) */
+  glab_real *c;              /* [nh], the dense layer's bias (shared) */
+  double *a;                 /* [nv], visible bias (own) */
   double *h0, *hk, *vk, *hs; /* work arrays for one batch */
 } rbm;
 
@@ -43,14 +44,17 @@ static double sigm(double x) {
 static void rbm_hidden(const rbm *r, const double *v, int B, double *p) {
   for (int b = 0; b < B; b++) {
     double *pb = p + (size_t)b * r->nh;
-    for (int j = 0; j < r->nh; j++) pb[j] = r->c[j];
+    for (int j = 0; j < r->nh; j++)
+      pb[j] = r->c[j];
     for (int i = 0; i < r->nv; i++) {
       double vi = v[(size_t)b * r->nv + i];
       if (vi == 0) continue;
       const glab_real *wi = r->w + (size_t)i * r->nh;
-      for (int j = 0; j < r->nh; j++) pb[j] += vi * wi[j];
+      for (int j = 0; j < r->nh; j++)
+        pb[j] += vi * wi[j];
     }
-    for (int j = 0; j < r->nh; j++) pb[j] = sigm(pb[j]);
+    for (int j = 0; j < r->nh; j++)
+      pb[j] = sigm(pb[j]);
   }
 }
 
@@ -61,7 +65,8 @@ static void rbm_visible(const rbm *r, const double *h, int B, double *v) {
     for (int i = 0; i < r->nv; i++) {
       const glab_real *wi = r->w + (size_t)i * r->nh;
       double s = r->a[i];
-      for (int j = 0; j < r->nh; j++) s += hb[j] * wi[j];
+      for (int j = 0; j < r->nh; j++)
+        s += hb[j] * wi[j];
       v[(size_t)b * r->nv + i] = r->gaussian ? s : sigm(s);
     }
   }
@@ -69,17 +74,19 @@ static void rbm_visible(const rbm *r, const double *h, int B, double *v) {
 
 /* One CD-k update from the batch v0 [B][nv]; returns the mean squared error of the first
  * reconstruction. */
-static double rbm_cd_step(rbm *r, const double *v0, int B, int k, double lr,
-                          rbm_uniform_fn uniform, void *uctx) {
+static double rbm_cd_step(rbm *r, const double *v0, int B, int k, double lr, rbm_uniform_fn uniform,
+                          void *uctx) {
   size_t nhB = (size_t)B * r->nh, nvB = (size_t)B * r->nv;
   double recon = 0;
   rbm_hidden(r, v0, B, r->h0);
   memcpy(r->hk, r->h0, nhB * sizeof *r->hk);
   for (int step = 1; step <= k; step++) {
-    for (size_t q = 0; q < nhB; q++) r->hs[q] = uniform(uctx) < r->hk[q] ? 1.0 : 0.0;
+    for (size_t q = 0; q < nhB; q++)
+      r->hs[q] = uniform(uctx) < r->hk[q] ? 1.0 : 0.0;
     rbm_visible(r, r->hs, B, r->vk);
     if (step == 1)
-      for (size_t q = 0; q < nvB; q++) recon += (v0[q] - r->vk[q]) * (v0[q] - r->vk[q]);
+      for (size_t q = 0; q < nvB; q++)
+        recon += (v0[q] - r->vk[q]) * (v0[q] - r->vk[q]);
     rbm_hidden(r, r->vk, B, r->hk);
   }
   double scale = lr / B;
@@ -93,12 +100,14 @@ static double rbm_cd_step(rbm *r, const double *v0, int B, int k, double lr,
       wi[j] += (glab_real)(scale * g);
     }
     double ga = 0;
-    for (int b = 0; b < B; b++) ga += v0[(size_t)b * r->nv + i] - r->vk[(size_t)b * r->nv + i];
+    for (int b = 0; b < B; b++)
+      ga += v0[(size_t)b * r->nv + i] - r->vk[(size_t)b * r->nv + i];
     r->a[i] += scale * ga;
   }
   for (int j = 0; j < r->nh; j++) {
     double gc = 0;
-    for (int b = 0; b < B; b++) gc += r->h0[(size_t)b * r->nh + j] - r->hk[(size_t)b * r->nh + j];
+    for (int b = 0; b < B; b++)
+      gc += r->h0[(size_t)b * r->nh + j] - r->hk[(size_t)b * r->nh + j];
     r->c[j] += (glab_real)(scale * gc);
   }
   return recon / (double)nvB;
@@ -121,7 +130,9 @@ static void rbm_free(rbm *r) {
   free(r->a), free(r->h0), free(r->hk), free(r->hs), free(r->vk);
 }
 
-static double rng_uniform(void *ctx) { return glab_rng_uniform(ctx); }
+static double rng_uniform(void *ctx) {
+  return glab_rng_uniform(ctx);
+}
 
 static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *data, size_t n,
                           const lw_unit *u, int gaussian, glab_pretrain_report_fn report,
@@ -131,7 +142,8 @@ static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *d
   double lr = glab_config_real(cfg, "lr");
   glab_var *w = glab_layer_param(u->dense, "weight"), *c = glab_layer_param(u->dense, "bias");
   if (!c)
-    return glab_error(GLAB_ERR_ARG, "rbm: layer %d has no bias; an RBM needs the hidden bias (dense{bias=true})",
+    return glab_error(GLAB_ERR_ARG,
+                      "rbm: layer %d has no bias; an RBM needs the hidden bias (dense{bias=true})",
                       u->index + 1);
   rbm r;
   glab_tape *tape = glab_tape_create();
@@ -139,9 +151,11 @@ static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *d
   size_t *order = malloc(n * sizeof *order);
   double *v0 = malloc(batch * (size_t)u->inputs * sizeof *v0);
   int rc = rbm_init(&r, u->inputs, u->outputs, (int)batch, w->value.data, c->value.data, gaussian);
-  if (rc == GLAB_OK && (!tape || !order || !v0)) rc = glab_error(GLAB_ERR_NOMEM, "rbm: out of memory");
+  if (rc == GLAB_OK && (!tape || !order || !v0))
+    rc = glab_error(GLAB_ERR_NOMEM, "rbm: out of memory");
   if (rc == GLAB_OK) rc = lw_batch_buffer(data, batch, "rbm", &buf);
-  for (size_t i = 0; order && i < n; i++) order[i] = i;
+  for (size_t i = 0; order && i < n; i++)
+    order[i] = i;
   for (int e = 1; rc == GLAB_OK && e <= epochs; e++) {
     glab_rng_shuffle(glab_default_rng(), order, n);
     double total = 0;
@@ -153,11 +167,13 @@ static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *d
         rc = glab_error_context("rbm: layer %d", u->index + 1);
         break;
       }
-      for (size_t q = 0; q < x->value.size; q++) v0[q] = x->value.data[q];
+      for (size_t q = 0; q < x->value.size; q++)
+        v0[q] = x->value.data[q];
       total += rbm_cd_step(&r, v0, (int)bn, k, lr, rng_uniform, glab_default_rng()) * (double)bn;
     }
     if (rc == GLAB_OK && !isfinite(total))
-      rc = glab_error(GLAB_ERR_NONFINITE, "rbm: layer %d: reconstruction error is not finite at epoch %d (lower lr?)",
+      rc = glab_error(GLAB_ERR_NONFINITE,
+                      "rbm: layer %d: reconstruction error is not finite at epoch %d (lower lr?)",
                       u->index + 1, e);
     if (rc == GLAB_OK && report && report(rctx, u->index + 1, e, total / (double)n))
       rc = glab_error(GLAB_ERR_STATE, "rbm: stopped by the caller after layer %d, epoch %d",
@@ -173,6 +189,7 @@ static int rbm_train_unit(const glab_config *cfg, glab_model *m, glab_dataset *d
 
 static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
                glab_pretrain_report_fn report, void *rctx) {
+  if (glab_config_check_ranges(cfg, ranges, "rbm") != GLAB_OK) return glab_last_status();
   if (glab_config_int(cfg, "epochs") < 1 || glab_config_int(cfg, "batch") < 1 ||
       glab_config_int(cfg, "k") < 1)
     return glab_error(GLAB_ERR_ARG, "rbm: epochs, batch and k must be at least 1");
@@ -190,14 +207,16 @@ static int run(const glab_config *cfg, glab_model *m, glab_dataset *data,
   if (units[0].index == 0 && units[0].inputs != (int)glab_dataset_item_elems(data)) {
     int in = units[0].inputs;
     free(units);
-    return glab_error(GLAB_ERR_SHAPE, "rbm: layer 1 takes %d inputs but the data has %zu features", in,
-                      glab_dataset_item_elems(data));
+    return glab_error(GLAB_ERR_SHAPE, "rbm: layer 1 takes %d inputs but the data has %zu features",
+                      in, glab_dataset_item_elems(data));
   }
   for (int q = 0; q < nu; q++) /* before any layer is changed */
     if (!glab_layer_param(units[q].dense, "bias")) {
       int li = units[q].index + 1;
       free(units);
-      return glab_error(GLAB_ERR_ARG, "rbm: layer %d has no bias; an RBM needs the hidden bias (dense{bias=true})", li);
+      return glab_error(
+          GLAB_ERR_ARG,
+          "rbm: layer %d has no bias; an RBM needs the hidden bias (dense{bias=true})", li);
     }
   int was_training = glab_model_is_training(m);
   glab_model_set_training(m, 0);
@@ -219,5 +238,7 @@ static const glab_pretrainer_type type = {
     .run = run,
 };
 
-static int init(glab_registry *reg) { return glab_register_pretrainer(reg, &type); }
+static int init(glab_registry *reg) {
+  return glab_register_pretrainer(reg, &type);
+}
 GLAB_PLUGIN(init)

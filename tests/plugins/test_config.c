@@ -581,10 +581,126 @@ static void test_real_range(void) {
   }
 }
 
+/* Real options with a meaningful range declare it (glab_option.range); the core checks every
+ * value given and every default against it, naming the type, the option and the value. */
+static void test_ranges(void) {
+  const struct {
+    const char *type, *opts, *want;
+  } bad[] = {
+      {"sgd", "lr=-1", "sgd: option 'lr' must be > 0, got -1"},
+      {"sgd", "lr=0.1 weight_decay=-1", "sgd: option 'weight_decay' must be >= 0, got -1"},
+      {"momentum", "lr=0.1 momentum=1", "momentum: option 'momentum' must be in [0, 1), got 1"},
+      {"momentum", "lr=0.1 weight_decay=-0.5", "option 'weight_decay' must be >= 0, got -0.5"},
+      {"adam", "beta1=1", "adam: option 'beta1' must be in [0, 1), got 1"},
+      {"adam", "beta2=-0.1", "adam: option 'beta2' must be in [0, 1), got -0.1"},
+      {"adam", "eps=0", "adam: option 'eps' must be > 0, got 0"},
+      {"adam", "weight_decay=-1", "adam: option 'weight_decay' must be >= 0, got -1"},
+      {"rmsprop", "alpha=1.5", "rmsprop: option 'alpha' must be in [0, 1), got 1.5"},
+      {"rmsprop", "eps=-1e-8", "rmsprop: option 'eps' must be > 0, got -1e-08"},
+      {"sgd", "lr=0.1 clip_norm=-1", "sgd: option 'clip_norm' must be >= 0, got -1"},
+      {"adam", "clip_value=-2", "adam: option 'clip_value' must be >= 0, got -2"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    const glab_optimizer_type *t = glab_registry_optimizer(reg, bad[k].type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    glab_config *c = glab_config_create();
+    glab_option all[64];
+    size_t n = 0;
+    for (const glab_option *o = t->options; o->name; o++)
+      all[n++] = *o;
+    for (const glab_option *o = glab_optimizer_generic_options(); o->name; o++)
+      all[n++] = *o;
+    all[n] = (glab_option)GLAB_OPTIONS_END;
+    CU_ASSERT_EQUAL(glab_config_set_pairs(c, all, bad[k].type, bad[k].opts), GLAB_OK);
+    CU_ASSERT_PTR_NULL(glab_optimizer_create(reg, bad[k].type, c));
+    PT_MSG_HAS(bad[k].want);
+    glab_config_destroy(c);
+  }
+  /* the edges that are allowed */
+  const char *good[][2] = {{"momentum", "lr=0.1 momentum=0 weight_decay=0"},
+                           {"adam", "beta1=0 beta2=0.999999 eps=1e-30"},
+                           {"sgd", "lr=1e-30 clip_norm=0 clip_value=0"}};
+  for (int k = 0; k < 3; k++) {
+    glab_config *c = glab_config_create();
+    const glab_optimizer_type *t = glab_registry_optimizer(reg, good[k][0]);
+    glab_option all[64];
+    size_t n = 0;
+    for (const glab_option *o = t->options; o->name; o++)
+      all[n++] = *o;
+    for (const glab_option *o = glab_optimizer_generic_options(); o->name; o++)
+      all[n++] = *o;
+    all[n] = (glab_option)GLAB_OPTIONS_END;
+    CU_ASSERT_EQUAL(glab_config_set_pairs(c, all, good[k][0], good[k][1]), GLAB_OK);
+    glab_optimizer *o = glab_optimizer_create(reg, good[k][0], c);
+    if (!o) printf("\n    %s: %s\n", good[k][0], glab_last_error());
+    CU_ASSERT_PTR_NOT_NULL(o);
+    glab_optimizer_destroy(o);
+    glab_config_destroy(c);
+  }
+  /* layers */
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "relu", "slope=1", NULL, 0));
+  PT_MSG_HAS("relu: option 'slope' must be in [0, 1), got 1");
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "batchnorm", "features=2 momentum=1.5", NULL, 0));
+  PT_MSG_HAS("batchnorm: option 'momentum' must be in [0, 1], got 1.5");
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "batchnorm", "features=2 eps=0", NULL, 0));
+  PT_MSG_HAS("batchnorm: option 'eps' must be > 0, got 0");
+  glab_layer *l = pt_layer(reg, "batchnorm", "features=2 momentum=1", NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL(l);
+  glab_layer_destroy(l);
+  /* pretrainers: checked first thing in run(), before the model or data are looked at */
+  const char *pre[][3] = {{"rbm", "lr=-1", "rbm: option 'lr' must be > 0, got -1"},
+                          {"autoencoder", "lr=0", "autoencoder: option 'lr' must be > 0, got 0"}};
+  for (int k = 0; k < 2; k++) {
+    const glab_pretrainer_type *t = glab_registry_pretrainer(reg, pre[k][0]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    glab_config *c = glab_config_create();
+    CU_ASSERT_EQUAL(glab_config_set_pairs(c, t->options, t->name, pre[k][1]), GLAB_OK);
+    CU_ASSERT_EQUAL(glab_config_validate(c, t->options, t->name), GLAB_OK);
+    CU_ASSERT_EQUAL(t->run(c, NULL, NULL, NULL, NULL), GLAB_ERR_ARG);
+    PT_MSG_HAS(pre[k][2]);
+    glab_config_destroy(c);
+  }
+  /* the helper itself: ints too, open and closed ends, unset reals pass, bad range texts */
+  static const glab_option opts2[] = {{"n", GLAB_OPT_INT, "3", "count"},
+                                      {"p", GLAB_OPT_REAL, "0.5", "fraction"},
+                                      {"t", GLAB_OPT_REAL, "", "unset"},
+                                      {"s", GLAB_OPT_STRING, "x", "a string"},
+                                      GLAB_OPTIONS_END};
+  static const glab_option_range r2[] = {
+      {"n", "[1,10]"}, {"p", "[0,1]"}, {"t", "(0,inf)"}, GLAB_RANGES_END};
+  glab_config *c = glab_config_create();
+  CU_ASSERT_EQUAL(glab_config_validate(c, opts2, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, r2, "thing"), GLAB_OK);
+  glab_config_set_int(c, "n", 11);
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, r2, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'n' must be in [1, 10], got 11");
+  glab_config_set_int(c, "n", 10);
+  glab_config_set_real(c, "p", -0.25);
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, r2, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'p' must be in [0, 1], got -0.25");
+  glab_config_set_real(c, "p", 0.99999999);
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, r2, "thing"), GLAB_OK);
+  glab_config_set_real(c, "p", 1.00000001); /* shown as given, not rounded to 1 */
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, r2, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("got 1.00000001");
+  glab_config_set_real(c, "p", 1);
+  const char *bad_ranges[] = {"0,1", "[1,0]", "[0,1", "(0,0)", "[a,1]", "[0,1] x", "[nan,1]"};
+  for (int k = 0; k < 7; k++) {
+    glab_option_range br[2] = {{"p", bad_ranges[k]}, GLAB_RANGES_END};
+    CU_ASSERT_EQUAL(glab_config_check_ranges(c, br, "thing"), GLAB_ERR_ARG);
+    PT_MSG_HAS("thing: option 'p': bad range");
+  }
+  glab_option_range sr[2] = {{"s", "[0,1]"}, GLAB_RANGES_END};
+  CU_ASSERT_EQUAL(glab_config_check_ranges(c, sr, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("a range is for int and real options");
+  glab_config_destroy(c);
+}
+
 int main(void) {
   const pt_test tests[] = {{"config validation", test_validate},
                            {"option values", test_values},
                            {"reals too large for glab_real", test_real_range},
+                           {"declared option ranges", test_ranges},
                            {"initializers", test_initializers},
                            {"layer initializers", test_layer_initializers},
                            {"dense layout", test_dense_layout},

@@ -293,7 +293,7 @@ static void test_options(void) {
   PT_MSG_HAS("unknown optimizer type 'adamw'; did you mean 'adam'?");
   glab_config_destroy(cfg);
   CU_ASSERT_PTR_NULL(pt_optim(reg, "momentum", "lr=0.1 momentum=1.5"));
-  PT_MSG_HAS("momentum must be in [0, 1)");
+  PT_MSG_HAS("momentum: option 'momentum' must be in [0, 1), got 1.5"); /* the declared range */
 }
 
 int main(void) {
