@@ -37,6 +37,9 @@ void glab_registry_destroy(glab_registry *r) {
   for (size_t i = 0; i < r->nfail; i++)
     free(r->fail[i]);
   free(r->fail);
+  for (size_t i = 0; i < r->nwarn; i++)
+    free(r->warn[i]);
+  free(r->warn);
   free(r);
 }
 
@@ -276,17 +279,44 @@ static void load_path_item(glab_registry *r, const char *item, failures *f) {
     note_failure(f);
 }
 
-/* GRADLAB_PLUGIN_PATH, then the build tree's folder, then the installed one. */
+/* Remember a search-path warning once per registry (out of memory: dropped). */
+static void add_warning(glab_registry *r, const char *msg) {
+  for (size_t i = 0; i < r->nwarn; i++)
+    if (!strcmp(r->warn[i], msg)) return;
+  if (r->nwarn == r->warncap) {
+    size_t cap = r->warncap ? 2 * r->warncap : 4;
+    char **nw = realloc(r->warn, cap * sizeof *nw);
+    if (!nw) return;
+    r->warn = nw;
+    r->warncap = cap;
+  }
+  if ((r->warn[r->nwarn] = strdup(msg))) r->nwarn++;
+}
+
+/* GRADLAB_PLUGIN_PATH, then the build tree's folder, then the installed one. A path entry that
+ * is not there is a warning, not a failure: a stale folder in a profile must not stop every
+ * script, but it should not be silent either (a typo looks like "my plugin is not found"). */
 static void load_search_path(glab_registry *r, failures *f) {
   const char *env = getenv("GRADLAB_PLUGIN_PATH");
   if (env && *env) {
     char *copy = strdup(env), *save = NULL;
     for (char *tok = copy ? strtok_r(copy, ":", &save) : NULL; tok;
-         tok = strtok_r(NULL, ":", &save))
-      if (is_dir(tok))
+         tok = strtok_r(NULL, ":", &save)) {
+      struct stat st;
+      char msg[PATH_MAX + 96];
+      if (is_dir(tok)) {
         load_dir(r, tok, f);
-      else if (ends_with_so(tok))
-        load_path_item(r, tok, f);
+      } else if (ends_with_so(tok)) {
+        load_path_item(r, tok, f); /* a missing .so is a failure ("no such file"), as before */
+      } else if (stat(tok, &st) != 0) {
+        snprintf(msg, sizeof msg, "GRADLAB_PLUGIN_PATH folder %s does not exist", tok);
+        add_warning(r, msg);
+      } else {
+        snprintf(msg, sizeof msg, "GRADLAB_PLUGIN_PATH entry %s is neither a folder nor a .so file",
+                 tok);
+        add_warning(r, msg);
+      }
+    }
     free(copy);
   }
   char build[PATH_MAX], inst[PATH_MAX];
@@ -300,7 +330,10 @@ int glab_plugins_load_default(glab_registry *r, const char *const *paths, int np
   if (!r) return glab_error(GLAB_ERR_ARG, "plugins: NULL registry");
   for (int i = 0; i < npaths; i++)
     if (paths && paths[i]) load_path_item(r, paths[i], &f);
+  size_t before = r->nwarn;
   load_search_path(r, &f);
+  for (size_t i = before; i < r->nwarn; i++)
+    fprintf(stderr, "gradlab: warning: %s (skipped)\n", r->warn[i]);
   return finish(&f);
 }
 
@@ -311,14 +344,17 @@ int glab_plugins_load_tolerant(glab_registry *r, const char *const *paths, int n
   for (int i = 0; i < npaths; i++)
     if (paths && paths[i]) load_path_item(r, paths[i], &f);
   if (f.count) return finish(&f);
-  size_t before = glab_registry_failure_count(r);
+  size_t before = glab_registry_failure_count(r), wbefore = r->nwarn;
   load_search_path(r, &f);
   size_t after = glab_registry_failure_count(r);
+  for (size_t i = wbefore; warn && i < r->nwarn; i++)
+    warn(ctx, r->warn[i]);
   /* A file that failed before fails again with the same message: say it once per registry. */
   for (size_t i = before; warn && i < after; i++) {
     const char *msg = glab_registry_failure(r, i);
     int seen = 0;
-    for (size_t j = 0; j < before && !seen; j++) seen = !strcmp(msg, glab_registry_failure(r, j));
+    for (size_t j = 0; j < before && !seen; j++)
+      seen = !strcmp(msg, glab_registry_failure(r, j));
     if (!seen) warn(ctx, msg);
   }
   glab_clear_error();

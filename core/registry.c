@@ -247,6 +247,13 @@ const char *glab_registry_failure(const glab_registry *r, size_t i) {
   return r && i < r->nfail ? r->fail[i] : NULL;
 }
 
+size_t glab_registry_warning_count(const glab_registry *r) {
+  return r ? r->nwarn : 0;
+}
+const char *glab_registry_warning(const glab_registry *r, size_t i) {
+  return r && i < r->nwarn ? r->warn[i] : NULL;
+}
+
 size_t glab_registry_plugin_count(const glab_registry *r) {
   return r ? r->np : 0;
 }

@@ -31,6 +31,8 @@ struct glab_registry {
   char reg_msg[1024];
   char **fail; /* every load failure's message, in order */
   size_t nfail, failcap;
+  char **warn; /* search-path warnings (a missing folder), each once */
+  size_t nwarn, warncap;
 };
 
 /* Drop entries registered after the first `n` (a failed plugin's), newest first. */

@@ -47,6 +47,11 @@ const char *glab_registry_plugin_file(const glab_registry *reg, size_t i);
 /* Every plugin load failure so far (each message names the file), oldest first. */
 size_t glab_registry_failure_count(const glab_registry *reg);
 const char *glab_registry_failure(const glab_registry *reg, size_t i);
+/* Warnings of the search so far, oldest first, each once: a GRADLAB_PLUGIN_PATH entry that
+ * does not exist (a stale folder) or is neither a folder nor a .so file. Not failures: the
+ * search goes on and the loaders still return GLAB_OK for them. */
+size_t glab_registry_warning_count(const glab_registry *reg);
+const char *glab_registry_warning(const glab_registry *reg, size_t i);
 /* The ABI this core accepts; and "ABI 1 (float)" style text for any ABI value. */
 int glab_core_abi(void);
 const char *glab_abi_text(int abi, char *buf, size_t size);
@@ -61,13 +66,17 @@ int glab_plugin_load_dir(glab_registry *reg, const char *dir);
 /* The standard search: explicit paths (files or folders), then GRADLAB_PLUGIN_PATH
  * (colon-separated), then the build tree's plugin folder (only when this libgradlab is the
  * build tree's own), then the installed folder ($libdir/gradlab/plugins, found next to the
- * running libgradlab so an installed tree can be moved). Folders that do not exist are
- * skipped; a file already loaded is not loaded twice; failures are reported as in load_dir. */
+ * running libgradlab so an installed tree can be moved). A file already loaded is not loaded
+ * twice; failures are reported as in load_dir. A GRADLAB_PLUGIN_PATH folder that does not exist
+ * is skipped with a warning (glab_registry_warning), which this function also writes to stderr
+ * as "gradlab: warning: ... (skipped)", once per registry; the default folders are skipped
+ * silently when absent. */
 int glab_plugins_load_default(glab_registry *reg, const char *const *paths, int npaths);
 /* As glab_plugins_load_default, but only the explicit paths must load (their first failure is
  * returned). A broken file on the search path is skipped, so one stray .so in a plugin folder
  * does not stop every script: `warn` (may be NULL) gets each such failure's message once per
- * registry. Returns GLAB_OK unless an explicit path failed. */
+ * registry, and each search-path warning (a missing folder) once per registry — this function
+ * prints nothing itself. Returns GLAB_OK unless an explicit path failed. */
 int glab_plugins_load_tolerant(glab_registry *reg, const char *const *paths, int npaths,
                                void (*warn)(void *ctx, const char *message), void *ctx);
 /* The folders the standard search visits after explicit paths, ':'-joined into buf. */

@@ -2,6 +2,7 @@
  * message naming the file and the reason, the process keeps running, and nothing from the
  * broken file stays registered. Also the registry's own checks and the search path. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "gradlab/plugin.h"
 #include "plugtest.h"
@@ -203,6 +204,59 @@ static void test_search_path(void) {
   unsetenv("GRADLAB_PLUGIN_PATH");
 }
 
+static int warned;
+static char warned_msg[1024];
+static void on_warn(void *ctx, const char *message) {
+  (void)ctx;
+  warned++;
+  snprintf(warned_msg, sizeof warned_msg, "%s", message);
+}
+
+/* A GRADLAB_PLUGIN_PATH folder that does not exist (a stale path) is a warning naming it, on
+ * stderr or through the tolerant loader's callback, once per registry; never a failure. */
+static void test_missing_path_folder(void) {
+  setenv("GRADLAB_PLUGIN_PATH", "/nonexistent/gradlab-plugins::" BROKEN_DIR "/initfail.so", 1);
+  /* the standard search: the warning goes to stderr (captured here) and stays in the registry */
+  char tmpl[] = "/tmp/gradlab-stderr-XXXXXX";
+  int fd = mkstemp(tmpl);
+  CU_ASSERT_FATAL(fd >= 0);
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(fd, 2);
+  glab_registry *r = glab_registry_create();
+  glab_plugins_load_default(r, NULL, 0); /* initfail.so fails (a failure, as before) */
+  glab_plugins_load_default(r, NULL, 0); /* again: no second warning */
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  char out[4096] = "";
+  ssize_t n = pread(fd, out, sizeof out - 1, 0);
+  out[n > 0 ? n : 0] = '\0';
+  close(fd);
+  unlink(tmpl);
+  const char *w = "gradlab: warning: GRADLAB_PLUGIN_PATH folder /nonexistent/gradlab-plugins does "
+                  "not exist (skipped)";
+  CU_ASSERT_PTR_NOT_NULL(strstr(out, w));
+  CU_ASSERT_PTR_NULL(strstr(strstr(out, w) ? strstr(out, w) + 1 : out, w)); /* once */
+  CU_ASSERT_EQUAL(glab_registry_warning_count(r), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_warning(r, 0), "/nonexistent/gradlab-plugins"));
+  for (size_t i = 0; i < glab_registry_failure_count(r); i++) /* initfail: a warning is not one */
+    CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_failure(r, i), "initfail.so"));
+  CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dense")); /* the rest of the search ran */
+  glab_registry_destroy(r);
+  /* the tolerant loader hands it to its callback, once per registry */
+  setenv("GRADLAB_PLUGIN_PATH", "/nonexistent/gradlab-plugins", 1);
+  r = glab_registry_create();
+  warned = 0;
+  CU_ASSERT_EQUAL(glab_plugins_load_tolerant(r, NULL, 0, on_warn, NULL), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_plugins_load_tolerant(r, NULL, 0, on_warn, NULL), GLAB_OK);
+  CU_ASSERT_EQUAL(warned, 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(warned_msg, "GRADLAB_PLUGIN_PATH folder "
+                                            "/nonexistent/gradlab-plugins does not exist"));
+  glab_registry_destroy(r);
+  unsetenv("GRADLAB_PLUGIN_PATH");
+}
+
 int main(void) {
   const pt_test tests[] = {{"not a shared object", test_not_a_shared_object},
                            {"missing entry symbols", test_missing_symbols},
@@ -213,6 +267,7 @@ int main(void) {
                            {"registry checks", test_registry_checks},
                            {"option tables checked at registration", test_option_tables},
                            {"search path", test_search_path},
+                           {"a missing GRADLAB_PLUGIN_PATH folder", test_missing_path_folder},
                            {NULL, NULL}};
   return pt_run("plugins_loader", tests, setup, teardown);
 }
