@@ -31,6 +31,16 @@ struct glab_layer {
   int nsteps;
 };
 
+static const glab_option generic_options[] = {
+    {"name", GLAB_OPT_STRING, "",
+     "the layer's name in statistics, metrics.csv and net:layer(name) (default: its position, "
+     "e.g. 3 or 3.1)"},
+    GLAB_OPTIONS_END};
+
+const glab_option *glab_layer_generic_options(void) {
+  return generic_options;
+}
+
 void glab_layer_set_impl(glab_layer *l, void *impl) {
   l->impl = impl;
 }

@@ -119,6 +119,16 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
     snprintf(msg, sizeof msg, "register %s '%s': %s", k, name, m);
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
+  if (kind == GLAB_KIND_LAYER)
+    for (const glab_option *o = options; o && o->name; o++)
+      for (const glab_option *g = glab_layer_generic_options(); g->name; g++)
+        if (!strcmp(o->name, g->name)) {
+          snprintf(msg, sizeof msg,
+                   "register %s '%s': option '%s' is one every layer takes (the binding sets it; "
+                   "the type would never see it)",
+                   k, name, o->name);
+          return reg_fail(r, GLAB_ERR_ARG, msg);
+        }
   if (kind == GLAB_KIND_OPTIMIZER)
     for (const glab_option *o = options; o && o->name; o++)
       for (const glab_option *g = glab_optimizer_generic_options(); g->name; g++)

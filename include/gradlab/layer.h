@@ -73,6 +73,11 @@ glab_rng *glab_layer_rng(glab_layer *l);
 const char *glab_layer_name(const glab_layer *l); /* "3", "3.1" or a given name */
 const glab_layer_type *glab_layer_get_type(const glab_layer *l);
 
+/* The options every layer takes besides its type's own, handled by the embedder rather than the
+ * type (today `name`: the binding sets it with glab_layer_set_name). For documentation
+ * (`gradlab plugins --describe`) and bindings; a layer type may not declare one of these. */
+const glab_option *glab_layer_generic_options(void);
+
 /* ---- for embedders (the Lua binding, tests) ---- */
 /* Create a layer of a registered type; validates cfg (filling defaults). Takes ownership of
  * the children (destroyed with the layer, also on failure). NULL and a message on failure. */

@@ -696,11 +696,33 @@ static void test_ranges(void) {
   glab_config_destroy(c);
 }
 
+/* The options every layer takes besides its type's own (`name`), listed by the core so that
+ * `gradlab plugins --describe` and the bindings can show them. */
+static void test_generic_layer_options(void) {
+  const glab_option *g = glab_layer_generic_options();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+  CU_ASSERT_STRING_EQUAL(g[0].name, "name");
+  CU_ASSERT_EQUAL(g[0].kind, GLAB_OPT_STRING);
+  CU_ASSERT_PTR_NOT_NULL(g[0].def);
+  CU_ASSERT(g[0].doc && strstr(g[0].doc, "name"));
+  CU_ASSERT_PTR_NULL(g[1].name);
+  CU_ASSERT_EQUAL(glab_options_check(g, "layer"), GLAB_OK);
+  /* no shipped layer type declares it itself */
+  for (size_t i = 0; i < glab_registry_count(reg); i++) {
+    glab_type_kind kind;
+    const glab_option *o;
+    glab_registry_entry(reg, i, &kind, NULL, NULL, NULL, &o);
+    for (; kind == GLAB_KIND_LAYER && o && o->name; o++)
+      CU_ASSERT(strcmp(o->name, "name") != 0);
+  }
+}
+
 int main(void) {
   const pt_test tests[] = {{"config validation", test_validate},
                            {"option values", test_values},
                            {"reals too large for glab_real", test_real_range},
                            {"declared option ranges", test_ranges},
+                           {"options every layer takes", test_generic_layer_options},
                            {"initializers", test_initializers},
                            {"layer initializers", test_layer_initializers},
                            {"dense layout", test_dense_layout},

@@ -171,6 +171,10 @@ static void test_option_tables(void) {
   glab_optimizer_type ot = {.name = "t_opt", .options = clip, .update = stub_update};
   CU_ASSERT_NOT_EQUAL(glab_register_optimizer(r, &ot), GLAB_OK);
   PT_MSG_HAS("option 'clip_norm' is one the core adds to every optimizer");
+  static const glab_option named[] = {{"name", GLAB_OPT_STRING, "", "doc"}, GLAB_OPTIONS_END};
+  lt.options = named;
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
+  PT_MSG_HAS("option 'name' is one every layer takes");
   CU_ASSERT_EQUAL(glab_registry_count(r), 0); /* nothing registered */
   lt.options = fine;
   CU_ASSERT_EQUAL(glab_register_layer(r, &lt), GLAB_OK);
