@@ -26,6 +26,7 @@ struct glab_layer {
   glab_layer **children;
   int nchildren;
   int training;
+  int depth; /* levels of nesting: 1 without children, else 1 + the deepest child's */
   glab_var *input, *output;
   glab_var **steps;
   int nsteps;
@@ -257,17 +258,28 @@ glab_layer *glab_layer_create(glab_registry *reg, const char *type, glab_config 
     glab_error(GLAB_ERR_ARG, "%s: takes no child layers (got %d)", t->name, nchildren);
     goto fail_children;
   }
-  for (int i = 0; i < nchildren; i++)
+  int depth = 1;
+  for (int i = 0; i < nchildren; i++) {
     if (!children[i]) {
       glab_error(GLAB_ERR_ARG, "%s: child %d is NULL", t->name, i + 1);
       goto fail_children;
     }
+    if (children[i]->depth + 1 > depth) depth = children[i]->depth + 1;
+  }
+  /* Checked before any name is built: renaming a chain this deep is what costs. */
+  if (depth > GLAB_LAYER_MAX_DEPTH) {
+    glab_error(GLAB_ERR_ARG,
+               "%s: layers nest %d levels deep, more than the limit of %d (GLAB_LAYER_MAX_DEPTH)",
+               t->name, depth, GLAB_LAYER_MAX_DEPTH);
+    goto fail_children;
+  }
   l = calloc(1, sizeof *l);
   if (!l) {
     glab_error(GLAB_ERR_NOMEM, "%s: out of memory", t->name);
     goto fail_children;
   }
   l->type = t;
+  l->depth = depth;
   l->training = 1;
   l->auto_name = 1;
   if (store_name(l, t->name) != GLAB_OK) goto fail_children;

@@ -78,6 +78,11 @@ const glab_layer_type *glab_layer_get_type(const glab_layer *l);
  * (`gradlab plugins --describe`) and bindings; a layer type may not declare one of these. */
 const glab_option *glab_layer_generic_options(void);
 
+/* Layers nest at most this many levels (a layer without children is 1 level): names are whole
+ * paths ("1.1.1..."), so D levels hold ~D² bytes of names, and forward, naming and destroy
+ * recurse once per level. glab_layer_create refuses deeper nesting with an error. */
+#define GLAB_LAYER_MAX_DEPTH 1000
+
 /* ---- for embedders (the Lua binding, tests) ---- */
 /* Create a layer of a registered type; validates cfg (filling defaults). Takes ownership of
  * the children (destroyed with the layer, also on failure). NULL and a message on failure. */

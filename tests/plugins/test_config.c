@@ -717,6 +717,43 @@ static void test_generic_layer_options(void) {
   }
 }
 
+/* Nesting has a limit (GLAB_LAYER_MAX_DEPTH levels): names are whole paths ("1.1.1..."), so a
+ * chain of D nested layers holds ~D² bytes of names and each wrap renames the whole chain —
+ * 5000 levels gave a 50 MB tostring, 100k did not finish. Past the limit: a clear error. */
+static void test_nesting_depth(void) {
+  CU_ASSERT(GLAB_LAYER_MAX_DEPTH >= 100);
+  glab_layer *l = pt_layer(reg, "tanh", "", NULL, 0);
+  for (int d = 2; d <= GLAB_LAYER_MAX_DEPTH && l; d++) {
+    glab_layer *k[1] = {l};
+    l = pt_layer(reg, "residual", "", k, 1);
+  }
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l); /* exactly at the limit: fine */
+  glab_layer *deepest = l;
+  while (glab_layer_nchildren(deepest))
+    deepest = glab_layer_child(deepest, 0);
+  CU_ASSERT_EQUAL(strlen(glab_layer_name(deepest)),
+                  strlen("residual") + 2 * (GLAB_LAYER_MAX_DEPTH - 1));
+  /* it runs (recursion through every level) */
+  glab_tape *t = glab_tape_create();
+  int xs[2] = {1, 3};
+  glab_var *x = glab_tape_leaf(t, 2, xs, 0);
+  CU_ASSERT_PTR_NOT_NULL(glab_layer_forward(l, t, x));
+  glab_tape_destroy(t);
+  glab_layer *k[1] = {l};
+  CU_ASSERT_PTR_NULL(pt_layer(reg, "residual", "", k, 1)); /* one more: refused (child freed) */
+  char want[128];
+  snprintf(want, sizeof want, "residual: layers nest %d levels deep, more than the limit of %d",
+           GLAB_LAYER_MAX_DEPTH + 1, GLAB_LAYER_MAX_DEPTH);
+  PT_MSG_HAS(want);
+  /* siblings do not add depth: a wide block of shallow children is fine */
+  glab_layer *wide[50];
+  for (int i = 0; i < 50; i++)
+    wide[i] = pt_layer(reg, "tanh", "", NULL, 0);
+  l = pt_layer(reg, "residual", "", wide, 50);
+  CU_ASSERT_PTR_NOT_NULL(l);
+  glab_layer_destroy(l);
+}
+
 int main(void) {
   const pt_test tests[] = {{"config validation", test_validate},
                            {"option values", test_values},
@@ -730,6 +767,7 @@ int main(void) {
                            {"recurrent layers", test_recurrent},
                            {"lstm gate order and layouts", test_lstm_gate_order},
                            {"residual and names", test_residual_and_names},
+                           {"nesting depth limit", test_nesting_depth},
                            {NULL, NULL}};
   return pt_run("plugins_config_layers", tests, setup, teardown);
 }
