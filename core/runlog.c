@@ -196,6 +196,7 @@ fail:
   if (log->csv) fclose(log->csv), remove(glab_runlog_path(log, "metrics.csv.part"));
   if (log->log) fclose(log->log), remove(glab_runlog_path(log, "log.txt.part"));
   cJSON_Delete(log->summary);
+  free(log->error);
   free(log->dir);
   free(log);
   return NULL;
