@@ -72,7 +72,9 @@ static int set_init(lua_State *L, glab_config *cfg, const char *fname, const cha
         if (!isfinite(*dest[i])) /* worded as glab_init_check's message (init.c) */
           return luaL_error(L, "%s: option '%s': %s %s must be a finite number%s, got %s", fname,
                             key, init.name, fields[i], i ? "" : " >= 0",
-                            isnan(*dest[i]) ? "nan" : *dest[i] > 0 ? "inf" : "-inf");
+                            isnan(*dest[i]) ? "nan"
+                            : *dest[i] > 0  ? "inf"
+                                            : "-inf");
       } else if (t != LUA_TNIL)
         return luaL_error(L, "%s: option '%s': %s must be a number", fname, key, fields[i]);
       lua_pop(L, 1);
@@ -139,7 +141,7 @@ static int set_one(lua_State *L, glab_config *cfg, const glab_option *opts, cons
     if (!ok) {
       if (t == LUA_TNUMBER)
         return luaL_error(L, "%s: option '%s' must be an integer, got %s", fname, key,
-                          lua_tostring(L, v));
+                          glab_lua_push_value_text(L, v));
       return wrong(L, fname, key, o, v);
     }
     return glab_config_set_int(cfg, key, (long)x);

@@ -64,6 +64,13 @@ glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg_for_errors)
 /* ---- errors and shared state (lua_module.c) ---- */
 /* Raise a Lua error "fname: <glab_last_error()>" at the caller's position. Never returns. */
 int glab_lua_fail(lua_State *L, const char *fname);
+/* Push (and return) a number as a message shows it: a value with an integer value exactly
+ * (4294967296, not 4.294967296e+09), NaN as "nan" whatever its sign bit (0/0 is -nan on x86),
+ * "inf"/"-inf", other floats with Lua's %.14g. */
+const char *glab_lua_push_number_text(lua_State *L, lua_Number v);
+/* Push (and return) the value at `idx` as a message shows it: numbers as above, strings quoted
+ * ("\"abc\""), anything else by its type name. */
+const char *glab_lua_push_value_text(lua_State *L, int idx);
 /* The registry every binding uses (the process-wide default registry). */
 glab_registry *glab_lua_registry(lua_State *L);
 /* Set fields `funcs` on the table at the top of the stack (luaL_setfuncs with no upvalues). */

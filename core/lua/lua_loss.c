@@ -32,8 +32,8 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
       lua_Integer x = lua_tointegerx(L, -1, &ok);
       if (!ok || x < 0 || (lua_Unsigned)x >= top) {
         if (ok) lua_pushinteger(L, x); /* -1.0 reads as -1 */
-        const char *v = lua_type(L, -1) == LUA_TSTRING
-                            ? lua_pushfstring(L, "\"%s\"", lua_tostring(L, -1))
+        const char *v = lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TSTRING
+                            ? glab_lua_push_value_text(L, -1) /* NaN as nan, never -nan */
                             : luaL_tolstring(L, -1, NULL);
         bad_label(L, fname, i, v, k);
       }
@@ -47,13 +47,8 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
   int *lab = lua_newuserdatauv(L, t->size * sizeof *lab, 0);
   for (size_t i = 0; i < t->size; i++) {
     double x = (double)t->data[i];
-    if (!(x >= 0) || x != floor(x) || x >= (double)top) {
-      if (x == floor(x) && fabs(x) < 9007199254740992.0)
-        lua_pushinteger(L, (lua_Integer)x); /* -1 rather than -1.0 */
-      else
-        lua_pushnumber(L, x);
-      bad_label(L, fname, i, luaL_tolstring(L, -1, NULL), k);
-    }
+    if (!(x >= 0) || x != floor(x) || x >= (double)top) /* -1 rather than -1.0; nan */
+      bad_label(L, fname, i, glab_lua_push_number_text(L, x), k);
     lab[i] = (int)x;
   }
   *n = t->size;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* dladdr */
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,25 @@ int glab_lua_fail(lua_State *L, const char *fname) {
   const char *msg = glab_last_error();
   if (!msg || !msg[0]) msg = "failed";
   return luaL_error(L, "%s: %s", fname, msg);
+}
+
+const char *glab_lua_push_number_text(lua_State *L, lua_Number v) {
+  if (isnan(v)) return lua_pushliteral(L, "nan");
+  if (isinf(v)) return lua_pushstring(L, v > 0 ? "inf" : "-inf");
+  if (v == floor(v) && fabs(v) < 9.2e18) return lua_pushfstring(L, "%I", (lua_Integer)v);
+  return lua_pushfstring(L, "%f", v); /* LUAI_NUMFFORMAT: %.14g */
+}
+
+const char *glab_lua_push_value_text(lua_State *L, int idx) {
+  switch (lua_type(L, idx)) {
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+    return glab_lua_push_number_text(L, lua_tonumber(L, idx));
+  case LUA_TSTRING:
+    return lua_pushfstring(L, "\"%s\"", lua_tostring(L, idx));
+  default:
+    return lua_pushstring(L, luaL_typename(L, idx));
+  }
 }
 
 glab_registry *glab_lua_registry(lua_State *L) {
