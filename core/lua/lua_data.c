@@ -7,6 +7,7 @@
  * userdata is created before the C object, so a Lua error never leaks the dataset. */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gradlab/config.h"
@@ -99,15 +100,12 @@ static int field(lua_State *L, int idx, const char *key) {
 static lua_Integer opt_int(lua_State *L, int idx, const char *key, lua_Integer dflt, lua_Integer lo,
                            const char *fname) {
   lua_Integer v = dflt;
-  if (field(L, idx, key) != LUA_TNIL) {
-    int ok;
-    v = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_error(L, "%s: option '%s' must be an integer", fname, key);
+  if (field(L, idx, key) != LUA_TNIL) { /* counts and sizes are C ints below: never wrap */
+    char what[64];
+    snprintf(what, sizeof what, "option '%s'", key);
+    v = glab_lua_check_int(L, -1, lo, INT_MAX, fname, what);
   }
   lua_pop(L, 1);
-  if (v < lo) luaL_error(L, "%s: option '%s' must be >= %d", fname, key, (int)lo);
-  if (v > INT_MAX) /* counts and sizes are C ints below: never wrap 2^32 + 3 to 3 */
-    luaL_error(L, "%s: option '%s' is %I, more than %d", fname, key, v, INT_MAX);
   return v;
 }
 

@@ -71,6 +71,19 @@ const char *glab_lua_push_number_text(lua_State *L, lua_Number v);
 /* Push (and return) the value at `idx` as a message shows it: numbers as above, strings quoted
  * ("\"abc\""), anything else by its type name. */
 const char *glab_lua_push_value_text(lua_State *L, int idx);
+/* The value at `idx` as an integer in lo..hi: a Lua integer, a float with an integer value
+ * (3.0), or a string Lua converts to one. Otherwise NULL, with the reason pushed and returned:
+ * "<what> must be an integer, got inf", "<what> must be >= 1, got 0", "<what> is 4294967296,
+ * more than 2147483647" — a value is never cut to its low bits (2^32 + 3 is not 3) nor read as
+ * 0 (inf, 1e300). */
+const char *glab_lua_int_problem(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
+                                 const char *what, lua_Integer *out);
+/* The same, raising "fname: <reason>" at the caller's position. */
+lua_Integer glab_lua_check_int(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
+                               const char *fname, const char *what);
+/* The same for argument `arg` of a function, raised as an argument error. */
+lua_Integer glab_lua_check_int_arg(lua_State *L, int arg, lua_Integer lo, lua_Integer hi,
+                                   const char *what);
 /* The registry every binding uses (the process-wide default registry). */
 glab_registry *glab_lua_registry(lua_State *L);
 /* Set fields `funcs` on the table at the top of the stack (luaL_setfuncs with no upvalues). */

@@ -2,6 +2,7 @@
  * forward, backward, zero_grad, input_grad, evaluate, train/eval, save/load, tostring, ...).
  * Each model carries a glab_trainer: its tape, recorder, step counter and non-finite events, so
  * the manual loop (forward, loss, backward, opt:step) records the same statistics as train{}. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,8 @@ static int m_layer(lua_State *L) {
   if (lua_type(L, 2) == LUA_TNUMBER) {
     lua_Integer i = luaL_checkinteger(L, 2);
     int n = glab_model_nlayers(m->m);
-    if (i < 1 || i > n)
-      return luaL_argerror(L, 2,
-                           lua_pushfstring(L, "layer index %d out of range 1..%d", (int)i, n));
+    if (i < 1 || i > n) /* %I: 2^32 + 1 is not layer 1 */
+      return luaL_argerror(L, 2, lua_pushfstring(L, "layer index %I out of range 1..%d", i, n));
     l = glab_model_layer(m->m, (int)i - 1);
   } else {
     const char *name = luaL_checkstring(L, 2);
@@ -227,8 +227,8 @@ static int m_evaluate(lua_State *L) {
     lname = lua_tostring(L, 3);
   else if (lua_type(L, 3) == LUA_TTABLE) {
     if (lua_getfield(L, 3, "loss") == LUA_TSTRING) lname = lua_tostring(L, -1);
-    if (lua_getfield(L, 3, "batch") != LUA_TNIL) batch = luaL_checkinteger(L, -1);
-    if (batch < 0) return luaL_argerror(L, 3, "batch must be >= 0");
+    if (lua_getfield(L, 3, "batch") != LUA_TNIL)
+      batch = glab_lua_check_int(L, -1, 0, INT_MAX, "net:evaluate", "'batch'");
   } else if (!lua_isnoneornil(L, 3)) {
     return luaL_typeerror(L, 3, "loss name or options table");
   }
@@ -291,8 +291,7 @@ static int m_on_nonfinite(lua_State *L) {
 /* net:record_every(n): statistics every n-th step (0: never). */
 static int m_record_every(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
-  lua_Integer n = luaL_checkinteger(L, 2);
-  luaL_argcheck(L, n >= 0, 2, "must be >= 0");
+  lua_Integer n = glab_lua_check_int(L, 2, 0, INT_MAX, "net:record_every", "'n'");
   glab_trainer_set_record_every(m->tr, (long)n);
   lua_settop(L, 1);
   return 1;

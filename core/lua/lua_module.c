@@ -50,6 +50,43 @@ const char *glab_lua_push_value_text(lua_State *L, int idx) {
   }
 }
 
+const char *glab_lua_int_problem(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
+                                 const char *what, lua_Integer *out) {
+  idx = lua_absindex(L, idx);
+  int ok = 0;
+  lua_Integer v = lua_type(L, idx) == LUA_TNUMBER || lua_type(L, idx) == LUA_TSTRING
+                      ? lua_tointegerx(L, idx, &ok)
+                      : 0;
+  if (!ok) {
+    lua_Number x = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0.5;
+    const char *text = glab_lua_push_value_text(L, idx);
+    if (isfinite(x) && x == floor(x)) /* an integer value beyond 64 bits */
+      return x < 0 ? lua_pushfstring(L, "%s must be >= %I, got %s", what, lo, text)
+                   : lua_pushfstring(L, "%s is %s, more than %I", what, text, hi);
+    return lua_pushfstring(L, "%s must be an integer, got %s", what, text);
+  }
+  if (v < lo) return lua_pushfstring(L, "%s must be >= %I, got %I", what, lo, v);
+  if (v > hi) return lua_pushfstring(L, "%s is %I, more than %I", what, v, hi);
+  *out = v;
+  return NULL;
+}
+
+lua_Integer glab_lua_check_int(lua_State *L, int idx, lua_Integer lo, lua_Integer hi,
+                               const char *fname, const char *what) {
+  lua_Integer v = 0;
+  const char *why = glab_lua_int_problem(L, idx, lo, hi, what, &v);
+  if (why) luaL_error(L, "%s: %s", fname, why);
+  return v;
+}
+
+lua_Integer glab_lua_check_int_arg(lua_State *L, int arg, lua_Integer lo, lua_Integer hi,
+                                   const char *what) {
+  lua_Integer v = 0;
+  const char *why = glab_lua_int_problem(L, arg, lo, hi, what, &v);
+  if (why) luaL_argerror(L, arg, why);
+  return v;
+}
+
 glab_registry *glab_lua_registry(lua_State *L) {
   (void)L;
   return glab_default_registry();

@@ -165,7 +165,7 @@ static int model_history(lua_State *L) {
   glab_recorder *rec = glab_trainer_recorder(m->tr);
   int i;
   if (lua_type(L, 2) == LUA_TNUMBER) {
-    lua_pushfstring(L, "%d", (int)luaL_checkinteger(L, 2));
+    lua_pushfstring(L, "%I", luaL_checkinteger(L, 2)); /* never cut: 2^32 + 1 is not "1" */
     i = glab_recorder_find(rec, lua_tostring(L, -1));
     lua_pop(L, 1);
   } else {

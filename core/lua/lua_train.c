@@ -2,7 +2,9 @@
  * gradlab.pretrain{...} (dispatch to a registered pretrainer type by method name).
  * Callbacks run under lua_pcall: a Lua error inside one never jumps over the C loop (which would
  * leak its buffers); it ends training and is raised again once glab_train has cleaned up. */
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gradlab/model.h"
@@ -97,9 +99,9 @@ static void need_field(lua_State *L, int idx, const char *cls, const char *fname
 }
 
 static const char *const train_keys[] = {
-    "model",        "data",      "loss",       "optimizer",    "epochs",       "batch",
-    "shuffle",      "drop_last", "clip_norm",  "clip_value",   "record_every", "on_nonfinite",
-    "on_step",      "on_epoch",  NULL};
+    "model",        "data",         "loss",      "optimizer", "epochs",
+    "batch",        "shuffle",      "drop_last", "clip_norm", "clip_value",
+    "record_every", "on_nonfinite", "on_step",   "on_epoch",  NULL};
 
 /* The field `k` of the table at 1 as a number (or `def` when nil). */
 static lua_Number opt_number(lua_State *L, const char *k, lua_Number def) {
@@ -113,11 +115,20 @@ static lua_Number opt_number(lua_State *L, const char *k, lua_Number def) {
   return v;
 }
 
+/* The integer option `k` in min..INT_MAX (or `def` when nil): never cast from a double, which
+ * read inf and 1e300 as 0 and 2^32 + 3 as 3 (epochs=math.huge trained no epoch). */
 static lua_Integer opt_integer(lua_State *L, const char *k, lua_Integer def, lua_Integer min) {
-  lua_Number v = opt_number(L, k, (lua_Number)def);
-  if (v != floor(v) || v < (lua_Number)min)
-    luaL_error(L, "gradlab.train: '%s' must be an integer >= %d", k, (int)min);
-  return (lua_Integer)v;
+  int t = lua_getfield(L, 1, k);
+  lua_Integer v = def;
+  if (t == LUA_TNUMBER) {
+    char what[40];
+    snprintf(what, sizeof what, "'%s'", k);
+    v = glab_lua_check_int(L, -1, min, INT_MAX, "gradlab.train", what);
+  } else if (t != LUA_TNIL) {
+    luaL_error(L, "gradlab.train: '%s' must be a number, got %s", k, lua_typename(L, t));
+  }
+  lua_pop(L, 1);
+  return v;
 }
 
 static int l_train(lua_State *L) {
@@ -170,7 +181,9 @@ static int l_train(lua_State *L) {
     double v = lua_isnil(L, -1) ? 0 : (double)lua_tonumber(L, -1);
     if (!isfinite(v)) /* "nan", never the platform's "-nan" */
       return luaL_error(L, "gradlab.train: '%s' must be a finite number (<= 0: off), got %s", k,
-                        isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+                        isnan(v) ? "nan"
+                        : v > 0  ? "inf"
+                                 : "-inf");
     lua_pop(L, 1);
   }
   if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */
@@ -181,14 +194,14 @@ static int l_train(lua_State *L) {
     o.drop_last = lua_toboolean(L, -1);
   }
   lua_pop(L, 1);
-  if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) {                            /* 7 */
+  if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) { /* 7 */
     if (lua_type(L, 7) != LUA_TSTRING ||
         glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)
       return luaL_error(L,
                         "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
   }
   train_ctx c = {L, 0, 0, 0, 0};
-  o.on_step = on_step; /* always: it also checks for a signal */
+  o.on_step = on_step;                             /* always: it also checks for a signal */
   if (lua_getfield(L, 1, "on_step") != LUA_TNIL) { /* 8 */
     if (!lua_isfunction(L, 8))
       return luaL_error(L, "gradlab.train: 'on_step' must be a function, got %s",
@@ -299,7 +312,8 @@ static int l_pretrain(lua_State *L) {
   glab_dataset *d = glab_lua_check_dataset(L, 3);
   lua_getfield(L, 1, "method"); /* 4 */
   if (!lua_isnil(L, 4) && lua_type(L, 4) != LUA_TSTRING)
-    return luaL_error(L, "gradlab.pretrain: 'method' must be a string, got %s", luaL_typename(L, 4));
+    return luaL_error(L, "gradlab.pretrain: 'method' must be a string, got %s",
+                      luaL_typename(L, 4));
   const char *method = lua_isnil(L, 4) ? "autoencoder" : lua_tostring(L, 4);
   const glab_pretrainer_type *pt = glab_registry_pretrainer(glab_lua_registry(L), method);
   if (!pt) {
