@@ -108,6 +108,22 @@ static void check_array(lua_State *L, int idx, int n, int arg, const char *where
   }
 }
 
+/* x as a glab_real. A finite number too large for it (float: |x| > 3.4e38) is an argument error
+ * naming its position (`where`, "[2][3]"), never a silent inf; NaN and infinities given as data
+ * stay as they are. */
+static glab_real to_real(lua_State *L, lua_Number x, int arg, const char *where) {
+  glab_real r = (glab_real)x;
+  if (isinf(r) && isfinite(x)) {
+    const char *text = glab_lua_push_number_text(L, x);
+    luaL_argerror(L, arg,
+                  lua_pushfstring(L, "tensor%s = %s does not fit in %s (largest magnitude %s)",
+                                  where, text, GLAB_REAL_NAME,
+                                  sizeof(glab_real) == sizeof(float) ? "3.4028234663853e+38"
+                                                                     : "1.7976931348623e+308"));
+  }
+  return r;
+}
+
 static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, glab_real **out,
                  int arg, char *where, size_t wlen) {
   if (depth == ndim) {
@@ -117,7 +133,7 @@ static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, g
       luaL_argerror(L, arg,
                     lua_pushfstring(L, "element %s is a %s, not a number", where[0] ? where : "",
                                     luaL_typename(L, idx)));
-    *(*out)++ = (glab_real)x;
+    *(*out)++ = to_real(L, x, arg, where);
     return;
   }
   if (lua_type(L, idx) != LUA_TTABLE)
@@ -146,7 +162,7 @@ glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg) {
   if (lua_type(L, idx) == LUA_TNUMBER) {
     shape[0] = 1;
     glab_tensor *t = &new_ud(L, 1, shape, 0)->t;
-    t->data[0] = (glab_real)lua_tonumber(L, idx);
+    t->data[0] = to_real(L, lua_tonumber(L, idx), arg, "[1]");
     return t;
   }
   if (lua_type(L, idx) != LUA_TTABLE) luaL_typeerror(L, arg, "tensor or table of numbers");

@@ -27,6 +27,7 @@ gradlab_lua_case(drop_last 0 ANY ${LUA_T}/scripts/drop_last.lua)
 gradlab_lua_case(finite_options 0 ANY ${LUA_T}/scripts/finite_options.lua)
 gradlab_lua_case(label_errors 0 ANY ${LUA_T}/scripts/label_errors.lua)
 gradlab_lua_case(nan_text 0 ANY ${LUA_T}/scripts/nan_text.lua)
+gradlab_lua_case(real_fit 0 ANY ${LUA_T}/scripts/real_fit.lua)
 gradlab_lua_case(int_options 0 ANY ${LUA_T}/scripts/int_options.lua --set epochs=4294967296)
 gradlab_lua_case(unwind 0 ANY ${LUA_T}/errors/unwind.lua)
 

@@ -65,7 +65,7 @@ fails("layer 2 %(batchnorm%) parameter 'gamma' %[2%] is not in the file %(the fi
 
 -- a non-finite gradient event on a layer with a long UTF-8 name: the event's fixed-size layer
 -- field holds a whole-character prefix of the name (valid UTF-8 in Lua and in summary.json)
-local double = gradlab.tensor{{1e300}}:item() < math.huge
+local double = gradlab.real == "double"
 local big = double and 5e307 or 1e38 -- the forward stays finite, the weight gradient overflows
 net = gradlab.sequential{dense{outputs = 1, bias = false, name = "a"},
                          dense{inputs = 1, outputs = 1, bias = false, name = e}}
