@@ -3,6 +3,7 @@
  * as JSON ({"key": [values...]}, keys sorted) and the script ends successfully right there.
  * Otherwise every key not already given (by --set, or a batch job) takes its first value in
  * gradlab.params, and the params table is returned. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,57 @@
 #include "gradlab/runlog.h"
 #include "lua_internal.h"
 
-/* Sorted array of the grid's keys, pushed. Checks the values. */
+/* The list of values of `k` at `v` (a table): an array 1..n (holes and other keys are errors, as
+ * in gradlab.tensor), of numbers, strings and booleans that JSON carries exactly to the batch
+ * jobs: finite numbers (NaN/inf would be null), integers within 2^53, each value once (a
+ * repeated value would be the same job twice). */
+static void check_values(lua_State *L, const char *k, int v) {
+  lua_Integer len = (lua_Integer)lua_rawlen(L, v);
+  if (lua_type(L, v) != LUA_TTABLE || len == 0)
+    luaL_error(L, "gradlab.sweep: '%s' must be a non-empty list of values", k);
+  lua_pushnil(L);
+  while (lua_next(L, v)) {
+    lua_pop(L, 1);
+    lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    if (i >= 1 && i <= len) continue;
+    const char *key = lua_type(L, -1) == LUA_TSTRING
+                          ? lua_pushfstring(L, "'%s'", lua_tostring(L, -1))
+                          : luaL_tolstring(L, -1, NULL);
+    luaL_error(L,
+               "gradlab.sweep: '%s' has key %s, outside 1..%I: a list of values has no holes or "
+               "other keys",
+               k, key, len);
+  }
+  for (lua_Integer i = 1; i <= len; i++) {
+    int t = lua_rawgeti(L, v, i);
+    if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN)
+      luaL_error(L, "gradlab.sweep: value %I of '%s' is a %s (numbers, strings, booleans only)", i,
+                 k, lua_typename(L, t));
+    if (t == LUA_TNUMBER && !lua_isinteger(L, -1) && !isfinite(lua_tonumber(L, -1)))
+      luaL_error(L,
+                 "gradlab.sweep: value %I of '%s' is %s (values must be finite numbers: JSON has "
+                 "no NaN or infinity)",
+                 i, k, glab_lua_push_value_text(L, -1));
+    if (lua_isinteger(L, -1)) {
+      lua_Integer x = lua_tointeger(L, -1);
+      if (x > (1LL << 53) || x < -(1LL << 53))
+        luaL_error(L,
+                   "gradlab.sweep: value %I of '%s' is %I, beyond 2^53 (a JSON number is a double: "
+                   "give it as a string)",
+                   i, k, x);
+    }
+    for (lua_Integer j = 1; j < i; j++) {
+      lua_rawgeti(L, v, j);
+      if (lua_rawequal(L, -1, -2)) /* 2 and 2.0 are one value, as in JSON */
+        luaL_error(L, "gradlab.sweep: value %I of '%s' repeats value %I (%s)", i, k, j,
+                   glab_lua_push_value_text(L, -1));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* Sorted array of the grid's keys, pushed. Checks the keys and values. */
 static void push_sorted_keys(lua_State *L) {
   lua_getglobal(L, "table");
   lua_getfield(L, -1, "sort");
@@ -24,15 +75,9 @@ static void push_sorted_keys(lua_State *L) {
     if (lua_type(L, -2) != LUA_TSTRING)
       luaL_error(L, "gradlab.sweep: keys must be parameter names");
     const char *k = lua_tostring(L, -2);
-    if (lua_type(L, -1) != LUA_TTABLE || lua_rawlen(L, -1) == 0)
-      luaL_error(L, "gradlab.sweep: '%s' must be a non-empty list of values", k);
-    for (lua_Integer i = 1, len = (lua_Integer)lua_rawlen(L, -1); i <= len; i++) {
-      int t = lua_rawgeti(L, -1, i);
-      if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN)
-        luaL_error(L, "gradlab.sweep: value %d of '%s' is a %s (numbers, strings, booleans only)",
-                   (int)i, k, lua_typename(L, t));
-      lua_pop(L, 1);
-    }
+    if (!k[0] || strchr(k, '=')) /* --set KEY=VALUE splits at the first '=' */
+      luaL_error(L, "gradlab.sweep: '%s' is not a parameter name", k);
+    check_values(L, k, lua_gettop(L));
     lua_pop(L, 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, ++n);
@@ -96,10 +141,26 @@ static void record_param(lua_State *L, const char *key, int v) {
     glab_runlog_set_param_string(log, key, lua_tostring(L, v));
 }
 
+static const char key_declared = 'd'; /* registry: where the script's grid was declared */
+
 static int l_sweep(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
+  /* One grid per script: batch asks for it by running the script up to its first sweep, so the
+   * keys of a second call would never be swept — they would silently keep their first value. */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_declared) == LUA_TSTRING)
+    return luaL_error(L,
+                      "gradlab.sweep: called a second time; the grid was declared at %s "
+                      "(declare every key in one gradlab.sweep{...})",
+                      lua_tostring(L, -1));
+  lua_pop(L, 1);
   push_sorted_keys(L); /* 2 */
+  lua_Debug ar;        /* this call's position, once the grid is known to be valid */
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+  else
+    lua_pushliteral(L, "an earlier call");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_declared);
   const char *out = getenv("GRADLAB_SWEEP_OUT");
   if (out && out[0]) {
     push_grid_json(L, 2); /* 3 */
