@@ -100,6 +100,7 @@ void glab_lua_open_loss(lua_State *L);   /* gradlab.loss.* */
 void glab_lua_open_train(lua_State *L);  /* gradlab.train, gradlab.pretrain */
 void glab_lua_open_stats(lua_State *L);  /* statistics methods (added to layer/model classes) */
 void glab_lua_open_sweep(lua_State *L);  /* gradlab.sweep */
+void glab_lua_open_result(lua_State *L); /* gradlab.flatten_result */
 
 /* The module entry point (lua_module.c), preloaded by `gradlab run`. */
 int luaopen_gradlab(lua_State *L);
@@ -120,6 +121,12 @@ lua_Integer glab_lua_current_seed(lua_State *L);
 #define GLAB_LUA_SEED_MAX 9007199254740991LL
 /* The run's seed into summary.json, as exact integer digits. */
 void glab_lua_record_seed(glab_runlog *log, uint64_t seed);
+/* The script's result (the value at `idx`: a table, or a single value stored as "value") into
+ * the run log's summary "result", flattened (lua_result.c): raises a Lua error naming the key for
+ * anything that cannot be stored without losing or inventing data (colliding flat keys, keys
+ * that are not strings or integers, functions, userdata, integers beyond 2^53, nesting deeper
+ * than 8). */
+void glab_lua_store_result(lua_State *L, int idx, glab_runlog *log);
 /* The run log of `gradlab run` (models created afterwards write metrics and events to it). */
 void glab_lua_set_runlog(lua_State *L, glab_runlog *log);
 glab_runlog *glab_lua_runlog(lua_State *L);

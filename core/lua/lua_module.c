@@ -293,7 +293,7 @@ static const luaL_Reg module_funcs[] = {{"seed", l_seed},
 typedef void (*opener)(lua_State *L);
 static const opener openers[] = {glab_lua_open_tensor, glab_lua_open_layer, glab_lua_open_model,
                                  glab_lua_open_optim,  glab_lua_open_loss,  glab_lua_open_train,
-                                 glab_lua_open_stats,  glab_lua_open_sweep};
+                                 glab_lua_open_stats,  glab_lua_open_sweep, glab_lua_open_result};
 
 /* Stock lua5.4 dlcloses C modules when its state closes; libgradlab (with the plugins it
  * dlopened and its exit handlers) must not be unmapped under them. Pin the module and the

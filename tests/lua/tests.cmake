@@ -23,6 +23,7 @@ gradlab_lua_case(param_types 0 ANY ${LUA_T}/scripts/param_types.lua
 gradlab_lua_case(same_stats 0 ANY ${LUA_T}/scripts/same_stats.lua)
 gradlab_lua_case(sweep 0 ANY ${LUA_T}/scripts/sweep.lua --set act=relu)
 gradlab_lua_case(sweep_values 0 ANY ${LUA_T}/scripts/sweep_values.lua)
+gradlab_lua_case(result_flatten 0 ANY ${LUA_T}/scripts/result_flatten.lua)
 gradlab_lua_case(nonfinite 0 ANY ${LUA_T}/scripts/nonfinite.lua)
 gradlab_lua_case(drop_last 0 ANY ${LUA_T}/scripts/drop_last.lua)
 gradlab_lua_case(finite_options 0 ANY ${LUA_T}/scripts/finite_options.lua)
