@@ -6,6 +6,7 @@
  * share the storage (see data.h), so splitting Fashion-MNIST copies indices, not pixels. The
  * userdata is created before the C object, so a Lua error never leaks the dataset. */
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,7 @@ static void check_keys(lua_State *L, int idx, const char *fname, const char *con
       size_t n = 0;
       while (known[n])
         n++;
+      if (n == 0) luaL_error(L, "%s: unknown option '%s' (it takes no options)", fname, k);
       const char *near = glab_name_suggest(known, n, k);
       if (near) luaL_error(L, "%s: unknown option '%s'; did you mean '%s'?", fname, k, near);
       luaL_Buffer b;
@@ -109,11 +111,19 @@ static lua_Integer opt_int(lua_State *L, int idx, const char *key, lua_Integer d
   return v;
 }
 
-static double opt_num(lua_State *L, int idx, const char *key, double dflt, const char *fname) {
+/* A real option, finite and > 0 (positive) or >= 0: the C constructors read NaN, 0 or a negative
+ * spread as "the default" and a NaN or negative noise as 0, so a value given here is checked
+ * first — a NaN is never "not given". */
+static double opt_num(lua_State *L, int idx, const char *key, double dflt, int positive,
+                      const char *fname) {
   double v = dflt;
   if (field(L, idx, key) != LUA_TNIL) {
-    if (!lua_isnumber(L, -1)) luaL_error(L, "%s: option '%s' must be a number", fname, key);
+    if (lua_type(L, -1) != LUA_TNUMBER)
+      luaL_error(L, "%s: option '%s' must be a number, got %s", fname, key, luaL_typename(L, -1));
     v = lua_tonumber(L, -1);
+    if (!isfinite(v) || (positive ? !(v > 0) : !(v >= 0)))
+      luaL_error(L, "%s: option '%s' must be a finite number %s, got %s", fname, key,
+                 positive ? "> 0" : ">= 0", glab_lua_push_number_text(L, v));
   }
   lua_pop(L, 1);
   return v;
@@ -146,10 +156,8 @@ static int opt_bool(lua_State *L, int idx, const char *key, int dflt, const char
 /* seed= option, else a draw from the run's generator (so gradlab.seed(n) fixes the data, and
  * two calls give two different datasets). */
 static uint64_t opt_seed(lua_State *L, int idx, const char *fname) {
-  if (field(L, idx, "seed") != LUA_TNIL) {
-    int ok;
-    lua_Integer s = lua_tointegerx(L, -1, &ok);
-    if (!ok) luaL_error(L, "%s: option 'seed' must be an integer", fname);
+  if (field(L, idx, "seed") != LUA_TNIL) { /* 0..2^53-1, as gradlab.seed and --seed */
+    lua_Integer s = glab_lua_check_int(L, -1, 0, GLAB_LUA_SEED_MAX, fname, "option 'seed'");
     lua_pop(L, 1);
     return (uint64_t)s;
   }
@@ -189,6 +197,8 @@ static void apply_scale(lua_State *L, glab_dataset *ds, glab_data_scale s, const
 /* ---- constructors ---- */
 
 static int l_xor(lua_State *L) {
+  static const char *const keys[] = {NULL};
+  check_keys(L, 1, "gradlab.data.xor", keys);
   PUSH_NEW(L, glab_data_xor(), "gradlab.data.xor");
   return 1;
 }
@@ -199,7 +209,7 @@ static int l_blobs(lua_State *L) {
   check_keys(L, 1, f, keys);
   lua_Integer n = opt_int(L, 1, "n", 300, 1, f), k = opt_int(L, 1, "classes", 3, 1, f);
   lua_Integer d = opt_int(L, 1, "dim", 2, 1, f);
-  double spread = opt_num(L, 1, "spread", 1.0, f);
+  double spread = opt_num(L, 1, "spread", 1.0, 1, f);
   uint64_t seed = opt_seed(L, 1, f);
   if (k > 65536 || d > (1 << 20)) luaL_error(L, "%s: classes or dim too large", f);
   PUSH_NEW(L, glab_data_blobs((size_t)n, (int)k, (int)d, spread, seed), f);
@@ -211,7 +221,7 @@ static int l_spirals(lua_State *L) {
   const char *f = "gradlab.data.spirals";
   check_keys(L, 1, f, keys);
   lua_Integer n = opt_int(L, 1, "n", 200, 2, f);
-  double noise = opt_num(L, 1, "noise", 0.05, f);
+  double noise = opt_num(L, 1, "noise", 0.05, 0, f);
   uint64_t seed = opt_seed(L, 1, f);
   PUSH_NEW(L, glab_data_spirals((size_t)n, noise, seed), f);
   return 1;
@@ -436,6 +446,9 @@ static int m_split(lua_State *L) {
   glab_dataset *ds = glab_lua_check_dataset(L, 1);
   double fr = luaL_checknumber(L, 2);
   luaL_argcheck(L, fr >= 0 && fr <= 1, 2, "fraction must be in [0, 1]");
+  if (!lua_isnoneornil(L, 3) && !lua_isboolean(L, 3))
+    luaL_argerror(L, 3,
+                  lua_pushfstring(L, "shuffle must be a boolean, got %s", luaL_typename(L, 3)));
   int shuffle = lua_toboolean(L, 3);
   lua_dataset *a = new_ud(L), *b = new_ud(L);
   glab_dataset *x, *y;

@@ -226,7 +226,23 @@ static int m_evaluate(lua_State *L) {
   if (lua_type(L, 3) == LUA_TSTRING)
     lname = lua_tostring(L, 3);
   else if (lua_type(L, 3) == LUA_TTABLE) {
-    if (lua_getfield(L, 3, "loss") == LUA_TSTRING) lname = lua_tostring(L, -1);
+    static const char *const keys[] = {"loss", "batch", NULL};
+    lua_pushnil(L); /* unknown keys are mistakes (batchh=4 was ignored): name them */
+    while (lua_next(L, 3)) {
+      lua_pop(L, 1);
+      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+      if (k && (!strcmp(k, "loss") || !strcmp(k, "batch"))) continue;
+      const char *near = k ? glab_name_suggest(keys, 2, k) : NULL;
+      if (near)
+        return luaL_error(L, "net:evaluate: unknown option '%s'; did you mean '%s'?", k, near);
+      return luaL_error(L, "net:evaluate: unknown option %s (options: loss, batch)",
+                        k ? lua_pushfstring(L, "'%s'", k) : luaL_tolstring(L, -1, NULL));
+    }
+    int t = lua_getfield(L, 3, "loss");
+    if (t == LUA_TSTRING)
+      lname = lua_tostring(L, -1);
+    else if (t != LUA_TNIL)
+      return luaL_error(L, "net:evaluate: 'loss' must be a string, got %s", lua_typename(L, t));
     if (lua_getfield(L, 3, "batch") != LUA_TNIL)
       batch = glab_lua_check_int(L, -1, 0, INT_MAX, "net:evaluate", "'batch'");
   } else if (!lua_isnoneornil(L, 3)) {

@@ -144,11 +144,14 @@ static int l_train(lua_State *L) {
       ok |= !strcmp(k, train_keys[i]);
     if (!ok) {
       lua_settop(L, 2);
+      size_t nk = sizeof train_keys / sizeof train_keys[0] - 1;
+      const char *near = k ? glab_name_suggest(train_keys, nk, k) : NULL;
       return luaL_error(L,
-                        "gradlab.train: unknown option '%s' (options: model, data, loss, "
+                        "gradlab.train: unknown option %s%s%s%s (options: model, data, loss, "
                         "optimizer, epochs, batch, shuffle, drop_last, clip_norm, clip_value, "
                         "record_every, on_nonfinite, on_step, on_epoch)",
-                        k ? k : luaL_tolstring(L, 2, NULL));
+                        k ? lua_pushfstring(L, "'%s'", k) : luaL_tolstring(L, 2, NULL),
+                        near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
   }
   glab_train_opts o;
@@ -186,14 +189,17 @@ static int l_train(lua_State *L) {
                                  : "-inf");
     lua_pop(L, 1);
   }
-  if (lua_getfield(L, 1, "shuffle") != LUA_TNIL) o.shuffle = lua_toboolean(L, -1); /* 6 */
-  if (lua_getfield(L, 1, "drop_last") != LUA_TNIL) {
-    if (!lua_isboolean(L, -1))
-      return luaL_error(L, "gradlab.train: 'drop_last' must be a boolean, got %s",
-                        luaL_typename(L, -1));
-    o.drop_last = lua_toboolean(L, -1);
+  for (int i = 0; i < 2; i++) { /* strict: shuffle=1 or "false" is a mistake, not true */
+    const char *k = i ? "drop_last" : "shuffle";
+    if (lua_getfield(L, 1, k) != LUA_TNIL) {
+      if (!lua_isboolean(L, -1))
+        return luaL_error(L, "gradlab.train: '%s' must be a boolean, got %s", k,
+                          luaL_typename(L, -1));
+      *(i ? &o.drop_last : &o.shuffle) = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
+  lua_pushnil(L); /* 6: keeps the slots of the options below where they were */
   if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) { /* 7 */
     if (lua_type(L, 7) != LUA_TSTRING ||
         glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)
