@@ -199,6 +199,12 @@ struct glab_lua_model *glab_lua_check_idle_model(lua_State *L, int arg, const ch
 int glab_lua_nonfinite_result(lua_State *L, struct glab_lua_model *m, int status,
                               const char *fname);
 int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d);
+/* mse/bce on class labels of K > 2 classes need K outputs (one-hot targets): with one output the
+ * core takes the label itself as the target (meant for 2 classes: 0/1). Raises "fname: loss
+ * 'mse' on class labels: the data has K classes and the model gives 1 output per item ...",
+ * found by a side forward of the first item that leaves the model as it was. */
+void glab_lua_check_class_loss(lua_State *L, struct glab_lua_model *m, glab_dataset *d, int loss,
+                               const char *fname);
 void glab_lua_push_event(lua_State *L, const struct glab_event *e);
 /* How many times the model ran forward (node tensors remember it to detect staleness). */
 unsigned long glab_lua_model_gen(const struct glab_lua_model *m);

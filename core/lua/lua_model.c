@@ -212,6 +212,47 @@ int glab_lua_default_loss(struct glab_lua_model *m, glab_dataset *d) {
              : GLAB_LOSS_MSE;
 }
 
+/* Output values per item for data's first item, or -1 when the probe does not run (the real
+ * forward will report why). The probe runs each top-level layer on a tape of its own in
+ * evaluation mode (no batchnorm running statistics move) and not through glab_model_forward,
+ * so the nodes a pending step's statistics read, the model's forward count and the trainer's
+ * tape are untouched. */
+static long output_width(glab_model *model, glab_dataset *d) {
+  int shape[GLAB_MAX_DIMS];
+  size_t first = 0;
+  int nd = glab_dataset_size(d) ? glab_dataset_batch_shape(d, 1, shape) : 0;
+  glab_tape *tape = nd > 0 ? glab_tape_create() : NULL;
+  if (!tape) {
+    glab_clear_error();
+    return -1;
+  }
+  int was = glab_model_is_training(model);
+  glab_model_set_training(model, 0);
+  glab_var *y = glab_tape_leaf(tape, nd, shape, 0);
+  if (y && glab_dataset_batch(d, &first, 1, &y->value, NULL, NULL) != GLAB_OK) y = NULL;
+  for (int i = 0, n = glab_model_nlayers(model); y && i < n; i++)
+    y = glab_layer_forward(glab_model_layer(model, i), tape, y);
+  long width = y ? (long)y->value.size : -1;
+  glab_model_set_training(model, was);
+  glab_tape_destroy(tape);
+  glab_clear_error();
+  return width;
+}
+
+void glab_lua_check_class_loss(lua_State *L, struct glab_lua_model *m, glab_dataset *d, int loss,
+                               const char *fname) {
+  int k = glab_dataset_classes(d);
+  if (loss == GLAB_LOSS_CROSS_ENTROPY || glab_dataset_target_kind(d) != GLAB_TARGET_CLASS || k <= 2)
+    return;
+  if (output_width(m->m, d) == 1)
+    luaL_error(L,
+               "%s: loss '%s' on class labels: the data has %d classes and the model gives 1 "
+               "output per item; give it %d outputs (one-hot targets) or use "
+               "loss=\"cross_entropy\" (one output takes the label itself as its 0/1 target: "
+               "2 classes only)",
+               fname, glab_loss_name((glab_loss_kind)loss), k, k);
+}
+
 /* net:evaluate(data [, loss_name | {loss=, batch=}]) -> {loss=, accuracy=, items=} */
 static int m_evaluate(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:evaluate");
@@ -249,6 +290,7 @@ static int m_evaluate(lua_State *L) {
     return luaL_typeerror(L, 3, "loss name or options table");
   }
   if (lname && glab_loss_parse(lname, &kind) != GLAB_OK) return glab_lua_fail(L, "net:evaluate");
+  glab_lua_check_class_loss(L, m, d, (int)kind, "net:evaluate");
   glab_eval_result r;
   if (glab_evaluate(m->m, d, kind, (size_t)batch, &r) != GLAB_OK)
     return glab_lua_fail(L, "net:evaluate");

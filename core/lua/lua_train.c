@@ -206,6 +206,7 @@ static int l_train(lua_State *L) {
       return luaL_error(L,
                         "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
   }
+  glab_lua_check_class_loss(L, m, o.data, (int)o.loss, "gradlab.train");
   train_ctx c = {L, 0, 0, 0, 0};
   o.on_step = on_step;                             /* always: it also checks for a signal */
   if (lua_getfield(L, 1, "on_step") != LUA_TNIL) { /* 8 */
