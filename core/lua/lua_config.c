@@ -14,7 +14,7 @@ typedef struct {
 } config_box;
 
 static int box_gc(lua_State *L) {
-  config_box *b = luaL_checkudata(L, 1, CONFIG_BOX);
+  config_box *b = glab_lua_checkudata(L, 1, CONFIG_BOX);
   glab_config_destroy(b->cfg);
   b->cfg = NULL;
   return 0;

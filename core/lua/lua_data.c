@@ -18,6 +18,7 @@
 
 typedef struct lua_dataset {
   glab_dataset *ds;
+  int closed; /* 1 once __close or __gc ran */
 } lua_dataset;
 
 /* ---- the userdata ---- */
@@ -25,6 +26,7 @@ typedef struct lua_dataset {
 static lua_dataset *new_ud(lua_State *L) {
   lua_dataset *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->ds = NULL;
+  u->closed = 0;
   luaL_setmetatable(L, GLAB_LUA_DATASET);
   return u;
 }
@@ -39,21 +41,29 @@ static lua_dataset *new_ud(lua_State *L) {
   } while (0)
 
 glab_dataset *glab_lua_check_dataset(lua_State *L, int arg) {
-  lua_dataset *u = luaL_checkudata(L, arg, GLAB_LUA_DATASET);
-  if (!u->ds) luaL_argerror(L, arg, "dataset is not initialised");
+  lua_dataset *u = glab_lua_checkudata(L, arg, GLAB_LUA_DATASET);
+  if (!u->ds)
+    glab_lua_argerror(L, arg,
+                      u->closed
+                          ? "dataset has been closed: its __close or __gc metamethod was called"
+                          : "dataset is not initialised");
   return u->ds;
 }
 
 static int l_gc(lua_State *L) {
-  lua_dataset *u = luaL_checkudata(L, 1, GLAB_LUA_DATASET);
+  lua_dataset *u = glab_lua_checkudata(L, 1, GLAB_LUA_DATASET);
   glab_dataset_destroy(u->ds);
   u->ds = NULL;
+  u->closed = 1;
   return 0;
 }
 
 static int l_tostring(lua_State *L) {
-  lua_dataset *u = luaL_checkudata(L, 1, GLAB_LUA_DATASET);
-  lua_pushfstring(L, "gradlab.dataset(%s)", u->ds ? glab_dataset_name(u->ds) : "empty");
+  lua_dataset *u = glab_lua_checkudata(L, 1, GLAB_LUA_DATASET);
+  lua_pushfstring(L, "gradlab.dataset(%s)",
+                  u->ds       ? glab_dataset_name(u->ds)
+                  : u->closed ? "closed"
+                              : "empty");
   return 1;
 }
 
@@ -62,7 +72,7 @@ static int l_tostring(lua_State *L) {
 /* Raise on a key of the options table at `idx` that is not in `known` (NULL-terminated). */
 static void check_keys(lua_State *L, int idx, const char *fname, const char *const *known) {
   if (lua_isnoneornil(L, idx)) return;
-  luaL_checktype(L, idx, LUA_TTABLE);
+  glab_lua_checktype(L, idx, LUA_TTABLE);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
@@ -253,7 +263,7 @@ static int l_copy(lua_State *L) {
 static int l_idx(lua_State *L) {
   static const char *const keys[] = {"images", "labels", "scale", "limit", "flatten", NULL};
   const char *f = "gradlab.data.idx";
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   check_keys(L, 1, f, keys);
   const char *images = opt_str(L, 1, "images", NULL, f);
   const char *labels = opt_str(L, 1, "labels", NULL, f);
@@ -284,7 +294,7 @@ static int l_csv(lua_State *L) {
   static const char *const keys[] = {"path",   "label", "header", "delimiter",
                                      "target", "limit", "scale",  NULL};
   const char *f = "gradlab.data.csv";
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   check_keys(L, 1, f, keys);
   glab_csv_options o;
   glab_csv_options_init(&o);
@@ -372,9 +382,9 @@ static int push_items(lua_State *L, glab_dataset *ds, const size_t *idx, size_t 
 
 /* A 1-based item number at `arg`, checked against the size; returns it 0-based. */
 static size_t check_item(lua_State *L, int arg, glab_dataset *ds) {
-  lua_Integer i = luaL_checkinteger(L, arg);
+  lua_Integer i = glab_lua_checkinteger(L, arg);
   if (i < 1 || (size_t)i > glab_dataset_size(ds))
-    luaL_argerror(
+    glab_lua_argerror(
         L, arg,
         lua_pushfstring(L, "item %I is out of range 1..%I", i, (lua_Integer)glab_dataset_size(ds)));
   return (size_t)(i - 1);
@@ -383,9 +393,9 @@ static size_t check_item(lua_State *L, int arg, glab_dataset *ds) {
 /* An optional "one_hot" at `arg`: 1 when given. */
 static int check_one_hot(lua_State *L, int arg) {
   if (lua_isnoneornil(L, arg)) return 0;
-  const char *s = luaL_checkstring(L, arg);
+  const char *s = glab_lua_checkstring(L, arg);
   if (strcmp(s, "one_hot"))
-    luaL_argerror(L, arg, lua_pushfstring(L, "\"one_hot\" or nothing expected, got \"%s\"", s));
+    glab_lua_argerror(L, arg, lua_pushfstring(L, "\"one_hot\" or nothing expected, got \"%s\"", s));
   return 1;
 }
 
@@ -403,7 +413,7 @@ static int m_get(lua_State *L) {
 static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n) {
   if (lua_type(L, arg) == LUA_TTABLE) {
     size_t len = lua_rawlen(L, arg);
-    if (len == 0) luaL_argerror(L, arg, "no items");
+    if (len == 0) glab_lua_argerror(L, arg, "no items");
     size_t *idx = lua_newuserdatauv(L, len * sizeof *idx, 0);
     for (size_t k = 0; k < len; k++) {
       lua_rawgeti(L, arg, (lua_Integer)k + 1);
@@ -411,18 +421,18 @@ static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n)
       lua_Integer i = lua_tointegerx(L, -1, &ok);
       lua_pop(L, 1);
       if (!ok || i < 1 || (size_t)i > glab_dataset_size(ds))
-        luaL_argerror(L, arg,
-                      lua_pushfstring(L, "entry %I is not an item number in 1..%I",
-                                      (lua_Integer)k + 1, (lua_Integer)glab_dataset_size(ds)));
+        glab_lua_argerror(L, arg,
+                          lua_pushfstring(L, "entry %I is not an item number in 1..%I",
+                                          (lua_Integer)k + 1, (lua_Integer)glab_dataset_size(ds)));
       idx[k] = (size_t)(i - 1);
     }
     *n = len;
     return idx;
   }
   size_t first = check_item(L, arg, ds);
-  lua_Integer cnt = luaL_optinteger(L, arg + 1, 1);
+  lua_Integer cnt = glab_lua_optinteger(L, arg + 1, 1);
   if (cnt < 1 || (size_t)cnt > glab_dataset_size(ds) - first)
-    luaL_argerror(L, arg + 1, "count runs past the end of the dataset");
+    glab_lua_argerror(L, arg + 1, "count runs past the end of the dataset");
   size_t *idx = lua_newuserdatauv(L, (size_t)cnt * sizeof *idx, 0);
   for (size_t k = 0; k < (size_t)cnt; k++)
     idx[k] = first + k;
@@ -444,11 +454,11 @@ static int m_batch(lua_State *L) {
 /* data:split(fraction [, shuffle]) -> first round(fraction·n) items, the rest */
 static int m_split(lua_State *L) {
   glab_dataset *ds = glab_lua_check_dataset(L, 1);
-  double fr = luaL_checknumber(L, 2);
-  luaL_argcheck(L, fr >= 0 && fr <= 1, 2, "fraction must be in [0, 1]");
+  double fr = glab_lua_checknumber(L, 2);
+  glab_lua_argcheck(L, fr >= 0 && fr <= 1, 2, "fraction must be in [0, 1]");
   if (!lua_isnoneornil(L, 3) && !lua_isboolean(L, 3))
-    luaL_argerror(L, 3,
-                  lua_pushfstring(L, "shuffle must be a boolean, got %s", luaL_typename(L, 3)));
+    glab_lua_argerror(L, 3,
+                      lua_pushfstring(L, "shuffle must be a boolean, got %s", luaL_typename(L, 3)));
   int shuffle = lua_toboolean(L, 3);
   lua_dataset *a = new_ud(L), *b = new_ud(L);
   glab_dataset *x, *y;
@@ -469,8 +479,8 @@ static int m_subset(lua_State *L) {
     u = new_ud(L);
     u->ds = glab_dataset_subset(ds, idx, n);
   } else {
-    lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, n >= 0, 2, "count must be >= 0");
+    lua_Integer n = glab_lua_checkinteger(L, 2);
+    glab_lua_argcheck(L, n >= 0, 2, "count must be >= 0");
     if ((lua_Unsigned)n > glab_dataset_size(ds)) /* never silently fewer than asked for */
       return luaL_error(L,
                         "dataset:subset: asked for the first %I items of a dataset of %I (use "

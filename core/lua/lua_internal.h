@@ -61,6 +61,25 @@ glab_lua_tensor *glab_lua_to_tensor_ud(lua_State *L, int arg);
 /* Convert a nested table (or a number) at `idx` and push the new tensor. */
 glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg_for_errors);
 
+/* ---- argument errors (lua_module.c) ----
+ * Lua names a function in an argument error by the call it sees, and says '?' when it sees none
+ * (a method passed to pcall). The binding's methods are named by their class instead
+ * ("net:forward", "layer:param", "dataset:get", "opt:step", "tensor:item"), however they are
+ * called, counting arguments after self as a method call does. These replace the luaL_ checks of
+ * the same names (module functions keep Lua's own naming). */
+int glab_lua_argerror(lua_State *L, int arg, const char *msg);
+int glab_lua_typeerror(lua_State *L, int arg, const char *tname);
+void glab_lua_checktype(lua_State *L, int arg, int t);
+void *glab_lua_checkudata(lua_State *L, int arg, const char *tname);
+lua_Integer glab_lua_checkinteger(lua_State *L, int arg);
+lua_Integer glab_lua_optinteger(lua_State *L, int arg, lua_Integer def);
+lua_Number glab_lua_checknumber(lua_State *L, int arg);
+lua_Number glab_lua_optnumber(lua_State *L, int arg, lua_Number def);
+const char *glab_lua_checkstring(lua_State *L, int arg);
+#define glab_lua_argcheck(L, cond, arg, msg) ((void)((cond) || glab_lua_argerror(L, (arg), (msg))))
+/* The name of the running binding function ("gradlab.zeros", "dataset:batch"), or `fallback`. */
+const char *glab_lua_fname(lua_State *L, const char *fallback);
+
 /* ---- errors and shared state (lua_module.c) ---- */
 /* Raise a Lua error "fname: <glab_last_error()>" at the caller's position. Never returns. */
 int glab_lua_fail(lua_State *L, const char *fname);
@@ -156,11 +175,24 @@ glab_config *glab_lua_check_config(lua_State *L, int idx, const glab_option *opt
 
 /* ---- layers (lua_layer.c) ---- */
 typedef struct glab_lua_layer {
-  glab_layer *l; /* NULL once destroyed (a failed parent took it) */
+  glab_layer *l; /* NULL once destroyed (see gone) */
   int owned;     /* 1: this userdata destroys the layer; 0: a parent layer or a model does */
+  int gone;      /* why l is NULL: GLAB_LUA_LAYER_FAILED or GLAB_LUA_LAYER_COLLECTED */
 } glab_lua_layer;
-/* The layer userdata at `arg` (alive); argument error otherwise. */
+enum { GLAB_LUA_LAYER_FAILED = 1, GLAB_LUA_LAYER_COLLECTED = 2 };
+/* The layer userdata at `arg` (alive, and so is every container and model it belongs to);
+ * argument error otherwise. */
 glab_lua_layer *glab_lua_check_layer(lua_State *L, int arg);
+/* NULL when the layer userdata at idx can be used; else why not (its layer, or a container or
+ * model it belongs to, was destroyed). */
+const char *glab_lua_layer_dead(lua_State *L, int idx);
+/* Forget the userdata of `l` and its children (before the layers are destroyed: a new layer may
+ * get the same address). */
+void glab_lua_forget_layer(lua_State *L, glab_layer *l);
+/* Push a list of the layers[0..n-1] and their descendants (while they are alive), for
+ * glab_lua_forget_list after a failed constructor destroyed them. */
+void glab_lua_push_layer_list(lua_State *L, glab_layer *const *layers, int n);
+void glab_lua_forget_list(lua_State *L, int list);
 /* Push the userdata of `l` (the existing one if Lua has it), keeping `owner_idx` (the model or
  * parent userdata) alive through it. */
 void glab_lua_push_layer(lua_State *L, glab_layer *l, int owner_idx);
@@ -188,6 +220,7 @@ struct glab_lua_model {
   int pending;      /* 1 after net:forward, 2 once a loss was taken from it, 0 after backward:
                        while a step waits for its backward, running the model again (evaluate,
                        tostring's shapes) would replace the outputs its statistics read */
+  int collected;    /* 1 once __gc ran (m and tr are NULL then) */
   int in_ndim;      /* the last forward's input shape (for tostring) */
   int in_shape[GLAB_MAX_DIMS];
 };

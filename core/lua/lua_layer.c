@@ -33,6 +33,7 @@ static glab_lua_layer *new_layer_ud(lua_State *L) {
   glab_lua_layer *u = lua_newuserdatauv(L, sizeof *u, 2); /* owner, given name */
   u->l = NULL;
   u->owned = 1;
+  u->gone = 0;
   luaL_setmetatable(L, GLAB_LUA_LAYER);
   return u;
 }
@@ -45,9 +46,70 @@ static void remember(lua_State *L, glab_layer *l, int ud_idx) {
   lua_pop(L, 1);
 }
 
+void glab_lua_forget_layer(lua_State *L, glab_layer *l) {
+  if (!l) return;
+  push_weak_map(L);
+  lua_pushnil(L);
+  lua_rawsetp(L, -2, l);
+  lua_pop(L, 1);
+  for (int i = 0; i < glab_layer_nchildren(l); i++)
+    glab_lua_forget_layer(L, glab_layer_child(l, i));
+}
+
+static void list_layers(lua_State *L, glab_layer *l, int list) {
+  lua_pushlightuserdata(L, l);
+  lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list) + 1);
+  for (int i = 0; i < glab_layer_nchildren(l); i++)
+    list_layers(L, glab_layer_child(l, i), list);
+}
+
+void glab_lua_push_layer_list(lua_State *L, glab_layer *const *layers, int n) {
+  lua_newtable(L);
+  for (int i = 0; i < n; i++)
+    list_layers(L, layers[i], lua_gettop(L));
+}
+
+void glab_lua_forget_list(lua_State *L, int list) {
+  list = lua_absindex(L, list);
+  push_weak_map(L);
+  for (lua_Integer i = 1, n = (lua_Integer)lua_rawlen(L, list); i <= n; i++) {
+    lua_rawgeti(L, list, i);
+    lua_pushnil(L);
+    lua_rawset(L, -3); /* only the addresses: the layers are gone */
+  }
+  lua_pop(L, 1);
+}
+
+/* NULL when the layer userdata at idx can be used, else why not: its layer was destroyed, or a
+ * container or model it belongs to was (a __gc called by hand destroys them; the handle must
+ * not reach the freed layer). */
+const char *glab_lua_layer_dead(lua_State *L, int idx) {
+  glab_lua_layer *u = lua_touserdata(L, idx);
+  if (!u->l)
+    return u->gone == GLAB_LUA_LAYER_COLLECTED
+               ? "layer has been collected: its __gc metamethod was called"
+               : "layer was destroyed with a failed constructor (the container or model it was "
+                 "given to could not be made)";
+  const char *why = NULL;
+  lua_getiuservalue(L, idx, 1);
+  for (int guard = 0; guard < 64 && !why; guard++) {
+    struct glab_lua_model *m = luaL_testudata(L, -1, GLAB_LUA_MODEL);
+    glab_lua_layer *p = m ? NULL : luaL_testudata(L, -1, GLAB_LUA_LAYER);
+    if (m && m->collected)
+      why = "layer belongs to a model that has been collected: its __gc metamethod was called";
+    if (p && !p->l) why = "layer belongs to a container layer that has been collected";
+    if (!p) break;
+    lua_getiuservalue(L, -1, 1);
+    lua_remove(L, -2);
+  }
+  lua_pop(L, 1);
+  return why;
+}
+
 glab_lua_layer *glab_lua_check_layer(lua_State *L, int arg) {
-  glab_lua_layer *u = luaL_checkudata(L, arg, GLAB_LUA_LAYER);
-  if (!u->l) luaL_argerror(L, arg, "layer was destroyed (a failed constructor took it)");
+  glab_lua_layer *u = glab_lua_checkudata(L, arg, GLAB_LUA_LAYER);
+  const char *why = glab_lua_layer_dead(L, arg);
+  if (why) glab_lua_argerror(L, arg, why);
   return u;
 }
 
@@ -71,7 +133,8 @@ glab_layer *glab_lua_adopt_layer(lua_State *L, int arg, int owner_idx, const cha
   owner_idx = lua_absindex(L, owner_idx);
   glab_lua_layer *u = luaL_testudata(L, arg, GLAB_LUA_LAYER);
   if (!u) luaL_error(L, "%s: element %d is a %s, not a layer", fname, arg, luaL_typename(L, arg));
-  if (!u->l) luaL_error(L, "%s: element %d: layer was destroyed", fname, arg);
+  if (glab_lua_layer_dead(L, arg))
+    luaL_error(L, "%s: element %d: %s", fname, arg, glab_lua_layer_dead(L, arg));
   if (!u->owned)
     luaL_error(L, "%s: element %d: layer '%s' already belongs to a model or container", fname, arg,
                glab_layer_name(u->l));
@@ -106,7 +169,7 @@ static int l_construct(lua_State *L) {
     lua_settop(L, 0);
     lua_newtable(L);
   }
-  if (lua_type(L, 1) != LUA_TTABLE) return luaL_typeerror(L, 1, "table of options");
+  if (lua_type(L, 1) != LUA_TTABLE) return glab_lua_typeerror(L, 1, "table of options");
   lua_settop(L, 1);
   int nchild = (int)lua_rawlen(L, 1);
   if (nchild > 0 && !lt->takes_children)
@@ -123,7 +186,8 @@ static int l_construct(lua_State *L) {
       glab_lua_layer *c = luaL_testudata(L, -1, GLAB_LUA_LAYER);
       if (!c)
         return luaL_error(L, "%s: element %d is a %s, not a layer", fname, i, luaL_typename(L, -1));
-      if (!c->l) return luaL_error(L, "%s: element %d: layer was destroyed", fname, i);
+      if (glab_lua_layer_dead(L, -1))
+        return luaL_error(L, "%s: element %d: %s", fname, i, glab_lua_layer_dead(L, -1));
       if (!c->owned)
         return luaL_error(L, "%s: element %d: layer '%s' already belongs to a model or container",
                           fname, i, glab_layer_name(c->l));
@@ -141,11 +205,15 @@ static int l_construct(lua_State *L) {
       lua_pop(L, 1);
     }
   }
+  glab_lua_push_layer_list(L, kids, nchild); /* 4 or 5 */
   glab_layer *l = glab_layer_create(reg, type, cfg, kids, nchild);
   if (!l) {
+    glab_lua_forget_list(L, -1);
     for (int i = 1; i <= nchild; i++) { /* destroyed with the failure */
       lua_rawgeti(L, 1, i);
-      ((glab_lua_layer *)lua_touserdata(L, -1))->l = NULL;
+      glab_lua_layer *c = lua_touserdata(L, -1);
+      c->l = NULL;
+      c->gone = GLAB_LUA_LAYER_FAILED;
       lua_pop(L, 1);
     }
     return glab_lua_fail_type(L, fname, type);
@@ -211,7 +279,7 @@ void glab_lua_push_type_names(lua_State *L, glab_type_kind want) {
 
 /* gradlab.layer.__index(t, name): the constructor of a registered type (cached in t). */
 static int layer_index(lua_State *L) {
-  const char *name = luaL_checkstring(L, 2);
+  const char *name = glab_lua_checkstring(L, 2);
   if (!glab_registry_layer(glab_lua_registry(L), name)) {
     const char *s = glab_lua_suggest_type(L, GLAB_KIND_LAYER, name);
     glab_lua_push_type_names(L, GLAB_KIND_LAYER);
@@ -233,7 +301,7 @@ static int layer_index(lua_State *L) {
 /* ---- the layer object ---- */
 
 static glab_var *check_param(lua_State *L, glab_lua_layer *u, int arg, const char *fname) {
-  const char *name = luaL_checkstring(L, arg);
+  const char *name = glab_lua_checkstring(L, arg);
   glab_var *v = glab_layer_param(u->l, name);
   if (!v) {
     luaL_Buffer b;
@@ -312,26 +380,36 @@ static int m_layers(lua_State *L) {
 }
 
 static int m_tostring(lua_State *L) {
-  glab_lua_layer *u = luaL_checkudata(L, 1, GLAB_LUA_LAYER);
-  if (!u->l) {
-    lua_pushstring(L, "layer (destroyed)");
+  glab_lua_layer *u = glab_lua_checkudata(L, 1, GLAB_LUA_LAYER);
+  if (glab_lua_layer_dead(L, 1)) {
+    lua_pushstring(L, !u->l && u->gone == GLAB_LUA_LAYER_COLLECTED ? "layer (collected)"
+                      : !u->l                                      ? "layer (destroyed)"
+                              : "layer (its model has been collected)");
     return 1;
   }
   lua_pushfstring(L, "layer '%s' (%s)", glab_layer_name(u->l), glab_layer_get_type(u->l)->name);
   return 1;
 }
 
+/* Only a handle that owns its layer destroys it; the handle of a layer in a model or container
+ * owns nothing, so its __gc (called by hand) leaves it usable. */
 static int m_gc(lua_State *L) {
-  glab_lua_layer *u = luaL_checkudata(L, 1, GLAB_LUA_LAYER);
-  if (u->owned && u->l) glab_layer_destroy(u->l);
-  u->l = NULL;
+  glab_lua_layer *u = glab_lua_checkudata(L, 1, GLAB_LUA_LAYER);
+  if (u->owned && u->l) {
+    glab_lua_forget_layer(L, u->l);
+    glab_layer_destroy(u->l);
+    u->l = NULL;
+    u->gone = GLAB_LUA_LAYER_COLLECTED;
+  }
   return 0;
 }
 
 /* layer.name, layer.type, then the methods (kept in the metatable). */
 static int m_index(lua_State *L) {
-  glab_lua_layer *u = luaL_checkudata(L, 1, GLAB_LUA_LAYER);
+  glab_lua_layer *u = glab_lua_checkudata(L, 1, GLAB_LUA_LAYER);
   const char *k = lua_tostring(L, 2);
+  if (k && (!strcmp(k, "name") || !strcmp(k, "type")) && glab_lua_layer_dead(L, 1))
+    k = NULL; /* nil */
   if (k && u->l && !strcmp(k, "name")) {
     lua_pushstring(L, glab_layer_name(u->l));
     return 1;

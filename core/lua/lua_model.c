@@ -16,8 +16,11 @@ unsigned long glab_lua_model_gen(const struct glab_lua_model *m) {
 }
 
 struct glab_lua_model *glab_lua_check_model(lua_State *L, int arg) {
-  struct glab_lua_model *m = luaL_checkudata(L, arg, GLAB_LUA_MODEL);
-  if (!m->m || !m->tr) luaL_argerror(L, arg, "model is not usable (its creation failed)");
+  struct glab_lua_model *m = glab_lua_checkudata(L, arg, GLAB_LUA_MODEL);
+  if (!m->m || !m->tr)
+    glab_lua_argerror(L, arg,
+                      m->collected ? "model has been collected: its __gc metamethod was called"
+                                   : "model is not usable (its creation failed)");
   return m;
 }
 
@@ -30,7 +33,7 @@ struct glab_lua_model *glab_lua_check_idle_model(lua_State *L, int arg, const ch
 
 /* gradlab.sequential{layer, layer, ...} */
 static int l_sequential(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   int n = (int)lua_rawlen(L, 1);
   if (n < 1) return luaL_error(L, "gradlab.sequential: give at least one layer");
@@ -45,7 +48,8 @@ static int l_sequential(lua_State *L) {
     if (!u)
       return luaL_error(L, "gradlab.sequential: element %d is a %s, not a layer", i,
                         luaL_typename(L, -1));
-    if (!u->l) return luaL_error(L, "gradlab.sequential: element %d: layer was destroyed", i);
+    if (glab_lua_layer_dead(L, -1))
+      return luaL_error(L, "gradlab.sequential: element %d: %s", i, glab_lua_layer_dead(L, -1));
     if (!u->owned)
       return luaL_error(L,
                         "gradlab.sequential: element %d: layer '%s' already belongs to a model "
@@ -62,11 +66,15 @@ static int l_sequential(lua_State *L) {
     glab_lua_adopt_layer(L, lua_gettop(L), 2, "gradlab.sequential");
     lua_pop(L, 1);
   }
+  glab_lua_push_layer_list(L, layers, n); /* 4 */
   m->m = glab_model_create(layers, n);
   if (!m->m) {
+    glab_lua_forget_list(L, 4);
     for (int i = 1; i <= n; i++) {
       lua_rawgeti(L, 1, i);
-      ((glab_lua_layer *)lua_touserdata(L, -1))->l = NULL;
+      glab_lua_layer *u = lua_touserdata(L, -1);
+      u->l = NULL;
+      u->gone = GLAB_LUA_LAYER_FAILED;
       lua_pop(L, 1);
     }
     return glab_lua_fail(L, "gradlab.sequential");
@@ -80,11 +88,14 @@ static int l_sequential(lua_State *L) {
 }
 
 static int m_gc(lua_State *L) {
-  struct glab_lua_model *m = luaL_checkudata(L, 1, GLAB_LUA_MODEL);
+  struct glab_lua_model *m = glab_lua_checkudata(L, 1, GLAB_LUA_MODEL);
+  for (int i = 0, n = m->m ? glab_model_nlayers(m->m) : 0; i < n; i++)
+    glab_lua_forget_layer(L, glab_model_layer(m->m, i)); /* their handles now say so */
   glab_trainer_destroy(m->tr);
   glab_model_destroy(m->m);
   m->tr = NULL;
   m->m = NULL;
+  m->collected = 1;
   return 0;
 }
 
@@ -104,15 +115,15 @@ static int m_layer(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
   glab_layer *l = NULL;
   if (lua_type(L, 2) == LUA_TNUMBER) {
-    lua_Integer i = luaL_checkinteger(L, 2);
+    lua_Integer i = glab_lua_checkinteger(L, 2);
     int n = glab_model_nlayers(m->m);
     if (i < 1 || i > n) /* %I: 2^32 + 1 is not layer 1 */
-      return luaL_argerror(L, 2, lua_pushfstring(L, "layer index %I out of range 1..%d", i, n));
+      return glab_lua_argerror(L, 2, lua_pushfstring(L, "layer index %I out of range 1..%d", i, n));
     l = glab_model_layer(m->m, (int)i - 1);
   } else {
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = glab_lua_checkstring(L, 2);
     l = glab_model_find(m->m, name);
-    if (!l) return luaL_argerror(L, 2, lua_pushfstring(L, "no layer named '%s'", name));
+    if (!l) return glab_lua_argerror(L, 2, lua_pushfstring(L, "no layer named '%s'", name));
   }
   glab_lua_push_layer(L, l, 1);
   return 1;
@@ -153,13 +164,13 @@ static int m_backward(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:backward");
   glab_lua_tensor *loss = glab_lua_check_tensor_ud(L, 2);
   if (!loss->var || loss->model != m)
-    return luaL_argerror(L, 2, "expected a loss computed from this model's forward output");
+    return glab_lua_argerror(L, 2, "expected a loss computed from this model's forward output");
   if (loss->t.size != 1)
-    return luaL_argerror(L, 2,
-                         lua_pushfstring(L,
-                                         "loss must have one element (has %d; use "
-                                         "gradlab.loss.sum)",
-                                         (int)loss->t.size));
+    return glab_lua_argerror(L, 2,
+                             lua_pushfstring(L,
+                                             "loss must have one element (has %d; use "
+                                             "gradlab.loss.sum)",
+                                             (int)loss->t.size));
   m->pending = 0;
   return glab_lua_nonfinite_result(L, m, glab_trainer_backward(m->tr, loss->var), "net:backward");
 }
@@ -193,13 +204,15 @@ static int m_eval(lua_State *L) {
 
 static int m_save(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
-  if (glab_model_save(m->m, luaL_checkstring(L, 2)) != GLAB_OK) return glab_lua_fail(L, "net:save");
+  if (glab_model_save(m->m, glab_lua_checkstring(L, 2)) != GLAB_OK)
+    return glab_lua_fail(L, "net:save");
   return 0;
 }
 
 static int m_load(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_idle_model(L, 1, "net:load");
-  if (glab_model_load(m->m, luaL_checkstring(L, 2)) != GLAB_OK) return glab_lua_fail(L, "net:load");
+  if (glab_model_load(m->m, glab_lua_checkstring(L, 2)) != GLAB_OK)
+    return glab_lua_fail(L, "net:load");
   lua_settop(L, 1);
   return 1;
 }
@@ -287,7 +300,7 @@ static int m_evaluate(lua_State *L) {
     if (lua_getfield(L, 3, "batch") != LUA_TNIL)
       batch = glab_lua_check_int(L, -1, 0, INT_MAX, "net:evaluate", "'batch'");
   } else if (!lua_isnoneornil(L, 3)) {
-    return luaL_typeerror(L, 3, "loss name or options table");
+    return glab_lua_typeerror(L, 3, "loss name or options table");
   }
   if (lname && glab_loss_parse(lname, &kind) != GLAB_OK) return glab_lua_fail(L, "net:evaluate");
   glab_lua_check_class_loss(L, m, d, (int)kind, "net:evaluate");
@@ -305,9 +318,9 @@ static int m_evaluate(lua_State *L) {
 }
 
 static int m_tostring(lua_State *L) {
-  struct glab_lua_model *m = luaL_checkudata(L, 1, GLAB_LUA_MODEL);
-  if (!m->m) {
-    lua_pushstring(L, "model (unusable)");
+  struct glab_lua_model *m = glab_lua_checkudata(L, 1, GLAB_LUA_MODEL);
+  if (!m->m || !m->tr) {
+    lua_pushstring(L, m->collected ? "model (collected)" : "model (unusable)");
     return 1;
   }
   /* Output shapes for flat inputs: seen by the last forward ([B][F] -> one item [F]), or
@@ -339,8 +352,8 @@ static int m_param_count(lua_State *L) {
 static int m_on_nonfinite(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
   glab_nonfinite_policy p;
-  if (glab_nonfinite_parse(luaL_checkstring(L, 2), &p) != GLAB_OK)
-    return luaL_argerror(L, 2, glab_last_error());
+  if (glab_nonfinite_parse(glab_lua_checkstring(L, 2), &p) != GLAB_OK)
+    return glab_lua_argerror(L, 2, glab_last_error());
   glab_trainer_set_policy(m->tr, p);
   lua_settop(L, 1);
   return 1;

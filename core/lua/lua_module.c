@@ -22,6 +22,7 @@ static const char key_seed = 's';
 static const char key_sweep_done = 'w';
 static const char key_runlog = 'r';
 static const char key_stop = 'x';
+static const char key_names = 'n'; /* C function -> "net:forward" / "gradlab.zeros" */
 
 volatile sig_atomic_t glab_lua_signal;
 
@@ -83,8 +84,131 @@ lua_Integer glab_lua_check_int_arg(lua_State *L, int arg, lua_Integer lo, lua_In
                                    const char *what) {
   lua_Integer v = 0;
   const char *why = glab_lua_int_problem(L, arg, lo, hi, what, &v);
-  if (why) luaL_argerror(L, arg, why);
+  if (why) glab_lua_argerror(L, arg, why);
   return v;
+}
+
+/* The registered name of the running C function pushed, or nothing (returns NULL). */
+static const char *push_running_name(lua_State *L) {
+  lua_Debug ar;
+  if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "f", &ar)) return NULL;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_names) == LUA_TTABLE) {
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, -2) == LUA_TSTRING) {
+      lua_replace(L, -3);
+      lua_pop(L, 1);
+      return lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  return NULL;
+}
+
+const char *glab_lua_fname(lua_State *L, const char *fallback) {
+  const char *name = push_running_name(L);
+  return name ? name : fallback;
+}
+
+int glab_lua_argerror(lua_State *L, int arg, const char *msg) {
+  const char *name = push_running_name(L);
+  if (!name || !strchr(name, ':')) return luaL_argerror(L, arg, msg); /* Lua's own naming */
+  if (arg == 1) return luaL_error(L, "calling '%s' on bad self (%s)", name, msg);
+  return luaL_error(L, "bad argument #%d to '%s' (%s)", arg - 1, name, msg);
+}
+
+int glab_lua_typeerror(lua_State *L, int arg, const char *tname) {
+  const char *got;
+  if (luaL_getmetafield(L, arg, "__name") == LUA_TSTRING)
+    got = lua_tostring(L, -1);
+  else if (lua_type(L, arg) == LUA_TLIGHTUSERDATA)
+    got = "light userdata";
+  else
+    got = luaL_typename(L, arg);
+  return glab_lua_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", tname, got));
+}
+
+void glab_lua_checktype(lua_State *L, int arg, int t) {
+  if (lua_type(L, arg) != t) glab_lua_typeerror(L, arg, lua_typename(L, t));
+}
+
+void *glab_lua_checkudata(lua_State *L, int arg, const char *tname) {
+  void *p = luaL_testudata(L, arg, tname);
+  if (!p) glab_lua_typeerror(L, arg, tname);
+  return p;
+}
+
+lua_Integer glab_lua_checkinteger(lua_State *L, int arg) {
+  int ok = 0;
+  lua_Integer v = lua_tointegerx(L, arg, &ok);
+  if (!ok) {
+    if (lua_isnumber(L, arg)) glab_lua_argerror(L, arg, "number has no integer representation");
+    glab_lua_typeerror(L, arg, "number");
+  }
+  return v;
+}
+
+lua_Integer glab_lua_optinteger(lua_State *L, int arg, lua_Integer def) {
+  return lua_isnoneornil(L, arg) ? def : glab_lua_checkinteger(L, arg);
+}
+
+lua_Number glab_lua_checknumber(lua_State *L, int arg) {
+  int ok = 0;
+  lua_Number v = lua_tonumberx(L, arg, &ok);
+  if (!ok) glab_lua_typeerror(L, arg, "number");
+  return v;
+}
+
+lua_Number glab_lua_optnumber(lua_State *L, int arg, lua_Number def) {
+  return lua_isnoneornil(L, arg) ? def : glab_lua_checknumber(L, arg);
+}
+
+const char *glab_lua_checkstring(lua_State *L, int arg) {
+  const char *s = lua_tostring(L, arg);
+  if (!s) glab_lua_typeerror(L, arg, "string");
+  return s;
+}
+
+/* names[f] = prefix .. sep .. key for every function field of the table at `t` (metamethods
+ * "__..." left out: Lua names those itself). */
+static void name_functions(lua_State *L, int names, int t, const char *prefix, const char *sep) {
+  t = lua_absindex(L, t);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    if (k && lua_iscfunction(L, -1) && strncmp(k, "__", 2)) {
+      lua_pushvalue(L, -1);
+      lua_pushfstring(L, "%s%s%s", prefix, sep, k);
+      lua_rawset(L, names);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* The names of the binding's functions, for glab_lua_argerror and glab_lua_fname; the module
+ * table is at the top. */
+static void register_names(lua_State *L) {
+  lua_newtable(L);
+  int names = lua_gettop(L);
+  static const char *const classes[][2] = {{GLAB_LUA_TENSOR, "tensor"},
+                                           {GLAB_LUA_MODEL, "net"},
+                                           {GLAB_LUA_LAYER, "layer"},
+                                           {GLAB_LUA_OPTIM, "opt"},
+                                           {GLAB_LUA_DATASET, "dataset"}};
+  for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+    luaL_getmetatable(L, classes[i][0]);
+    name_functions(L, names, -1, classes[i][1], ":");
+    lua_pop(L, 1);
+  }
+  name_functions(L, names, names - 1, "gradlab", ".");
+  static const char *const subs[] = {"loss", "data"};
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    lua_getfield(L, names - 1, subs[i]);
+    lua_pushfstring(L, "gradlab.%s", subs[i]);
+    name_functions(L, names, -2, lua_tostring(L, -1), ".");
+    lua_pop(L, 2);
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_names);
 }
 
 glab_registry *glab_lua_registry(lua_State *L) {
@@ -335,6 +459,7 @@ int luaopen_gradlab(lua_State *L) {
     openers[i](L);
   glab_lua_open_data(L);
   lua_setfield(L, -2, "data");
+  register_names(L);
   /* The sub-tables also as package.loaded["gradlab.loss"] etc.: Lua names a function in an
    * argument error by searching package.loaded one level deep, so `pcall(gradlab.loss.mse, x)`
    * says "bad argument #1 to 'gradlab.loss.mse'" instead of '?'. */

@@ -7,10 +7,18 @@
 #include "gradlab/train.h"
 #include "lua_internal.h"
 
+typedef struct {
+  glab_optimizer *o;
+  int collected; /* 1 once __gc ran */
+} optim_ud;
+
 glab_optimizer *glab_lua_check_optim(lua_State *L, int arg) {
-  glab_optimizer **o = luaL_checkudata(L, arg, GLAB_LUA_OPTIM);
-  if (!*o) luaL_argerror(L, arg, "optimizer is not usable");
-  return *o;
+  optim_ud *u = glab_lua_checkudata(L, arg, GLAB_LUA_OPTIM);
+  if (!u->o)
+    glab_lua_argerror(L, arg,
+                      u->collected ? "optimizer has been collected: its __gc metamethod was called"
+                                   : "optimizer is not usable (its creation failed)");
+  return u->o;
 }
 
 static int l_construct(lua_State *L) {
@@ -22,7 +30,7 @@ static int l_construct(lua_State *L) {
     lua_settop(L, 0);
     lua_newtable(L);
   }
-  if (lua_type(L, 1) != LUA_TTABLE) return luaL_typeerror(L, 1, "table of options");
+  if (lua_type(L, 1) != LUA_TTABLE) return glab_lua_typeerror(L, 1, "table of options");
   lua_settop(L, 1);
   if (lua_rawlen(L, 1) > 0) return luaL_error(L, "%s: options must be named (e.g. lr=0.1)", fname);
   /* The type's options plus the ones every optimizer takes (clip_norm, clip_value), so that
@@ -42,18 +50,21 @@ static int l_construct(lua_State *L) {
     double v = glab_config_has(cfg, k) ? (double)glab_config_real(cfg, k) : 0;
     if (!isfinite(v)) /* worded as the core's check of a type's own options (config.c) */
       return luaL_error(L, "%s: option '%s' must be a finite number, got %s", fname, k,
-                        isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+                        isnan(v) ? "nan"
+                        : v > 0  ? "inf"
+                                 : "-inf");
   }
-  glab_optimizer **o = lua_newuserdatauv(L, sizeof *o, 0);
-  *o = NULL;
+  optim_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->o = NULL;
+  u->collected = 0;
   luaL_setmetatable(L, GLAB_LUA_OPTIM);
-  *o = glab_optimizer_create(glab_lua_registry(L), type, cfg);
-  if (!*o) return glab_lua_fail_type(L, fname, type);
+  u->o = glab_optimizer_create(glab_lua_registry(L), type, cfg);
+  if (!u->o) return glab_lua_fail_type(L, fname, type);
   return 1;
 }
 
 static int optim_index(lua_State *L) {
-  const char *name = luaL_checkstring(L, 2);
+  const char *name = glab_lua_checkstring(L, 2);
   if (!glab_registry_optimizer(glab_lua_registry(L), name)) {
     const char *s = glab_lua_suggest_type(L, GLAB_KIND_OPTIMIZER, name);
     glab_lua_push_type_names(L, GLAB_KIND_OPTIMIZER);
@@ -93,34 +104,39 @@ static int m_grad_norm(lua_State *L) {
 /* opt:set_clipping(clip_norm, clip_value): nil or <= 0 disables. */
 static int m_set_clipping(lua_State *L) {
   glab_optimizer *o = glab_lua_check_optim(L, 1);
-  lua_Number v[2] = {luaL_optnumber(L, 2, 0), luaL_optnumber(L, 3, 0)};
+  lua_Number v[2] = {glab_lua_optnumber(L, 2, 0), glab_lua_optnumber(L, 3, 0)};
   for (int i = 0; i < 2; i++)
     if (!isfinite(v[i]))
-      return luaL_argerror(L, i + 2, i ? "clip_value must be a finite number (nil or <= 0: off)"
-                                       : "clip_norm must be a finite number (nil or <= 0: off)");
+      return glab_lua_argerror(L, i + 2,
+                               i ? "clip_value must be a finite number (nil or <= 0: off)"
+                                 : "clip_norm must be a finite number (nil or <= 0: off)");
   glab_optimizer_set_clipping(o, v[0], v[1]);
   lua_settop(L, 1);
   return 1;
 }
 
 static int m_tostring(lua_State *L) {
-  glab_optimizer **o = luaL_checkudata(L, 1, GLAB_LUA_OPTIM);
-  lua_pushfstring(L, "optimizer %s", *o ? glab_optimizer_get_type(*o)->name : "(unusable)");
+  optim_ud *u = glab_lua_checkudata(L, 1, GLAB_LUA_OPTIM);
+  lua_pushfstring(L, "optimizer %s",
+                  u->o           ? glab_optimizer_get_type(u->o)->name
+                  : u->collected ? "(collected)"
+                                 : "(unusable)");
   return 1;
 }
 
 static int m_gc(lua_State *L) {
-  glab_optimizer **o = luaL_checkudata(L, 1, GLAB_LUA_OPTIM);
-  glab_optimizer_destroy(*o);
-  *o = NULL;
+  optim_ud *u = glab_lua_checkudata(L, 1, GLAB_LUA_OPTIM);
+  glab_optimizer_destroy(u->o);
+  u->o = NULL;
+  u->collected = 1;
   return 0;
 }
 
 static int m_index(lua_State *L) {
-  glab_optimizer **o = luaL_checkudata(L, 1, GLAB_LUA_OPTIM);
+  optim_ud *u = glab_lua_checkudata(L, 1, GLAB_LUA_OPTIM);
   const char *k = lua_tostring(L, 2);
-  if (k && *o && !strcmp(k, "type")) {
-    lua_pushstring(L, glab_optimizer_get_type(*o)->name);
+  if (k && u->o && !strcmp(k, "type")) {
+    lua_pushstring(L, glab_optimizer_get_type(u->o)->name);
     return 1;
   }
   lua_getmetatable(L, 1);

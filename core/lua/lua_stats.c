@@ -140,7 +140,7 @@ static int push_history(lua_State *L, glab_recorder *rec, int i, const char *pat
 static int layer_history(lua_State *L) {
   int i;
   glab_recorder *rec = layer_recorder(L, 1, &i, "layer:history");
-  return push_history(L, rec, i, luaL_checkstring(L, 2), "layer:history");
+  return push_history(L, rec, i, glab_lua_checkstring(L, 2), "layer:history");
 }
 
 /* net:grad_stats() -> array of records, one per layer (nested included). */
@@ -165,14 +165,14 @@ static int model_history(lua_State *L) {
   glab_recorder *rec = glab_trainer_recorder(m->tr);
   int i;
   if (lua_type(L, 2) == LUA_TNUMBER) {
-    lua_pushfstring(L, "%I", luaL_checkinteger(L, 2)); /* never cut: 2^32 + 1 is not "1" */
+    lua_pushfstring(L, "%I", glab_lua_checkinteger(L, 2)); /* never cut: 2^32 + 1 is not "1" */
     i = glab_recorder_find(rec, lua_tostring(L, -1));
     lua_pop(L, 1);
   } else {
-    i = glab_recorder_find(rec, luaL_checkstring(L, 2));
+    i = glab_recorder_find(rec, glab_lua_checkstring(L, 2));
   }
   if (i < 0) return glab_lua_fail(L, "net:history");
-  return push_history(L, rec, i, luaL_checkstring(L, 3), "net:history");
+  return push_history(L, rec, i, glab_lua_checkstring(L, 3), "net:history");
 }
 
 /* gradlab.stats(tensor) -> S of any tensor (e.g. of net:input_grad()). */

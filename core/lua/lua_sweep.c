@@ -144,7 +144,7 @@ static void record_param(lua_State *L, const char *key, int v) {
 static const char key_declared = 'd'; /* registry: where the script's grid was declared */
 
 static int l_sweep(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   /* One grid per script: batch asks for it by running the script up to its first sweep, so the
    * keys of a second call would never be swept — they would silently keep their first value. */

@@ -59,11 +59,13 @@ int glab_lua_is_tensor(lua_State *L, int arg) {
 }
 
 glab_lua_tensor *glab_lua_check_tensor_ud(lua_State *L, int arg) {
-  glab_lua_tensor *u = luaL_checkudata(L, arg, GLAB_LUA_TENSOR);
+  glab_lua_tensor *u = glab_lua_checkudata(L, arg, GLAB_LUA_TENSOR);
+  if (u->var && !u->model->tr) /* its tape is gone with it */
+    glab_lua_argerror(L, arg, "tensor's model has been collected: its __gc metamethod was called");
   if (u->var && glab_lua_model_gen(u->model) != u->gen)
-    luaL_argerror(L, arg,
-                  "tensor is stale (its model ran forward again; copy it with "
-                  "gradlab.tensor(t:totable()) to keep it)");
+    glab_lua_argerror(L, arg,
+                      "tensor is stale (its model ran forward again; copy it with "
+                      "gradlab.tensor(t:totable()) to keep it)");
   return u;
 }
 
@@ -76,11 +78,11 @@ static int table_shape(lua_State *L, int idx, int *shape, int arg) {
   int ndim = 0;
   lua_pushvalue(L, idx);
   while (lua_type(L, -1) == LUA_TTABLE) {
-    if (ndim == GLAB_MAX_DIMS) luaL_argerror(L, arg, "table nests deeper than 4 dimensions");
+    if (ndim == GLAB_MAX_DIMS) glab_lua_argerror(L, arg, "table nests deeper than 4 dimensions");
     lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
     if (n <= 0)
-      luaL_argerror(L, arg, "empty table (tensors need at least one number per dimension)");
-    if (n > 0x7fffffff) luaL_argerror(L, arg, "table too long");
+      glab_lua_argerror(L, arg, "empty table (tensors need at least one number per dimension)");
+    if (n > 0x7fffffff) glab_lua_argerror(L, arg, "table too long");
     shape[ndim++] = (int)n;
     lua_rawgeti(L, -1, 1);
     lua_remove(L, -2);
@@ -100,11 +102,11 @@ static void check_array(lua_State *L, int idx, int n, int arg, const char *where
     const char *key = lua_type(L, -1) == LUA_TSTRING
                           ? lua_pushfstring(L, "'%s'", lua_tostring(L, -1))
                           : luaL_tolstring(L, -1, NULL);
-    luaL_argerror(L, arg,
-                  lua_pushfstring(L,
-                                  "%s%s has key %s, outside 1..%d: a tensor's tables must be "
-                                  "arrays without holes or other keys",
-                                  where[0] ? "element " : "the table", where, key, n));
+    glab_lua_argerror(L, arg,
+                      lua_pushfstring(L,
+                                      "%s%s has key %s, outside 1..%d: a tensor's tables must be "
+                                      "arrays without holes or other keys",
+                                      where[0] ? "element " : "the table", where, key, n));
   }
 }
 
@@ -115,11 +117,11 @@ static glab_real to_real(lua_State *L, lua_Number x, int arg, const char *where)
   glab_real r = (glab_real)x;
   if (isinf(r) && isfinite(x)) {
     const char *text = glab_lua_push_number_text(L, x);
-    luaL_argerror(L, arg,
-                  lua_pushfstring(L, "tensor%s = %s does not fit in %s (largest magnitude %s)",
-                                  where, text, GLAB_REAL_NAME,
-                                  sizeof(glab_real) == sizeof(float) ? "3.4028234663853e+38"
-                                                                     : "1.7976931348623e+308"));
+    glab_lua_argerror(L, arg,
+                      lua_pushfstring(L, "tensor%s = %s does not fit in %s (largest magnitude %s)",
+                                      where, text, GLAB_REAL_NAME,
+                                      sizeof(glab_real) == sizeof(float) ? "3.4028234663853e+38"
+                                                                         : "1.7976931348623e+308"));
   }
   return r;
 }
@@ -130,21 +132,21 @@ static void fill(lua_State *L, int idx, const int *shape, int ndim, int depth, g
     int isnum = 0;
     lua_Number x = lua_tonumberx(L, idx, &isnum);
     if (!isnum || lua_type(L, idx) == LUA_TSTRING)
-      luaL_argerror(L, arg,
-                    lua_pushfstring(L, "element %s is a %s, not a number", where[0] ? where : "",
-                                    luaL_typename(L, idx)));
+      glab_lua_argerror(L, arg,
+                        lua_pushfstring(L, "element %s is a %s, not a number",
+                                        where[0] ? where : "", luaL_typename(L, idx)));
     *(*out)++ = to_real(L, x, arg, where);
     return;
   }
   if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_argerror(L, arg,
-                  lua_pushfstring(L, "element %s is a %s, expected a table of %d", where,
-                                  luaL_typename(L, idx), shape[depth]));
+    glab_lua_argerror(L, arg,
+                      lua_pushfstring(L, "element %s is a %s, expected a table of %d", where,
+                                      luaL_typename(L, idx), shape[depth]));
   if ((lua_Integer)lua_rawlen(L, idx) != shape[depth])
-    luaL_argerror(L, arg,
-                  lua_pushfstring(L, "ragged table: %s has %d elements, expected %d",
-                                  where[0] ? where : "the table", (int)lua_rawlen(L, idx),
-                                  shape[depth]));
+    glab_lua_argerror(L, arg,
+                      lua_pushfstring(L, "ragged table: %s has %d elements, expected %d",
+                                      where[0] ? where : "the table", (int)lua_rawlen(L, idx),
+                                      shape[depth]));
   check_array(L, idx, shape[depth], arg, where);
   size_t len = strlen(where);
   for (int i = 1; i <= shape[depth]; i++) {
@@ -165,7 +167,7 @@ glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg) {
     t->data[0] = to_real(L, lua_tonumber(L, idx), arg, "[1]");
     return t;
   }
-  if (lua_type(L, idx) != LUA_TTABLE) luaL_typeerror(L, arg, "tensor or table of numbers");
+  if (lua_type(L, idx) != LUA_TTABLE) glab_lua_typeerror(L, arg, "tensor or table of numbers");
   int ndim = table_shape(L, idx, shape, arg);
   glab_lua_tensor *u = new_ud(L, ndim, shape, 0);
   glab_real *p = u->t.data;
@@ -205,7 +207,7 @@ static int l_zeros(lua_State *L) {
   int n = lua_gettop(L), shape[GLAB_MAX_DIMS];
   if (n < 1 || n > GLAB_MAX_DIMS) return luaL_error(L, "gradlab.zeros: give 1 to 4 dimensions");
   for (int i = 0; i < n; i++) {
-    lua_Integer d = luaL_checkinteger(L, i + 1);
+    lua_Integer d = glab_lua_checkinteger(L, i + 1);
     if (d < 1 || d > INT_MAX) /* before the cast: 2^32 + 3 must not become 3 */
       return luaL_error(L, "gradlab.zeros: dimension %d is %I (must be 1..%d)", i + 1, d, INT_MAX);
     shape[i] = (int)d;
@@ -257,18 +259,18 @@ static int m_item(lua_State *L) {
     lua_pushnumber(L, (lua_Number)t->data[0]);
     return 1;
   }
-  lua_Integer i = luaL_checkinteger(L, 2); /* 1-based flat index */
-  luaL_argcheck(L, i >= 1 && (size_t)i <= t->size, 2, "index out of range");
+  lua_Integer i = glab_lua_checkinteger(L, 2); /* 1-based flat index */
+  glab_lua_argcheck(L, i >= 1 && (size_t)i <= t->size, 2, "index out of range");
   lua_pushnumber(L, (lua_Number)t->data[i - 1]);
   return 1;
 }
 
 static int m_tostring(lua_State *L) {
-  glab_lua_tensor *u = luaL_checkudata(L, 1, GLAB_LUA_TENSOR);
+  glab_lua_tensor *u = glab_lua_checkudata(L, 1, GLAB_LUA_TENSOR);
   char shape[64];
   glab_shape_str(u->t.ndim, u->t.shape, shape, sizeof shape);
-  if (u->var && glab_lua_model_gen(u->model) != u->gen) {
-    lua_pushfstring(L, "tensor%s (stale)", shape);
+  if (u->var && (!u->model->tr || glab_lua_model_gen(u->model) != u->gen)) {
+    lua_pushfstring(L, "tensor%s (%s)", shape, u->model->tr ? "stale" : "model collected");
     return 1;
   }
   luaL_Buffer b;

@@ -132,7 +132,7 @@ static lua_Integer opt_integer(lua_State *L, const char *k, lua_Integer def, lua
 }
 
 static int l_train(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   /* Unknown keys are mistakes: name them. */
   lua_pushnil(L);
@@ -309,7 +309,7 @@ static int pre_report(void *ctx, int layer_index, int epoch, double recon) {
 }
 
 static int l_pretrain(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  glab_lua_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_getfield(L, 1, "model"); /* 2 */
   need_field(L, 2, GLAB_LUA_MODEL, "gradlab.pretrain", "model", "a model (gradlab.sequential)");

@@ -94,6 +94,7 @@ gradlab_lua_case(err_on_step_type 1 "on_step_type\\.lua:8: gradlab\\.train: 'on_
 gradlab_lua_case(err_seed_negative 1 "seed_negative\\.lua:2: bad argument #1 to 'seed' \\(a seed is an integer from 0 to 9007199254740991"
   ${LUA_T}/errors/seed_negative.lua)
 gradlab_lua_case(tensor_tables 0 ANY ${LUA_T}/scripts/tensor_tables.lua)
+gradlab_lua_case(method_names 0 ANY ${LUA_T}/scripts/method_names.lua)
 gradlab_lua_case(seed_max 0 ANY ${LUA_T}/scripts/seed_max.lua --seed 9007199254740991
   --set big=1e300 --set n=3)
 
