@@ -355,7 +355,7 @@ static int push_items(lua_State *L, glab_dataset *ds, const size_t *idx, size_t 
     int ts[2] = {(int)n, glab_dataset_target_width(ds)};
     tg = single ? glab_lua_new_tensor(L, 1, ts + 1)->data : glab_lua_new_tensor(L, 2, ts)->data;
   } else if (kind == GLAB_TARGET_CLASS) {
-    lab = lua_newuserdatauv(L, n * sizeof *lab, 0);
+    lab = glab_lua_newuserdata(L, 0, n, sizeof *lab, 0, "the labels");
   } else if (kind == GLAB_TARGET_REAL) {
     int ts[2] = {(int)n, glab_dataset_target_width(ds)};
     tg = single ? glab_lua_new_tensor(L, 1, ts + 1)->data : glab_lua_new_tensor(L, 2, ts)->data;
@@ -414,7 +414,7 @@ static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n)
   if (lua_type(L, arg) == LUA_TTABLE) {
     size_t len = lua_rawlen(L, arg);
     if (len == 0) glab_lua_argerror(L, arg, "no items");
-    size_t *idx = lua_newuserdatauv(L, len * sizeof *idx, 0);
+    size_t *idx = glab_lua_newuserdata(L, 0, len, sizeof *idx, 0, "the item indices");
     for (size_t k = 0; k < len; k++) {
       lua_rawgeti(L, arg, (lua_Integer)k + 1);
       int ok;
@@ -433,7 +433,7 @@ static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n)
   lua_Integer cnt = glab_lua_optinteger(L, arg + 1, 1);
   if (cnt < 1 || (size_t)cnt > glab_dataset_size(ds) - first)
     glab_lua_argerror(L, arg + 1, "count runs past the end of the dataset");
-  size_t *idx = lua_newuserdatauv(L, (size_t)cnt * sizeof *idx, 0);
+  size_t *idx = glab_lua_newuserdata(L, 0, (size_t)cnt, sizeof *idx, 0, "the item indices");
   for (size_t k = 0; k < (size_t)cnt; k++)
     idx[k] = first + k;
   *n = (size_t)cnt;

@@ -77,6 +77,12 @@ lua_Number glab_lua_checknumber(lua_State *L, int arg);
 lua_Number glab_lua_optnumber(lua_State *L, int arg, lua_Number def);
 const char *glab_lua_checkstring(lua_State *L, int arg);
 #define glab_lua_argcheck(L, cond, arg, msg) ((void)((cond) || glab_lua_argerror(L, (arg), (msg))))
+/* A userdata of `header` + count·elem bytes, pushed (lua_newuserdatauv under a protected
+ * call): an allocation the Lua allocator refuses, or a size that overflows, is the error "fname:
+ * cannot allocate <count·elem> bytes for <what>" at the script's position (fname: the running
+ * function's name), not Lua's bare "not enough memory". */
+void *glab_lua_newuserdata(lua_State *L, size_t header, size_t count, size_t elem, int nuv,
+                           const char *what);
 /* The name of the running binding function ("gradlab.zeros", "dataset:batch"), or `fallback`. */
 const char *glab_lua_fname(lua_State *L, const char *fallback);
 

@@ -25,7 +25,7 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
   size_t top = k > 0 ? k : 0x7fffffff;
   if (lua_type(L, arg) == LUA_TTABLE) {
     size_t len = lua_rawlen(L, arg);
-    int *lab = lua_newuserdatauv(L, (len ? len : 1) * sizeof *lab, 0);
+    int *lab = glab_lua_newuserdata(L, 0, len ? len : 1, sizeof *lab, 0, "the labels");
     for (size_t i = 0; i < len; i++) {
       lua_rawgeti(L, arg, (lua_Integer)i + 1);
       int ok = 0;
@@ -44,7 +44,7 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
     return lab;
   }
   const glab_tensor *t = glab_lua_check_tensor(L, arg);
-  int *lab = lua_newuserdatauv(L, t->size * sizeof *lab, 0);
+  int *lab = glab_lua_newuserdata(L, 0, t->size, sizeof *lab, 0, "the labels");
   for (size_t i = 0; i < t->size; i++) {
     double x = (double)t->data[i];
     if (!(x >= 0) || x != floor(x) || x >= (double)top) /* -1 rather than -1.0; nan */

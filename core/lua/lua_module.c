@@ -169,6 +169,29 @@ const char *glab_lua_checkstring(lua_State *L, int arg) {
   return s;
 }
 
+static int alloc_ud(lua_State *L) {
+  lua_newuserdatauv(L, *(const size_t *)lua_touserdata(L, 1), (int)lua_tointeger(L, 2));
+  return 1;
+}
+
+void *glab_lua_newuserdata(lua_State *L, size_t header, size_t count, size_t elem, int nuv,
+                           const char *what) {
+  int rc = LUA_ERRMEM;
+  size_t size = header + count * elem;
+  if (!elem || count <= (SIZE_MAX - header) / elem) {
+    lua_pushcfunction(L, alloc_ud);
+    lua_pushlightuserdata(L, &size);
+    lua_pushinteger(L, nuv);
+    rc = lua_pcall(L, 2, 1, 0);
+    if (rc == LUA_OK) return lua_touserdata(L, -1);
+    if (rc != LUA_ERRMEM) return lua_error(L), NULL;
+    lua_pop(L, 1);
+  }
+  luaL_error(L, "%s: cannot allocate %s bytes for %s", glab_lua_fname(L, "gradlab"),
+             glab_lua_push_number_text(L, (lua_Number)count * (lua_Number)elem), what);
+  return NULL;
+}
+
 /* names[f] = prefix .. sep .. key for every function field of the table at `t` (metamethods
  * "__..." left out: Lua names those itself). */
 static void name_functions(lua_State *L, int names, int t, const char *prefix, const char *sep) {

@@ -118,8 +118,8 @@ static int push_history(lua_State *L, glab_recorder *rec, int i, const char *pat
                         const char *fname) {
   long n = glab_recorder_history(rec, i, path, NULL, NULL, NULL, 0);
   if (n < 0) return glab_lua_fail(L, fname);
-  double *vals = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *vals, 0);
-  long *steps = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *steps, 0);
+  double *vals = glab_lua_newuserdata(L, 0, (size_t)(n ? n : 1), sizeof *vals, 0, "the history");
+  long *steps = glab_lua_newuserdata(L, 0, (size_t)(n ? n : 1), sizeof *steps, 0, "the history");
   long got = glab_recorder_history(rec, i, path, vals, steps, NULL, (size_t)n);
   if (got < 0) return glab_lua_fail(L, fname);
   if (got > n) got = n;

@@ -10,13 +10,19 @@
 
 static glab_lua_tensor *new_ud(lua_State *L, int ndim, const int *shape, int zero) {
   size_t n = 1;
+  int big = 0;
   for (int i = 0; i < ndim; i++) {
     if (shape[i] <= 0)
-      luaL_error(L, "gradlab.tensor: dimension %d is %d (must be >= 1)", i + 1, shape[i]);
-    if (n > ((size_t)1 << 40) / (size_t)shape[i]) luaL_error(L, "gradlab.tensor: shape too large");
+      luaL_error(L, "%s: dimension %d is %d (must be >= 1)", glab_lua_fname(L, "gradlab.tensor"),
+                 i + 1, shape[i]);
+    big |= n > ((size_t)1 << 40) / (size_t)shape[i];
     n *= (size_t)shape[i];
   }
-  glab_lua_tensor *u = lua_newuserdatauv(L, sizeof *u + n * sizeof(glab_real), 1);
+  char what[80] = "tensor";
+  glab_shape_str(ndim, shape, what + 6, sizeof what - 6);
+  if (big)
+    luaL_error(L, "%s: %s has more than 2^40 elements", glab_lua_fname(L, "gradlab.tensor"), what);
+  glab_lua_tensor *u = glab_lua_newuserdata(L, sizeof *u, n, sizeof(glab_real), 1, what);
   memset(u, 0, sizeof *u);
   u->t.ndim = ndim;
   for (int i = 0; i < ndim; i++)

@@ -94,6 +94,16 @@ gradlab_lua_case(err_on_step_type 1 "on_step_type\\.lua:8: gradlab\\.train: 'on_
 gradlab_lua_case(err_seed_negative 1 "seed_negative\\.lua:2: bad argument #1 to 'seed' \\(a seed is an integer from 0 to 9007199254740991"
   ${LUA_T}/errors/seed_negative.lua)
 gradlab_lua_case(tensor_tables 0 ANY ${LUA_T}/scripts/tensor_tables.lua)
+# An allocation that fails (10^12 elements) is an error naming function, size and shape. Under
+# ASan the allocator must return NULL for it instead of aborting, and its "failed to allocate"
+# warning goes to a log file (a real report still fails the test by its exit status).
+gradlab_lua_case(alloc_fail 0 ANY ${LUA_T}/scripts/alloc_fail.lua)
+set(LUA_ALLOC_ASAN "detect_leaks=1:allocator_may_return_null=1")
+if(GRADLAB_SANITIZE)
+  string(APPEND LUA_ALLOC_ASAN ":log_path=${CMAKE_CURRENT_BINARY_DIR}/lua_alloc_fail.asan")
+endif()
+set_tests_properties(lua_alloc_fail PROPERTIES ENVIRONMENT
+  "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0;ASAN_OPTIONS=${LUA_ALLOC_ASAN}")
 gradlab_lua_case(method_names 0 ANY ${LUA_T}/scripts/method_names.lua)
 gradlab_lua_case(seed_max 0 ANY ${LUA_T}/scripts/seed_max.lua --seed 9007199254740991
   --set big=1e300 --set n=3)
