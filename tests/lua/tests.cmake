@@ -16,6 +16,7 @@ gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
 gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
+gradlab_lua_case(history_paths 0 ANY ${LUA_T}/scripts/history_paths.lua)
 gradlab_lua_case(contract 0 ANY ${LUA_T}/scripts/contract.lua)
 gradlab_lua_case(time_fd 0 ANY ${LUA_T}/scripts/time_fd.lua)
 gradlab_lua_case(param_types 0 ANY ${LUA_T}/scripts/param_types.lua
