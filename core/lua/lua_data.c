@@ -430,9 +430,16 @@ static size_t *check_indices(lua_State *L, int arg, glab_dataset *ds, size_t *n)
     return idx;
   }
   size_t first = check_item(L, arg, ds);
-  lua_Integer cnt = glab_lua_optinteger(L, arg + 1, 1);
-  if (cnt < 1 || (size_t)cnt > glab_dataset_size(ds) - first)
-    glab_lua_argerror(L, arg + 1, "count runs past the end of the dataset");
+  lua_Integer cnt = 1;
+  if (!lua_isnoneornil(L, arg + 1))
+    cnt = glab_lua_check_int_arg(L, arg + 1, 1, LUA_MAXINTEGER, "count");
+  if ((lua_Unsigned)cnt > glab_dataset_size(ds) - first)
+    glab_lua_argerror(L, arg + 1,
+                      lua_pushfstring(L,
+                                      "count %I from item %I runs past the end: the dataset has "
+                                      "%I items",
+                                      cnt, (lua_Integer)first + 1,
+                                      (lua_Integer)glab_dataset_size(ds)));
   size_t *idx = glab_lua_newuserdata(L, 0, (size_t)cnt, sizeof *idx, 0, "the item indices");
   for (size_t k = 0; k < (size_t)cnt; k++)
     idx[k] = first + k;
