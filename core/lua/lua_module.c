@@ -430,11 +430,30 @@ static int l_plugins(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg module_funcs[] = {{"seed", l_seed},
-                                        {"outdir", l_outdir},
-                                        {"load_plugin", l_load_plugin},
-                                        {"plugins", l_plugins},
-                                        {NULL, NULL}};
+/* gradlab.has_type(kind, name): is a type of that kind ("layer", "optimizer", "pretrainer")
+ * registered? (gradlab.layer.<name> raises for an unknown name, with the nearest one.) */
+static int l_has_type(lua_State *L) {
+  const char *kind = glab_lua_checkstring(L, 1), *name = glab_lua_checkstring(L, 2);
+  glab_registry *reg = glab_lua_registry(L);
+  int found;
+  if (!strcmp(kind, "layer"))
+    found = glab_registry_layer(reg, name) != NULL;
+  else if (!strcmp(kind, "optimizer"))
+    found = glab_registry_optimizer(reg, name) != NULL;
+  else if (!strcmp(kind, "pretrainer"))
+    found = glab_registry_pretrainer(reg, name) != NULL;
+  else
+    return glab_lua_argerror(
+        L, 1,
+        lua_pushfstring(L, "kind must be \"layer\", \"optimizer\" or \"pretrainer\", got \"%s\"",
+                        kind));
+  lua_pushboolean(L, found);
+  return 1;
+}
+
+static const luaL_Reg module_funcs[] = {{"seed", l_seed},       {"has_type", l_has_type},
+                                        {"outdir", l_outdir},   {"load_plugin", l_load_plugin},
+                                        {"plugins", l_plugins}, {NULL, NULL}};
 
 /* The part of the module table every file adds to. */
 typedef void (*opener)(lua_State *L);
