@@ -214,6 +214,14 @@ void glab_lua_push_type_names(lua_State *L, glab_type_kind kind);
 int glab_lua_fail_type(lua_State *L, const char *fname, const char *type);
 
 /* ---- models (lua_model.c) ---- */
+/* The widths of consecutive layers (ls[0..n-1], run in order: a model's layers, a residual's
+ * children) that can be told from the options of the shipped types — dense inputs -> outputs,
+ * batchnorm features, rnn/lstm inputs -> hidden, residual inputs -> outputs (or its children's),
+ * sigmoid/tanh/relu keep the width; any other type is not assumed to do anything — must fit:
+ * raises "fname: <what> 3 (dense) takes 5 features (inputs=5), but <what> 1 (dense) gives 4
+ * (outputs=4)". */
+void glab_lua_check_widths(lua_State *L, glab_layer *const *ls, int n, const char *fname,
+                           const char *what);
 typedef struct glab_model glab_model;
 typedef struct glab_trainer glab_trainer;
 typedef struct glab_runlog glab_runlog;

@@ -197,6 +197,8 @@ static int l_construct(lua_State *L) {
       kids[i - 1] = c->l;
       lua_pop(L, 1);
     }
+    if (!strcmp(type, "residual")) /* its children run in order: their widths must fit */
+      glab_lua_check_widths(L, kids, nchild, fname, "child");
     for (int i = 1; i <= nchild; i++) { /* the new layer owns them from here, also on failure */
       lua_rawgeti(L, 1, i);
       ((glab_lua_layer *)lua_touserdata(L, -1))->owned = 0;

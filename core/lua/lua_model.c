@@ -31,6 +31,97 @@ struct glab_lua_model *glab_lua_check_idle_model(lua_State *L, int arg, const ch
   return m;
 }
 
+/* ---- widths at construction ---- */
+
+enum { W_UNKNOWN, W_KEEP, W_MAP };
+typedef struct {
+  int kind;
+  long in, out;                 /* W_MAP: 0 when not known */
+  const char *in_opt, *out_opt; /* the options they come from, for the message */
+} widths;
+
+/* The int option `key` if the layer's type declares it (a type of that name could come from
+ * another plugin: read only what it declares), else 0. */
+static long opt_width(const glab_layer *l, const char *key) {
+  const glab_layer_type *t = glab_layer_get_type(l);
+  for (const glab_option *o = t->options; o && o->name; o++)
+    if (!strcmp(o->name, key) && o->kind == GLAB_OPT_INT) {
+      long v = glab_config_int(glab_layer_config(l), key);
+      return v > 0 ? v : 0;
+    }
+  return 0;
+}
+
+/* The chain's widths: in (the first known input width, if no layer before it could change the
+ * width), out (> 0 known, 0 the chain keeps its input width, -1 not known). */
+static void chain_widths(lua_State *L, glab_layer *const *ls, int n, const char *fname,
+                         const char *what, long *in, long *out);
+
+static widths layer_widths(lua_State *L, glab_layer *l, const char *fname) {
+  const char *t = glab_layer_get_type(l)->name;
+  widths w = {W_UNKNOWN, 0, 0, NULL, NULL};
+  if (!strcmp(t, "sigmoid") || !strcmp(t, "tanh") || !strcmp(t, "relu")) {
+    w.kind = W_KEEP;
+  } else if (!strcmp(t, "dense")) {
+    w = (widths){W_MAP, opt_width(l, "inputs"), opt_width(l, "outputs"), "inputs", "outputs"};
+  } else if (!strcmp(t, "rnn") || !strcmp(t, "lstm")) {
+    w = (widths){W_MAP, opt_width(l, "inputs"), opt_width(l, "hidden"), "inputs", "hidden"};
+  } else if (!strcmp(t, "batchnorm")) {
+    long f = opt_width(l, "features");
+    w = (widths){W_MAP, f, f, "features", "features"};
+  } else if (!strcmp(t, "residual")) { /* y = x (or x·P) + f(x); its children were checked */
+    int nc = glab_layer_nchildren(l);
+    glab_layer *kids[64];
+    if (nc > 64) return w;
+    for (int i = 0; i < nc; i++)
+      kids[i] = glab_layer_child(l, i);
+    long cin, cout;
+    chain_widths(L, kids, nc, fname, "child", &cin, &cout);
+    long rin = opt_width(l, "inputs"), rout = opt_width(l, "outputs");
+    if (!rin) rin = cin;
+    if (!rout) rout = cout > 0 ? cout : cout == 0 ? rin : -1;
+    if (!rin && cout == 0 && !opt_width(l, "outputs")) {
+      w.kind = W_KEEP;
+    } else {
+      w = (widths){W_MAP, rin, rout > 0 ? rout : 0, "inputs", "outputs"};
+      if (rout < 0) w.out = -1;
+    }
+  }
+  return w;
+}
+
+static void chain_widths(lua_State *L, glab_layer *const *ls, int n, const char *fname,
+                         const char *what, long *in, long *out) {
+  long cur = 0; /* the width flowing between layers: > 0 known, 0 the input's, -1 not known */
+  int from = -1;
+  const char *from_opt = NULL;
+  *in = 0;
+  for (int i = 0; i < n; i++) {
+    widths w = layer_widths(L, ls[i], fname);
+    if (w.kind == W_KEEP) continue;
+    if (w.kind == W_UNKNOWN) {
+      cur = -1;
+      continue;
+    }
+    if (w.in > 0 && cur > 0 && w.in != cur)
+      luaL_error(L, "%s: %s %d (%s) takes %d features (%s=%d), but %s %d (%s) gives %d (%s=%d)",
+                 fname, what, i + 1, glab_layer_get_type(ls[i])->name, (int)w.in, w.in_opt,
+                 (int)w.in, what, from + 1, glab_layer_get_type(ls[from])->name, (int)cur, from_opt,
+                 (int)cur);
+    if (w.in > 0 && cur == 0 && !*in) *in = w.in;
+    cur = w.out > 0 ? w.out : -1;
+    from = i;
+    from_opt = w.out_opt;
+  }
+  *out = cur;
+}
+
+void glab_lua_check_widths(lua_State *L, glab_layer *const *ls, int n, const char *fname,
+                           const char *what) {
+  long in, out;
+  chain_widths(L, ls, n, fname, what, &in, &out);
+}
+
 /* gradlab.sequential{layer, layer, ...} */
 static int l_sequential(lua_State *L) {
   glab_lua_checktype(L, 1, LUA_TTABLE);
@@ -61,6 +152,8 @@ static int l_sequential(lua_State *L) {
     layers[i - 1] = u->l;
     lua_pop(L, 1);
   }
+  /* Widths that cannot fit are found now, not at the first forward (nothing is taken yet). */
+  glab_lua_check_widths(L, layers, n, "gradlab.sequential", "layer");
   for (int i = 1; i <= n; i++) {
     lua_rawgeti(L, 1, i);
     glab_lua_adopt_layer(L, lua_gettop(L), 2, "gradlab.sequential");
