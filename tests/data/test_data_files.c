@@ -227,7 +227,7 @@ static void test_idx_bad_gzip(void) {
 /* gzip files of several members (cat a.gz b.gz > c.gz; RFC 1952 2.2, gzip -dc reads them): the
  * members' data in order, with every size check kept. */
 static void test_idx_multi_member_gzip(void) {
-  size_t len, glen;
+  size_t len, glen = 0;
   double vals[30];
   for (int i = 0; i < 30; i++)
     vals[i] = (i * 37) % 256;
