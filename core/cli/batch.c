@@ -47,20 +47,6 @@ static void usage(FILE *f) {
       f);
 }
 
-static int dir_state(const char *dir) { /* 0 missing/empty, 1 a batch folder, 2 something else */
-  char path[4200];
-  snprintf(path, sizeof path, "%s/batch.json", dir);
-  if (access(path, F_OK) == 0) return 1;
-  DIR *d = opendir(dir);
-  if (!d) return 0;
-  struct dirent *e;
-  int n = 0;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".lock")) n++;
-  closedir(d);
-  return n ? 2 : 0;
-}
-
 /* Remove what a killed batch may have left: temporary files and sweep folders. */
 static void clean_stale(const char *dir) {
   DIR *d = opendir(dir);
@@ -281,11 +267,11 @@ int cli_batch(int argc, char **argv) {
     cli_error("--emit knows only 'slurm' (got '%s')", emit);
     goto out;
   }
-  int ds = dir_state(out);
+  int ds = batch_dir_state(out);
   if (a.nscripts == 0) {
     char path[4200];
     snprintf(path, sizeof path, "%s/batch.json", out);
-    if (ds != 1) {
+    if (ds != BATCH_DIR_BATCH) {
       cli_error("no script given and %s holds no batch to resume", out);
       goto out;
     }
@@ -312,10 +298,9 @@ int cli_batch(int argc, char **argv) {
                                                             : sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = nc > 0 ? (int)nc : 1;
   }
-  if (ds == 2 && !emit) {
-    cli_error("%s exists and is not a gradlab batch folder; choose another --out", out);
+  /* --emit only adds slurm.sh (and, later, shards/) to a folder, which may hold other files */
+  if ((ds == BATCH_DIR_NOT_DIR || (ds == BATCH_DIR_OTHER && !emit)) && batch_check_out(out))
     goto out;
-  }
   rc = CLI_FAIL;
   if (batch_mkdirs(out) != 0) {
     cli_error("cannot create %s: %s", out, strerror(errno));

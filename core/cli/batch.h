@@ -117,6 +117,17 @@ int batch_write_json(const char *path, const cJSON *j);
 int batch_write_json_sync(const char *path, const cJSON *j, int sync); /* sync 0: no fsync */
 int batch_rmtree(const char *path); /* rm -rf, does not follow symlinks */
 int batch_mkdirs(const char *path);
+/* What --out DIR of 'batch' or 'merge' is: */
+enum {
+  BATCH_DIR_NEW,     /* missing, or an empty folder (a .lock file aside) */
+  BATCH_DIR_BATCH,   /* a folder with batch.json (a batch, or a merge output) */
+  BATCH_DIR_OTHER,   /* a folder holding other things (a run folder, /etc): never written to */
+  BATCH_DIR_NOT_DIR, /* a file, or anything else that is not a folder */
+};
+int batch_dir_state(const char *dir);
+/* The check both commands make before writing anything: CLI_OK for a new or a batch folder,
+ * else CLI_USAGE with "DIR exists and is not a gradlab batch folder" (or "not a folder"). */
+int batch_check_out(const char *dir);
 /* A job's final state (<dir>/<id>/job.json) or NULL if it has not ended. */
 cJSON *batch_job_state(const char *dir, const char *id);
 int batch_state_ok(const cJSON *state); /* status == "ok" */

@@ -1,6 +1,7 @@
 /* batch_report.c — files of a batch folder: atomic writes, job states (job.json), summary.csv
  * (RFC 4180), the final table and 'gradlab batch --status DIR'. */
 #define _GNU_SOURCE /* nftw flags */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -108,6 +109,36 @@ int batch_rmtree(const char *path) {
   struct stat st;
   if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
   return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int batch_dir_state(const char *dir) {
+  struct stat st;
+  if (stat(dir, &st) != 0) return BATCH_DIR_NEW;
+  if (!S_ISDIR(st.st_mode)) return BATCH_DIR_NOT_DIR;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/batch.json", dir);
+  if (access(path, F_OK) == 0) return BATCH_DIR_BATCH;
+  DIR *d = opendir(dir);
+  if (!d) return BATCH_DIR_OTHER; /* unreadable: not ours to write into */
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".lock")) n++;
+  closedir(d);
+  return n ? BATCH_DIR_OTHER : BATCH_DIR_NEW;
+}
+
+int batch_check_out(const char *dir) {
+  switch (batch_dir_state(dir)) {
+  case BATCH_DIR_NOT_DIR:
+    cli_error("%s exists and is not a folder; choose another --out", dir);
+    return CLI_USAGE;
+  case BATCH_DIR_OTHER:
+    cli_error("%s exists and is not a gradlab batch folder; choose another --out", dir);
+    return CLI_USAGE;
+  default:
+    return CLI_OK;
+  }
 }
 
 int batch_mkdirs(const char *path) {

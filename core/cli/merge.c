@@ -85,7 +85,9 @@ static void usage(FILE *f) {
       "usage: gradlab merge DIR... --out DIR\n\n"
       "Combines batch folders (e.g. the shards of 'gradlab batch --shard K/N') into DIR: one\n"
       "summary.csv with every job in the order of the unsharded batch, batch.json, and a link per\n"
-      "job to its run folder. Exit status 0 if every job succeeded, 1 otherwise, 2 bad usage.\n",
+      "job to its run folder. DIR must be new, empty, or an earlier merge's output (as\n"
+      "'gradlab batch --out' checks its folder). Exit status 0 if every job succeeded, 1\n"
+      "otherwise, 2 bad usage.\n",
       f);
 }
 
@@ -112,12 +114,26 @@ int cli_merge(int argc, char **argv) {
     cli_error("give the batch folders and --out DIR (see 'gradlab merge --help')");
     return CLI_USAGE;
   }
+  /* The output folder first, with the check 'gradlab batch' makes, so that nothing is written
+   * into a folder that is not ours (a run folder, /etc, a file): only a new or empty folder, or
+   * the output of an earlier merge, is. */
+  if (batch_check_out(out) != CLI_OK) return CLI_USAGE;
+  char path[4200], out_json[4200];
+  snprintf(out_json, sizeof out_json, "%s/batch.json", out);
+  if (batch_dir_state(out) == BATCH_DIR_BATCH) {
+    cJSON *old = batch_read_json(out_json);
+    int was_merge = old && cJSON_GetObjectItemCaseSensitive(old, "merged_from");
+    cJSON_Delete(old);
+    if (!was_merge) {
+      cli_error("%s is a batch folder, not a merge output; choose another --out", out);
+      return CLI_USAGE;
+    }
+  }
   input *in = calloc((size_t)nin, sizeof *in);
   batch_list m = {0};
   cJSON **states = NULL;
   int *from = NULL;
   idmap map = {0};
-  char path[4200];
   size_t total = 0;
   for (int i = 0; i < nin; i++) {
     in[i].dir = argv[optind + i];
@@ -166,16 +182,6 @@ int cli_merge(int argc, char **argv) {
       states[pos] = st;
       from[pos] = i;
     }
-  struct stat st;
-  snprintf(path, sizeof path, "%s/batch.json", out);
-  cJSON *old = batch_read_json(path);
-  int was_merge = old && cJSON_GetObjectItemCaseSensitive(old, "merged_from");
-  cJSON_Delete(old);
-  if (stat(out, &st) == 0 && access(path, F_OK) == 0 && !was_merge) {
-    cli_error("%s is a batch folder, not a merge output; choose another --out", out);
-    rc = CLI_USAGE;
-    goto done;
-  }
   if (batch_mkdirs(out) != 0) {
     cli_error("cannot create %s: %s", out, strerror(errno));
     goto done;
@@ -208,10 +214,10 @@ int cli_merge(int argc, char **argv) {
     cJSON_AddItemToObject(bj, "args", a);
   }
   cJSON_AddItemToObject(bj, "jobs", batch_list_to_json(&m));
-  int wrc = batch_write_json(path, bj);
+  int wrc = batch_write_json(out_json, bj);
   cJSON_Delete(bj);
   if (wrc != 0) {
-    cli_error("cannot write %s: %s", path, strerror(errno));
+    cli_error("cannot write %s: %s", out_json, strerror(errno));
     goto done;
   }
   if (batch_write_summary(out, &m, states, NULL, 0, 0) != CLI_OK) goto done;

@@ -19,6 +19,9 @@
 #              given twice runs once; a changed grid keeps the completed jobs and lists the
 #              current ones only; a second batch on a DIR in use is refused; merge of an
 #              incomplete set of shards lists the missing jobs as pending, with a warning
+#   merge_out  merge --out refuses what batch --out refuses (a folder holding other things, a
+#              run folder, a file) with exit 2 and writes nothing there; a new or empty folder
+#              and its own earlier output are fine
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -406,6 +409,39 @@ layout)
   csv m/summary.csv 'len(rows) == 2 and sorted(r["status"] for r in rows) == ["ok", "ok"]' && fail "merge: rows of the missing shard absent"
   csv m/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok", "pending", "pending"]' || fail "merge: pending rows"
   no_temp_files d
+  ;;
+merge_out)
+  expect2() {
+    gl "$@" > out.txt 2> err.txt
+    rc=$?
+    [ $rc = 2 ] || fail "'$*' exit $rc, expected 2"
+    grep -q '^gradlab: error: ' err.txt || fail "'$*' message: $(cat err.txt)"
+    ! grep -q 'warning' err.txt || fail "'$*' went on after the error: $(cat err.txt)"
+  }
+  gl batch "$S/empty.lua" --grid x=1,2 --out r -q || fail "batch r: exit $?"
+  mkdir other && echo mine > other/file
+  expect2 merge r --out other
+  grep -q "^gradlab: error: other exists and is not a gradlab batch folder; choose another --out" err.txt ||
+    fail "other: $(cat err.txt)"
+  [ "$(ls -A other)" = file ] || fail "merge wrote into other: $(ls -A other)"
+  GRADLAB_PLOT=0 "$G" run "$S/empty.lua" --out runf > /dev/null 2>&1 || fail "run into runf"
+  ls -lA runf > before.txt
+  expect2 merge r --out runf
+  ls -lA runf | cmp -s - before.txt || fail "merge wrote into the run folder: $(ls -A runf)"
+  echo data > afile
+  expect2 merge r --out afile
+  grep -q "^gradlab: error: afile exists and is not a folder" err.txt || fail "afile: $(cat err.txt)"
+  [ "$(cat afile)" = data ] || fail "afile changed"
+  expect2 batch "$S/empty.lua" --out afile
+  grep -q "^gradlab: error: afile exists and is not a folder" err.txt || fail "batch afile: $(cat err.txt)"
+  expect2 merge r --out r
+  grep -q "r is a batch folder, not a merge output" err.txt || fail "merge into a batch: $(cat err.txt)"
+  # a new folder, an empty one and the merge's own earlier output are written
+  gl merge r --out m1 > /dev/null || fail "merge into a new folder: exit $?"
+  mkdir empty
+  gl merge r --out empty > /dev/null || fail "merge into an empty folder: exit $?"
+  gl merge r --out empty > /dev/null || fail "merge again into its output: exit $?"
+  csv empty/summary.csv 'len(rows) == 2 and all(r["status"] == "ok" for r in rows)' || fail "merged summary"
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"
