@@ -45,11 +45,14 @@ typedef struct run_opts {
   int overwrite; /* --overwrite: remove a previous run's outputs from --out first */
 } run_opts;
 
-/* SIGINT/SIGTERM: the script stops at its next Lua instruction (a count hook that keeps raising,
- * so a pcall in the script cannot swallow it) and gradlab.train within one step (its step
- * callback checks glab_lua_signal); the run folder is then flushed with finished=false and the
- * signal is raised again once that is done. Further signals are ignored meanwhile: the run
- * folder is always completed (Ctrl-\\, SIGQUIT, still ends the process at once). */
+/* SIGINT/SIGTERM/SIGHUP: the script stops at its next Lua instruction (a count hook that keeps
+ * raising, so a pcall in the script cannot swallow it) and gradlab.train within one step (its
+ * step callback checks glab_lua_signal); the run folder is then flushed with finished=false and
+ * the signal is raised again once that is done. Further signals are ignored meanwhile: the run
+ * folder is always completed (Ctrl-\\, SIGQUIT, still ends the process at once). A SIGHUP that
+ * was ignored when gradlab started (nohup) stays ignored. SIGPIPE is caught and does nothing: a
+ * reader of stdout that went away (`| head`) makes writes fail with EPIPE instead of killing the
+ * run, which goes on writing log.txt (caught, not ignored, so that children get it back). */
 static lua_State *signal_L;
 static volatile sig_atomic_t nsignals;
 
@@ -63,6 +66,10 @@ static void on_signal(int sig) {
   if (signal_L) glab_lua_arm_stop(signal_L);
 }
 
+static void on_sigpipe(int sig) {
+  (void)sig; /* the write that raised it fails with EPIPE */
+}
+
 static void set_handler(int sig, void (*fn)(int)) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -70,9 +77,14 @@ static void set_handler(int sig, void (*fn)(int)) {
   sigemptyset(&sa.sa_mask);
   sigaddset(&sa.sa_mask, SIGINT);
   sigaddset(&sa.sa_mask, SIGTERM);
+  sigaddset(&sa.sa_mask, SIGHUP);
   sa.sa_flags = SA_RESTART;
   sigaction(sig, &sa, NULL);
 }
+
+/* The signals gradlab run handles, and what they were before (restored at the end). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NSTOP = sizeof stop_signals / sizeof stop_signals[0] };
 
 /* os.exit(code) inside gradlab run: the script ends through the normal path (run folder written,
  * finished = (code == 0)), then the process exits with that code. The error object that carries
@@ -111,8 +123,9 @@ static void usage(FILE *f) {
          "  ARGS              reach the script as arg[1], arg[2], ... (and as ...)\n\n"
          "The run folder gets metrics.csv, summary.json, log.txt and script.lua; figures are\n"
          "drawn at the end unless GRADLAB_PLOT=0.\n"
-         "SIGINT/SIGTERM stop the script (gradlab.train within a step), write the folder\n"
+         "SIGINT/SIGTERM/SIGHUP stop the script (gradlab.train within a step), write the folder\n"
          "(finished=false) and end the process by that signal; os.exit(code) also writes it.\n"
+         "A closed stdout (| head) does not stop the run: print goes on into log.txt.\n"
          "exit status: 0 success, 1 script error, 2 bad usage (or os.exit's code)\n");
 }
 
@@ -538,12 +551,15 @@ static int run_main(run_opts *o, lua_State *L) {
   glab_runlog_log(o->log, "gradlab run %s (seed %llu)", o->script, o->have_seed ? o->seed : 42ULL);
   lua_pushcfunction(L, pmain);
   lua_pushlightuserdata(L, o);
-  struct sigaction old_int, old_term;
-  sigaction(SIGINT, NULL, &old_int);
-  sigaction(SIGTERM, NULL, &old_term);
+  struct sigaction old_stop[NSTOP], old_pipe;
   signal_L = L;
-  set_handler(SIGINT, on_signal);
-  set_handler(SIGTERM, on_signal);
+  for (int i = 0; i < NSTOP; i++) {
+    sigaction(stop_signals[i], NULL, &old_stop[i]);
+    if (stop_signals[i] != SIGHUP || old_stop[i].sa_handler != SIG_IGN) /* nohup: keep it */
+      set_handler(stop_signals[i], on_signal);
+  }
+  sigaction(SIGPIPE, NULL, &old_pipe);
+  set_handler(SIGPIPE, on_sigpipe);
   int status = lua_pcall(L, 1, 0, 0);
   signal_L = NULL; /* from here on a signal is only remembered: the folder gets written */
   int rc = CLI_OK;
@@ -586,7 +602,8 @@ static int run_main(run_opts *o, lua_State *L) {
     signal(sig, SIG_DFL);
     raise(sig);
   }
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
+  for (int i = 0; i < NSTOP; i++)
+    sigaction(stop_signals[i], &old_stop[i], NULL);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   return rc;
 }

@@ -80,6 +80,14 @@ set_tests_properties(lua_interrupt_int lua_interrupt_term lua_interrupt_pretrain
 add_test(NAME lua_batch_timeout COMMAND sh ${LUA_T}/batch_timeout.sh $<TARGET_FILE:gradlab_cli>
   ${LUA_T}/errors/interrupt_train.lua)
 set_tests_properties(lua_batch_timeout PROPERTIES ENVIRONMENT "${LUA_ENV}" TIMEOUT 60)
+# SIGHUP (a closed terminal) as SIGTERM: stopped within a step, folder written, ended by it.
+gradlab_lua_case(interrupt_hup 129 "interrupt_train\\.lua:[0-9]+: interrupted by signal 1"
+  ${LUA_T}/errors/interrupt_train.lua -- HUP)
+set_tests_properties(lua_interrupt_hup PROPERTIES TIMEOUT 60)
+# A reader of stdout that went away (| head): the run goes on, log.txt gets every line.
+add_test(NAME lua_sigpipe COMMAND sh ${LUA_T}/sigpipe.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/printy.lua)
+set_tests_properties(lua_sigpipe PROPERTIES ENVIRONMENT "${LUA_ENV}" TIMEOUT 60)
 gradlab_lua_case(signal_twice 143 "interrupted by signal 15" ${LUA_T}/errors/signal_twice.lua)
 gradlab_lua_case(signal_flush 143 ANY ${LUA_T}/errors/signal_flush.lua)
 set_tests_properties(lua_signal_twice lua_signal_flush PROPERTIES TIMEOUT 60)

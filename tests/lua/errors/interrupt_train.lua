@@ -1,5 +1,5 @@
 -- interrupt_train.lua — a long gradlab.train with no callback; a background shell sends this
--- gradlab process the signal named in arg[1] (INT or TERM) after a second. Training must stop
+-- gradlab process the signal named in arg[1] (INT, TERM or HUP) after a second. Training must stop
 -- within a step (not run its 10^8 epochs), the run folder be written (finished = false) and the
 -- process end by the signal. Without the fix this test runs into its CTest timeout. With no
 -- argument nobody sends a signal (batch_timeout.sh: the batch runner's --timeout does).
