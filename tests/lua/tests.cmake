@@ -152,6 +152,12 @@ gradlab_lua_case(usage_set_inf 2 "--set i=1e400: the number is out of range"
 add_test(NAME lua_usage_help COMMAND $<TARGET_FILE:gradlab_cli> run --help)
 set_tests_properties(lua_usage_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: gradlab run SCRIPT.lua")
 
+# Lua source only: bytecode as the script is refused (exit 2, no folder, no crash on a damaged
+# chunk); inside a script load/loadfile default to text, dofile/require take text only.
+add_test(NAME lua_binary_chunk COMMAND sh ${LUA_T}/binary_chunk.sh $<TARGET_FILE:gradlab_cli>)
+set_tests_properties(lua_binary_chunk PROPERTIES ENVIRONMENT "${LUA_ENV}")
+gradlab_lua_case(text_chunks 0 ANY ${LUA_T}/scripts/text_chunks.lua)
+
 # The sweep protocol: with GRADLAB_SWEEP_OUT the grid is written and the script ends (exit 0).
 add_test(NAME lua_sweep_out COMMAND sh ${LUA_T}/sweep_out.sh $<TARGET_FILE:gradlab_cli> ${LUA_T}/scripts/sweep.lua)
 set_tests_properties(lua_sweep_out PROPERTIES ENVIRONMENT "${LUA_ENV}")
