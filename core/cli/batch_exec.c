@@ -122,6 +122,7 @@ static char *stderr_tail(const char *path, char **last) {
   /* The one-line error: the line before a Lua traceback, else the last line that is not a
    * sanitizer's "==pid==ABORTING" or gradlab run's closing "gradlab: run folder ...". */
   char *tb = strstr(s, "stack traceback:"), *line_end = tb ? tb : buf + n, *line;
+  int noise;
   for (;;) {
     while (line_end > s && (line_end[-1] == '\n' || line_end[-1] == '\r'))
       line_end--;
@@ -129,13 +130,13 @@ static char *stderr_tail(const char *path, char **last) {
     while (line > s && line[-1] != '\n')
       line--;
     size_t l = (size_t)(line_end - line);
-    int noise =
+    noise =
         (l > 10 && line[0] == '=' && line[1] == '=' && !strncmp(line_end - 10, "==ABORTING", 10)) ||
         !strncmp(line, "gradlab: run folder ", 20);
     if (!noise || line == s) break;
     line_end = line;
   }
-  size_t len = (size_t)(line_end - line);
+  size_t len = noise ? 0 : (size_t)(line_end - line); /* nothing but noise: no error line */
   if (len > 300) len = 300;
   *last = malloc(len + 1);
   if (*last) {
@@ -189,6 +190,9 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   const cJSON *fin = cJSON_GetObjectItemCaseSensitive(summary, "finished");
   int exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   int ok = !s->timed_out && exited0 && cJSON_IsTrue(fin);
+  char *last = NULL, *tail;
+  snprintf(path, sizeof path, "%s/stderr.txt", jd);
+  tail = stderr_tail(path, &last);
   char reason[256] = "";
   if (s->timed_out) {
     char t[32];
@@ -199,7 +203,11 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
     snprintf(reason, sizeof reason, "killed by signal %d (%s)%s", sig, strsignal(sig),
              sig == SIGKILL && !stopping ? ", maybe out of memory" : "");
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    snprintf(reason, sizeof reason, "exit status %d", WEXITSTATUS(status));
+    /* a script that ended by os.exit(N) says so last (gradlab run): name it, since the status
+     * alone is N & 255 (or 1) */
+    const char *ox = last ? strstr(last, " ended by os.exit(") : NULL;
+    snprintf(reason, sizeof reason, "exit status %d%s%.40s%s", WEXITSTATUS(status), ox ? " (" : "",
+             ox ? ox + 10 : "", ox ? ")" : "");
   } else if (!summary) {
     snprintf(reason, sizeof reason, "exit status 0 but no readable summary.json");
   } else if (!ok) {
@@ -209,6 +217,8 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   /* Stopped by the user: an unfinished job stays incomplete and reruns on resume. */
   if (!ok && stopping) {
     cJSON_Delete(summary);
+    free(tail);
+    free(last);
     return -1;
   }
   cJSON *st = cJSON_CreateObject();
@@ -234,9 +244,6 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
                              summary, "result")) if (cJSON_IsNumber(it) || cJSON_IsString(it) ||
                                                      cJSON_IsBool(it))
       cJSON_AddItemToObject(res, it->string, cJSON_Duplicate(it, 0));
-  char *last = NULL, *tail;
-  snprintf(path, sizeof path, "%s/stderr.txt", jd);
-  tail = stderr_tail(path, &last);
   cJSON_AddStringToObject(st, "error", ok || !last ? "" : last);
   cJSON_AddStringToObject(st, "stderr_tail", tail ? tail : "");
   free(tail);

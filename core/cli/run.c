@@ -39,10 +39,10 @@ typedef struct run_opts {
   int nargs;
   glab_runlog *log;
   int sweep_ended;
-  int no_plot;   /* the script set gradlab.params.plot = false */
-  int exited;    /* the script called os.exit */
-  int exit_code; /* ... with this code */
-  int overwrite; /* --overwrite: remove a previous run's outputs from --out first */
+  int no_plot;            /* the script set gradlab.params.plot = false */
+  int exited;             /* the script called os.exit */
+  lua_Integer exit_value; /* ... with this code (true: 0, false: 1) */
+  int overwrite;          /* --overwrite: remove a previous run's outputs from --out first */
 } run_opts;
 
 /* SIGINT/SIGTERM/SIGHUP: the script stops at its next Lua instruction (a count hook that keeps
@@ -93,14 +93,14 @@ static const char exit_sentinel = 'e';
 
 static int l_exit(lua_State *L) {
   run_opts *o = lua_touserdata(L, lua_upvalueindex(1));
-  int code = EXIT_SUCCESS;
+  lua_Integer code = EXIT_SUCCESS;
   if (lua_isboolean(L, 1))
     code = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
   else if (!lua_isnoneornil(L, 1))
-    code = (int)(luaL_checkinteger(L, 1) & 0xff); /* what the shell sees */
+    code = luaL_checkinteger(L, 1);
   if (!o->exited) {
     o->exited = 1;
-    o->exit_code = code;
+    o->exit_value = code;
   }
   lua_settop(L, 0);
   lua_pushlightuserdata(L, (void *)&exit_sentinel);
@@ -128,7 +128,8 @@ static void usage(FILE *f) {
          "SIGINT/SIGTERM/SIGHUP stop the script (gradlab.train within a step), write the folder\n"
          "(finished=false) and end the process by that signal; os.exit(code) also writes it.\n"
          "A closed stdout (| head) does not stop the run: print goes on into log.txt.\n"
-         "exit status: 0 success, 1 script error, 2 bad usage (or os.exit's code)\n");
+         "exit status: 0 success, 1 script error, 2 bad usage, or os.exit's code & 255 (1 when\n"
+         "a code other than 0 has a low byte of 0)\n");
 }
 
 /* print(...) writes to stdout and to the run's log.txt. */
@@ -672,8 +673,13 @@ static int run_main(run_opts *o, lua_State *L) {
     lua_pop(L, 1);
     rc = CLI_FAIL;
   } else if (o->exited) {
-    glab_runlog_log(o->log, "script ended by os.exit(%d)", o->exit_code);
-    rc = o->exit_code;
+    glab_runlog_log(o->log, "script ended by os.exit(%lld)", (long long)o->exit_value);
+    /* Any code but 0 is a failure (finished = false). The shell sees only code & 255, and
+     * 256 would read as success there: such codes end with 1. */
+    rc = (int)(o->exit_value & 0xff);
+    if (o->exit_value != 0 && rc == 0) rc = CLI_FAIL;
+    if (o->exit_value != 0) /* the line a batch shows as the job's error */
+      fprintf(stderr, "gradlab: %s ended by os.exit(%lld)\n", o->script, (long long)o->exit_value);
   }
   /* Close Lua first: models (and their trainers, which write to the log) go with it. */
   lua_sethook(L, NULL, 0, 0);

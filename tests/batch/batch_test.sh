@@ -22,6 +22,9 @@
 #   merge_out  merge --out refuses what batch --out refuses (a folder holding other things, a
 #              run folder, a file) with exit 2 and writes nothing there; a new or empty folder
 #              and its own earlier output are fine
+#   os_exit    jobs ending with os.exit(N): 0 ok; 3 failed with reason "exit status 3
+#              (os.exit(3))" and the error naming os.exit(3) (not "gradlab: run folder ...");
+#              256 failed, "exit status 1 (os.exit(256))"
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -442,6 +445,16 @@ merge_out)
   gl merge r --out empty > /dev/null || fail "merge into an empty folder: exit $?"
   gl merge r --out empty > /dev/null || fail "merge again into its output: exit $?"
   csv empty/summary.csv 'len(rows) == 2 and all(r["status"] == "ok" for r in rows)' || fail "merged summary"
+  ;;
+os_exit)
+  gl batch "$S/exit.lua" --grid code=0,3,256 --out d -q
+  rc=$?
+  [ $rc = 1 ] || fail "exit status $rc, expected 1"
+  csv d/summary.csv '[(r["code"], r["status"]) for r in rows] == [("0", "ok"), ("3", "failed"), ("256", "failed")]' ||
+    fail "statuses"
+  csv d/summary.csv 'all(r["reason"] == "exit status %s (os.exit(%s))" % ({"3": 3, "256": 1}[r["code"]], r["code"]) and r["error"].endswith("exit.lua ended by os.exit(%s)" % r["code"]) for r in rows if r["code"] != "0")' ||
+    fail "reasons/errors: $(cat d/summary.csv)"
+  no_temp_files d
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"

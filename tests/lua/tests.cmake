@@ -98,6 +98,11 @@ gradlab_lua_case(os_exit_0 0 ANY ${LUA_T}/errors/os_exit.lua -- 0)
 gradlab_lua_case(os_exit_3 3 ANY ${LUA_T}/errors/os_exit.lua -- 3)
 gradlab_lua_case(os_exit_pcall 3 ANY ${LUA_T}/errors/os_exit.lua -- 3 pcall)
 gradlab_lua_case(os_exit_callback 4 ANY ${LUA_T}/errors/os_exit.lua -- 4 callback)
+# Any code but 0 is a failure (finished = false), said on stderr; the shell sees code & 255, and
+# a code whose low byte is 0 (256) ends with 1, never with 0.
+gradlab_lua_case(os_exit_256 1 "os_exit\\.lua ended by os\\.exit\\(256\\)" ${LUA_T}/errors/os_exit.lua -- 256)
+gradlab_lua_case(os_exit_257 1 "ended by os\\.exit\\(257\\)" ${LUA_T}/errors/os_exit.lua -- 257)
+gradlab_lua_case(os_exit_minus1 255 "ended by os\\.exit\\(-1\\)" ${LUA_T}/errors/os_exit.lua -- -1)
 
 # Argument checks: the value's type for callbacks, negative seeds, nested tables for the losses,
 # function names in argument errors, holes in tensor tables.
