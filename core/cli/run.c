@@ -25,6 +25,7 @@
 #include "gradlab/runlog.h"
 #include "lua_internal.h"
 #include "plot.h"
+#include "run.h"
 
 typedef struct run_opts {
   const char *script;
@@ -43,6 +44,8 @@ typedef struct run_opts {
   int exited;             /* the script called os.exit */
   lua_Integer exit_value; /* ... with this code (true: 0, false: 1) */
   int overwrite;          /* --overwrite: remove a previous run's outputs from --out first */
+  char **warnings;        /* plugins on the search path that failed, for log.txt */
+  int nwarnings;
 } run_opts;
 
 /* SIGINT/SIGTERM/SIGHUP: the script stops at its next Lua instruction (a count hook that keeps
@@ -331,6 +334,26 @@ static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix,
   lua_settop(L, keys - 1);
 }
 
+/* The script, compiled before the run folder exists (source only): the function, or the syntax
+ * error message, kept in the registry under this key for pmain. */
+static const char chunk_key = 'c';
+
+static int pload(lua_State *L) {
+  const char *script = lua_touserdata(L, 1);
+  if (luaL_loadfilex(L, script, "t") != LUA_OK) return lua_error(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &chunk_key);
+  return 0;
+}
+
+/* A syntax error is not bad usage: the run folder records it (finished = false) and the run
+ * exits 1, as for any script error; pmain raises it where the script would have started. */
+static void load_script(run_opts *o, lua_State *L) {
+  run_guard_context("loading %s", o->script);
+  lua_pushcfunction(L, pload);
+  lua_pushlightuserdata(L, (void *)o->script);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_rawsetp(L, LUA_REGISTRYINDEX, &chunk_key);
+}
+
 /* Everything that touches Lua, run under lua_pcall (so that no error can escape to a panic):
  * set up the state, run the script, record its results. A script error is raised again with
  * its traceback; the end by gradlab.sweep is a success (o->sweep_ended). */
@@ -372,7 +395,10 @@ static int pmain(lua_State *L) {
 
   lua_pushcfunction(L, msghandler);
   int handler = lua_gettop(L);
-  if (luaL_loadfilex(L, o->script, "t") != LUA_OK) return lua_error(L); /* FILE:LINE: syntax */
+  /* The chunk compiled by load_script, or its FILE:LINE: syntax error */
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &chunk_key) != LUA_TFUNCTION) return lua_error(L);
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &chunk_key);
   luaL_checkstack(L, o->nargs + 4, "too many script arguments");
   for (int i = 0; i < o->nargs; i++)
     lua_pushstring(L, o->args[i]);
@@ -598,9 +624,14 @@ static void describe_run(run_opts *o, lua_State *L) {
   }
 }
 
-static void warn_plugin(void *log, const char *message) {
+/* A broken plugin on the search path: said now, written to log.txt once the folder exists. */
+static void warn_plugin(void *ud, const char *message) {
+  run_opts *o = ud;
   fprintf(stderr, "gradlab: warning: %s (skipped)\n", message);
-  glab_runlog_log(log, "warning: %s (skipped)", message);
+  char **w = realloc(o->warnings, (size_t)(o->nwarnings + 1) * sizeof *w);
+  if (!w) return;
+  o->warnings = w;
+  if ((w[o->nwarnings] = strdup(message))) o->nwarnings++;
 }
 
 static int run_main(run_opts *o, lua_State *L);
@@ -620,35 +651,38 @@ int cli_run(int argc, char **argv) {
   o.plugins = plugins;
   int st = parse(argc, argv, &o);
   if (st == CLI_OK) st = check_sets(&o, L);
+  /* Plugins and the script before the run folder: a plugin that fails (or crashes, or calls
+   * exit) leaves no half-made folder behind. */
+  if (st == CLI_OK) {
+    run_guard_install();
+    st = run_load_plugins(o.plugins, o.nplugins, warn_plugin, &o);
+  }
+  if (st == CLI_OK) load_script(&o, L);
   if (st == CLI_OK) st = prepare_out(&o);
   if (st == CLI_OK)
     st = run_main(&o, L); /* closes L */
   else
     lua_close(L);
+  run_guard_context(NULL); /* the end through our own path: the exit hook stays quiet */
+  for (int i = 0; i < o.nwarnings; i++)
+    free(o.warnings[i]);
+  free(o.warnings);
   free(sets);
   free(plugins);
   return st < 0 ? CLI_OK : st;
 }
 
-/* The run itself: folder, plugins, the script under signal handlers, the final flush. */
+/* The run itself: folder, the script under signal handlers, the final flush. */
 static int run_main(run_opts *o, lua_State *L) {
   glab_seed((uint64_t)(o->have_seed ? o->seed : 42));
+  run_guard_context("creating the run folder %s", o->out ? o->out : "under runs/");
   o->log = glab_runlog_create(o->out, o->script);
   if (!o->log) {
     lua_close(L);
     return cli_error("run: %s", glab_last_error());
   }
-  /* Plugins after the folder exists, so a failure is recorded there (finished = false). A
-   * --plugin that fails is an error; a broken file on the search path is a warning. */
-  if (glab_plugins_load_tolerant(glab_default_registry(), o->plugins, o->nplugins, warn_plugin,
-                                 o->log) != GLAB_OK) {
-    cli_error("run: %s", glab_last_error());
-    glab_runlog_log(o->log, "error: %s", glab_last_error());
-    glab_runlog_flush(o->log, 0);
-    glab_runlog_destroy(o->log);
-    lua_close(L);
-    return CLI_FAIL;
-  }
+  for (int i = 0; i < o->nwarnings; i++)
+    glab_runlog_log(o->log, "warning: %s (skipped)", o->warnings[i]);
   describe_run(o, L);
   glab_runlog_log(o->log, "gradlab run %s (seed %llu)", o->script, o->have_seed ? o->seed : 42ULL);
   lua_pushcfunction(L, pmain);
@@ -662,6 +696,7 @@ static int run_main(run_opts *o, lua_State *L) {
   }
   sigaction(SIGPIPE, NULL, &old_pipe);
   set_handler(SIGPIPE, on_sigpipe);
+  run_guard_context("running %s", o->script);
   int status = lua_pcall(L, 1, 0, 0);
   signal_L = NULL; /* from here on a signal is only remembered: the folder gets written */
   int rc = CLI_OK;
@@ -682,6 +717,8 @@ static int run_main(run_opts *o, lua_State *L) {
       fprintf(stderr, "gradlab: %s ended by os.exit(%lld)\n", o->script, (long long)o->exit_value);
   }
   /* Close Lua first: models (and their trainers, which write to the log) go with it. */
+  run_guard_context("ending %s (closing Lua, writing the run folder %s)", o->script,
+                    glab_runlog_dir(o->log));
   lua_sethook(L, NULL, 0, 0);
   lua_close(L);
   int written;
@@ -700,7 +737,10 @@ static int run_main(run_opts *o, lua_State *L) {
   glab_runlog_destroy(o->log);
   if (rc == CLI_OK && !glab_lua_signal && dir && !o->sweep_ended) {
     const char *plot = getenv("GRADLAB_PLOT");
-    if ((!plot || strcmp(plot, "0")) && !o->no_plot) cli_plot_dir(dir, 0, 1);
+    if ((!plot || strcmp(plot, "0")) && !o->no_plot) {
+      run_guard_context("drawing the figures of %s", dir);
+      cli_plot_dir(dir, 0, 1);
+    }
   }
   if (dir) fprintf(stderr, "gradlab: run folder %s\n", dir);
   free(dir);

@@ -137,9 +137,22 @@ add_test(NAME lua_disk_full COMMAND bash ${LUA_T}/disk_full.sh $<TARGET_FILE:gra
   ${LUA_T}/scripts/long_train.lua)
 set_tests_properties(lua_disk_full PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
-# A plugin that cannot be loaded: exit 1, the message names the file, the folder says unfinished.
-gradlab_lua_case(err_plugin 1 "no_such_plugin\\.so" ${LUA_T}/errors/runtime.lua
-  --plugin ${LUA_T}/no_such_plugin.so)
+# Plugins load before the run folder is made; a plugin that cannot be loaded, crashes (SIGSEGV)
+# or calls exit() in its init: a message naming the file, and no run folder; a crash while the
+# script runs names the script.
+foreach(mode SEGV EXIT)
+  string(TOLOWER ${mode} lmode)
+  add_library(lua_test_fatal_${lmode} MODULE ${LUA_T}/plugin_fatal.c)
+  target_link_libraries(lua_test_fatal_${lmode} PRIVATE gradlab)
+  target_compile_definitions(lua_test_fatal_${lmode} PRIVATE FATAL_${mode})
+  set_target_properties(lua_test_fatal_${lmode} PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden
+    OUTPUT_NAME fatal_${lmode} LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/lua_fatal)
+endforeach()
+add_test(NAME lua_err_plugin COMMAND sh ${LUA_T}/fatal.sh $<TARGET_FILE:gradlab_cli>
+  $<TARGET_FILE:lua_test_fatal_segv> $<TARGET_FILE:lua_test_fatal_exit>
+  $<TARGET_FILE:batch_crash_plugin> ${LUA_T}/scripts/xor.lua
+  ${PROJECT_SOURCE_DIR}/tests/batch/scripts/crash.lua)
+set_tests_properties(lua_err_plugin PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
 # Bad usage: exit 2, no run folder.
 add_test(NAME lua_usage_no_script COMMAND sh -c "\"$0\" run 2>&1; test $? -eq 2" $<TARGET_FILE:gradlab_cli>)

@@ -1,0 +1,60 @@
+#!/bin/sh
+# fatal.sh GRADLAB SEGV_PLUGIN EXIT_PLUGIN CRASH_PLUGIN SCRIPT CRASH_SCRIPT — plugins are loaded
+# before the run folder is made, and a process that dies says what it was doing:
+#   a --plugin whose init segfaults, or one on GRADLAB_PLUGIN_PATH: "gradlab: fatal: signal 11
+#     (SIGSEGV) while loading plugin FILE", the process ends by SIGSEGV (exit status 139; in a
+#     sanitizer build the sanitizer's report follows and ends it), no run folder;
+#   a plugin whose init calls exit(3): exit status 3, "gradlab: fatal: exit() called while
+#     loading plugin FILE", no run folder;
+#   a plugin that is not a shared object: exit 1 naming the file, no run folder;
+#   a layer that segfaults while the script runs: "... while running SCRIPT".
+set -u
+gradlab=$1 segv=$2 exitp=$3 crash=$4 script=$5 crash_script=$6
+out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-fatal.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; echo "--- stderr"; cat "$out/stderr" 2>/dev/null; exit 1; }
+export GRADLAB_PLOT=0
+# died_of_segv RC: the signal's status, or a sanitizer that took the fault over
+died_of_segv() {
+  [ "$1" -eq 139 ] || { [ "$1" -ne 0 ] && grep -q "Sanitizer.*SEGV" "$out/stderr"; }
+}
+no_folder() { [ ! -e "$out/run" ] || fail "$1: a run folder was made: $(ls -A "$out/run")"; }
+
+"$gradlab" run "$script" --out "$out/run" --plugin "$segv" >/dev/null 2>"$out/stderr"
+rc=$?
+died_of_segv $rc || fail "--plugin segv: exit status $rc, expected 139 (SIGSEGV)"
+grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while loading plugin $segv\$" "$out/stderr" ||
+  fail "--plugin segv: no line naming the plugin"
+[ "$(grep -c '^gradlab: fatal:' "$out/stderr")" -eq 1 ] || fail "--plugin segv: not one line"
+no_folder "--plugin segv"
+
+mkdir "$out/path" && cp "$segv" "$out/path/"
+GRADLAB_PLUGIN_PATH=$out/path "$gradlab" run "$script" --out "$out/run" >/dev/null 2>"$out/stderr"
+rc=$?
+died_of_segv $rc || fail "search path segv: exit status $rc, expected 139"
+grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while loading plugin $out/path/$(basename "$segv")\$" \
+  "$out/stderr" || fail "search path segv: no line naming the plugin"
+no_folder "search path segv"
+
+"$gradlab" run "$script" --out "$out/run" --plugin "$exitp" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 3 ] || fail "--plugin exit: exit status $rc, expected the plugin's 3"
+grep -q "^gradlab: fatal: exit() called while loading plugin $exitp " "$out/stderr" ||
+  fail "--plugin exit: no line naming the plugin"
+no_folder "--plugin exit"
+
+echo "not a shared object" >"$out/broken.so"
+"$gradlab" run "$script" --out "$out/run" --plugin "$out/broken.so" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 1 ] || fail "--plugin broken.so: exit status $rc, expected 1"
+grep -q "^gradlab: error: run: plugin $out/broken.so: not a loadable shared object" "$out/stderr" ||
+  fail "--plugin broken.so: message"
+no_folder "--plugin broken.so"
+
+GRADLAB_TEST_CRASH_PLUGIN=$crash "$gradlab" run "$crash_script" --out "$out/run" >/dev/null \
+  2>"$out/stderr"
+rc=$?
+died_of_segv $rc || fail "crash while running: exit status $rc, expected 139"
+grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while running $crash_script\$" "$out/stderr" ||
+  fail "crash while running: no line naming the script"
+echo ok
