@@ -4,7 +4,6 @@
  * A syntax or runtime error prints `FILE:LINE: message` and a traceback, flushes what was
  * recorded with finished=false and exits 1. Everything that can raise a Lua error runs inside
  * lua_pcall, so no error escapes to a panic. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -116,7 +115,8 @@ static void usage(FILE *f) {
          "                   [--plugin PATH]... [-- ARGS...]\n\n"
          "Runs a Lua study script with the gradlab module preloaded (require \"gradlab\").\n"
          "  --out DIR         the run folder (default runs/<script>-<time>-<pid>/); a folder\n"
-         "                    that already holds a run is refused unless --overwrite\n"
+         "                    that already holds a run is refused unless --overwrite, one\n"
+         "                    another run is writing into (DIR/.lock) always (exit 1)\n"
          "  --overwrite       remove the previous run's files from --out DIR first (metrics,\n"
          "                    summary, log, script copy, figures; nothing else)\n"
          "  --seed N          seed of the run's generator, 0..2^53-1 (default 42)\n"
@@ -528,76 +528,6 @@ static int check_sets(run_opts *o, lua_State *L) {
   return CLI_OK;
 }
 
-/* ---- the run folder given with --out ---- */
-
-/* What a run writes into its folder (figures/ is gradlab plot's). */
-static const char *const run_files[] = {
-    "summary.json", "metrics.csv", "metrics.csv.part", "log.txt", "log.txt.part",
-    "script.lua",   NULL};
-static const char *const figure_exts[] = {".gp", ".png", ".svg", ".dat", NULL};
-
-/* dir/name into path; 0 if it did not fit (then nothing is done with it). */
-static int join(char *path, size_t size, const char *dir, const char *name) {
-  int n = snprintf(path, size, "%s/%s", dir, name);
-  return n >= 0 && (size_t)n < size;
-}
-
-static int exists_in(const char *dir, const char *name) {
-  char path[4096];
-  struct stat st;
-  return join(path, sizeof path, dir, name) && stat(path, &st) == 0;
-}
-
-static int unlink_in(const char *dir, const char *name) {
-  char path[4096];
-  if (!join(path, sizeof path, dir, name))
-    return cli_error("run: --overwrite: path too long: %s/%s", dir, name);
-  if (unlink(path) != 0 && errno != ENOENT)
-    return cli_error("run: --overwrite: cannot remove %s: %s", path, strerror(errno));
-  return CLI_OK;
-}
-
-/* --overwrite: remove a previous run's outputs — and nothing else the folder holds. */
-static int clear_run(const char *dir) {
-  for (int i = 0; run_files[i]; i++)
-    if (unlink_in(dir, run_files[i]) != CLI_OK) return CLI_FAIL;
-  char fdir[4096];
-  if (!join(fdir, sizeof fdir, dir, "figures")) return CLI_OK;
-  DIR *d = opendir(fdir);
-  if (!d) return CLI_OK;
-  struct dirent *e;
-  int rc = CLI_OK;
-  while (rc == CLI_OK && (e = readdir(d))) {
-    size_t n = strlen(e->d_name);
-    for (int i = 0; figure_exts[i]; i++) {
-      size_t k = strlen(figure_exts[i]);
-      if (n > k && !strcmp(e->d_name + n - k, figure_exts[i])) {
-        rc = unlink_in(fdir, e->d_name);
-        break;
-      }
-    }
-  }
-  closedir(d);
-  rmdir(fdir); /* only if nothing else is left in it */
-  return rc;
-}
-
-/* A folder that already holds a run is refused (its old figures would sit beside new metrics)
- * unless --overwrite clears it. */
-static int prepare_out(run_opts *o) {
-  if (!o->out) return CLI_OK;
-  int held = exists_in(o->out, "summary.json") || exists_in(o->out, "metrics.csv") ||
-             exists_in(o->out, "metrics.csv.part");
-  if (!held) return CLI_OK;
-  if (!o->overwrite) {
-    cli_error("run: '%s' already holds a run (summary.json, metrics.csv); choose another --out, "
-              "or pass --overwrite to replace that run",
-              o->out);
-    return CLI_USAGE;
-  }
-  return clear_run(o->out);
-}
-
 /* Parameters, seed and plugins into summary.json. */
 static void describe_run(run_opts *o, lua_State *L) {
   glab_lua_record_seed(o->log, o->have_seed ? o->seed : 42);
@@ -658,12 +588,14 @@ int cli_run(int argc, char **argv) {
     st = run_load_plugins(o.plugins, o.nplugins, warn_plugin, &o);
   }
   if (st == CLI_OK) load_script(&o, L);
-  if (st == CLI_OK) st = prepare_out(&o);
+  int lockfd = -1;
+  if (st == CLI_OK && o.out) st = run_folder_prepare(o.out, o.overwrite, &lockfd);
   if (st == CLI_OK)
     st = run_main(&o, L); /* closes L */
   else
     lua_close(L);
   run_guard_context(NULL); /* the end through our own path: the exit hook stays quiet */
+  if (lockfd >= 0) close(lockfd);
   for (int i = 0; i < o.nwarnings; i++)
     free(o.warnings[i]);
   free(o.warnings);

@@ -19,4 +19,10 @@ typedef void (*run_warn_fn)(void *ud, const char *message);
  * the search path (a failure there goes to warn), one file at a time, each under its context. */
 int run_load_plugins(const char *const *paths, int npaths, run_warn_fn warn, void *ud);
 
+/* ---- run_folder.c ---- */
+/* --out DIR: create it, lock it (*lockfd, held until closed or the process ends; CLI_FAIL with
+ * "in use by another gradlab run (pid N)"), then refuse a folder holding a run (CLI_USAGE)
+ * unless overwrite, which removes that run's files. */
+int run_folder_prepare(const char *dir, int overwrite, int *lockfd);
+
 #endif

@@ -131,6 +131,12 @@ add_test(NAME lua_overwrite COMMAND sh ${LUA_T}/overwrite.sh $<TARGET_FILE:gradl
   ${LUA_T}/scripts/stats.lua ${LUA_T}/scripts/xor.lua)
 set_tests_properties(lua_overwrite PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
+# A run folder in use by a run is locked: a second run into it (even with --overwrite) is
+# refused naming the pid, exit 1; the first run's files stay its own.
+add_test(NAME lua_run_lock COMMAND sh ${LUA_T}/run_lock.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/printy.lua ${LUA_T}/scripts/xor.lua)
+set_tests_properties(lua_run_lock PROPERTIES ENVIRONMENT "${LUA_ENV}" TIMEOUT 60)
+
 # A run folder that fills up (a file size limit standing in for a full disk): exit 1 with the
 # message, finished = false with the error, whole files only.
 add_test(NAME lua_disk_full COMMAND bash ${LUA_T}/disk_full.sh $<TARGET_FILE:gradlab_cli>
