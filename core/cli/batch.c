@@ -263,6 +263,21 @@ int cli_batch(int argc, char **argv) {
     cli_error("--out DIR is required (see 'gradlab batch --help')");
     goto out;
   }
+  /* What the command line names must exist (bad usage, as for 'gradlab run'), before DIR is
+   * made. A script listed in a batch.json being resumed is checked by the jobs themselves. */
+  for (int i = 0; i < a.nscripts; i++) {
+    struct stat st;
+    if (stat(a.scripts[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+      cli_error("'%s' is a directory, not a script", a.scripts[i]);
+      goto out;
+    }
+    if (access(a.scripts[i], R_OK) != 0) {
+      cli_error("cannot read script '%s': %s", a.scripts[i], strerror(errno));
+      goto out;
+    }
+  }
+  if (cli_check_plugin_paths("batch", (const char *const *)a.plugins, a.nplugins) != CLI_OK)
+    goto out;
   if (emit && strcmp(emit, "slurm")) {
     cli_error("--emit knows only 'slurm' (got '%s')", emit);
     goto out;

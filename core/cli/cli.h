@@ -19,6 +19,9 @@ int cli_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* Bad usage (a message "CMD: --plugin 'PATH': no such file or folder", CLI_USAGE) when one of
+ * the --plugin paths does not exist; CLI_OK otherwise (loading them may still fail: exit 1). */
+int cli_check_plugin_paths(const char *cmd, const char *const *paths, int n);
 /* The path of the running gradlab executable (for spawning jobs), from /proc/self/exe. */
 const char *cli_self_path(void);
 

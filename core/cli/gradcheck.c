@@ -59,6 +59,7 @@ int cli_gradcheck(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
+  if (cli_check_plugin_paths("gradcheck", paths, npaths) != CLI_OK) return CLI_USAGE;
   int failed = cli_load_plugins(paths, npaths) ? 1 : 0;
   glab_registry *reg = glab_default_registry();
   double tol = glab_layer_check_tolerance();

@@ -1,7 +1,9 @@
 /* main.c — the gradlab command: global options and dispatch to one file per subcommand. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,7 +19,8 @@ static const struct {
     {"batch", cli_batch, "run many scripts / a parameter grid in parallel, resumable"},
     {"merge", cli_merge, "combine the outputs of sharded batches into one summary"},
     {"plugins", cli_plugins, "list loaded plugin types, or --describe NAME"},
-    {"gradcheck", cli_gradcheck, "check every (or the named) layer type against finite differences"},
+    {"gradcheck", cli_gradcheck,
+     "check every (or the named) layer type against finite differences"},
     {"plot", cli_plot, "draw a run folder's figures with gnuplot"},
 };
 
@@ -31,6 +34,18 @@ int cli_error(const char *fmt, ...) {
   return CLI_FAIL;
 }
 
+int cli_check_plugin_paths(const char *cmd, const char *const *paths, int n) {
+  for (int i = 0; i < n; i++) {
+    struct stat st;
+    if (stat(paths[i], &st) != 0) {
+      cli_error("%s: --plugin '%s': %s", cmd, paths[i],
+                errno == ENOENT ? "no such file or folder" : strerror(errno));
+      return CLI_USAGE;
+    }
+  }
+  return CLI_OK;
+}
+
 const char *cli_self_path(void) {
   static char path[4096];
   if (!path[0]) {
@@ -42,10 +57,9 @@ const char *cli_self_path(void) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: gradlab COMMAND [ARGS...]\n"
-          "       gradlab COMMAND --help\n\n"
-          "gradlab studies how gradients flow through deep networks.\n\ncommands:\n");
+  fprintf(f, "usage: gradlab COMMAND [ARGS...]\n"
+             "       gradlab COMMAND --help\n\n"
+             "gradlab studies how gradients flow through deep networks.\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "  %-10s %s\n", "version", "print the version and build (real type)");
@@ -63,6 +77,14 @@ int main(int argc, char **argv) {
     return CLI_OK;
   }
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+      printf("usage: gradlab version\n\nPrints the version and the build's real type.\n");
+      return CLI_OK;
+    }
+    if (argc > 2) {
+      cli_error("%s takes no arguments (got '%s')", cmd, argv[2]);
+      return CLI_USAGE;
+    }
     printf("gradlab %s (%s)\n", GRADLAB_VERSION, GLAB_REAL_NAME);
     return CLI_OK;
   }

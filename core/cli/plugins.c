@@ -138,6 +138,7 @@ int cli_plugins(int argc, char **argv) {
     usage(stderr);
     return CLI_USAGE;
   }
+  if (cli_check_plugin_paths("plugins", paths, npaths) != CLI_OK) return CLI_USAGE;
   int failures = cli_load_plugins(paths, npaths);
   int rc = desc ? describe(desc) : (list(), CLI_OK);
   return failures ? CLI_FAIL : rc;

@@ -491,8 +491,12 @@ static int parse(int argc, char **argv, run_opts *o) {
     return CLI_USAGE;
   }
   o->script = argv[optind];
-  o->args = argv + optind + 1;
+  o->args = argv + optind + 1; /* everything after the script, "--" or not */
   o->nargs = argc - optind - 1;
+  if (cli_check_plugin_paths("run", o->plugins, o->nplugins) != CLI_OK) return CLI_USAGE;
+  if (o->overwrite && !o->out)
+    fprintf(stderr, "gradlab: warning: run: --overwrite does nothing without --out (the run gets "
+                    "a new folder under runs/)\n");
   struct stat st;
   if (stat(o->script, &st) == 0 && S_ISDIR(st.st_mode)) {
     cli_error("run: '%s' is a directory, not a script", o->script);

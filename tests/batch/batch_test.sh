@@ -262,8 +262,15 @@ usage)
   mkdir notabatch && touch notabatch/file
   expect2 batch "$S/empty.lua" --out notabatch
   gl batch --help | grep -q -- '--retry-failed' || fail "batch --help"
-  gl batch "$S/no-such-script.lua" --out y -q 2> err.txt
-  [ $? = 1 ] && grep -q "^gradlab: error: cannot read script" err.txt || fail "missing script"
+  # what the command line names must exist: bad usage, as for 'gradlab run', and no DIR made
+  expect2 batch "$S/no-such-script.lua" --out y -q
+  grep -q "^gradlab: error: cannot read script '$S/no-such-script.lua'" err.txt || fail "missing script: $(cat err.txt)"
+  expect2 batch "$S" --out y -q
+  grep -q "^gradlab: error: '$S' is a directory, not a script" err.txt || fail "a folder as the script: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --plugin /nonexistent/x.so --out y -q
+  grep -q "^gradlab: error: batch: --plugin '/nonexistent/x.so': no such file or folder" err.txt ||
+    fail "missing plugin: $(cat err.txt)"
+  [ ! -e y ] || fail "a refused batch created its folder"
   # resume with DIR alone reruns nothing and rewrites the same summary
   gl batch "$S/empty.lua" --grid x=1,2 --seeds 1..2 --out r -q || fail "r"
   cp r/summary.csv r1.csv

@@ -173,6 +173,11 @@ gradlab_lua_case(usage_huge_seed 2 "--seed wants a non-negative integer up to 90
 gradlab_lua_case(usage_seed_2p53 2 "--seed wants" ${LUA_T}/scripts/sweep.lua --seed 9007199254740992)
 gradlab_lua_case(usage_set_inf 2 "--set i=1e400: the number is out of range"
   ${LUA_T}/scripts/sweep.lua --set i=1e400)
+# --plugin that does not exist (run, plugins, gradcheck), version with arguments, --out FILE: exit
+# 2; --overwrite without --out: a warning; arguments after the script reach it.
+add_test(NAME lua_cli_usage COMMAND sh ${LUA_T}/cli_usage.sh $<TARGET_FILE:gradlab_cli>
+  ${LUA_T}/scripts/xor.lua ${LUA_T}/scripts/args.lua)
+set_tests_properties(lua_cli_usage PROPERTIES ENVIRONMENT "${LUA_ENV}")
 add_test(NAME lua_usage_help COMMAND $<TARGET_FILE:gradlab_cli> run --help)
 set_tests_properties(lua_usage_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: gradlab run SCRIPT.lua")
 
