@@ -49,7 +49,8 @@ typedef struct metrics {
 static int has(const char *s, const char *sub) {
   for (; *s; s++) {
     size_t i = 0;
-    while (sub[i] && tolower((unsigned char)s[i]) == sub[i]) i++;
+    while (sub[i] && tolower((unsigned char)s[i]) == sub[i])
+      i++;
     if (!sub[i]) return 1;
   }
   return 0;
@@ -60,7 +61,8 @@ static int time_index(const char *tensor) {
   size_t n = strlen(tensor);
   if (n && tensor[n - 1] == ']') n--;
   size_t k = n;
-  while (k > 0 && isdigit((unsigned char)tensor[k - 1])) k--;
+  while (k > 0 && isdigit((unsigned char)tensor[k - 1]))
+    k--;
   if (k == n || k == 0 || !strchr(".[_:/", tensor[k - 1])) return -1;
   if (!(has(tensor, "time") || has(tensor, "dh") || has(tensor, "h_grad"))) return -1;
   return atoi(tensor + k);
@@ -87,13 +89,15 @@ static int metrics_row(void *ud, int nf, char **f) {
         if (f[i] && !strcmp(f[i], col_names[c])) m->col[c] = i;
       if (m->col[c] < 0)
         return cli_error("plot: %s: the header has no '%s' column (expected "
-                         "step,epoch,layer,tensor,stat,value)", m->path, col_names[c]);
+                         "step,epoch,layer,tensor,stat,value)",
+                         m->path, col_names[c]);
     }
     m->header_seen = 1;
     return 0;
   }
   const char *v[NCOLS];
-  for (int c = 0; c < NCOLS; c++) v[c] = m->col[c] < nf && f[m->col[c]] ? f[m->col[c]] : "";
+  for (int c = 0; c < NCOLS; c++)
+    v[c] = m->col[c] < nf && f[m->col[c]] ? f[m->col[c]] : "";
   char key[512];
   snprintf(key, sizeof key, "%s\t%s", v[C_TENSOR], v[C_STAT]);
   int nk = m->keys.n, k = plot_strset_id(&m->keys, key);
@@ -192,7 +196,8 @@ static int metrics_mixed(const metrics *m) {
   if (!nl || !nk) return 0;
   double *last = malloc(nl * nk * sizeof *last);
   if (!last) return 0;
-  for (size_t i = 0; i < nl * nk; i++) last[i] = -INFINITY;
+  for (size_t i = 0; i < nl * nk; i++)
+    last[i] = -INFINITY;
   int mixed = 0;
   for (size_t i = 0; i < m->n && !mixed; i++) {
     const row *r = &m->rows[i];
@@ -215,8 +220,7 @@ static void split_key(const char *key, char *tensor, char *stat) {
 typedef int (*fig_fn)(figure *f, void *ud);
 
 /* Build the standard figures from metrics and hand each to `emit`. */
-static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_fn emit,
-                           void *ud) {
+static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_fn emit, void *ud) {
   int rc = 0;
   figure f;
   for (int k = 0; k < m->keys.n; k++) {
@@ -287,8 +291,8 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
   /* loss and accuracy curves */
   for (int kind = K_LOSS; kind <= K_ACC; kind++) {
     plot_fig_init(&f, kind == K_LOSS ? "loss" : "accuracy",
-             kind == K_LOSS ? "loss over training" : "accuracy over training", "training step",
-             kind == K_LOSS ? "loss" : "accuracy (fraction correct)");
+                  kind == K_LOSS ? "loss over training" : "accuracy over training", "training step",
+                  kind == K_LOSS ? "loss" : "accuracy (fraction correct)");
     double lo = INFINITY, hi = 0;
     for (size_t i = 0; i < m->n; i++) {
       const row *r = &m->rows[i];
@@ -298,10 +302,10 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
       const char *layer = m->layers.s[r->layer];
       int show_layer = *layer && strcmp(layer, "model"); /* "model": the whole network */
       const char *what = !strcmp(stat, "value") || !*stat ? "recorded steps"
-                         : !strcmp(stat, "epoch_mean")   ? "epoch mean"
-                                                         : stat;
-      snprintf(lab, sizeof lab, "%s%s%s (%s)", show_layer ? "layer " : "",
-               show_layer ? layer : "", show_layer ? "" : tensor, what);
+                         : !strcmp(stat, "epoch_mean")    ? "epoch mean"
+                                                          : stat;
+      snprintf(lab, sizeof lab, "%s%s%s (%s)", show_layer ? "layer " : "", show_layer ? layer : "",
+               show_layer ? "" : tensor, what);
       if (show_layer) snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " %s", tensor);
       plot_series_add(plot_fig_series(&f, lab), r->step, r->value);
       if (isfinite(r->value) && r->value > 0) lo = fmin(lo, r->value), hi = fmax(hi, r->value);
@@ -356,10 +360,21 @@ static int spec_data_row(void *ud, int nf, char **fld) {
   return plot_series_add(plot_fig_series(d->f, s), x, y);
 }
 
-enum { S_NAME, S_TITLE, S_XLABEL, S_YLABEL, S_LOGX, S_LOGY, S_KIND, S_DATA, S_HLINE, S_HLABEL,
-       S_NCOLS };
+enum {
+  S_NAME,
+  S_TITLE,
+  S_XLABEL,
+  S_YLABEL,
+  S_LOGX,
+  S_LOGY,
+  S_KIND,
+  S_DATA,
+  S_HLINE,
+  S_HLABEL,
+  S_NCOLS
+};
 static const char *spec_cols[S_NCOLS] = {"name", "title", "xlabel", "ylabel", "logx",
-                                         "logy", "kind", "data", "hline", "hline_label"};
+                                         "logy", "kind",  "data",   "hline",  "hline_label"};
 
 typedef struct spec_ctx {
   const char *run_dir, *path;
@@ -385,8 +400,7 @@ static int spec_row(void *ud, int nf, char **fld) {
   for (int k = 0; k < S_NCOLS; k++)
     v[k] = c->col[k] >= 0 && c->col[k] < nf && fld[c->col[k]] ? fld[c->col[k]] : "";
   if (!*v[S_NAME] || !*v[S_DATA] || strchr(v[S_DATA], '/')) {
-    cli_error("plot: %s: a figure needs a 'name' and a 'data' file inside the run folder",
-              c->path);
+    cli_error("plot: %s: a figure needs a 'name' and a 'data' file inside the run folder", c->path);
     c->rc = -1;
     return 0;
   }
@@ -394,7 +408,7 @@ static int spec_row(void *ud, int nf, char **fld) {
   char clean[96];
   sanitize(clean, sizeof clean, v[S_NAME]);
   plot_fig_init(&f, clean, *v[S_TITLE] ? v[S_TITLE] : v[S_NAME], *v[S_XLABEL] ? v[S_XLABEL] : "x",
-           *v[S_YLABEL] ? v[S_YLABEL] : "y");
+                *v[S_YLABEL] ? v[S_YLABEL] : "y");
   f.logx = !strcmp(v[S_LOGX], "true") || !strcmp(v[S_LOGX], "1");
   f.logy = !strcmp(v[S_LOGY], "true") || !strcmp(v[S_LOGY], "1");
   f.bars = !strcmp(v[S_KIND], "bars");
@@ -407,9 +421,12 @@ static int spec_row(void *ud, int nf, char **fld) {
   spec_data d = {&f, 0, 0, 0, 0, 0, dpath};
   int r = plot_csv_each_row(dpath, spec_data_row, &d);
   snprintf(f.name, sizeof f.name, "%s", clean);
-  if (r == 1) cli_error("plot: %s: data file %s is missing", c->path, dpath), c->rc = -1;
-  else if (r == 0) c->rc |= c->emit(&f, c->ud);
-  else c->rc = -1;
+  if (r == 1)
+    cli_error("plot: %s: data file %s is missing", c->path, dpath), c->rc = -1;
+  else if (r == 0)
+    c->rc |= c->emit(&f, c->ud);
+  else
+    c->rc = -1;
   plot_fig_free(&f);
   return 0;
 }
@@ -490,24 +507,26 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   emit_ctx c = {fdir, NULL, quiet, 0, 0};
   const char *env = getenv("GRADLAB_GNUPLOT");
   if (draw && !(c.gnuplot = find_gnuplot()))
-    fprintf(stderr, "gradlab: %s: %s%s%s (install the Debian package gnuplot-nox); the figure "
-                    "scripts (.gp) are written to %s, the data stays in %s\n",
+    fprintf(stderr,
+            "gradlab: %s: %s%s%s (install the Debian package gnuplot-nox); the figure "
+            "scripts (.gp) are written to %s, the data stays in %s\n",
             explicit_request ? "error" : "note",
-            env && *env ? "GRADLAB_GNUPLOT=" : "gnuplot not found on PATH",
-            env && *env ? env : "", env && *env ? " is not an executable gnuplot" : "", fdir,
-            mpath);
+            env && *env ? "GRADLAB_GNUPLOT=" : "gnuplot not found on PATH", env && *env ? env : "",
+            env && *env ? " is not an executable gnuplot" : "", fdir, mpath);
   metrics m = {0};
   m.path = mpath;
   int rc = plot_csv_each_row(mpath, metrics_row, &m);
   if (rc == 0 && metrics_mixed(&m)) {
     if (!quiet)
-      fprintf(stderr, "gradlab: plot: %s holds several models' rows (steps repeat); the "
-                      "per-step standard figures are skipped — a study's own figures are in "
-                      "figures.csv\n", mpath);
+      fprintf(stderr,
+              "gradlab: plot: %s holds several models' rows (steps repeat); the "
+              "per-step standard figures are skipped — a study's own figures are in "
+              "figures.csv\n",
+              mpath);
   } else if (rc == 0) {
     rc = metrics_figures(&m, steps, nsteps, emit_figure, &c);
-  }
-  else if (rc == 1) rc = 0; /* no metrics.csv: only declared figures, if any */
+  } else if (rc == 1)
+    rc = 0; /* no metrics.csv: only declared figures, if any */
   metrics_free(&m);
   rc |= spec_figures(run_dir, emit_figure, &c);
   if (!c.written && !rc) {
@@ -524,14 +543,15 @@ int cli_plot_dir(const char *run_dir, int explicit_request, int quiet) {
 }
 
 static void plot_usage(FILE *f) {
-  fprintf(f, "usage: gradlab plot RUN_DIR [--steps A,B,...] [--no-draw] [--quiet]\n\n"
-             "Draws a run folder's figures into RUN_DIR/figures/ (PNG %dx%d and SVG via gnuplot;\n"
-             "the .gp scripts and .dat files stay beside them): gradient norm per layer over\n"
-             "steps, per-layer bars at chosen steps (--steps, default first..last), ||dL/dh_t||\n"
-             "over t for recurrent layers, loss/accuracy curves, and the figures a study\n"
-             "declared in RUN_DIR/figures.csv.\n"
-             "  --no-draw  write the .gp/.dat files only (do not run gnuplot)\n"
-             "environment: GRADLAB_GNUPLOT=PATH uses that gnuplot instead of the one on PATH\n",
+  fprintf(f,
+          "usage: gradlab plot RUN_DIR [--steps A,B,...] [--no-draw] [--quiet]\n\n"
+          "Draws a run folder's figures into RUN_DIR/figures/ (PNG %dx%d and SVG via gnuplot;\n"
+          "the .gp scripts and .dat files stay beside them): gradient norm per layer over\n"
+          "steps, per-layer bars at chosen steps (--steps, default first..last), ||dL/dh_t||\n"
+          "over t for recurrent layers, loss/accuracy curves, and the figures a study\n"
+          "declared in RUN_DIR/figures.csv.\n"
+          "  --no-draw  write the .gp/.dat files only (do not run gnuplot)\n"
+          "environment: GRADLAB_GNUPLOT=PATH uses that gnuplot instead of the one on PATH\n",
           PNG_W, PNG_H);
 }
 

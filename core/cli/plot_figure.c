@@ -35,15 +35,15 @@ int plot_strset_id(strset *t, const char *s) {
 }
 
 void plot_strset_free(strset *t) {
-  for (int i = 0; i < t->n; i++) free(t->s[i]);
+  for (int i = 0; i < t->n; i++)
+    free(t->s[i]);
   free(t->s);
   memset(t, 0, sizeof *t);
 }
 
 /* ---------- the figure model ---------- */
 
-void plot_fig_init(figure *f, const char *name, const char *title, const char *xl,
-                     const char *yl) {
+void plot_fig_init(figure *f, const char *name, const char *title, const char *xl, const char *yl) {
   memset(f, 0, sizeof *f);
   snprintf(f->name, sizeof f->name, "%s", name);
   snprintf(f->title, sizeof f->title, "%s", title);
@@ -53,7 +53,8 @@ void plot_fig_init(figure *f, const char *name, const char *title, const char *x
 }
 
 void plot_fig_free(figure *f) {
-  for (int i = 0; i < f->ns; i++) free(f->s[i].label), free(f->s[i].x), free(f->s[i].y);
+  for (int i = 0; i < f->ns; i++)
+    free(f->s[i].label), free(f->s[i].x), free(f->s[i].y);
   free(f->s);
   plot_strset_free(&f->cats);
 }
@@ -114,7 +115,8 @@ static const char *why_empty(const double *y, size_t n) {
 /* Characters (not bytes) of a UTF-8 string: what the legend's width depends on. */
 static size_t u8len(const char *s) {
   size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  for (; *s; s++)
+    n += ((unsigned char)*s & 0xC0) != 0x80;
   return n;
 }
 
@@ -129,7 +131,8 @@ int plot_fig_write(const figure *f, const char *dir) {
   char path[4096];
   int any = 0;
   for (int i = 0; i < f->ns; i++)
-    for (size_t k = 0; k < f->s[i].n; k++) any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+    for (size_t k = 0; k < f->s[i].n; k++)
+      any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
   if (!f->ns) return 1;
   snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
   FILE *d = fopen(path, "w");
@@ -143,8 +146,10 @@ int plot_fig_write(const figure *f, const char *dir) {
         double v = NAN;
         for (size_t k = 0; k < f->s[i].n; k++)
           if ((int)f->s[i].x[k] == c) v = f->s[i].y[k];
-        if (point_ok(f, c + 1.0, v)) fprintf(d, " %.9g", v);
-        else fprintf(d, " ?");
+        if (point_ok(f, c + 1.0, v))
+          fprintf(d, " %.9g", v);
+        else
+          fprintf(d, " ?");
       }
       fputc('\n', d);
     }
@@ -164,24 +169,29 @@ int plot_fig_write(const figure *f, const char *dir) {
   snprintf(path, sizeof path, "%s/%s.gp", dir, f->name);
   FILE *g = fopen(path, "w");
   if (!g) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
-  fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n",
-          f->name, f->name);
+  fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n", f->name,
+          f->name);
   fprintf(g, "set encoding utf8\nset datafile missing '?'\n");
-  fprintf(g, "# PNG: pngcairo when this gnuplot has it, else the libgd png terminal\n"
-             "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
-             "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
-             "} else {\n  set terminal png size %d,%d enhanced\n}\n",
+  fprintf(g,
+          "# PNG: pngcairo when this gnuplot has it, else the libgd png terminal\n"
+          "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
+          "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
+          "} else {\n  set terminal png size %d,%d enhanced\n}\n",
           PNG_W, PNG_H, PNG_W, PNG_H);
   fprintf(g, "set output '%s.png'\n", f->name);
   fputs("set title ", g), gp_quote(g, f->title);
-  fprintf(g, " noenhanced font ',%d'\n", strlen(f->title) > 90 ? 10 : strlen(f->title) > 70 ? 11 : 13);
+  fprintf(g, " noenhanced font ',%d'\n",
+          strlen(f->title) > 90   ? 10
+          : strlen(f->title) > 70 ? 11
+                                  : 13);
   fputs("set xlabel ", g), gp_quote(g, f->xlabel), fputc('\n', g);
   fputs("set ylabel ", g), gp_quote(g, f->ylabel), fputc('\n', g);
   size_t longest = 0; /* long legend entries go below the plot, so the plot keeps its width */
   for (int i = 0; i < f->ns; i++) {
     size_t len = u8len(f->s[i].label);
     int ok = f->bars; /* a line series with nothing to draw gets a longer, marked legend entry */
-    for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+    for (size_t k = 0; k < f->s[i].n && !ok; k++)
+      ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
     if (!ok) len += 20;
     longest = len > longest ? len : longest;
   }
@@ -195,14 +205,13 @@ int plot_fig_write(const figure *f, const char *dir) {
                          entries fit in half the width (gnuplot reckons ~9 px a character at
                          this font, plus the sample), else one */
     int cols = longest > 45 ? 1 : 2;
-    fprintf(g, "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols %d Left "
-               "reverse noenhanced box opaque\nset bmargin %d\n", cols,
-            5 + (nkey + cols - 1) / cols);
-  }
-  else
+    fprintf(g,
+            "set key at screen 0.5, screen 0.01 center bottom horizontal maxcols %d Left "
+            "reverse noenhanced box opaque\nset bmargin %d\n",
+            cols, 5 + (nkey + cols - 1) / cols);
+  } else
     fprintf(g, "set key outside right top vertical Left reverse noenhanced box opaque width 1\n");
-  fprintf(g, "set format y '%s'\n",
-          f->logy ? "10^{%L}" : "%g");
+  fprintf(g, "set format y '%s'\n", f->logy ? "10^{%L}" : "%g");
   if (f->logy) fprintf(g, "set logscale y\n");
   double ylo = INFINITY, yhi = 0;
   for (int i = 0; i < f->ns; i++)
@@ -229,7 +238,8 @@ int plot_fig_write(const figure *f, const char *dir) {
         ints &= x == floor(x);
         lo = fmin(lo, x), hi = fmax(hi, x);
       }
-    if (ints && hi > lo && hi - lo <= 24) fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
+    if (ints && hi > lo && hi - lo <= 24)
+      fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
   }
   if (f->logx) fprintf(g, "set logscale x\n");
   /* ten distinguishable colours (Tableau 10), then dashes for more series */
@@ -241,57 +251,69 @@ int plot_fig_write(const figure *f, const char *dir) {
     fprintf(g, "set linetype %d lc rgb '%s' lw 2 pt 5 ps 0.6 dt 2\n", i + 1, pal[i - 10]);
   fprintf(g, "set linetype cycle 20\n");
   if (isfinite(f->hline)) {
-    fprintf(g, "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
-               "lc rgb '#444444' front\n", f->hline, f->hline);
+    fprintf(g,
+            "set arrow from graph 0, first %.9g to graph 1, first %.9g nohead dt 3 lw 2 "
+            "lc rgb '#444444' front\n",
+            f->hline, f->hline);
     /* its label goes in the key (a label on the line would sit on the data, which is often
        right at the reference); one-series bars have no other key: above the plot */
     if (f->hline_label[0] && f->bars && f->ns == 1)
       fprintf(g, "set key outside top center horizontal noenhanced nobox\n");
   }
-  if (!f->logy && !f->bars) /* no curve drawn on the frame (e.g. accuracy at chance = the minimum) */
+  if (!f->logy &&
+      !f->bars) /* no curve drawn on the frame (e.g. accuracy at chance = the minimum) */
     fprintf(g, "set offsets 0, 0, graph 0.04, graph 0.04\n");
   if (!any) { /* say so rather than leave the reader with an empty frame or no figure */
     int finite = 0, zeros = 1; /* e.g. gradients that all underflowed to exactly 0: say that */
     for (int i = 0; i < f->ns; i++)
       for (size_t k = 0; k < f->s[i].n; k++)
         if (isfinite(f->s[i].y[k])) finite = 1, zeros &= f->s[i].y[k] == 0;
-    fprintf(g, "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
-               "unset xtics\nunset ytics\nset label 1 'nothing to draw: %s%s' at graph 0.5, "
-               "graph 0.5 center font ',14'\nplot -1 notitle",
+    fprintf(g,
+            "unset logscale\nunset key\nset xrange [0:1]\nset yrange [0:1]\n"
+            "unset xtics\nunset ytics\nset label 1 'nothing to draw: %s%s' at graph 0.5, "
+            "graph 0.5 center font ',14'\nplot -1 notitle",
             finite && zeros ? "every value is exactly 0" : "every value is 0 or not finite",
             f->logy || f->logx ? " (the axis is logarithmic)" : "");
   } else if (f->bars) {
     fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
                "set xtics rotate by -30 noenhanced\n");
-    if (f->logy) fprintf(g, "set yrange [*:*]\n");
-    else fprintf(g, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n"); /* room for the values */
+    if (f->logy)
+      fprintf(g, "set yrange [*:*]\n");
+    else
+      fprintf(g, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n"); /* room for the values */
     int keyline = isfinite(f->hline) && f->hline_label[0];
     if (f->ns == 1 && !keyline) fprintf(g, "unset key\n"); /* the title and y label say it all */
     fprintf(g, "plot ");
     for (int i = 0; i < f->ns; i++) {
       fprintf(g, "%s'%s.dat' using %d%s lt %d ", i ? ", \\\n     " : "", f->name, i + 3,
               i ? "" : ":xtic(2)", i + 1);
-      if (f->ns == 1) fputs("notitle", g);
-      else fputs("title ", g), gp_quote(g, f->s[i].label);
+      if (f->ns == 1)
+        fputs("notitle", g);
+      else
+        fputs("title ", g), gp_quote(g, f->s[i].label);
     }
     if (keyline) hline_key(g, f, 0);
     if (f->ns == 1) /* one bar per category: print each value above its bar */
-      fprintf(g, ", \\\n     '%s.dat' using 1:3:(sprintf('%%.3g', $3)) with labels "
-                 "offset 0,0.8 notitle", f->name);
+      fprintf(g,
+              ", \\\n     '%s.dat' using 1:3:(sprintf('%%.3g', $3)) with labels "
+              "offset 0,0.8 notitle",
+              f->name);
   } else {
     size_t maxn = 0;
-    for (int i = 0; i < f->ns; i++) maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
+    for (int i = 0; i < f->ns; i++)
+      maxn = f->s[i].n > maxn ? f->s[i].n : maxn;
     const char *with = f->points ? "points" : maxn > 60 ? "lines" : "linespoints";
     fprintf(g, "plot ");
     int first = 1;
     for (int i = 0; i < f->ns; i++) {
       int ok = 0; /* a series with nothing to draw (e.g. all zero on a log axis) is not drawn but
                      stays in the legend, marked, so the reader knows it was there */
-      for (size_t k = 0; k < f->s[i].n && !ok; k++) ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
+      for (size_t k = 0; k < f->s[i].n && !ok; k++)
+        ok = point_ok(f, f->s[i].x[k], f->s[i].y[k]);
       if (ok) {
-        fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ",
-                first ? "" : ", \\\n     ", f->name, i, with, i + 1);
+        fprintf(g, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", first ? "" : ", \\\n     ",
+                f->name, i, with, i + 1);
         gp_quote(g, f->s[i].label);
       } else {
         char lab[600];
@@ -304,8 +326,9 @@ int plot_fig_write(const figure *f, const char *dir) {
     }
     if (isfinite(f->hline) && f->hline_label[0]) hline_key(g, f, first);
   }
-  fprintf(g, "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
-             "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
+  fprintf(g,
+          "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
+          "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
           PNG_W, PNG_H, f->name);
   if (fclose(g)) return cli_error("plot: cannot write %s", path), -1;
   return 0;
@@ -326,11 +349,17 @@ static void on_field(void *s, size_t len, void *data) {
   if (r->nf == r->cap) {
     int cap = r->cap ? 2 * r->cap : 8;
     char **p = realloc(r->f, (size_t)cap * sizeof *p);
-    if (!p) { r->failed = 1; return; }
+    if (!p) {
+      r->failed = 1;
+      return;
+    }
     r->f = p, r->cap = cap;
   }
   char *c = malloc(len + 1);
-  if (!c) { r->failed = 1; return; }
+  if (!c) {
+    r->failed = 1;
+    return;
+  }
   if (len) memcpy(c, s, len);
   c[len] = '\0';
   r->f[r->nf++] = c;
@@ -340,7 +369,8 @@ static void on_row(int term, void *data) {
   (void)term;
   csv_reader *r = data;
   if (!r->failed && r->nf > 0 && r->fn(r->ud, r->nf, r->f)) r->failed = 1;
-  for (int i = 0; i < r->nf; i++) free(r->f[i]);
+  for (int i = 0; i < r->nf; i++)
+    free(r->f[i]);
   r->nf = 0;
 }
 
@@ -348,7 +378,8 @@ static void on_row(int term, void *data) {
  * failure; 1 when the file does not exist (not an error for optional files). */
 int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
   FILE *in = fopen(path, "rb");
-  if (!in) return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
+  if (!in)
+    return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
   struct csv_parser p;
   csv_reader r = {0};
   r.fn = fn, r.ud = ud;
@@ -367,7 +398,8 @@ int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
     }
   if (!rc && !r.failed) csv_fini(&p, on_field, on_row, &r);
   if (!rc && r.failed) rc = -1; /* the row callback printed why */
-  for (int i = 0; i < r.nf; i++) free(r.f[i]);
+  for (int i = 0; i < r.nf; i++)
+    free(r.f[i]);
   free(r.f);
   csv_free(&p);
   fclose(in);
