@@ -10,6 +10,7 @@
  * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +40,38 @@ typedef struct row {
 
 typedef struct metrics {
   const char *path;
-  int col[NCOLS], header_seen;
+  int col[NCOLS], header_seen, nfields;
   strset layers, keys; /* keys: "tensor\tstat" */
   int *key_kind, *key_t;
   row *rows;
-  size_t n, cap, line;
+  size_t n, cap;
 } metrics;
+
+/* The largest step (2^53-1): every step up to it is exact as a double. */
+#define PLOT_STEP_MAX 9007199254740991ULL
+
+/* A field shown in a message: quoted, at most ~40 bytes (a damaged one may be huge). */
+static const char *shown(const char *s, char *buf, size_t size) {
+  size_t n = strcspn(s, "\r\n"), max = 40;
+  if (n > max) n = max;
+  while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xC0) == 0x80) /* whole characters */
+    n--;
+  snprintf(buf, size, "'%.*s%s'", (int)n, s, s[n] ? "..." : "");
+  return buf;
+}
+
+/* A step (or epoch): a whole number 0..max in decimal digits. NULL, or why it is not one. */
+static const char *whole_number(const char *s, unsigned long long max, double *out) {
+  if (!*s) return "is empty";
+  if (*s == '-' && s[1])
+    return strspn(s + 1, "0123456789") == strlen(s + 1) ? "is negative" : "is not a whole number";
+  if (strspn(s, "0123456789") != strlen(s)) return "is not a whole number";
+  errno = 0;
+  unsigned long long v = strtoull(s, NULL, 10);
+  if (errno || v > max) return "is out of range";
+  *out = (double)v;
+  return NULL;
+}
 
 static int has(const char *s, const char *sub) {
   for (; *s; s++) {
@@ -79,25 +106,44 @@ static int classify(const char *tensor, const char *stat, int *t) {
   return K_SKIP;
 }
 
-static int metrics_row(void *ud, int nf, char **f) {
+/* One row of metrics.csv. The file is gradlab's own output, so anything that does not look as
+ * it writes it — a row with more or fewer fields than the header, a step or epoch that is not a
+ * whole number, a value that is not a number — is damage, and an error naming the line: the
+ * figures of a damaged file would be wrong without saying so. */
+static int metrics_row(void *ud, size_t line, int nf, char **f) {
   metrics *m = ud;
-  m->line++;
   if (!m->header_seen) {
     for (int c = 0; c < NCOLS; c++) {
       m->col[c] = -1;
       for (int i = 0; i < nf; i++)
         if (f[i] && !strcmp(f[i], col_names[c])) m->col[c] = i;
       if (m->col[c] < 0)
-        return cli_error("plot: %s: the header has no '%s' column (expected "
+        return cli_error("%s:%zu: the header has no '%s' column (expected "
                          "step,epoch,layer,tensor,stat,value)",
-                         m->path, col_names[c]);
+                         m->path, line, col_names[c]);
     }
     m->header_seen = 1;
+    m->nfields = nf;
     return 0;
   }
+  if (nf != m->nfields)
+    return cli_error("%s:%zu: %d field%s, the header has %d (a damaged or cut row)", m->path, line,
+                     nf, nf == 1 ? "" : "s", m->nfields);
   const char *v[NCOLS];
   for (int c = 0; c < NCOLS; c++)
-    v[c] = m->col[c] < nf && f[m->col[c]] ? f[m->col[c]] : "";
+    v[c] = f[m->col[c]] ? f[m->col[c]] : "";
+  char buf[64];
+  double step, epoch;
+  const char *why = whole_number(v[C_STEP], PLOT_STEP_MAX, &step);
+  if (why)
+    return cli_error("%s:%zu: step %s %s", m->path, line, shown(v[C_STEP], buf, sizeof buf), why);
+  if ((why = whole_number(v[C_EPOCH], INT_MAX, &epoch)))
+    return cli_error("%s:%zu: epoch %s %s", m->path, line, shown(v[C_EPOCH], buf, sizeof buf), why);
+  char *end;
+  double value = strtod(v[C_VALUE], &end); /* nan, inf and -inf are as gradlab writes them */
+  if (end == v[C_VALUE] || *end)
+    return cli_error("%s:%zu: value %s is not a number", m->path, line,
+                     shown(v[C_VALUE], buf, sizeof buf));
   char key[512];
   snprintf(key, sizeof key, "%s\t%s", v[C_TENSOR], v[C_STAT]);
   int nk = m->keys.n, k = plot_strset_id(&m->keys, key);
@@ -112,16 +158,8 @@ static int metrics_row(void *ud, int nf, char **f) {
     kk[k] = classify(v[C_TENSOR], v[C_STAT], &kt[k]);
   }
   if (m->key_kind[k] == K_SKIP) return 0;
-  char *end;
   row r;
-  r.step = strtod(v[C_STEP], &end);
-  if (end == v[C_STEP]) {
-    fprintf(stderr, "gradlab: warning: plot: %s:%zu: step '%s' is not a number; row skipped\n",
-            m->path, m->line, v[C_STEP]);
-    return 0;
-  }
-  r.value = strtod(v[C_VALUE], &end);
-  if (end == v[C_VALUE]) r.value = NAN;
+  r.step = step, r.value = value;
   r.key = k, r.t = m->key_t[k];
   if ((r.layer = plot_strset_id(&m->layers, v[C_LAYER])) < 0) return -1;
   if (m->n == m->cap) {
@@ -325,7 +363,7 @@ typedef struct spec_data {
   const char *path;
 } spec_data;
 
-static int spec_data_row(void *ud, int nf, char **fld) {
+static int spec_data_row(void *ud, size_t line, int nf, char **fld) {
   spec_data *d = ud;
   if (!d->header) {
     d->cf = d->cs = d->cx = d->cy = -1;
@@ -337,7 +375,7 @@ static int spec_data_row(void *ud, int nf, char **fld) {
       if (!strcmp(fld[i], "y")) d->cy = i;
     }
     if (d->cs < 0 || d->cx < 0 || d->cy < 0)
-      return cli_error("plot: %s: expected the header [figure,]series,x,y", d->path);
+      return cli_error("%s:%zu: expected the header [figure,]series,x,y", d->path, line);
     d->header = 1;
     return 0;
   }
@@ -383,7 +421,7 @@ typedef struct spec_ctx {
   void *ud;
 } spec_ctx;
 
-static int spec_row(void *ud, int nf, char **fld) {
+static int spec_row(void *ud, size_t line, int nf, char **fld) {
   spec_ctx *c = ud;
   if (!c->header) {
     for (int k = 0; k < S_NCOLS; k++) {
@@ -392,7 +430,7 @@ static int spec_row(void *ud, int nf, char **fld) {
         if (fld[i] && !strcmp(fld[i], spec_cols[k])) c->col[k] = i;
     }
     if (c->col[S_NAME] < 0 || c->col[S_DATA] < 0)
-      return cli_error("plot: %s: the header needs at least 'name' and 'data'", c->path);
+      return cli_error("%s:%zu: the header needs at least 'name' and 'data'", c->path, line);
     c->header = 1;
     return 0;
   }
@@ -400,7 +438,8 @@ static int spec_row(void *ud, int nf, char **fld) {
   for (int k = 0; k < S_NCOLS; k++)
     v[k] = c->col[k] >= 0 && c->col[k] < nf && fld[c->col[k]] ? fld[c->col[k]] : "";
   if (!*v[S_NAME] || !*v[S_DATA] || strchr(v[S_DATA], '/')) {
-    cli_error("plot: %s: a figure needs a 'name' and a 'data' file inside the run folder", c->path);
+    cli_error("%s:%zu: a figure needs a 'name' and a 'data' file inside the run folder", c->path,
+              line);
     c->rc = -1;
     return 0;
   }
@@ -494,6 +533,48 @@ static int emit_figure(figure *f, void *ud) {
   return 0;
 }
 
+/* --steps that were not recorded (for the figures that pick steps: gradient bars, dL/dh_t
+ * curves): a warning naming them and the nearest recorded step, which is drawn instead. */
+static void check_steps(const metrics *m, const double *user, int nuser) {
+  double *all = malloc((m->n + 1) * sizeof *all);
+  if (!all) return;
+  size_t n = 0, u = 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->key_kind[m->rows[i].key] == K_GRAD || m->key_kind[m->rows[i].key] == K_TIME)
+      all[n++] = m->rows[i].step;
+  qsort(all, n, sizeof *all, cmp_double);
+  for (size_t i = 0; i < n; i++)
+    if (!u || all[i] != all[u - 1]) all[u++] = all[i];
+  for (int j = 0; j < nuser; j++) {
+    if (!u) {
+      fprintf(stderr,
+              "gradlab: warning: plot: --steps %.15g: %s holds no gradient statistics to "
+              "show at chosen steps\n",
+              user[j], m->path);
+      break;
+    }
+    size_t lo = 0, hi = u; /* the first recorded step >= user[j] */
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (all[mid] < user[j])
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo < u && all[lo] == user[j]) continue;
+    double near = lo == u                                      ? all[u - 1]
+                  : lo == 0                                    ? all[0]
+                  : user[j] - all[lo - 1] <= all[lo] - user[j] ? all[lo - 1]
+                                                               : all[lo];
+    fprintf(stderr,
+            "gradlab: warning: plot: --steps %.15g: no statistics were recorded at step "
+            "%.15g (recorded: %zu step%s from %.15g to %.15g); step %.15g is shown "
+            "instead\n",
+            user[j], user[j], u, u == 1 ? "" : "s", all[0], all[u - 1], near);
+  }
+  free(all);
+}
+
 static int plot_dir(const char *run_dir, int explicit_request, int quiet, const double *steps,
                     int nsteps, int draw) {
   char mpath[4096], fdir[4096];
@@ -502,8 +583,19 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   struct stat sb;
   if (stat(run_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
     return cli_error("plot: '%s' is not a run folder", run_dir);
-  if (mkdir(fdir, 0777) != 0 && errno != EEXIST)
+  /* metrics.csv first, whole: a damaged file is an error before any figure file is written */
+  metrics m = {0};
+  m.path = mpath;
+  int rc = plot_csv_each_row(mpath, metrics_row, &m);
+  if (rc < 0) {
+    metrics_free(&m);
+    return CLI_FAIL;
+  }
+  if (rc == 0 && nsteps) check_steps(&m, steps, nsteps);
+  if (mkdir(fdir, 0777) != 0 && errno != EEXIST) {
+    metrics_free(&m);
     return cli_error("plot: cannot create %s: %s", fdir, strerror(errno));
+  }
   emit_ctx c = {fdir, NULL, quiet, 0, 0};
   const char *env = getenv("GRADLAB_GNUPLOT");
   if (draw && !(c.gnuplot = find_gnuplot()))
@@ -513,9 +605,6 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
             explicit_request ? "error" : "note",
             env && *env ? "GRADLAB_GNUPLOT=" : "gnuplot not found on PATH", env && *env ? env : "",
             env && *env ? " is not an executable gnuplot" : "", fdir, mpath);
-  metrics m = {0};
-  m.path = mpath;
-  int rc = plot_csv_each_row(mpath, metrics_row, &m);
   if (rc == 0 && metrics_mixed(&m)) {
     if (!quiet)
       fprintf(stderr,
@@ -555,6 +644,32 @@ static void plot_usage(FILE *f) {
           PNG_W, PNG_H);
 }
 
+/* --steps A,B,...: up to MAX_BAR_STEPS recorded step numbers (whole numbers >= 0). */
+static int parse_steps(const char *list, double *steps, int *nsteps) {
+  char buf[64];
+  *nsteps = 0;
+  for (const char *p = list;;) {
+    size_t len = strcspn(p, ",");
+    char tok[64];
+    snprintf(tok, sizeof tok, "%.*s", (int)(len < sizeof tok - 1 ? len : sizeof tok - 1), p);
+    double v;
+    const char *why = whole_number(tok, PLOT_STEP_MAX, &v);
+    if (why || len >= sizeof tok - 1) {
+      cli_error("plot: --steps %s: step %s %s; steps are recorded step numbers 0, 1, 2, ... "
+                "(e.g. --steps 0,100,1000)",
+                list, shown(tok, buf, sizeof buf), why ? why : "is out of range");
+      return CLI_USAGE;
+    }
+    if (*nsteps == MAX_BAR_STEPS) {
+      cli_error("plot: --steps %s: at most %d steps", list, MAX_BAR_STEPS);
+      return CLI_USAGE;
+    }
+    steps[(*nsteps)++] = v;
+    if (!p[len]) return CLI_OK;
+    p += len + 1;
+  }
+}
+
 int cli_plot(int argc, char **argv) {
   const char *dir = NULL;
   double steps[MAX_BAR_STEPS];
@@ -567,21 +682,27 @@ int cli_plot(int argc, char **argv) {
       draw = 0;
     } else if (!strcmp(argv[i], "--quiet")) {
       quiet = 1;
-    } else if (!strcmp(argv[i], "--steps") && i + 1 < argc) {
-      char *p = argv[++i], *end;
-      while (*p && nsteps < MAX_BAR_STEPS) {
-        steps[nsteps++] = strtod(p, &end);
-        if (end == p) return cli_error("plot: --steps wants numbers like 0,100,1000"), CLI_USAGE;
-        p = *end == ',' ? end + 1 : end;
+    } else if (!strcmp(argv[i], "--steps") || !strncmp(argv[i], "--steps=", 8)) {
+      const char *list = argv[i][7] == '='                               ? argv[i] + 8
+                         : i + 1 < argc && strncmp(argv[i + 1], "--", 2) ? argv[++i]
+                                                                         : NULL;
+      if (!list || !*list) {
+        cli_error("plot: --steps needs a value: the steps to show, e.g. --steps 0,100,1000");
+        return CLI_USAGE;
       }
-    } else if (argv[i][0] == '-' || dir) {
-      plot_usage(stderr);
+      if (parse_steps(list, steps, &nsteps) != CLI_OK) return CLI_USAGE;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      cli_error("plot: unknown option '%s' (see 'gradlab plot --help')", argv[i]);
+      return CLI_USAGE;
+    } else if (dir) {
+      cli_error("plot: one run folder at a time (got '%s' and '%s')", dir, argv[i]);
       return CLI_USAGE;
     } else {
       dir = argv[i];
     }
   }
   if (!dir) {
+    cli_error("plot: no run folder given");
     plot_usage(stderr);
     return CLI_USAGE;
   }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "plot_internal.h"
@@ -126,17 +127,36 @@ static void hline_key(FILE *g, const figure *f, int first) {
   gp_quote(g, f->hline_label);
 }
 
+/* dir/NAME.EXT written as dir/NAME.EXT.tmp and renamed when whole: never half a file. */
+static FILE *open_tmp(char *path, char *tmp, size_t size, const char *dir, const char *name,
+                      const char *ext) {
+  snprintf(path, size, "%s/%s.%s", dir, name, ext);
+  snprintf(tmp, size, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) cli_error("plot: cannot write %s: %s", tmp, strerror(errno));
+  return f;
+}
+
+static int close_tmp(FILE *f, const char *path, const char *tmp) {
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+    cli_error("plot: cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
 /* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
 int plot_fig_write(const figure *f, const char *dir) {
-  char path[4096];
+  char path[4096], tmp[4200];
   int any = 0;
   for (int i = 0; i < f->ns; i++)
     for (size_t k = 0; k < f->s[i].n; k++)
       any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
   if (!f->ns) return 1;
-  snprintf(path, sizeof path, "%s/%s.dat", dir, f->name);
-  FILE *d = fopen(path, "w");
-  if (!d) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  FILE *d = open_tmp(path, tmp, sizeof path, dir, f->name, "dat");
+  if (!d) return -1;
   fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
   if (f->bars) { /* one row per category: index, "label", one column per series */
     for (int c = 0; c < f->cats.n; c++) {
@@ -164,11 +184,10 @@ int plot_fig_write(const figure *f, const char *dir) {
       fputs("\n\n", d);
     }
   }
-  if (fclose(d)) return cli_error("plot: cannot write %s", path), -1;
+  if (close_tmp(d, path, tmp)) return -1;
 
-  snprintf(path, sizeof path, "%s/%s.gp", dir, f->name);
-  FILE *g = fopen(path, "w");
-  if (!g) return cli_error("plot: cannot write %s: %s", path, strerror(errno)), -1;
+  FILE *g = open_tmp(path, tmp, sizeof path, dir, f->name, "gp");
+  if (!g) return -1;
   fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n", f->name,
           f->name);
   fprintf(g, "set encoding utf8\nset datafile missing '?'\n");
@@ -241,6 +260,33 @@ int plot_fig_write(const figure *f, const char *dir) {
     if (ints && hi > lo && hi - lo <= 24)
       fprintf(g, "set xtics 1\nset xrange [%g:%g]\n", lo - 0.2, hi + 0.2);
   }
+  /* A single x value, or a single y value, among the points drawn (a run of one step, a loss
+   * that did not move): gnuplot would widen the empty range itself, with a "Warning: empty x
+   * range" on stderr. Give such an axis a range around the value instead. */
+  double xl = INFINITY, xh = -INFINITY, yl = INFINITY, yh = -INFINITY;
+  for (int i = 0; i < f->ns; i++)
+    for (size_t k = 0; k < f->s[i].n; k++) {
+      double x = f->bars ? 1 : f->s[i].x[k], y = f->s[i].y[k];
+      if (!point_ok(f, x, y)) continue;
+      xl = fmin(xl, x), xh = fmax(xh, x), yl = fmin(yl, y), yh = fmax(yh, y);
+    }
+  int one_y = any && yl == yh;
+  if (any && !f->bars && xl == xh) {
+    if (f->logx)
+      fprintf(g, "set xrange [%.9g:%.9g]\n", xl / 2, xl * 2);
+    else
+      fprintf(g, "%sset xrange [%.9g:%.9g]\n", xl == floor(xl) ? "set xtics 1\n" : "", xl - 1,
+              xl + 1);
+  }
+  if (one_y) {
+    double d = yl == 0 ? 1 : fabs(yl) * 0.1;
+    if (f->logy)
+      fprintf(g, "set yrange [%.9g:%.9g]\n", yl / 2, yl * 2);
+    else if (f->bars) /* bars start at 0 */
+      fprintf(g, "set yrange [%.9g:%.9g]\n", fmin(0, yl - d), fmax(0, yl + d));
+    else
+      fprintf(g, "set yrange [%.9g:%.9g]\n", yl - d, yl + d);
+  }
   if (f->logx) fprintf(g, "set logscale x\n");
   /* ten distinguishable colours (Tableau 10), then dashes for more series */
   static const char *pal[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -278,7 +324,9 @@ int plot_fig_write(const figure *f, const char *dir) {
     fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
                "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.9\n"
                "set xtics rotate by -30 noenhanced\n");
-    if (f->logy)
+    if (one_y) /* the range set above, with room for the value */
+      fprintf(g, "set offsets 0, 0, graph 0.08, 0\n");
+    else if (f->logy)
       fprintf(g, "set yrange [*:*]\n");
     else
       fprintf(g, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n"); /* room for the values */
@@ -330,8 +378,7 @@ int plot_fig_write(const figure *f, const char *dir) {
           "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
           "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
           PNG_W, PNG_H, f->name);
-  if (fclose(g)) return cli_error("plot: cannot write %s", path), -1;
-  return 0;
+  return close_tmp(g, path, tmp);
 }
 
 /* ---------- CSV reading (libcsv) ---------- */
@@ -339,6 +386,9 @@ int plot_fig_write(const figure *f, const char *dir) {
 typedef struct csv_reader {
   char **f;
   int nf, cap, failed;
+  size_t line;      /* the physical line the current record starts on (1-based) */
+  size_t next_line; /* the line of the next byte */
+  const char *path;
   row_fn fn;
   void *ud;
 } csv_reader;
@@ -346,6 +396,8 @@ typedef struct csv_reader {
 static void on_field(void *s, size_t len, void *data) {
   csv_reader *r = data;
   if (r->failed) return;
+  for (size_t i = 0; i < len; i++) /* a line break inside a quoted field */
+    r->next_line += ((const char *)s)[i] == '\n';
   if (r->nf == r->cap) {
     int cap = r->cap ? 2 * r->cap : 8;
     char **p = realloc(r->f, (size_t)cap * sizeof *p);
@@ -365,38 +417,56 @@ static void on_field(void *s, size_t len, void *data) {
   r->f[r->nf++] = c;
 }
 
+/* Every line break ends a row here (CSV_REPALL_NL): "\r\n" gives a row and an empty one. */
 static void on_row(int term, void *data) {
-  (void)term;
   csv_reader *r = data;
-  if (!r->failed && r->nf > 0 && r->fn(r->ud, r->nf, r->f)) r->failed = 1;
+  if (!r->failed && r->nf > 0 && r->fn(r->ud, r->line, r->nf, r->f)) r->failed = 1;
   for (int i = 0; i < r->nf; i++)
     free(r->f[i]);
   r->nf = 0;
+  if (term == '\n') r->line = ++r->next_line; /* the next record starts there */
 }
 
-/* Parse a whole CSV file, calling fn for each row (the header included). -1 and a message on
- * failure; 1 when the file does not exist (not an error for optional files). */
 int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
   FILE *in = fopen(path, "rb");
   if (!in)
     return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
   struct csv_parser p;
   csv_reader r = {0};
-  r.fn = fn, r.ud = ud;
-  if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+  r.fn = fn, r.ud = ud, r.path = path, r.line = r.next_line = 1;
+  /* Strict: a stray quote is an error, not a field that swallows the rest of the file. */
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL |
+                       CSV_EMPTY_IS_NULL) != 0) {
     fclose(in);
     return cli_error("plot: cannot start the CSV parser"), -1;
   }
   char buf[1 << 16];
   size_t n;
   int rc = 0;
-  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0)
-    if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-      cli_error("plot: %s: %s", path, csv_strerror(csv_error(&p)));
+  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+    size_t done = csv_parse(&p, buf, n, on_field, on_row, &r);
+    if (done != n) {
+      size_t line = r.line; /* the record being read starts there (a stray quote, maybe) */
+      if (csv_error(&p) == CSV_EPARSE)
+        cli_error("%s:%zu: malformed CSV: a quote inside a field, or text after a closing "
+                  "quote (fields with quotes must be quoted whole, quotes doubled)",
+                  path, line);
+      else
+        cli_error("%s:%zu: %s", path, line, csv_strerror(csv_error(&p)));
       rc = -1;
       break;
     }
-  if (!rc && !r.failed) csv_fini(&p, on_field, on_row, &r);
+  }
+  if (!rc && !r.failed && ferror(in)) {
+    cli_error("plot: cannot read %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  if (!rc && !r.failed && csv_fini(&p, on_field, on_row, &r) != 0) {
+    cli_error("%s:%zu: malformed CSV: a quoted field that starts here is never closed (a stray "
+              "'\"'?)",
+              path, r.line);
+    rc = -1;
+  }
   if (!rc && r.failed) rc = -1; /* the row callback printed why */
   for (int i = 0; i < r.nf; i++)
     free(r.f[i]);

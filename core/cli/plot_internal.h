@@ -43,9 +43,11 @@ int plot_series_add(series *s, double x, double y);
 /* Write NAME.dat and NAME.gp into dir: 0, 1 when the figure has no series, -1 on error. */
 int plot_fig_write(const figure *f, const char *dir);
 
-typedef int (*row_fn)(void *ud, int nf, char **fields);
-/* Call fn for each row of a CSV file (the header included): 0, -1 with a message on failure,
- * 1 when the file does not exist. */
+/* A row of a CSV file and the line it starts on; non-zero stops the reading (after a message). */
+typedef int (*row_fn)(void *ud, size_t line, int nf, char **fields);
+/* Call fn for each row of a CSV file (the header included; empty lines are skipped), read
+ * strictly (RFC 4180 quoting: a stray quote is an error): 0, -1 with a "FILE:LINE: reason"
+ * message on failure, 1 when the file does not exist. */
 int plot_csv_each_row(const char *path, row_fn fn, void *ud);
 
 #endif

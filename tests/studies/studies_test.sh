@@ -5,6 +5,14 @@
 # plot_no_gnuplot  no gnuplot: a clear message, exit 1, the .gp scripts and the CSV stay
 # plot_bad_input   a metrics.csv with a wrong header / not a run folder: exit 1, no crash
 # plot_usage       no run folder / unknown option: exit 2
+# plot_damaged     a damaged metrics.csv (a stray quote, ragged rows, steps that are not whole
+#                  numbers 0..2^53-1, values that are not numbers): "gradlab: error:
+#                  RUN/metrics.csv:LINE: reason", exit 1, no figure file written
+# plot_steps       --steps without a value, an unknown option, two folders, --steps -1: exit 2
+#                  saying what is wrong (not just the usage); --steps naming a step that was
+#                  not recorded: a warning naming it and the step shown instead
+# plot_one_point   a run of one recorded step (one point per series, one value per axis):
+#                  gnuplot draws it without a warning on stderr
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -65,6 +73,92 @@ plot_usage)
   rc=$?
   [ $rc -eq 2 ] || fail "exit $rc with an unknown option, expected 2"
   "$gradlab" plot --help | grep -q "usage: gradlab plot" || fail "--help"
+  ;;
+plot_damaged)
+  d=$out/plot_damaged
+  m=$src/tests/studies/fixture_run/metrics.csv
+  # damage LINE SED_EXPR REGEX: metrics.csv with line LINE edited, and the error expected
+  damage() {
+    rm -rf "$d" && mkdir -p "$d" || fail "cannot create $d"
+    sed "$1$2" "$m" >"$d/metrics.csv"
+    "$gradlab" plot "$d" >"$d.out" 2>"$d.err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "line $1 '$2': exit $rc, expected 1: $(cat "$d.err")"
+    grep -Eq "^gradlab: error: $d/metrics.csv:$1: $3" "$d.err" ||
+      fail "line $1 '$2': message $(cat "$d.err")"
+    [ "$(wc -l <"$d.err")" -eq 1 ] || fail "line $1 '$2': more than the error: $(cat "$d.err")"
+    [ ! -e "$d/figures" ] || fail "line $1 '$2': figures written: $(ls "$d/figures")"
+  }
+  damage 5 's/^/"/' "malformed CSV: a quote inside a field"  # closed by the quoted name later
+  damage 5 's/^[0-9]*,/"1"x,/' "malformed CSV"
+  damage 7 's/$/,extra/' "7 fields, the header has 6"
+  damage 9 's/,[^,]*$//' "5 fields, the header has 6"
+  damage 3 's/^[0-9]*,/abc,/' "step 'abc' is not a whole number"
+  damage 3 's/^[0-9]*,/-5,/' "step '-5' is negative"
+  damage 3 's/^[0-9]*,/99999999999999999999999,/' "step '99999999999999999999999' is out of range"
+  damage 3 's/^[0-9]*,/1.5,/' "step '1.5' is not a whole number"
+  damage 4 's/^\([0-9]*\),[0-9]*,/\1,x,/' "epoch 'x' is not a whole number"
+  damage 6 's/,[^,]*$/,zero/' "value 'zero' is not a number"
+  damage 6 's/,[^,]*$/,/' "value '' is not a number"
+  # what gradlab itself writes stays fine: nan/inf values, \r\n line ends, quoted names
+  rm -rf "$d" && mkdir -p "$d"
+  sed '6s/,[^,]*$/,nan/; 7s/,[^,]*$/,-inf/; s/$/\r/' "$m" >"$d/metrics.csv"
+  "$gradlab" plot "$d" --no-draw >/dev/null 2>"$d.err" || fail "a sound file: $(cat "$d.err")"
+  [ -s "$d/figures/grad_norm_output_grad.dat" ] || fail "a sound file: no figures"
+  grep -q "rnn, cell" "$d/figures/time_grad_rnn__cell.gp" || fail "quoted layer name"
+  ls "$d/figures" | grep -q '\.tmp' && fail "temporary files left in figures/"
+  # a damaged line past the first 64 KiB read: the line number is still right
+  rm -rf "$d" && mkdir -p "$d"
+  { cat "$m"; for i in $(seq 1 3000); do echo "200,3,1,output_grad,norm,0.5"; done; echo '201,3,1,"x'; } \
+    >"$d/metrics.csv"
+  "$gradlab" plot "$d" 2>"$d.err"
+  [ $? -eq 1 ] || fail "a big file: exit status"
+  grep -q "metrics.csv:3217: malformed CSV: a quoted field that starts here is never closed" "$d.err" ||
+    fail "a big file: $(cat "$d.err")"
+  ;;
+plot_steps)
+  d=$out/plot_steps
+  rm -rf "$d" && cp -r "$src/tests/studies/fixture_run" "$d" || fail "cannot copy the fixture"
+  # usage2 REGEX ARGS...: exit 2, one line saying what is wrong, not the whole usage
+  usage2() {
+    regex=$1
+    shift
+    "$gradlab" plot "$@" >/dev/null 2>"$d.err"
+    rc=$?
+    [ $rc -eq 2 ] || fail "'plot $*': exit $rc, expected 2"
+    grep -Eq "^gradlab: error: plot: $regex" "$d.err" || fail "'plot $*': $(cat "$d.err")"
+    ! grep -q "^usage:" "$d.err" || fail "'plot $*': the whole usage instead of the reason"
+  }
+  usage2 "--steps needs a value" "$d" --steps
+  usage2 "--steps needs a value" "$d" --steps --no-draw
+  usage2 "unknown option '--bogus'" "$d" --bogus
+  usage2 "one run folder at a time" "$d" "$d"
+  usage2 "--steps -1: step '-1' is negative" "$d" --steps -1
+  usage2 "--steps 1,x: step 'x' is not a whole number" "$d" --steps 1,x
+  usage2 "--steps 1,2,3,4,5: at most 4 steps" "$d" --steps 1,2,3,4,5
+  "$gradlab" plot "$d" --no-draw --steps 0,50 >/dev/null 2>"$d.err" || fail "--steps 0,50: exit $?"
+  [ ! -s "$d.err" ] || fail "--steps 0,50 (both recorded) warned: $(cat "$d.err")"
+  "$gradlab" plot "$d" --no-draw --steps 99999,55 >/dev/null 2>"$d.err" || fail "--steps 99999: exit $?"
+  grep -q "^gradlab: warning: plot: --steps 99999: no statistics were recorded at step 99999 (recorded: 12 steps from 0 to 110); step 110 is shown instead" "$d.err" ||
+    fail "--steps 99999: $(cat "$d.err")"
+  grep -q "^gradlab: warning: plot: --steps 55: .*step 50 is shown instead" "$d.err" ||
+    fail "--steps 55: $(cat "$d.err")"
+  grep -q '"step 110"' "$d/figures/grad_bars_output_grad.gp" || fail "step 110 not drawn"
+  ;;
+plot_one_point)
+  d=$out/plot_one_point
+  rm -rf "$d" && mkdir -p "$d" || fail "cannot create $d"
+  f=$src/tests/studies/fixture_run
+  awk -F, 'NR == 1 || $1 == 10' "$f/metrics.csv" >"$d/metrics.csv"
+  printf 'name,title,xlabel,ylabel,logx,logy,kind,data,hline,hline_label\n%s\n%s\n%s\n' \
+    'one_line,One point,x,y,false,false,lines,data.csv,,' 'one_log,One point,x,y,true,true,lines,data.csv,,' \
+    'one_bar,One bar,layer,norm,false,true,bars,data.csv,,' >"$d/figures.csv"
+  printf 'figure,series,x,y\none_line,a,3,0.5\none_log,a,3,0.5\none_bar,a,layer 1,0.5\n' >"$d/data.csv"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "exit $?: $(cat "$d.err")"
+  [ ! -s "$d.err" ] || fail "gnuplot said: $(sort "$d.err" | uniq -c)"
+  for fig in loss accuracy grad_norm_output_grad one_line one_log one_bar; do
+    [ -s "$d/figures/$fig.png" ] || fail "no $fig.png"
+  done
   ;;
 study | study_no_data)
   name=$1
