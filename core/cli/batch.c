@@ -33,14 +33,14 @@ static void usage(FILE *f) {
       "the batch stored in DIR is resumed.\n\n"
       "  --grid KEY=V1,V2   one grid axis (repeatable); overrides the script's gradlab.sweep{}\n"
       "  --seeds A..B       seeds A to B inclusive, or one seed (default 1); 0..2^53-1\n"
-      "  -j, --jobs N       jobs at a time (default: number of cores); BLAS uses 1 thread per job\n"
-      "                     when N > 1\n"
-      "  --shard K/N        run only the K-th of N deterministic slices (K = 1..N)\n"
-      "  --timeout SECONDS  stop a job (its whole process group) after this long\n"
+      "  -j, --jobs N       jobs at a time, 1..4096 (default: number of cores); BLAS uses 1\n"
+      "                     thread per job when N > 1\n"
+      "  --shard K/N        run only the K-th of N deterministic slices (1 <= K <= N <= 10^6)\n"
+      "  --timeout SECONDS  stop a job (its whole process group) after this long (0 < S <= 1e9)\n"
       "  --retry-failed     rerun jobs that failed before\n"
       "  --status DIR       show the progress of a running or finished batch\n"
       "  --emit slurm       write DIR/slurm.sh, a Slurm job array running one shard per task\n"
-      "  --shards N         shards for --emit (default: one per job)\n"
+      "  --shards N         array tasks for --emit (default, and at most: one per job)\n"
       "  --plugin PATH      passed to every job\n"
       "  -q, --quiet        no progress output and no table\n\n"
       "exit status: 0 every job succeeded, 1 a job failed or the batch was stopped, 2 bad usage\n",
@@ -91,8 +91,40 @@ static void shell_quote(FILE *f, const char *s) {
   fputc('\'', f);
 }
 
+/* A --grid axis as one shell word: 'KEY=V1,V2' (quotes in it escaped). */
+static void shell_quote_axis(FILE *f, const batch_axis *ax) {
+  size_t n = strlen(ax->key) + 2;
+  for (int v = 0; v < ax->nvalues; v++)
+    n += strlen(ax->values[v]) + 1;
+  char *s = malloc(n), *p = s;
+  if (!s) return;
+  p += sprintf(p, "%s=", ax->key);
+  for (int v = 0; v < ax->nvalues; v++)
+    p += sprintf(p, "%s%s", v ? "," : "", ax->values[v]);
+  shell_quote(f, s);
+  free(s);
+}
+
+/* The lines to submit and merge, ready to paste into a shell (paths quoted; the glob not). */
+static void print_commands(FILE *f, const char *prefix, const char *path, const char *dir) {
+  fprintf(f, "%ssubmit: sbatch ", prefix);
+  shell_quote(f, path);
+  fprintf(f, "\n%smerge:  gradlab merge ", prefix);
+  shell_quote(f, dir);
+  fputs("/shards/* --out ", f);
+  shell_quote(f, dir);
+  fputs("/merged\n", f);
+}
+
 static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l, int shards,
                       int jobs_given) {
+  if (shards > l->n && l->n > 0) { /* a task with no job would only start and end */
+    fprintf(stderr,
+            "gradlab: note: --shards %d is more than the %d job%s: the array gets %d task%s, one "
+            "job each\n",
+            shards, l->n, batch_s(l->n), l->n, batch_s(l->n));
+    shards = l->n;
+  }
   if (shards <= 0) shards = l->n > 0 ? l->n : 1;
   char path[4200], cwd[PATH_MAX], self[PATH_MAX];
   snprintf(path, sizeof path, "%s/slurm.sh", dir);
@@ -105,9 +137,9 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   fprintf(f,
           "#!/bin/bash\n"
           "# Slurm job array written by 'gradlab batch --emit slurm': %d job%s in %d shard%s,\n"
-          "# one shard per array task. Submit with:   sbatch %s\n"
-          "# then, when every task has ended, merge:  gradlab merge %s/shards/* --out %s/merged\n",
-          l->n, batch_s(l->n), shards, batch_s(shards), path, dir, dir);
+          "# one shard per array task. Submit it, then (when every task has ended) merge:\n",
+          l->n, batch_s(l->n), shards, batch_s(shards));
+  print_commands(f, "#   ", path, dir);
   fprintf(f,
           "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
           "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
@@ -121,11 +153,7 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
     fputc(' ', f), shell_quote(f, a->scripts[i]);
   for (int g = 0; g < a->grid.n; g++) {
     fputs(" --grid ", f);
-    fputc('\'', f);
-    fprintf(f, "%s=", a->grid.axes[g].key);
-    for (int v = 0; v < a->grid.axes[g].nvalues; v++)
-      fprintf(f, "%s%s", v ? "," : "", a->grid.axes[g].values[v]);
-    fputc('\'', f);
+    shell_quote_axis(f, &a->grid.axes[g]);
   }
   fprintf(f, " --seeds %lld..%lld -j \"${SLURM_CPUS_PER_TASK:-1}\"", a->seed_lo, a->seed_hi);
   if (a->timeout > 0) fprintf(f, " --timeout %g", a->timeout);
@@ -136,10 +164,9 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   fputs("/shards/\"$K\"\n", f);
   if (fclose(f) != 0 || chmod(tmp, 0755) != 0 || rename(tmp, path) != 0)
     return cli_error("cannot write %s: %s", path, strerror(errno));
-  printf(
-      "wrote %s (%d job%s, %d array task%s)\nsubmit: sbatch %s\nmerge:  gradlab merge %s/shards/* "
-      "--out %s/merged\n",
-      path, l->n, batch_s(l->n), shards, batch_s(shards), path, dir, dir);
+  printf("wrote %s (%d job%s, %d array task%s)\n", path, l->n, batch_s(l->n), shards,
+         batch_s(shards));
+  print_commands(stdout, "", path, dir);
   if (shards > SLURM_DEFAULT_MAX_ARRAY)
     fprintf(stderr,
             "gradlab: warning: %s is a job array of %d tasks; Slurm's default MaxArraySize is %d "
@@ -193,11 +220,13 @@ int cli_batch(int argc, char **argv) {
       seeds_given = 1;
       break;
     case 'j':
-      o.jobs = (int)strtol(optarg, &end, 10);
-      if (*end || o.jobs < 1 || o.jobs > 4096) {
-        cli_error("-j expects a number of jobs >= 1 (got '%s')", optarg);
+      errno = 0;
+      long j = strtol(optarg, &end, 10);
+      if (*end || end == optarg || errno || j < 1 || j > BATCH_MAX_JOBS) {
+        cli_error("-j expects a number of jobs from 1 to %d (got '%s')", BATCH_MAX_JOBS, optarg);
         goto out;
       }
+      o.jobs = (int)j;
       break;
     case 'o':
       out = optarg;
@@ -207,8 +236,10 @@ int cli_batch(int argc, char **argv) {
       break;
     case O_TIMEOUT:
       a.timeout = strtod(optarg, &end);
-      if (*end || !(a.timeout > 0) || a.timeout > 1e9) {
-        cli_error("--timeout expects a number of seconds > 0 (got '%s')", optarg);
+      if (*end || end == optarg || !(a.timeout > 0) || a.timeout > BATCH_MAX_TIMEOUT) {
+        cli_error("--timeout expects a number of seconds above 0 and at most %g (about 31 "
+                  "years; fractions allowed) (got '%s')",
+                  BATCH_MAX_TIMEOUT, optarg);
         goto out;
       }
       break;
@@ -222,11 +253,14 @@ int cli_batch(int argc, char **argv) {
       emit = optarg;
       break;
     case O_SHARDS:
-      shards = (int)strtol(optarg, &end, 10);
-      if (*end || shards < 1) {
-        cli_error("--shards expects a number >= 1 (got '%s')", optarg);
+      errno = 0;
+      long sh = strtol(optarg, &end, 10);
+      if (*end || end == optarg || errno || sh < 1 || sh > BATCH_MAX_SHARDS) {
+        cli_error("--shards expects a number of shards from 1 to %d (got '%s')", BATCH_MAX_SHARDS,
+                  optarg);
         goto out;
       }
+      shards = (int)sh;
       break;
     case O_PLUGIN:
       a.plugins = realloc(a.plugins, (size_t)(a.nplugins + 1) * sizeof *a.plugins);
@@ -280,6 +314,11 @@ int cli_batch(int argc, char **argv) {
     goto out;
   if (emit && strcmp(emit, "slurm")) {
     cli_error("--emit knows only 'slurm' (got '%s')", emit);
+    goto out;
+  }
+  if (shards && !emit) {
+    cli_error("--shards N sets the tasks of --emit slurm; without --emit it does nothing (to run "
+              "one slice of the jobs here, use --shard K/N)");
     goto out;
   }
   int ds = batch_dir_state(out);

@@ -69,6 +69,9 @@ static inline const char *batch_s(long long n) {
   return n == 1 ? "" : "s";
 }
 #define BATCH_MAX_SEEDS 1000000           /* seeds per --seeds range */
+#define BATCH_MAX_JOBS 4096               /* -j */
+#define BATCH_MAX_SHARDS 1000000          /* --shard K/N and --shards N: N at most */
+#define BATCH_MAX_TIMEOUT 1e9             /* --timeout, seconds */
 #define SLURM_DEFAULT_MAX_ARRAY 1001      /* Slurm's default MaxArraySize: indices 0..1000 */
 #define BATCH_SEED_MAX 9007199254740991LL /* 2^53-1: the largest 'gradlab run --seed' */
 /* --seeds A..B or N: seeds 0..BATCH_SEED_MAX, at most BATCH_MAX_SEEDS (CLI_USAGE + message). */

@@ -147,8 +147,8 @@ int batch_parse_shard(const char *spec, int *k, int *n) {
   long long kk, nn;
   const char *slash = strchr(spec, '/');
   if (!slash || parse_ll(spec, slash, &kk) || parse_ll(slash + 1, slash + strlen(slash), &nn) ||
-      nn < 1 || kk < 1 || kk > nn || nn > 1000000) {
-    cli_error("--shard expects K/N with 1 <= K <= N (got '%s')", spec);
+      nn < 1 || kk < 1 || kk > nn || nn > BATCH_MAX_SHARDS) {
+    cli_error("--shard expects K/N with 1 <= K <= N <= %d (got '%s')", BATCH_MAX_SHARDS, spec);
     return CLI_USAGE;
   }
   *k = (int)kk;

@@ -25,6 +25,11 @@
 #   os_exit    jobs ending with os.exit(N): 0 ok; 3 failed with reason "exit status 3
 #              (os.exit(3))" and the error naming os.exit(3) (not "gradlab: run folder ...");
 #              256 failed, "exit status 1 (os.exit(256))"
+#   options    -j, --timeout, --shards out of range: the message states the accepted range;
+#              --shards without --emit is bad usage; --emit slurm --shards N with fewer jobs
+#              makes one task per job (a note); slurm.sh and the printed submit/merge lines
+#              are shell-quoted: with spaces in the paths and a quote in a grid value, the
+#              array run task by task and the printed merge line give the unsharded summary
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -462,6 +467,55 @@ os_exit)
   csv d/summary.csv 'all(r["reason"] == "exit status %s (os.exit(%s))" % ({"3": 3, "256": 1}[r["code"]], r["code"]) and r["error"].endswith("exit.lua ended by os.exit(%s)" % r["code"]) for r in rows if r["code"] != "0")' ||
     fail "reasons/errors: $(cat d/summary.csv)"
   no_temp_files d
+  ;;
+options)
+  expect2() {
+    gl "$@" > out.txt 2> err.txt
+    rc=$?
+    [ $rc = 2 ] || fail "'$*' exit $rc, expected 2"
+    grep -q '^gradlab: error: ' err.txt || fail "'$*' message: $(cat err.txt)"
+  }
+  expect2 batch "$S/empty.lua" --timeout 1e30 --out x
+  grep -q "above 0 and at most 1e+09 " err.txt || fail "--timeout 1e30: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --timeout 0 --out x
+  grep -q "above 0 and at most 1e+09 " err.txt || fail "--timeout 0: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" -j 100000 --out x
+  grep -q "from 1 to 4096 (got '100000')" err.txt || fail "-j 100000: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" -j 99999999999999999999 --out x
+  grep -q "from 1 to 4096" err.txt || fail "-j huge: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --shards 0 --emit slurm --out x
+  grep -q "from 1 to 1000000 (got '0')" err.txt || fail "--shards 0: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --shards 3 --out x
+  grep -q "^gradlab: error: --shards N sets the tasks of --emit slurm" err.txt || fail "--shards alone: $(cat err.txt)"
+  expect2 batch "$S/empty.lua" --shard 1/2000000 --out x
+  grep -q "N <= 1000000" err.txt || fail "--shard range: $(cat err.txt)"
+  [ ! -e x ] || fail "a refused batch created its folder"
+  # more shards than jobs: one task per job
+  gl batch "$S/empty.lua" --grid x=1,2 --out em --emit slurm --shards 5 > out.txt 2> err.txt || fail "emit 5/2"
+  grep -q '^#SBATCH --array=0-1$' em/slurm.sh || fail "5 shards of 2 jobs: $(grep array em/slurm.sh)"
+  grep -q "^gradlab: note: --shards 5 is more than the 2 jobs: the array gets 2 tasks" err.txt ||
+    fail "no note: $(cat err.txt)"
+  grep -q "(2 jobs, 2 array tasks)" out.txt || fail "printed count: $(cat out.txt)"
+  # spaces in the paths, a quote in a grid value
+  mkdir "my scripts" && cp "$S/collide.lua" "my scripts/job one.lua"
+  gl batch "my scripts/job one.lua" --grid "status=it's,b" --grid x=1 -q --out "full out" ||
+    fail "unsharded with spaces: exit $?"
+  gl batch "my scripts/job one.lua" --grid "status=it's,b" --grid x=1 --out "em out" --emit slurm \
+    > out.txt 2> err.txt || fail "emit with spaces: $(cat err.txt)"
+  bash -n "em out/slurm.sh" || fail "slurm.sh syntax"
+  grep -qx "submit: sbatch 'em out/slurm.sh'" out.txt || fail "submit line: $(cat out.txt)"
+  grep -qx "merge:  gradlab merge 'em out'/shards/\* --out 'em out'/merged" out.txt ||
+    fail "merge line: $(cat out.txt)"
+  grep -q "^#   submit: sbatch 'em out/slurm.sh'$" "em out/slurm.sh" || fail "the script's own submit line"
+  for t in 0 1; do
+    SLURM_ARRAY_TASK_ID=$t bash "em out/slurm.sh" > task$t.log 2>&1 || fail "array task $t: $(tail -3 task$t.log)"
+  done
+  merge_line=$(sed -n 's/^merge:  gradlab //p' out.txt)
+  eval "gl $merge_line" > /dev/null || fail "the printed merge line: $merge_line"
+  csv "em out/merged/summary.csv" 'sorted(r["param.status"] for r in rows) == ["b", "it'"'"'s"] and all(r["status"] == "ok" for r in rows)' ||
+    fail "merged summary: $(cat "em out/merged/summary.csv")"
+  strip() { cut -d, -f1-4 "$1"; }
+  diff <(strip "full out/summary.csv") <(strip "em out/merged/summary.csv") || fail "merged summary differs"
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"
