@@ -334,6 +334,85 @@ static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix,
   lua_settop(L, keys - 1);
 }
 
+/* ---- --set values ----
+ * "true"/"false" are booleans; a decimal number — [+-] digits [. digits] [e [+-] digits], with
+ * a digit before the exponent — is a number (an integer when Lua reads it as one); anything
+ * else stays the string it is: 0x10, inf, nan, " 3" (Lua itself would read the first and the
+ * last as numbers; CSV data and summary.json do not take them either). */
+static int is_decimal(const char *s, int *nonzero) {
+  *nonzero = 0;
+  if (*s == '+' || *s == '-') s++;
+  int digits = 0;
+  for (; *s >= '0' && *s <= '9'; s++)
+    digits++, *nonzero |= *s != '0';
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++)
+      digits++, *nonzero |= *s != '0';
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
+/* Push a --set value as gradlab.params holds it. */
+static void push_set_value(lua_State *L, const char *text) {
+  int nonzero;
+  if (!strcmp(text, "true") || !strcmp(text, "false"))
+    lua_pushboolean(L, text[0] == 't');
+  else if (!is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0)
+    lua_pushstring(L, text);
+}
+
+/* A --set number must be finite (1e400 would be inf in Lua and something else in summary.json)
+ * and a non-zero one must not underflow to 0 (1e-400): both are refused naming the key. */
+static int check_sets(run_opts *o, lua_State *L) {
+  for (int i = 0; i < o->nsets; i++) {
+    const char *eq = strchr(o->sets[i], '=');
+    int nonzero;
+    push_set_value(L, eq + 1);
+    int num = lua_type(L, -1) == LUA_TNUMBER && is_decimal(eq + 1, &nonzero);
+    double v = num ? lua_tonumber(L, -1) : 0;
+    lua_pop(L, 1);
+    if (num && !isfinite(v)) {
+      cli_error("run: --set %s: the number is out of range (parameters must be finite)",
+                o->sets[i]);
+      return CLI_USAGE;
+    }
+    if (num && v == 0 && nonzero) {
+      cli_error("run: --set %s: the number is too small for a double (it would be 0; the "
+                "smallest is about 4.9e-324): give %.*s a value that is not 0, or 0 itself",
+                o->sets[i], (int)(eq - o->sets[i]), o->sets[i]);
+      return CLI_USAGE;
+    }
+  }
+  return CLI_OK;
+}
+
+/* require "gradlab": the module, with gradlab.params holding the --set values as
+ * push_set_value reads them (the binding's own reading, glab_lua_set_param, takes anything Lua
+ * reads as a number, hex included: those values are put back as the strings they are). */
+static int open_gradlab(lua_State *L) {
+  run_opts *o = lua_touserdata(L, lua_upvalueindex(1));
+  int n = lua_gettop(L);
+  lua_pushcfunction(L, luaopen_gradlab);
+  lua_insert(L, 1);
+  lua_call(L, n, 1);
+  if (lua_getfield(L, -1, "params") == LUA_TTABLE)
+    for (int i = 0; i < o->nsets; i++) {
+      const char *eq = strchr(o->sets[i], '=');
+      lua_pushlstring(L, o->sets[i], (size_t)(eq - o->sets[i]));
+      push_set_value(L, eq + 1);
+      lua_rawset(L, -3);
+    }
+  lua_pop(L, 1);
+  return 1;
+}
+
 /* The script, compiled before the run folder exists (source only): the function, or the syntax
  * error message, kept in the registry under this key for pmain. */
 static const char chunk_key = 'c';
@@ -370,7 +449,8 @@ static int pmain(lua_State *L) {
     lua_pop(L, 1);
   }
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushcfunction(L, luaopen_gradlab);
+  lua_pushlightuserdata(L, o);
+  lua_pushcclosure(L, open_gradlab, 1);
   lua_setfield(L, -2, "gradlab");
   lua_pop(L, 1);
   lua_pushlightuserdata(L, o);
@@ -515,23 +595,6 @@ static int parse(int argc, char **argv, run_opts *o) {
   return CLI_OK;
 }
 
-/* A --set value as the script sees it (gradlab.params) must be finite: 1e400 is refused rather
- * than becoming inf in Lua and something else in summary.json. */
-static int check_sets(run_opts *o, lua_State *L) {
-  for (int i = 0; i < o->nsets; i++) {
-    const char *eq = strchr(o->sets[i], '=');
-    glab_lua_push_param_value(L, eq + 1);
-    int bad = lua_type(L, -1) == LUA_TNUMBER && !isfinite(lua_tonumber(L, -1));
-    lua_pop(L, 1);
-    if (bad) {
-      cli_error("run: --set %s: the number is out of range (parameters must be finite)",
-                o->sets[i]);
-      return CLI_USAGE;
-    }
-  }
-  return CLI_OK;
-}
-
 /* Parameters, seed and plugins into summary.json. */
 static void describe_run(run_opts *o, lua_State *L) {
   glab_lua_record_seed(o->log, o->have_seed ? o->seed : 42);
@@ -539,7 +602,7 @@ static void describe_run(run_opts *o, lua_State *L) {
     const char *eq = strchr(o->sets[i], '=');
     char key[256];
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
-    glab_lua_push_param_value(L, eq + 1); /* the value exactly as gradlab.params has it */
+    push_set_value(L, eq + 1); /* the value exactly as gradlab.params has it */
     if (lua_type(L, -1) == LUA_TNUMBER)
       glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
     else if (lua_type(L, -1) == LUA_TBOOLEAN) /* as the script sees it, not the text "true" */

@@ -173,6 +173,14 @@ gradlab_lua_case(usage_huge_seed 2 "--seed wants a non-negative integer up to 90
 gradlab_lua_case(usage_seed_2p53 2 "--seed wants" ${LUA_T}/scripts/sweep.lua --seed 9007199254740992)
 gradlab_lua_case(usage_set_inf 2 "--set i=1e400: the number is out of range"
   ${LUA_T}/scripts/sweep.lua --set i=1e400)
+# --set numbers are decimal (hex, inf, " 3" stay strings); a non-zero one that underflows to 0
+# is refused naming the key, as an infinite one is.
+gradlab_lua_case(set_decimal 0 ANY ${LUA_T}/scripts/set_decimal.lua --set int=3 --set neg=-2
+  --set half=0.5 --set dot=.5 --set milli=1e-3 --set hundred=1E+2 --set big=12345678901234567890
+  --set tiny=1e-310 --set hex=0x10 --set inf=inf --set nan=nan "--set=space= 3" --set e=1e
+  --set word=relu)
+gradlab_lua_case(usage_set_underflow 2 "--set u=1e-400: the number is too small .* give u a value"
+  ${LUA_T}/scripts/sweep.lua --set u=1e-400)
 # --plugin that does not exist (run, plugins, gradcheck), version with arguments, --out FILE: exit
 # 2; --overwrite without --out: a warning; arguments after the script reach it.
 add_test(NAME lua_cli_usage COMMAND sh ${LUA_T}/cli_usage.sh $<TARGET_FILE:gradlab_cli>
