@@ -5,8 +5,9 @@
  * steps, ||dL/dh_t|| over t, loss/accuracy curves), and an optional figures.csv in which a study
  * declares its own figures (columns name,title,xlabel,ylabel,logx,logy,kind,data,hline,
  * hline_label; `data` names a CSV in the run folder with columns [figure,]series,x,y — rows of
- * other figures are skipped; kind is lines, points or bars, for bars x is a category).
- * Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
+ * other figures are skipped; kind is lines, points or bars, for bars x is a category), read
+ * in plot_spec.c. A damaged metrics.csv is an error naming its line, before any figure file is
+ * written. Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
  * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
 #include <ctype.h>
 #include <errno.h>
@@ -177,7 +178,7 @@ static void metrics_free(metrics *m) {
   free(m->key_kind), free(m->key_t), free(m->rows);
 }
 
-static void sanitize(char *out, size_t n, const char *in) {
+void plot_sanitize(char *out, size_t n, const char *in) {
   size_t k = 0;
   for (; *in && k + 1 < n; in++)
     out[k++] = isalnum((unsigned char)*in) || *in == '-' ? *in : '_';
@@ -255,8 +256,6 @@ static void split_key(const char *key, char *tensor, char *stat) {
   snprintf(stat, 256, "%s", tab ? tab + 1 : "");
 }
 
-typedef int (*fig_fn)(figure *f, void *ud);
-
 /* Build the standard figures from metrics and hand each to `emit`. */
 static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_fn emit, void *ud) {
   int rc = 0;
@@ -266,7 +265,7 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
     if (kind != K_GRAD) continue;
     char tensor[256], stat[256], clean[200], name[96], title[200];
     split_key(m->keys.s[k], tensor, stat);
-    sanitize(clean, sizeof clean, tensor);
+    plot_sanitize(clean, sizeof clean, tensor);
     snprintf(name, sizeof name, "grad_norm_%.80s", clean);
     snprintf(title, sizeof title, "%.90s %.40s per layer over training", tensor, stat);
     plot_fig_init(&f, name, title, "training step", grad_ylabel(tensor));
@@ -307,7 +306,7 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
         any = 1, tkey = m->rows[i].key;
     if (!any) continue;
     char clean[200], name[96], title[200];
-    sanitize(clean, sizeof clean, m->layers.s[layer]);
+    plot_sanitize(clean, sizeof clean, m->layers.s[layer]);
     snprintf(name, sizeof name, "time_grad_%.80s", clean);
     snprintf(title, sizeof title, "‖∂L/∂h_t‖ through time, layer %s", m->layers.s[layer]);
     plot_fig_init(&f, name, title, "time step t", "‖∂L/∂h_t‖ (log scale)");
@@ -353,129 +352,6 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
     plot_fig_free(&f);
   }
   return rc;
-}
-
-/* ---------- figures.csv: figures a study declares ---------- */
-
-typedef struct spec_data {
-  figure *f;
-  int header, cf, cx, cs, cy;
-  const char *path;
-} spec_data;
-
-static int spec_data_row(void *ud, size_t line, int nf, char **fld) {
-  spec_data *d = ud;
-  if (!d->header) {
-    d->cf = d->cs = d->cx = d->cy = -1;
-    for (int i = 0; i < nf; i++) {
-      if (!fld[i]) continue;
-      if (!strcmp(fld[i], "figure")) d->cf = i;
-      if (!strcmp(fld[i], "series")) d->cs = i;
-      if (!strcmp(fld[i], "x")) d->cx = i;
-      if (!strcmp(fld[i], "y")) d->cy = i;
-    }
-    if (d->cs < 0 || d->cx < 0 || d->cy < 0)
-      return cli_error("%s:%zu: expected the header [figure,]series,x,y", d->path, line);
-    d->header = 1;
-    return 0;
-  }
-  int mx = d->cs > d->cx ? d->cs : d->cx;
-  mx = mx > d->cy ? mx : d->cy;
-  mx = mx > d->cf ? mx : d->cf;
-  if (nf <= mx) return 0;
-  if (d->cf >= 0 && (!fld[d->cf] || strcmp(fld[d->cf], d->f->name))) return 0;
-  const char *s = fld[d->cs] ? fld[d->cs] : "", *xs = fld[d->cx] ? fld[d->cx] : "";
-  double y = fld[d->cy] ? strtod(fld[d->cy], NULL) : NAN, x;
-  if (d->f->bars) {
-    int c = plot_strset_id(&d->f->cats, xs);
-    if (c < 0) return -1;
-    x = c;
-  } else {
-    char *end;
-    x = strtod(xs, &end);
-    if (end == xs) return 0;
-  }
-  return plot_series_add(plot_fig_series(d->f, s), x, y);
-}
-
-enum {
-  S_NAME,
-  S_TITLE,
-  S_XLABEL,
-  S_YLABEL,
-  S_LOGX,
-  S_LOGY,
-  S_KIND,
-  S_DATA,
-  S_HLINE,
-  S_HLABEL,
-  S_NCOLS
-};
-static const char *spec_cols[S_NCOLS] = {"name", "title", "xlabel", "ylabel", "logx",
-                                         "logy", "kind",  "data",   "hline",  "hline_label"};
-
-typedef struct spec_ctx {
-  const char *run_dir, *path;
-  int col[S_NCOLS], header, rc;
-  fig_fn emit;
-  void *ud;
-} spec_ctx;
-
-static int spec_row(void *ud, size_t line, int nf, char **fld) {
-  spec_ctx *c = ud;
-  if (!c->header) {
-    for (int k = 0; k < S_NCOLS; k++) {
-      c->col[k] = -1;
-      for (int i = 0; i < nf; i++)
-        if (fld[i] && !strcmp(fld[i], spec_cols[k])) c->col[k] = i;
-    }
-    if (c->col[S_NAME] < 0 || c->col[S_DATA] < 0)
-      return cli_error("%s:%zu: the header needs at least 'name' and 'data'", c->path, line);
-    c->header = 1;
-    return 0;
-  }
-  const char *v[S_NCOLS];
-  for (int k = 0; k < S_NCOLS; k++)
-    v[k] = c->col[k] >= 0 && c->col[k] < nf && fld[c->col[k]] ? fld[c->col[k]] : "";
-  if (!*v[S_NAME] || !*v[S_DATA] || strchr(v[S_DATA], '/')) {
-    cli_error("%s:%zu: a figure needs a 'name' and a 'data' file inside the run folder", c->path,
-              line);
-    c->rc = -1;
-    return 0;
-  }
-  figure f;
-  char clean[96];
-  sanitize(clean, sizeof clean, v[S_NAME]);
-  plot_fig_init(&f, clean, *v[S_TITLE] ? v[S_TITLE] : v[S_NAME], *v[S_XLABEL] ? v[S_XLABEL] : "x",
-                *v[S_YLABEL] ? v[S_YLABEL] : "y");
-  f.logx = !strcmp(v[S_LOGX], "true") || !strcmp(v[S_LOGX], "1");
-  f.logy = !strcmp(v[S_LOGY], "true") || !strcmp(v[S_LOGY], "1");
-  f.bars = !strcmp(v[S_KIND], "bars");
-  f.points = !strcmp(v[S_KIND], "points");
-  if (*v[S_HLINE]) f.hline = strtod(v[S_HLINE], NULL);
-  snprintf(f.hline_label, sizeof f.hline_label, "%s", v[S_HLABEL]);
-  snprintf(f.name, sizeof f.name, "%s", v[S_NAME]);
-  char dpath[4096];
-  snprintf(dpath, sizeof dpath, "%s/%s", c->run_dir, v[S_DATA]);
-  spec_data d = {&f, 0, 0, 0, 0, 0, dpath};
-  int r = plot_csv_each_row(dpath, spec_data_row, &d);
-  snprintf(f.name, sizeof f.name, "%s", clean);
-  if (r == 1)
-    cli_error("plot: %s: data file %s is missing", c->path, dpath), c->rc = -1;
-  else if (r == 0)
-    c->rc |= c->emit(&f, c->ud);
-  else
-    c->rc = -1;
-  plot_fig_free(&f);
-  return 0;
-}
-
-static int spec_figures(const char *run_dir, fig_fn emit, void *ud) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/figures.csv", run_dir);
-  spec_ctx c = {run_dir, path, {0}, 0, 0, emit, ud};
-  int r = plot_csv_each_row(path, spec_row, &c);
-  return r == 1 ? 0 : r ? r : c.rc;
 }
 
 /* ---------- running gnuplot ---------- */
@@ -617,7 +493,7 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   } else if (rc == 1)
     rc = 0; /* no metrics.csv: only declared figures, if any */
   metrics_free(&m);
-  rc |= spec_figures(run_dir, emit_figure, &c);
+  rc |= plot_spec_figures(run_dir, emit_figure, &c);
   if (!c.written && !rc) {
     if (!quiet) fprintf(stderr, "gradlab: plot: nothing to plot in %s\n", run_dir);
     return explicit_request ? CLI_FAIL : CLI_OK;

@@ -50,4 +50,12 @@ typedef int (*row_fn)(void *ud, size_t line, int nf, char **fields);
  * message on failure, 1 when the file does not exist. */
 int plot_csv_each_row(const char *path, row_fn fn, void *ud);
 
+/* A figure handed on to be written and drawn: 0, or non-zero after a message. */
+typedef int (*fig_fn)(figure *f, void *ud);
+/* A name safe as a file name: letters, digits and '-' kept, anything else '_'. */
+void plot_sanitize(char *out, size_t n, const char *in);
+/* The figures RUN_DIR/figures.csv declares, each to emit (plot_spec.c): 0 when there is no
+ * figures.csv or every figure went; non-zero after a message. */
+int plot_spec_figures(const char *run_dir, fig_fn emit, void *ud);
+
 #endif

@@ -3,7 +3,9 @@
  * writing its run folder (metrics.csv, summary.json, log.txt, script.lua) through runlog.h.
  * A syntax or runtime error prints `FILE:LINE: message` and a traceback, flushes what was
  * recorded with finished=false and exits 1. Everything that can raise a Lua error runs inside
- * lua_pcall, so no error escapes to a panic. */
+ * lua_pcall, so no error escapes to a panic. Also: run_guard.c (plugins, fatal signals),
+ * run_folder.c (the --out folder and its lock), run_lua.c (source-only loading, --set values,
+ * the result table). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -157,98 +159,6 @@ static int l_print(lua_State *L) {
   return 0;
 }
 
-/* ---- text chunks only ----
- * Lua does not check binary chunks: a damaged or hostile one can crash the process (the Lua
- * manual says so of load). So the script is loaded as source only, and under gradlab run the
- * script's own load/loadfile default to mode "t" (a script that means to load bytecode says so:
- * load(s, name, "b"), loadfile(f, "bt")); dofile and require's Lua searcher take source only. */
-
-/* load/loadfile with their mode argument (upvalue 2: its position) defaulting to "t";
- * upvalue 1: the original function. The argument count is kept: an explicit nil env is not the
- * same as none. */
-static int l_text_default(lua_State *L) {
-  int mode = (int)lua_tointeger(L, lua_upvalueindex(2));
-  if (lua_gettop(L) < mode) lua_settop(L, mode);
-  if (lua_isnil(L, mode)) {
-    lua_pushliteral(L, "t");
-    lua_replace(L, mode);
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-static void text_default(lua_State *L, const char *name, int mode_arg) {
-  lua_getglobal(L, name);
-  lua_pushinteger(L, mode_arg);
-  lua_pushcclosure(L, l_text_default, 2);
-  lua_setglobal(L, name);
-}
-
-static int dofile_cont(lua_State *L, int status, lua_KContext ctx) {
-  (void)status;
-  (void)ctx;
-  return lua_gettop(L) - 1;
-}
-
-/* dofile as lbaselib's, loading source only. */
-static int l_dofile(lua_State *L) {
-  const char *fname = luaL_optstring(L, 1, NULL);
-  lua_settop(L, 1);
-  if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
-  lua_callk(L, 0, LUA_MULTRET, 0, dofile_cont);
-  return dofile_cont(L, 0, 0);
-}
-
-/* require's searcher for Lua files (package.searchers[2], as loadlib.c's searcher_Lua), loading
- * source only. */
-static int l_search_lua(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "searchpath");
-  lua_pushstring(L, name);
-  lua_getfield(L, -3, "path");
-  if (!lua_isstring(L, -1)) return luaL_error(L, "'package.path' must be a string");
-  lua_call(L, 2, 2);
-  if (lua_isnil(L, -2)) return 1; /* "no file ..." */
-  lua_pop(L, 1);
-  const char *file = lua_tostring(L, -1);
-  if (luaL_loadfilex(L, file, "t") != LUA_OK)
-    return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
-                      lua_tostring(L, -1));
-  lua_pushstring(L, file);
-  return 2;
-}
-
-static void text_only(lua_State *L) {
-  text_default(L, "load", 3);
-  text_default(L, "loadfile", 2);
-  lua_pushcfunction(L, l_dofile);
-  lua_setglobal(L, "dofile");
-  lua_getglobal(L, "package");
-  if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
-    lua_pushcfunction(L, l_search_lua);
-    lua_rawseti(L, -2, 2);
-  }
-  lua_pop(L, 2);
-}
-
-/* 1 if the file is a binary chunk (luac output): its first character after an optional UTF-8
- * byte order mark and '#' line is the signature's ESC, as luaL_loadfilex reads it. */
-static int is_binary_chunk(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  int c = getc(f);
-  if (c == 0xEF && getc(f) == 0xBB && getc(f) == 0xBF) c = getc(f);
-  if (c == '#')
-    while ((c = getc(f)) != EOF && c != '\n') {
-    }
-  if (c == '\n') c = getc(f);
-  fclose(f);
-  return c == LUA_SIGNATURE[0];
-}
-
 /* Message handler: the error message plus a traceback (as lua.c's msghandler). */
 static int msghandler(lua_State *L) {
   if (lua_touserdata(L, 1) == (void *)&exit_sentinel) return 1; /* os.exit: no message */
@@ -261,121 +171,14 @@ static int msghandler(lua_State *L) {
   return 1;
 }
 
-/* table.sort comparator for result keys: integers first (numerically), then strings. */
-static int key_less(lua_State *L) {
-  int ia = lua_isinteger(L, 1), ib = lua_isinteger(L, 2);
-  if (ia != ib) {
-    lua_pushboolean(L, ia);
-  } else if (ia) {
-    lua_pushboolean(L, lua_tointeger(L, 1) < lua_tointeger(L, 2));
-  } else {
-    lua_pushboolean(L, strcmp(lua_tostring(L, 1), lua_tostring(L, 2)) < 0);
-  }
-  return 1;
-}
-
-/* The script's result table into summary.json's "result", flattened ("a.b", "list.1"), keys in
- * a fixed order (so the same results give the same summary). */
-static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix, int depth) {
-  idx = lua_absindex(L, idx);
-  if (depth > 8) return;
-  luaL_checkstack(L, 8, "result table");
-  lua_newtable(L); /* the keys (integers and strings), sorted */
-  int keys = lua_gettop(L);
-  lua_Integer n = 0;
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) == LUA_TSTRING || lua_isinteger(L, -1)) {
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, keys, ++n);
-    }
-  }
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, keys);
-  lua_pushcfunction(L, key_less);
-  lua_call(L, 2, 0);
-  lua_pop(L, 1);
-  for (lua_Integer i = 1; i <= n; i++) {
-    int top = lua_gettop(L);
-    lua_rawgeti(L, keys, i);
-    char kbuf[32];
-    const char *k;
-    if (lua_isinteger(L, -1)) {
-      snprintf(kbuf, sizeof kbuf, "%lld", (long long)lua_tointeger(L, -1));
-      k = kbuf;
-    } else {
-      k = lua_tostring(L, -1);
-    }
-    lua_pushvalue(L, -1);
-    lua_rawget(L, idx);
-    int v = lua_gettop(L);
-    const char *key = prefix[0] ? lua_pushfstring(L, "%s.%s", prefix, k) : lua_pushstring(L, k);
-    switch (lua_type(L, v)) {
-    case LUA_TNUMBER:
-      glab_runlog_set_result_number(log, key, lua_tonumber(L, v));
-      break;
-    case LUA_TBOOLEAN:
-      glab_runlog_set_result_number(log, key, lua_toboolean(L, v));
-      break;
-    case LUA_TSTRING:
-      glab_runlog_set_result_string(log, key, lua_tostring(L, v));
-      break;
-    case LUA_TTABLE:
-      flatten(L, log, v, key, depth + 1);
-      break;
-    default:
-      glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL));
-      break;
-    }
-    lua_settop(L, top);
-  }
-  lua_settop(L, keys - 1);
-}
-
-/* ---- --set values ----
- * "true"/"false" are booleans; a decimal number — [+-] digits [. digits] [e [+-] digits], with
- * a digit before the exponent — is a number (an integer when Lua reads it as one); anything
- * else stays the string it is: 0x10, inf, nan, " 3" (Lua itself would read the first and the
- * last as numbers; CSV data and summary.json do not take them either). */
-static int is_decimal(const char *s, int *nonzero) {
-  *nonzero = 0;
-  if (*s == '+' || *s == '-') s++;
-  int digits = 0;
-  for (; *s >= '0' && *s <= '9'; s++)
-    digits++, *nonzero |= *s != '0';
-  if (*s == '.')
-    for (s++; *s >= '0' && *s <= '9'; s++)
-      digits++, *nonzero |= *s != '0';
-  if (!digits) return 0;
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-') s++;
-    if (!(*s >= '0' && *s <= '9')) return 0;
-    while (*s >= '0' && *s <= '9')
-      s++;
-  }
-  return *s == '\0';
-}
-
-/* Push a --set value as gradlab.params holds it. */
-static void push_set_value(lua_State *L, const char *text) {
-  int nonzero;
-  if (!strcmp(text, "true") || !strcmp(text, "false"))
-    lua_pushboolean(L, text[0] == 't');
-  else if (!is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0)
-    lua_pushstring(L, text);
-}
-
 /* A --set number must be finite (1e400 would be inf in Lua and something else in summary.json)
  * and a non-zero one must not underflow to 0 (1e-400): both are refused naming the key. */
 static int check_sets(run_opts *o, lua_State *L) {
   for (int i = 0; i < o->nsets; i++) {
     const char *eq = strchr(o->sets[i], '=');
     int nonzero;
-    push_set_value(L, eq + 1);
-    int num = lua_type(L, -1) == LUA_TNUMBER && is_decimal(eq + 1, &nonzero);
+    run_push_set_value(L, eq + 1);
+    int num = lua_type(L, -1) == LUA_TNUMBER && run_is_decimal(eq + 1, &nonzero);
     double v = num ? lua_tonumber(L, -1) : 0;
     lua_pop(L, 1);
     if (num && !isfinite(v)) {
@@ -394,7 +197,7 @@ static int check_sets(run_opts *o, lua_State *L) {
 }
 
 /* require "gradlab": the module, with gradlab.params holding the --set values as
- * push_set_value reads them (the binding's own reading, glab_lua_set_param, takes anything Lua
+ * run_push_set_value reads them (the binding's own reading, glab_lua_set_param, takes anything Lua
  * reads as a number, hex included: those values are put back as the strings they are). */
 static int open_gradlab(lua_State *L) {
   run_opts *o = lua_touserdata(L, lua_upvalueindex(1));
@@ -406,7 +209,7 @@ static int open_gradlab(lua_State *L) {
     for (int i = 0; i < o->nsets; i++) {
       const char *eq = strchr(o->sets[i], '=');
       lua_pushlstring(L, o->sets[i], (size_t)(eq - o->sets[i]));
-      push_set_value(L, eq + 1);
+      run_push_set_value(L, eq + 1);
       lua_rawset(L, -3);
     }
   lua_pop(L, 1);
@@ -439,7 +242,7 @@ static void load_script(run_opts *o, lua_State *L) {
 static int pmain(lua_State *L) {
   run_opts *o = lua_touserdata(L, 1);
   luaL_openlibs(L);
-  text_only(L);
+  run_text_only(L);
   glab_lua_set_outdir(L, glab_runlog_dir(o->log));
   glab_lua_set_runlog(L, o->log);
   for (int i = 0; i < o->nsets; i++) {
@@ -499,7 +302,7 @@ static int pmain(lua_State *L) {
     o->no_plot = !lua_toboolean(L, -1);
   lua_settop(L, top);
   if (lua_gettop(L) > base && lua_istable(L, base + 1))
-    flatten(L, o->log, base + 1, "", 0);
+    run_flatten_result(L, o->log, base + 1);
   else if (lua_gettop(L) > base && !lua_isnil(L, base + 1)) {
     /* A single value: result.value */
     if (lua_type(L, base + 1) == LUA_TNUMBER)
@@ -586,7 +389,7 @@ static int parse(int argc, char **argv, run_opts *o) {
     cli_error("run: cannot read script '%s': %s", o->script, strerror(errno));
     return CLI_USAGE;
   }
-  if (is_binary_chunk(o->script)) {
+  if (run_is_binary_chunk(o->script)) {
     cli_error("run: '%s' is precompiled Lua bytecode; gradlab run takes Lua source only (a "
               "binary chunk is not checked, and a damaged one can crash Lua)",
               o->script);
@@ -602,7 +405,7 @@ static void describe_run(run_opts *o, lua_State *L) {
     const char *eq = strchr(o->sets[i], '=');
     char key[256];
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
-    push_set_value(L, eq + 1); /* the value exactly as gradlab.params has it */
+    run_push_set_value(L, eq + 1); /* the value exactly as gradlab.params has it */
     if (lua_type(L, -1) == LUA_TNUMBER)
       glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
     else if (lua_type(L, -1) == LUA_TBOOLEAN) /* as the script sees it, not the text "true" */

@@ -1,0 +1,215 @@
+/* run_lua.c — pieces of `gradlab run`'s Lua side that need nothing of the run's own state:
+ * loading Lua source only (the script, and load/loadfile/dofile/require inside it), how a
+ * --set value reads (boolean, decimal number or string), and the script's result table
+ * flattened into summary.json. */
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "gradlab/runlog.h"
+#include "run.h"
+
+/* ---- text chunks only ----
+ * Lua does not check binary chunks: a damaged or hostile one can crash the process (the Lua
+ * manual says so of load). So the script is loaded as source only, and under gradlab run the
+ * script's own load/loadfile default to mode "t" (a script that means to load bytecode says so:
+ * load(s, name, "b"), loadfile(f, "bt")); dofile and require's Lua searcher take source only. */
+
+/* load/loadfile with their mode argument (upvalue 2: its position) defaulting to "t";
+ * upvalue 1: the original function. The argument count is kept: an explicit nil env is not the
+ * same as none. */
+static int l_text_default(lua_State *L) {
+  int mode = (int)lua_tointeger(L, lua_upvalueindex(2));
+  if (lua_gettop(L) < mode) lua_settop(L, mode);
+  if (lua_isnil(L, mode)) {
+    lua_pushliteral(L, "t");
+    lua_replace(L, mode);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static void text_default(lua_State *L, const char *name, int mode_arg) {
+  lua_getglobal(L, name);
+  lua_pushinteger(L, mode_arg);
+  lua_pushcclosure(L, l_text_default, 2);
+  lua_setglobal(L, name);
+}
+
+static int dofile_cont(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  (void)ctx;
+  return lua_gettop(L) - 1;
+}
+
+/* dofile as lbaselib's, loading source only. */
+static int l_dofile(lua_State *L) {
+  const char *fname = luaL_optstring(L, 1, NULL);
+  lua_settop(L, 1);
+  if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
+  lua_callk(L, 0, LUA_MULTRET, 0, dofile_cont);
+  return dofile_cont(L, 0, 0);
+}
+
+/* require's searcher for Lua files (package.searchers[2], as loadlib.c's searcher_Lua), loading
+ * source only. */
+static int l_search_lua(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchpath");
+  lua_pushstring(L, name);
+  lua_getfield(L, -3, "path");
+  if (!lua_isstring(L, -1)) return luaL_error(L, "'package.path' must be a string");
+  lua_call(L, 2, 2);
+  if (lua_isnil(L, -2)) return 1; /* "no file ..." */
+  lua_pop(L, 1);
+  const char *file = lua_tostring(L, -1);
+  if (luaL_loadfilex(L, file, "t") != LUA_OK)
+    return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
+                      lua_tostring(L, -1));
+  lua_pushstring(L, file);
+  return 2;
+}
+
+void run_text_only(lua_State *L) {
+  text_default(L, "load", 3);
+  text_default(L, "loadfile", 2);
+  lua_pushcfunction(L, l_dofile);
+  lua_setglobal(L, "dofile");
+  lua_getglobal(L, "package");
+  if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
+    lua_pushcfunction(L, l_search_lua);
+    lua_rawseti(L, -2, 2);
+  }
+  lua_pop(L, 2);
+}
+
+/* 1 if the file is a binary chunk (luac output): its first character after an optional UTF-8
+ * byte order mark and '#' line is the signature's ESC, as luaL_loadfilex reads it. */
+int run_is_binary_chunk(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  int c = getc(f);
+  if (c == 0xEF && getc(f) == 0xBB && getc(f) == 0xBF) c = getc(f);
+  if (c == '#')
+    while ((c = getc(f)) != EOF && c != '\n') {
+    }
+  if (c == '\n') c = getc(f);
+  fclose(f);
+  return c == LUA_SIGNATURE[0];
+}
+
+/* ---- --set values ----
+ * "true"/"false" are booleans; a decimal number — [+-] digits [. digits] [e [+-] digits], with
+ * a digit before the exponent — is a number (an integer when Lua reads it as one); anything
+ * else stays the string it is: 0x10, inf, nan, " 3" (Lua itself would read the first and the
+ * last as numbers; CSV data and summary.json do not take them either). */
+int run_is_decimal(const char *s, int *nonzero) {
+  *nonzero = 0;
+  if (*s == '+' || *s == '-') s++;
+  int digits = 0;
+  for (; *s >= '0' && *s <= '9'; s++)
+    digits++, *nonzero |= *s != '0';
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++)
+      digits++, *nonzero |= *s != '0';
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
+/* Push a --set value as gradlab.params holds it. */
+void run_push_set_value(lua_State *L, const char *text) {
+  int nonzero;
+  if (!strcmp(text, "true") || !strcmp(text, "false"))
+    lua_pushboolean(L, text[0] == 't');
+  else if (!run_is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0)
+    lua_pushstring(L, text);
+}
+
+/* table.sort comparator for result keys: integers first (numerically), then strings. */
+static int key_less(lua_State *L) {
+  int ia = lua_isinteger(L, 1), ib = lua_isinteger(L, 2);
+  if (ia != ib) {
+    lua_pushboolean(L, ia);
+  } else if (ia) {
+    lua_pushboolean(L, lua_tointeger(L, 1) < lua_tointeger(L, 2));
+  } else {
+    lua_pushboolean(L, strcmp(lua_tostring(L, 1), lua_tostring(L, 2)) < 0);
+  }
+  return 1;
+}
+
+/* The script's result table into summary.json's "result", flattened ("a.b", "list.1"), keys in
+ * a fixed order (so the same results give the same summary). */
+static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix, int depth) {
+  idx = lua_absindex(L, idx);
+  if (depth > 8) return;
+  luaL_checkstack(L, 8, "result table");
+  lua_newtable(L); /* the keys (integers and strings), sorted */
+  int keys = lua_gettop(L);
+  lua_Integer n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING || lua_isinteger(L, -1)) {
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, keys, ++n);
+    }
+  }
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, keys);
+  lua_pushcfunction(L, key_less);
+  lua_call(L, 2, 0);
+  lua_pop(L, 1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    int top = lua_gettop(L);
+    lua_rawgeti(L, keys, i);
+    char kbuf[32];
+    const char *k;
+    if (lua_isinteger(L, -1)) {
+      snprintf(kbuf, sizeof kbuf, "%lld", (long long)lua_tointeger(L, -1));
+      k = kbuf;
+    } else {
+      k = lua_tostring(L, -1);
+    }
+    lua_pushvalue(L, -1);
+    lua_rawget(L, idx);
+    int v = lua_gettop(L);
+    const char *key = prefix[0] ? lua_pushfstring(L, "%s.%s", prefix, k) : lua_pushstring(L, k);
+    switch (lua_type(L, v)) {
+    case LUA_TNUMBER:
+      glab_runlog_set_result_number(log, key, lua_tonumber(L, v));
+      break;
+    case LUA_TBOOLEAN:
+      glab_runlog_set_result_number(log, key, lua_toboolean(L, v));
+      break;
+    case LUA_TSTRING:
+      glab_runlog_set_result_string(log, key, lua_tostring(L, v));
+      break;
+    case LUA_TTABLE:
+      flatten(L, log, v, key, depth + 1);
+      break;
+    default:
+      glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL));
+      break;
+    }
+    lua_settop(L, top);
+  }
+  lua_settop(L, keys - 1);
+}
+
+void run_flatten_result(lua_State *L, glab_runlog *log, int idx) {
+  flatten(L, log, idx, "", 0);
+}
