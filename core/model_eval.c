@@ -120,7 +120,19 @@ glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind k
     return NULL;
   }
   if (b->kind == GLAB_TARGET_CLASS && out->value.size == n && b->width != 1) {
-    /* One output column for class data (binary labels): the label is the target. */
+    /* One output column for class data: the label itself is the target, which is the 0/1 of
+     * binary labels only — for K > 2 classes it would train against raw indices up to K-1. */
+    if (b->classes != 2) {
+      char shp[64];
+      glab_shape_str(out->value.ndim, out->value.shape, shp, sizeof shp);
+      glab_error(GLAB_ERR_SHAPE,
+                 "loss '%s' on class labels: the data has %d classes and the model gives 1 "
+                 "output per item (output %s); give it %d outputs (one-hot targets) or use "
+                 "cross_entropy (one output takes the label itself as its 0/1 target: 2 classes "
+                 "only)",
+                 glab_loss_name(kind), b->classes, shp, b->classes);
+      return NULL;
+    }
     for (size_t i = 0; i < n; i++)
       b->targets[i] = (glab_real)b->labels[i];
     glab_var *loss = glab_loss_apply(tape, kind, out, b->targets, n, NULL, 0);

@@ -41,7 +41,7 @@ void glab_batchbuf_free(glab_batchbuf *b);
 glab_var *glab_batchbuf_load(glab_batchbuf *b, const glab_dataset *ds, const size_t *order,
                              size_t first, size_t n, glab_tape *tape, int needs_grad);
 /* The loss of a loaded batch of n items for `out` (class data with one output column uses the
- * label itself as the 0/1 target of mse/bce). */
+ * label itself as the 0/1 target of mse/bce: 2 classes only, other class counts are an error). */
 glab_var *glab_batchbuf_loss(glab_batchbuf *b, glab_tape *tape, glab_loss_kind kind, glab_var *out,
                              size_t n);
 /* Correct predictions in the batch, or -1 when accuracy has no meaning for it. */

@@ -87,7 +87,9 @@ typedef struct glab_eval_result {
  * previous mode is restored), no statistics recorded, parameters' gradients untouched.
  * Accuracy: class data with K>1 outputs: argmax == label; one output column: prediction
  * out > 0.5 (mse) or out > 0 (bce logits) against target > 0.5 (or the class label); real
- * targets with several columns: NaN. */
+ * targets with several columns: NaN. mse/bce on class data compare K outputs with the one-hot
+ * rows, or one output with the label itself (2 classes); one output for any other number of
+ * classes is an error naming the loss, the classes and the output (so in glab_train). */
 int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t batch,
                   glab_eval_result *out);
 

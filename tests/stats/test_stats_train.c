@@ -1,7 +1,8 @@
 /* test_stats_train.c — glab_train: XOR to MSE < 0.05 with the shipped dense/sigmoid/adam plugins
  * (deterministic for a seed, statistics recorded, metrics rows written), the non-finite policies
  * (stop, raise, continue; a loss event and gradient events with and without recording), and the
- * callbacks (stop, abort with the callback's message, epoch counting) and drop_last. */
+ * callbacks (stop, abort with the callback's message, epoch counting), drop_last, and mse/bce
+ * on class labels (one output: 2 classes only). */
 #include <CUnit/Basic.h>
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -354,6 +355,67 @@ static void test_drop_last(void) {
   glab_model_destroy(m);
 }
 
+/* mse/bce on class labels with one output: the label itself is the 0/1 target, meant for 2
+ * classes only; for 3 classes glab_train and glab_evaluate refuse it naming the loss, the
+ * classes and the output (they trained against the raw index 2). K outputs take one-hot rows. */
+static void test_class_targets(void) {
+  if (!plugins) {
+    CU_FAIL("plugins not loaded");
+    return;
+  }
+  glab_dataset *three = glab_data_blobs(12, 3, 2, 1, 7), *two = glab_data_blobs(12, 2, 2, 1, 7);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(three);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(two);
+  glab_config *c = glab_config_create();
+  glab_config_set_real(c, "lr", 0.1);
+  glab_optimizer *opt = glab_optimizer_create(plugins, "sgd", c);
+  glab_config_destroy(c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(opt);
+  glab_model *one = model_of(dense(2, 1), NULL), *k3 = model_of(dense(2, 3), NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(k3);
+  const glab_loss_kind kinds[2] = {GLAB_LOSS_MSE, GLAB_LOSS_BCE};
+  for (int i = 0; i < 2; i++) {
+    glab_train_opts o;
+    glab_train_opts_init(&o);
+    o.model = one;
+    o.data = three;
+    o.optimizer = opt;
+    o.loss = kinds[i];
+    o.batch = 4;
+    glab_train_result res;
+    CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_ERR_SHAPE);
+    CU_ASSERT_EQUAL(res.steps, 0);
+    const char *e = glab_last_error();
+    char want[64];
+    snprintf(want, sizeof want, "loss '%s' on class labels", glab_loss_name(kinds[i]));
+    CU_ASSERT(strstr(e, want) != NULL);
+    CU_ASSERT(strstr(e, "the data has 3 classes and the model gives 1 output per item") != NULL);
+    CU_ASSERT(strstr(e, "(output [4][1])") != NULL);
+    CU_ASSERT(strstr(e, "2 classes only") != NULL);
+    if (!strstr(e, want)) fprintf(stderr, "class targets: %s\n", e);
+    glab_eval_result ev;
+    CU_ASSERT_EQUAL(glab_evaluate(one, three, kinds[i], 0, &ev), GLAB_ERR_SHAPE);
+    CU_ASSERT(strstr(glab_last_error(), want) != NULL);
+    CU_ASSERT(strstr(glab_last_error(), "3 classes") != NULL);
+    /* 2 classes with one output, and 3 classes with 3 outputs, train */
+    o.data = two;
+    CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+    CU_ASSERT_EQUAL(res.steps, 3);
+    CU_ASSERT_EQUAL(glab_evaluate(one, two, kinds[i], 0, &ev), GLAB_OK);
+    o.model = k3;
+    o.data = three;
+    CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+    CU_ASSERT_EQUAL(glab_evaluate(k3, three, kinds[i], 0, &ev), GLAB_OK);
+    CU_ASSERT(ev.accuracy >= 0 && ev.accuracy <= 1);
+  }
+  glab_model_destroy(one);
+  glab_model_destroy(k3);
+  glab_optimizer_destroy(opt);
+  glab_dataset_destroy(three);
+  glab_dataset_destroy(two);
+}
+
 int main(void) {
   reg = local_registry();
   plugins = glab_registry_create();
@@ -371,6 +433,7 @@ int main(void) {
   CU_add_test(s, "gradient events", test_gradient_event);
   CU_add_test(s, "callbacks", test_callbacks);
   CU_add_test(s, "drop_last", test_drop_last);
+  CU_add_test(s, "mse/bce on class labels need 2 classes for one output", test_class_targets);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();
