@@ -8,6 +8,7 @@
  * (rows kept are the records number 0, s, 2s, ... for stride s), so the history always covers the
  * whole run evenly in O(capacity) memory. The latest record is always complete, with full S for
  * every time step. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,61 +409,143 @@ const glab_layer_record *glab_recorder_latest(glab_recorder *r, int i) {
   return r->have_latest ? &r->slots[i].rec : NULL;
 }
 
-/* The history column of `path` in slot s, or -1 with an error. */
-static int path_column(const slot *s, const char *path) {
-  char buf[160];
-  if (!path || strlen(path) >= sizeof buf) goto bad;
-  snprintf(buf, sizeof buf, "%s", path);
-  char *last = strrchr(buf, '.');
-  if (!last) goto bad;
-  *last++ = '\0';
-  int k = glab_stat_index(last);
-  if (!strcmp(buf, "output_grad") && k >= 0) return COL_OG + k;
-  if (!strcmp(buf, "activation")) {
-    if (k >= 0) return COL_ACT + k;
-    if (!strcmp(last, "saturation")) return COL_SAT;
-    if (!strcmp(last, "dead")) return COL_DEAD;
-    goto bad;
+/* ---- history paths ------------------------------------------------------------------------ */
+
+/* Is s[0..n) a statistic name (an S field, or one of `extra`, NULL-terminated)? */
+static int is_field(const char *s, size_t n, const char *const *extra) {
+  char buf[24];
+  if (n == 0 || n >= sizeof buf || memchr(s, '\0', n)) return 0;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  if (glab_stat_index(buf) >= 0) return 1;
+  for (; extra && *extra; extra++)
+    if (!strcmp(*extra, buf)) return 1;
+  return 0;
+}
+
+static int is_word(const char *s, size_t n, const char *word) {
+  return n == strlen(word) && !memcmp(s, word, n);
+}
+
+/* A path as messages show it: a long one (a script may pass anything) cut to its first 40
+ * bytes and its length, never echoed in full. */
+static const char *shown_path(const char *path, size_t len, char *buf, size_t size) {
+  if (len > 60)
+    snprintf(buf, size, "%.40s... (%zu bytes)", path, len);
+  else
+    snprintf(buf, size, "%.*s", (int)len, path);
+  return buf;
+}
+
+/* The history column of path[0..len) in slot i, -2 for a time step beyond the longest sequence
+ * seen (reads as NaN), or -1 with an error. Strict: one of
+ *   output_grad.S   activation.S|saturation|dead   params.NAME.S|update_norm|update_ratio
+ *   params.NAME.grad.S   time.T.norm (T: digits from 1, no sign, space or leading zero, <= INT_MAX)
+ * and time steps only on a layer whose records have them. */
+static int path_column(const glab_recorder *r, int i, const char *path, size_t len) {
+  static const char *const act_extra[] = {"saturation", "dead", NULL};
+  static const char *const param_extra[] = {"update_norm", "update_ratio", NULL};
+  const slot *s = &r->slots[i];
+  const char *lname = glab_layer_name(s->layer);
+  const glab_layer_type *lt = glab_layer_get_type(s->layer);
+  const char *ltype = lt && lt->name ? lt->name : "?";
+  char shown[80];
+  if (!path) {
+    glab_error(GLAB_ERR_ARG, "history: NULL path for layer '%s' (%s)", lname, ltype);
+    return -1;
   }
-  if (!strncmp(buf, "time.", 5)) {
-    char *end;
-    long t = strtol(buf + 5, &end, 10);
-    if (*end || t < 1 || strcmp(last, "norm")) goto bad;
+  /* head.field, or head.mid.field (mid may hold dots: a parameter's name, "NAME.grad") */
+  const char *dot1 = memchr(path, '.', len), *dot2 = path + len;
+  if (!dot1) goto bad;
+  while (*--dot2 != '.') /* the last dot: dot1 at the latest */
+    ;
+  if (dot2 == dot1) dot2 = NULL;
+  const char *head = path, *field = (dot2 ? dot2 : dot1) + 1, *mid = dot1 + 1;
+  size_t hlen = (size_t)(dot1 - path), flen = len - (size_t)(field - path);
+  size_t mlen = dot2 ? (size_t)(dot2 - mid) : 0;
+  int k = -1;
+  if (is_field(field, flen, NULL)) {
+    char f[24];
+    memcpy(f, field, flen);
+    f[flen] = '\0';
+    k = glab_stat_index(f);
+  }
+  if (!dot2 && is_word(head, hlen, "output_grad") && k >= 0) return COL_OG + k;
+  if (!dot2 && is_word(head, hlen, "activation") && is_field(field, flen, act_extra)) {
+    if (k >= 0) return COL_ACT + k;
+    return is_word(field, flen, "saturation") ? COL_SAT : COL_DEAD;
+  }
+  if (dot2 && is_word(head, hlen, "time") && !memchr(mid, '.', mlen)) {
+    int digits = mlen > 0 && mlen <= 10 && mid[0] >= '1' && mid[0] <= '9';
+    long long t = 0;
+    for (size_t j = 0; digits && j < mlen; j++) {
+      digits = mid[j] >= '0' && mid[j] <= '9';
+      t = t * 10 + (mid[j] - '0');
+    }
+    if (!digits || t > INT_MAX) {
+      glab_error(GLAB_ERR_ARG,
+                 "history: bad path '%s' for layer '%s' (%s): a time step is a whole number from "
+                 "1 written in digits (time.3.norm)",
+                 shown_path(path, len, shown, sizeof shown), lname, ltype);
+      return -1;
+    }
+    if (!is_word(field, flen, "norm")) {
+      glab_error(GLAB_ERR_ARG,
+                 "history: bad path '%s' for layer '%s' (%s): time steps keep their norm only "
+                 "(time.%.*s.norm)",
+                 shown_path(path, len, shown, sizeof shown), lname, ltype, (int)mlen, mid);
+      return -1;
+    }
+    if (r->have_latest && r->nrows && s->rec.ntime == 0 && s->tcols == 0) {
+      glab_error(GLAB_ERR_ARG,
+                 "history: layer '%s' (%s) has no time steps (time.<t>.norm is recorded for "
+                 "recurrent layers)",
+                 lname, ltype);
+      return -1;
+    }
     return t > s->tcols ? -2 : COL_PARAMS + s->np * PCOLS + (int)t - 1;
   }
-  if (!strncmp(buf, "params.", 7)) {
-    const char *name = buf + 7;
-    int grad = 0;
-    size_t len = strlen(name);
-    if (len > 5 && !strcmp(name + len - 5, ".grad")) {
-      buf[7 + len - 5] = '\0';
-      grad = 1;
-    }
+  if (dot2 && is_word(head, hlen, "params")) {
+    int grad = mlen > 5 && !memcmp(mid + mlen - 5, ".grad", 5);
+    size_t nlen = grad ? mlen - 5 : mlen;
+    /* every dot-separated part of the name is non-empty */
+    if (nlen == 0 || mid[0] == '.' || mid[nlen - 1] == '.') goto bad;
+    for (size_t j = 1; j < nlen; j++)
+      if (mid[j] == '.' && mid[j - 1] == '.') goto bad;
+    if (!(grad ? k >= 0 : is_field(field, flen, param_extra))) goto bad;
     for (int j = 0; j < s->np; j++) {
-      if (strcmp(s->precs[j].name, name)) continue;
+      const char *pname = s->precs[j].name;
+      if (strlen(pname) != nlen || memcmp(pname, mid, nlen)) continue;
       int base = COL_PARAMS + j * PCOLS;
-      if (s->precs[j].is_buffer && (grad || strncmp(last, "update_", 7) == 0)) {
+      if (s->precs[j].is_buffer && (grad || k < 0)) {
         /* a buffer has value statistics only (its grad and update columns stay 0) */
         glab_error(GLAB_ERR_NOTFOUND,
                    "history: '%s' of layer %s is a buffer, with value statistics only (path '%s')",
-                   name, glab_layer_name(s->layer), path);
+                   pname, lname, shown_path(path, len, shown, sizeof shown));
         return -1;
       }
       if (k >= 0) return base + (grad ? NS : 0) + k;
-      if (!grad && !strcmp(last, "update_norm")) return base + 2 * NS;
-      if (!grad && !strcmp(last, "update_ratio")) return base + 2 * NS + 1;
-      goto bad;
+      return base + 2 * NS + (is_word(field, flen, "update_norm") ? 0 : 1);
     }
-    glab_error(GLAB_ERR_NOTFOUND, "history: layer %s has no parameter '%s' (path '%s')",
-               glab_layer_name(s->layer), name, path);
+    char name[48];
+    snprintf(name, sizeof name, "%.*s%s", (int)(nlen > 40 ? 40 : nlen), mid,
+             nlen > 40 ? "..." : "");
+    glab_error(GLAB_ERR_NOTFOUND, "history: layer %s has no parameter '%s' (path '%s')", lname,
+               name, shown_path(path, len, shown, sizeof shown));
     return -1;
   }
 bad:
   glab_error(GLAB_ERR_ARG,
-             "history: unknown path '%s' for layer %s (e.g. output_grad.norm, activation.dead, "
-             "params.weight.grad.norm, params.weight.update_ratio, time.3.norm)",
-             path ? path : "(null)", glab_layer_name(s->layer));
+             "history: unknown path '%s' for layer '%s' (%s) (e.g. output_grad.norm, "
+             "activation.dead, params.weight.grad.norm, params.weight.update_ratio, time.3.norm)",
+             shown_path(path, len, shown, sizeof shown), lname, ltype);
   return -1;
+}
+
+int glab_recorder_check_path(glab_recorder *r, int i, const char *path, size_t len) {
+  if (!r || i < 0 || i >= r->n) return glab_error(GLAB_ERR_ARG, "history: no layer %d", i);
+  if (r->pending) glab_recorder_commit(r, NULL);
+  return path_column(r, i, path, len) == -1 ? glab_last_status() : GLAB_OK;
 }
 
 long glab_recorder_history(glab_recorder *r, int i, const char *path, double *values, long *steps,
@@ -473,7 +556,7 @@ long glab_recorder_history(glab_recorder *r, int i, const char *path, double *va
   }
   if (r->pending) glab_recorder_commit(r, NULL);
   slot *s = &r->slots[i];
-  int col = path_column(s, path);
+  int col = path_column(r, i, path, path ? strlen(path) : 0);
   if (col == -1) return -1;
   for (size_t row = 0; row < r->nrows && row < max; row++) {
     if (values) values[row] = col < 0 ? NAN : s->hist[row * (size_t)s->width + (size_t)col];

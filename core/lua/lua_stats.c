@@ -2,7 +2,6 @@
  * layer:history("params.weight.grad.norm") (an array over recorded steps), net:grad_stats()
  * (one record per layer, nested layers included), net:history(layer, path). Records come from
  * the recorder of the model's trainer (see stats.h). */
-#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -114,100 +113,20 @@ static int layer_grad_stats(lua_State *L) {
   return 1;
 }
 
-/* Is s[0..n) a statistic name (S field, or one of `extra`, NULL-terminated)? */
-static int is_field(const char *s, size_t n, const char *const *extra) {
-  char buf[24];
-  if (n == 0 || n >= sizeof buf) return 0;
-  memcpy(buf, s, n);
-  buf[n] = '\0';
-  if (glab_stat_index(buf) >= 0) return 1;
-  for (; extra && *extra; extra++)
-    if (!strcmp(*extra, buf)) return 1;
-  return 0;
-}
-
-/* Check a history path strictly before the recorder reads it (its parser took "time.+1.norm",
- * "time. 1.norm", "time.01.norm" and an overflowing step, and echoed any path in full): one of
- *   output_grad.S   activation.S|saturation|dead   params.NAME.S|update_norm|update_ratio
- *   params.NAME.grad.S   time.T.norm (T: digits from 1, no sign, space or leading zero, <= INT_MAX)
- * and time steps only on a layer whose records have them. Raises "fname: ..." naming the layer. */
-static void check_path(lua_State *L, glab_recorder *rec, int i, const char *path, size_t len,
-                       const char *fname) {
-  static const char *const act_extra[] = {"saturation", "dead", NULL};
-  static const char *const param_extra[] = {"update_norm", "update_ratio", NULL};
-  const glab_layer *l = glab_recorder_layer(rec, i);
-  const char *lname = glab_recorder_layer_name(rec, i);
-  const char *ltype = l ? glab_layer_get_type(l)->name : "?";
-  const char *part[5];
-  size_t plen[5];
-  int np = 0;
-  const char *reason = NULL; /* a malformed time step; else the path is unknown */
-  for (const char *p = path, *dot;; p = dot + 1) { /* split at the dots (at most 5 parts) */
-    dot = memchr(p, '.', len - (size_t)(p - path));
-    if (np == 5) goto bad;
-    part[np] = p;
-    plen[np++] = dot ? (size_t)(dot - p) : len - (size_t)(p - path);
-    if (!dot) break;
-  }
-  if (len > 128 || memchr(path, '\0', len)) goto bad; /* the recorder's limit is 160 */
-#define IS(k, word) (plen[k] == strlen(word) && !memcmp(part[k], word, plen[k]))
-  if (np == 2 && IS(0, "output_grad") && is_field(part[1], plen[1], NULL)) return;
-  if (np == 2 && IS(0, "activation") && is_field(part[1], plen[1], act_extra)) return;
-  if (IS(0, "params") && np >= 3 && plen[1] > 0) {
-    if (np == 3 && is_field(part[2], plen[2], param_extra)) return;
-    if (np == 4 && IS(2, "grad") && is_field(part[3], plen[3], NULL)) return;
-  }
-  if (IS(0, "time") && np == 3) {
-    const char *t = part[1];
-    size_t n = plen[1];
-    int digits = n > 0 && n <= 10 && t[0] >= '1' && t[0] <= '9';
-    lua_Integer v = 0;
-    for (size_t k = 0; digits && k < n; k++) {
-      digits = t[k] >= '0' && t[k] <= '9';
-      v = v * 10 + (t[k] - '0');
-    }
-    if (!digits || v > INT_MAX) {
-      reason = "a time step is a whole number from 1 written in digits (time.3.norm)";
-      goto bad;
-    }
-    if (!IS(2, "norm")) {
-      reason = lua_pushfstring(L, "time steps keep their norm only (time.%s.norm)",
-                               lua_pushlstring(L, t, n));
-      goto bad;
-    }
-    const glab_layer_record *r = glab_recorder_nrows(rec) ? glab_recorder_latest(rec, i) : NULL;
-    if (r && r->ntime == 0)
-      luaL_error(L,
-                 "%s: layer '%s' (%s) has no time steps (time.<t>.norm is recorded for recurrent "
-                 "layers)",
-                 fname, lname, ltype);
-    return;
-  }
-#undef IS
-bad:;
-  const char *shown = len > 60 ? lua_pushfstring(L, "%s... (%I bytes)",
-                                                 lua_pushlstring(L, path, 40), (lua_Integer)len)
-                               : lua_pushlstring(L, path, len);
-  if (reason)
-    luaL_error(L, "%s: bad path '%s' for layer '%s' (%s): %s", fname, shown, lname, ltype, reason);
-  luaL_error(L,
-             "%s: unknown path '%s' for layer '%s' (%s) (e.g. output_grad.norm, activation.dead, "
-             "params.weight.grad.norm, params.weight.update_ratio, time.3.norm)",
-             fname, shown, lname, ltype);
-}
-
 /* history rows of layer i by path: pushes values array and steps array. */
 static int push_history(lua_State *L, glab_recorder *rec, int i, int path_arg, const char *fname) {
   size_t len;
   const char *path = glab_lua_checkstring(L, path_arg);
   path = lua_tolstring(L, path_arg, &len);
-  check_path(L, rec, i, path, len, fname);
+  /* the core's strict parser, given the length: a byte 0 inside is no path either */
+  if (glab_recorder_check_path(rec, i, path, len) != GLAB_OK)
+    return glab_lua_fail_type(L, fname, "history");
   long n = glab_recorder_history(rec, i, path, NULL, NULL, NULL, 0);
-  if (n < 0) return glab_lua_fail(L, fname);
+  if (n < 0) return glab_lua_fail_type(L, fname, "history");
   double *vals = glab_lua_newuserdata(L, 0, (size_t)(n ? n : 1), sizeof *vals, 0, "the history");
   long *steps = glab_lua_newuserdata(L, 0, (size_t)(n ? n : 1), sizeof *steps, 0, "the history");
   long got = glab_recorder_history(rec, i, path, vals, steps, NULL, (size_t)n);
-  if (got < 0) return glab_lua_fail(L, fname);
+  if (got < 0) return glab_lua_fail_type(L, fname, "history");
   if (got > n) got = n;
   lua_createtable(L, (int)got, 0);
   for (long k = 0; k < got; k++) {

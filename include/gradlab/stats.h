@@ -172,9 +172,18 @@ const glab_layer_record *glab_recorder_latest(glab_recorder *r, int i);
  * Fills up to `max` values (and their steps/epochs if not NULL) oldest first, and returns the
  * number of rows available (call with max = 0 to size buffers). Rows where the value was not
  * recorded (e.g. a time step beyond that step's sequence length) hold NaN.
- * Returns -1 and sets an error naming the path for an unknown path. */
+ * Returns -1 and sets an error naming the path for an unknown path (the rules are those of
+ * glab_recorder_check_path). */
 long glab_recorder_history(glab_recorder *r, int i, const char *path, double *values, long *steps,
                            int *epochs, size_t max);
+/* Check a history path of layer i as glab_recorder_history reads it: path[0..len) (a byte 0
+ * inside makes it unknown; bindings pass their string's length). Paths are strict: a time step
+ * is a whole number from 1 written in plain digits, at most INT_MAX ("time.+1.norm",
+ * "time. 1.norm", "time.01.norm" are errors), time steps keep their norm only, and time.<t> of a
+ * layer whose records have no time steps is an error; every part is one the record has. An
+ * unknown path is an error naming the layer and its type, showing a long path cut to its first
+ * 40 bytes and its length. GLAB_OK or the error status. */
+int glab_recorder_check_path(glab_recorder *r, int i, const char *path, size_t len);
 /* Rows kept in the history (the same for every layer) and the current keep-stride in steps. */
 size_t glab_recorder_nrows(const glab_recorder *r);
 long glab_recorder_stride(const glab_recorder *r);

@@ -209,6 +209,129 @@ static void test_time_steps(void) {
   glab_model_destroy(m);
 }
 
+/* History paths are parsed strictly by the core (C callers and the Lua binding share it): a time
+ * step is digits from 1 without sign, space or leading zero and within int (strtol took "+1",
+ * " 1", "01" and overflowing values), only on a layer that records time steps; a long bad path is
+ * shown cut, not echoed in full. */
+static long hist(glab_recorder *r, int i, const char *path) {
+  double h[4];
+  return glab_recorder_history(r, i, path, h, NULL, NULL, 4);
+}
+
+static void test_strict_paths(void) {
+  glab_model *m = model_of(mk_seq(reg, 1, 0.5), NULL, NULL);
+  glab_trainer *tr = glab_trainer_create(m);
+  glab_optimizer *opt = mk_tsgd(reg, 0);
+  int shape[3] = {4, 1, 1};
+  glab_tensor *x = glab_tensor_create(3, shape);
+  CU_ASSERT_EQUAL_FATAL(manual_step(tr, x, opt), GLAB_OK);
+  glab_recorder *r = glab_trainer_recorder(tr);
+  const char *type = glab_layer_get_type(glab_recorder_layer(r, 0))->name;
+  char want[200];
+  CU_ASSERT_EQUAL(hist(r, 0, "time.4.norm"), 1);
+  CU_ASSERT_EQUAL(hist(r, 0, "time.1.norm"), 1);
+  double h[1];
+  CU_ASSERT_EQUAL(glab_recorder_history(r, 0, "time.2147483647.norm", h, NULL, NULL, 1), 1);
+  CU_ASSERT(isnan(h[0])); /* beyond the longest sequence seen */
+  const char *loose[] = {"time.+1.norm",         "time. 1.norm",  "time.01.norm",
+                         "time.0.norm",          "time.-1.norm",  "time.1 .norm",
+                         "time.0x1.norm",        "time.1e1.norm", "time.99999999999999999999.norm",
+                         "time.2147483648.norm", "time..norm",    NULL};
+  for (const char **p = loose; *p; p++) {
+    CU_ASSERT_EQUAL(hist(r, 0, *p), -1);
+    snprintf(want, sizeof want,
+             "history: bad path '%s' for layer '1' (%s): a time step is a whole number from 1 "
+             "written in digits (time.3.norm)",
+             *p, type);
+    CU_ASSERT_STRING_EQUAL(glab_last_error(), want);
+    CU_ASSERT_EQUAL(glab_recorder_check_path(r, 0, *p, strlen(*p)), GLAB_ERR_ARG);
+  }
+  CU_ASSERT_EQUAL(hist(r, 0, "time.1.mean"), -1);
+  CU_ASSERT(strstr(glab_last_error(), "time steps keep their norm only (time.1.norm)") != NULL);
+  const char *unknown[] = {"time.1",
+                           "time.norm",
+                           "time.1.norm.x",
+                           "output_grad",
+                           "output_grad.",
+                           ".norm",
+                           "output_grad..norm",
+                           "output_grad.norm.x",
+                           "output_grad.Norm",
+                           "params.w",
+                           "params..norm",
+                           "params.w.grad",
+                           "params.w.grad.update_ratio",
+                           "params..grad.norm",
+                           "params.w..norm",
+                           "activation.saturation.x",
+                           " output_grad.norm",
+                           "",
+                           NULL};
+  for (const char **p = unknown; *p; p++) {
+    CU_ASSERT_EQUAL(hist(r, 0, *p), -1);
+    snprintf(want, sizeof want, "history: unknown path '%s' for layer '1' (%s) (e.g. ", *p, type);
+    CU_ASSERT(!strncmp(glab_last_error(), want, strlen(want)));
+    if (strncmp(glab_last_error(), want, strlen(want)))
+      fprintf(stderr, "path '%s': %s\n", *p, glab_last_error());
+  }
+  /* the length is the binding's: a byte 0 inside is no path */
+  CU_ASSERT_EQUAL(glab_recorder_check_path(r, 0, "output_grad.norm\0x", 18), GLAB_ERR_ARG);
+  CU_ASSERT_EQUAL(glab_recorder_check_path(r, 0, "output_grad.norm\0", 17), GLAB_ERR_ARG);
+  CU_ASSERT_EQUAL(glab_recorder_check_path(r, 0, "output_grad.norm", 16), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_recorder_check_path(r, 0, "time.3.norm", 11), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_recorder_check_path(r, 1, "time.3.norm", 11), GLAB_ERR_ARG);
+  /* a long path is cut in the message */
+  size_t n = 200000;
+  char *big = malloc(n + 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+  memset(big, 'x', n);
+  big[n] = '\0';
+  CU_ASSERT_EQUAL(hist(r, 0, big), -1);
+  CU_ASSERT(strlen(glab_last_error()) < 300);
+  CU_ASSERT(strstr(glab_last_error(), "unknown path 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... "
+                                      "(200000 bytes)'") != NULL);
+  memcpy(big, "time.", 5);
+  CU_ASSERT_EQUAL(hist(r, 0, big), -1);
+  CU_ASSERT(strlen(glab_last_error()) < 300 && strstr(glab_last_error(), "(200000 bytes)"));
+  memcpy(big, "params.", 7);
+  memcpy(big + n - 5, ".norm", 5);
+  CU_ASSERT_EQUAL(hist(r, 0, big), -1);
+  CU_ASSERT(strlen(glab_last_error()) < 300 && strstr(glab_last_error(), "(200000 bytes)"));
+  free(big);
+  glab_tensor_destroy(x);
+  glab_trainer_destroy(tr);
+  glab_model_destroy(m);
+
+  /* time steps on a layer that has none; a buffer has value statistics only */
+  m = model_of(mk_scale(reg, 2, 1), mk_block2(mk_scale(reg, 2, 1), mk_plain(reg, "tsig")), NULL);
+  tr = glab_trainer_create(m);
+  glab_real v[4] = {1, 2, 3, 4};
+  x = tensor2(2, 2, v);
+  r = glab_trainer_recorder(tr);
+  CU_ASSERT_EQUAL(hist(r, 0, "time.1.norm"), 0); /* nothing recorded yet: no rows */
+  CU_ASSERT_EQUAL_FATAL(manual_step(tr, x, opt), GLAB_OK);
+  type = glab_layer_get_type(glab_recorder_layer(r, 0))->name;
+  CU_ASSERT_EQUAL(hist(r, 0, "time.1.norm"), -1);
+  snprintf(want, sizeof want,
+           "history: layer '1' (%s) has no time steps (time.<t>.norm is recorded for recurrent "
+           "layers)",
+           type);
+  CU_ASSERT_STRING_EQUAL(glab_last_error(), want);
+  CU_ASSERT_EQUAL(hist(r, 1, "params.count.norm"), 1);
+  CU_ASSERT_EQUAL(hist(r, 1, "params.count.grad.norm"), -1);
+  CU_ASSERT(strstr(glab_last_error(), "buffer") != NULL);
+  CU_ASSERT_EQUAL(hist(r, 1, "params.count.update_ratio"), -1);
+  CU_ASSERT(strstr(glab_last_error(), "buffer") != NULL);
+  CU_ASSERT_EQUAL(hist(r, 0, "params.w.update_norm"), 1);
+  CU_ASSERT_EQUAL(hist(r, 0, "params.w.grad.frac_zero"), 1);
+  CU_ASSERT_EQUAL(hist(r, 0, "params.wieght.norm"), -1);
+  CU_ASSERT(strstr(glab_last_error(), "layer 1 has no parameter 'wieght'") != NULL);
+  glab_tensor_destroy(x);
+  glab_optimizer_destroy(opt);
+  glab_trainer_destroy(tr);
+  glab_model_destroy(m);
+}
+
 /* A million steps, recorded every 8th: memory stays what it was after the first record. */
 static void test_bounded_memory(void) {
   glab_model *m = model_of(mk_scale(reg, 1, 1), NULL, NULL);
@@ -551,6 +674,7 @@ int main(void) {
   CU_add_test(s, "record by hand", test_record_by_hand);
   CU_add_test(s, "saturation and dead", test_saturation_dead);
   CU_add_test(s, "time steps", test_time_steps);
+  CU_add_test(s, "strict history paths", test_strict_paths);
   CU_add_test(s, "bounded memory over 1e6 steps", test_bounded_memory);
   CU_add_test(s, "run folder", test_run_folder);
   CU_add_test(s, "number format", test_number_format);
