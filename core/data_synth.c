@@ -4,6 +4,7 @@
  * on every machine. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,18 @@ static glab_data_store *new_store(const char *name, size_t n, int ndim, int d0, 
   return st;
 }
 
+/* A real option's value as messages show it: "nan" whatever its sign bit (C's printf says
+ * "-nan" for 0/0 on x86), "inf", "-inf", else the shortest %g that reads back as v. */
+static const char *num_text(double v, char *buf, size_t size) {
+  if (isnan(v)) return "nan";
+  if (isinf(v)) return v > 0 ? "inf" : "-inf";
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
 static glab_real *in(glab_data_store *st) {
   return st->inputs;
 }
@@ -68,7 +81,12 @@ glab_dataset *glab_data_blobs(size_t n, int classes, int dim, double spread, uin
     glab_error(GLAB_ERR_ARG, "blobs: need classes >= 1 and dim >= 1 (got %d, %d)", classes, dim);
     return NULL;
   }
-  if (!(spread > 0)) spread = 1;
+  if (!isfinite(spread) || !(spread > 0)) { /* never a silent default: 0/0 is a mistake */
+    char num[40];
+    glab_error(GLAB_ERR_ARG, "blobs: option 'spread' must be a finite number > 0, got %s",
+               num_text(spread, num, sizeof num));
+    return NULL;
+  }
   glab_data_store *st = new_store("blobs", n, 1, dim, 0, 0, GLAB_TARGET_CLASS, classes);
   if (!st) return NULL;
   glab_rng r;
@@ -97,7 +115,12 @@ glab_dataset *glab_data_spirals(size_t n, double noise, uint64_t seed) {
     glab_error(GLAB_ERR_ARG, "spirals: need n >= 2 points (got %zu)", n);
     return NULL;
   }
-  if (!(noise >= 0)) noise = 0;
+  if (!isfinite(noise) || !(noise >= 0)) { /* inf would make inf data, NaN NaN data */
+    char num[40];
+    glab_error(GLAB_ERR_ARG, "spirals: option 'noise' must be a finite number >= 0, got %s",
+               num_text(noise, num, sizeof num));
+    return NULL;
+  }
   glab_data_store *st = new_store("spirals", n, 1, 2, 0, 0, GLAB_TARGET_CLASS, 2);
   if (!st) return NULL;
   glab_rng r;

@@ -167,11 +167,13 @@ glab_dataset *glab_data_csv_load(const char *path, const glab_csv_options *opt /
 
 /* The 4 XOR points, inputs [2] in {0,1}, real target width 1 (0 or 1). */
 glab_dataset *glab_data_xor(void);
-/* n points in `classes` isotropic Gaussian blobs (std `spread`, default 1 if <= 0) in `dim`
- * dimensions, centres drawn uniformly in [-5,5]^dim; labels balanced (item i has class
- * i % classes). */
+/* n points in `classes` isotropic Gaussian blobs (std `spread`, a finite number > 0; 1 is the
+ * Lua default) in `dim` dimensions, centres drawn uniformly in [-5,5]^dim; labels balanced
+ * (item i has class i % classes). A NaN, infinite, zero or negative spread is an error naming
+ * the option and the value (NULL). */
 glab_dataset *glab_data_blobs(size_t n, int classes, int dim, double spread, uint64_t seed);
-/* Two interleaved spirals in 2-D, n points (half per class), Gaussian noise `noise`. */
+/* Two interleaved spirals in 2-D, n points (half per class), Gaussian noise `noise` (a finite
+ * number >= 0; NaN, infinite or negative is an error naming the option and the value). */
 glab_dataset *glab_data_spirals(size_t n, double noise, uint64_t seed);
 /* The adding problem (Hochreiter & Schmidhuber 1997): item [T][2] of (value ~ U[0,1], marker);
  * exactly two markers, one in the first half and one in the second; target (real, width 1) =

@@ -4,6 +4,7 @@
  * mean baseline MSE ≈ 1/6. */
 #include <CUnit/Basic.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,45 @@ static void test_blobs_spirals(void) {
   glab_tensor_destroy(p);
   glab_tensor_destroy(q);
   glab_dataset_destroy(s);
+}
+
+/* A spread or noise that means nothing is an error naming the option and the value for C
+ * callers too (NaN or <= 0 spread became 1, NaN or negative noise 0, inf made inf data). */
+static void test_synth_options(void) {
+  const struct {
+    double v;
+    const char *text;
+  } bad_spread[] = {{NAN, "nan"}, {-NAN, "nan"}, {INFINITY, "inf"}, {-INFINITY, "-inf"},
+                    {0, "0"},     {-0.0, "-0"},  {-1, "-1"},        {-0.1, "-0.1"}};
+  char want[128];
+  for (size_t i = 0; i < sizeof bad_spread / sizeof *bad_spread; i++) {
+    glab_clear_error();
+    CU_ASSERT_PTR_NULL(glab_data_blobs(10, 2, 2, bad_spread[i].v, 1));
+    CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_ARG);
+    snprintf(want, sizeof want, "blobs: option 'spread' must be a finite number > 0, got %s",
+             bad_spread[i].text);
+    CU_ASSERT_STRING_EQUAL(glab_last_error(), want);
+  }
+  const struct {
+    double v;
+    const char *text;
+  } bad_noise[] = {
+      {NAN, "nan"}, {INFINITY, "inf"}, {-INFINITY, "-inf"}, {-1e-300, "-1e-300"}, {-2, "-2"}};
+  for (size_t i = 0; i < sizeof bad_noise / sizeof *bad_noise; i++) {
+    glab_clear_error();
+    CU_ASSERT_PTR_NULL(glab_data_spirals(10, bad_noise[i].v, 1));
+    CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_ARG);
+    snprintf(want, sizeof want, "spirals: option 'noise' must be a finite number >= 0, got %s",
+             bad_noise[i].text);
+    CU_ASSERT_STRING_EQUAL(glab_last_error(), want);
+  }
+  /* the edges that are values: a tiny spread, no noise (also -0) */
+  glab_dataset *d = glab_data_blobs(10, 2, 2, 1e-300, 1);
+  CU_ASSERT_PTR_NOT_NULL(d);
+  glab_dataset_destroy(d);
+  d = glab_data_spirals(10, -0.0, 1);
+  CU_ASSERT_PTR_NOT_NULL(d);
+  glab_dataset_destroy(d);
 }
 
 static void test_adding(void) {
@@ -277,6 +317,7 @@ int main(void) {
   CU_pSuite s = CU_add_suite("data_ops", NULL, NULL);
   CU_add_test(s, "xor", test_xor);
   CU_add_test(s, "blobs and spirals", test_blobs_spirals);
+  CU_add_test(s, "blobs spread and spirals noise are checked", test_synth_options);
   CU_add_test(s, "adding problem", test_adding);
   CU_add_test(s, "copy task", test_copy);
   CU_add_test(s, "subset, head, split, shuffle, one-hot", test_views);
