@@ -64,14 +64,30 @@ const glab_config *glab_optimizer_config(const glab_optimizer *o) {
   return o ? o->cfg : NULL;
 }
 
-static double clip_setting(double v) {
-  return isnan(v) || v <= 0 ? 0.0 : v;
+/* A clipping setting as messages show it ("nan" whatever its sign bit, the shortest %g). */
+static const char *clip_text(double v, char *buf, size_t size) {
+  if (isnan(v)) return "nan";
+  if (isinf(v)) return v > 0 ? "inf" : "-inf";
+  for (int prec = 6; prec <= 17; prec++) {
+    snprintf(buf, size, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
 }
 
-void glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value) {
-  if (!o) return;
-  o->clip_norm = clip_setting(clip_norm);
-  o->clip_value = clip_setting(clip_value);
+int glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value) {
+  if (!o) return glab_error(GLAB_ERR_ARG, "set_clipping: NULL optimizer");
+  const double v[2] = {clip_norm, clip_value};
+  for (int i = 0; i < 2; i++) /* as the options' range [0,inf): a negative limit is a mistake */
+    if (!isfinite(v[i]) || v[i] < 0) {
+      char num[40];
+      return glab_error(
+          GLAB_ERR_ARG, "%s: option '%s' must be a finite number >= 0 (0: off), got %s",
+          o->type->name, i ? "clip_value" : "clip_norm", clip_text(v[i], num, sizeof num));
+    }
+  o->clip_norm = clip_norm > 0 ? clip_norm : 0;
+  o->clip_value = clip_value > 0 ? clip_value : 0;
+  return GLAB_OK;
 }
 
 void glab_optimizer_destroy(glab_optimizer *o) {
@@ -114,8 +130,9 @@ glab_optimizer *glab_optimizer_create(glab_registry *reg, const char *type, glab
       glab_config_check_ranges(o->cfg, generic_ranges, t->name) != GLAB_OK)
     goto fail;
   if (cfg) glab_config_validate(cfg, o->options, t->name);
-  glab_optimizer_set_clipping(o, glab_config_real(o->cfg, "clip_norm"),
-                              glab_config_real(o->cfg, "clip_value"));
+  double cn = glab_config_real(o->cfg, "clip_norm"), cv = glab_config_real(o->cfg, "clip_value");
+  if (glab_optimizer_set_clipping(o, isnan(cn) ? 0 : cn, isnan(cv) ? 0 : cv) != GLAB_OK)
+    goto fail; /* not reached: the ranges were checked (NaN is "not set") */
   glab_clear_error();
   if (t->create && t->create(o, o->cfg) != GLAB_OK) {
     if (!glab_last_error()[0]) glab_error(GLAB_ERR_PLUGIN, "%s: create failed", t->name);

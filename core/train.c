@@ -343,6 +343,13 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
                       opts->batch, n);
   size_t batch = opts->batch < n ? opts->batch : n;
   glab_rng *rng = opts->rng ? opts->rng : glab_default_rng();
+  /* Either given: both are set, the other (NaN, not given) off. Checked before anything moves. */
+  if (!isnan(opts->clip_norm) || !isnan(opts->clip_value)) {
+    double cn = isnan(opts->clip_norm) ? 0 : opts->clip_norm;
+    double cv = isnan(opts->clip_value) ? 0 : opts->clip_value;
+    int st = glab_optimizer_set_clipping(opts->optimizer, cn, cv);
+    if (st != GLAB_OK) return st;
+  }
 
   glab_trainer *tr = opts->trainer ? opts->trainer : glab_trainer_create(model);
   if (!tr) return glab_error_context("train");
@@ -352,8 +359,6 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
   tr->policy = opts->on_nonfinite;
   glab_recorder_set_every(tr->rec, opts->record_every);
   if (opts->runlog) glab_trainer_set_runlog(tr, opts->runlog);
-  if (!isnan(opts->clip_norm) || !isnan(opts->clip_value))
-    glab_optimizer_set_clipping(opts->optimizer, opts->clip_norm, opts->clip_value);
 
   glab_batchbuf b;
   size_t *order = malloc(n * sizeof *order);

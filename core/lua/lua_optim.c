@@ -101,16 +101,18 @@ static int m_grad_norm(lua_State *L) {
   return 1;
 }
 
-/* opt:set_clipping(clip_norm, clip_value): nil or <= 0 disables. */
+/* opt:set_clipping(clip_norm, clip_value): nil or 0 disables; a negative value is the core's
+ * error (naming the option), raised at the script's line. */
 static int m_set_clipping(lua_State *L) {
   glab_optimizer *o = glab_lua_check_optim(L, 1);
   lua_Number v[2] = {glab_lua_optnumber(L, 2, 0), glab_lua_optnumber(L, 3, 0)};
   for (int i = 0; i < 2; i++)
     if (!isfinite(v[i]))
       return glab_lua_argerror(L, i + 2,
-                               i ? "clip_value must be a finite number (nil or <= 0: off)"
-                                 : "clip_norm must be a finite number (nil or <= 0: off)");
-  glab_optimizer_set_clipping(o, v[0], v[1]);
+                               i ? "clip_value must be a finite number (nil or 0: off)"
+                                 : "clip_norm must be a finite number (nil or 0: off)");
+  if (glab_optimizer_set_clipping(o, v[0], v[1]) != GLAB_OK)
+    return glab_lua_fail(L, "opt:set_clipping");
   lua_settop(L, 1);
   return 1;
 }

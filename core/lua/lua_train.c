@@ -177,13 +177,14 @@ static int l_train(lua_State *L) {
   o.record_every = (long)opt_integer(L, "record_every", 1, 0);
   o.clip_norm = opt_number(L, "clip_norm", NAN);
   o.clip_value = opt_number(L, "clip_value", NAN);
-  /* NaN is "not given" (the optimizer's own clipping stays): a given NaN/inf is a mistake */
+  /* NaN is "not given" (the optimizer's own clipping stays): a given NaN/inf is a mistake; a
+   * negative one is glab_train's error (glab_optimizer_set_clipping), raised at the line */
   for (int i = 0; i < 2; i++) {
     const char *k = i ? "clip_value" : "clip_norm";
     lua_getfield(L, 1, k);
     double v = lua_isnil(L, -1) ? 0 : (double)lua_tonumber(L, -1);
     if (!isfinite(v)) /* "nan", never the platform's "-nan" */
-      return luaL_error(L, "gradlab.train: '%s' must be a finite number (<= 0: off), got %s", k,
+      return luaL_error(L, "gradlab.train: '%s' must be a finite number (0: off), got %s", k,
                         isnan(v) ? "nan"
                         : v > 0  ? "inf"
                                  : "-inf");

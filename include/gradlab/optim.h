@@ -47,8 +47,10 @@ const glab_optimizer_type *glab_optimizer_get_type(const glab_optimizer *o);
 const glab_config *glab_optimizer_config(const glab_optimizer *o);
 /* The options the core adds to every optimizer type (clip_norm, clip_value). */
 const glab_option *glab_optimizer_generic_options(void);
-/* Override clipping after creation (train{clip_norm=} does this); <= 0 or NaN disables. */
-void glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value);
+/* Override clipping after creation (train{clip_norm=} does this); 0 disables. A negative, NaN or
+ * infinite value is refused, as the options clip_norm/clip_value refuse it, with an error naming
+ * the option and the value (GLAB_ERR_ARG; the settings are then unchanged). */
+int glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value);
 
 /* Clipping as used by the step, exposed for tests and custom loops. Returns the norm before. */
 double glab_clip_grad_norm(glab_var *const *params, int n, double max_norm);

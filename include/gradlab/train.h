@@ -122,18 +122,18 @@ typedef int (*glab_step_fn)(void *ctx, const glab_step_info *info);
 typedef int (*glab_epoch_fn)(void *ctx, const glab_epoch_info *info);
 
 typedef struct glab_train_opts {
-  glab_model *model;                  /* required (unless trainer is given) */
-  glab_dataset *data;                 /* required */
-  glab_loss_kind loss;                /* default MSE */
-  glab_optimizer *optimizer;          /* required */
-  int epochs;                         /* default 1 */
-  size_t batch;                       /* default 10 */
-  int shuffle;                        /* default 1: each epoch in a new order from rng */
-  int drop_last; /* default 0; 1: skip each epoch's last partial batch (n % batch items) —
-                    an error when batch > the dataset's size (no batch would be left) */
-  double clip_norm;                   /* NaN (default): leave the optimizer's; <= 0 disables */
-  double clip_value;                  /* likewise */
-  long record_every;                  /* default 1; 0 = no statistics */
+  glab_model *model;         /* required (unless trainer is given) */
+  glab_dataset *data;        /* required */
+  glab_loss_kind loss;       /* default MSE */
+  glab_optimizer *optimizer; /* required */
+  int epochs;                /* default 1 */
+  size_t batch;              /* default 10 */
+  int shuffle;               /* default 1: each epoch in a new order from rng */
+  int drop_last;     /* default 0; 1: skip each epoch's last partial batch (n % batch items) —
+                        an error when batch > the dataset's size (no batch would be left) */
+  double clip_norm;  /* NaN (default): leave the optimizer's; 0 disables */
+  double clip_value; /* likewise (< 0 or inf: an error, see set_clipping) */
+  long record_every; /* default 1; 0 = no statistics */
   glab_nonfinite_policy on_nonfinite; /* default STOP */
   glab_step_fn on_step;               /* may be NULL */
   glab_epoch_fn on_epoch;             /* may be NULL */

@@ -19,6 +19,7 @@ gradlab_lua_case(has_type 0 ANY ${LUA_T}/scripts/has_type.lua)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
 gradlab_lua_case(widths 0 ANY ${LUA_T}/scripts/widths.lua)
 gradlab_lua_case(history_paths 0 ANY ${LUA_T}/scripts/history_paths.lua)
+gradlab_lua_case(clip_negative 0 ANY ${LUA_T}/scripts/clip_negative.lua)
 gradlab_lua_case(contract 0 ANY ${LUA_T}/scripts/contract.lua)
 gradlab_lua_case(time_fd 0 ANY ${LUA_T}/scripts/time_fd.lua)
 gradlab_lua_case(param_types 0 ANY ${LUA_T}/scripts/param_types.lua

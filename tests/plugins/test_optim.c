@@ -177,8 +177,28 @@ static void test_clip_norm(void) {
   CU_ASSERT_EQUAL(p[0]->value.data[0], -(glab_real)(3 * coef));
   CU_ASSERT_EQUAL(p[1]->value.data[0], (glab_real)(4 * coef));
   PT_CLOSE(glab_optimizer_last_grad_norm(o), 5.0, 1e-12);
-  /* set_clipping overrides the option; <= 0 disables */
-  glab_optimizer_set_clipping(o, 0, NAN);
+  /* set_clipping refuses a negative, NaN or infinite value naming the option, and changes
+   * nothing then: clip_norm=1 is still in force */
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, -1, 0), GLAB_ERR_ARG);
+  CU_ASSERT_STRING_EQUAL(glab_last_error(),
+                         "sgd: option 'clip_norm' must be a finite number >= 0 (0: off), got -1");
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, 0, NAN), GLAB_ERR_ARG);
+  CU_ASSERT_STRING_EQUAL(glab_last_error(),
+                         "sgd: option 'clip_value' must be a finite number >= 0 (0: off), got nan");
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, -NAN, 0), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "'clip_norm'") && strstr(glab_last_error(), "got nan"));
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, 2, -0.5), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "'clip_value'") && strstr(glab_last_error(), "got -0.5"));
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, INFINITY, 0), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "got inf") != NULL);
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(NULL, 0, 0), GLAB_ERR_ARG);
+  p[0]->value.data[0] = p[1]->value.data[0] = 0;
+  p[0]->grad[0] = 3;
+  p[1]->grad[0] = -4;
+  CU_ASSERT_EQUAL(glab_optimizer_step(o, p, 2), GLAB_OK);
+  CU_ASSERT_EQUAL(p[0]->value.data[0], -(glab_real)(3 * coef));
+  /* set_clipping overrides the option; 0 disables */
+  CU_ASSERT_EQUAL(glab_optimizer_set_clipping(o, 0, 0), GLAB_OK);
   p[0]->value.data[0] = 0;
   p[0]->grad[0] = 3;
   p[1]->grad[0] = -4;

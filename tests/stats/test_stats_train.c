@@ -1,8 +1,8 @@
 /* test_stats_train.c — glab_train: XOR to MSE < 0.05 with the shipped dense/sigmoid/adam plugins
  * (deterministic for a seed, statistics recorded, metrics rows written), the non-finite policies
  * (stop, raise, continue; a loss event and gradient events with and without recording), and the
- * callbacks (stop, abort with the callback's message, epoch counting), drop_last, and mse/bce
- * on class labels (one output: 2 classes only). */
+ * callbacks (stop, abort with the callback's message, epoch counting), drop_last, mse/bce
+ * on class labels (one output: 2 classes only) and the clipping options (negative: an error). */
 #include <CUnit/Basic.h>
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -355,6 +355,46 @@ static void test_drop_last(void) {
   glab_model_destroy(m);
 }
 
+/* clip_norm/clip_value of glab_train: a negative (or infinite) one is an error naming the option
+ * before anything trains (glab_optimizer_set_clipping turned it into "off"); 0 is off, and the
+ * one not given is off when the other is. */
+static void test_clip_options(void) {
+  glab_model *m = model_of(mk_scale(reg, 2, 1), NULL);
+  glab_dataset *ds = tiny_data(1);
+  glab_optimizer *opt = mk_tsgd(reg, 0.01);
+  glab_train_opts o;
+  glab_train_opts_init(&o);
+  o.model = m;
+  o.data = ds;
+  o.optimizer = opt;
+  o.batch = 2;
+  glab_train_result res;
+  o.clip_norm = -1;
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_ERR_ARG);
+  CU_ASSERT_STRING_EQUAL(glab_last_error(),
+                         "tsgd: option 'clip_norm' must be a finite number >= 0 (0: off), got -1");
+  CU_ASSERT_EQUAL(res.steps, 0);
+  CU_ASSERT_EQUAL(glab_optimizer_steps(opt), 0);
+  o.clip_norm = NAN;
+  o.clip_value = -0.25;
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "option 'clip_value' must be a finite number >= 0") &&
+            strstr(glab_last_error(), "got -0.25"));
+  o.clip_value = INFINITY;
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "'clip_value'") && strstr(glab_last_error(), "got inf"));
+  CU_ASSERT_EQUAL(glab_optimizer_steps(opt), 0);
+  o.clip_value = 0; /* off; clip_norm not given: off too */
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  CU_ASSERT_EQUAL(res.steps, 2);
+  o.clip_norm = 1;
+  o.clip_value = NAN;
+  CU_ASSERT_EQUAL(glab_train(&o, &res), GLAB_OK);
+  glab_optimizer_destroy(opt);
+  glab_dataset_destroy(ds);
+  glab_model_destroy(m);
+}
+
 /* mse/bce on class labels with one output: the label itself is the 0/1 target, meant for 2
  * classes only; for 3 classes glab_train and glab_evaluate refuse it naming the loss, the
  * classes and the output (they trained against the raw index 2). K outputs take one-hot rows. */
@@ -434,6 +474,7 @@ int main(void) {
   CU_add_test(s, "callbacks", test_callbacks);
   CU_add_test(s, "drop_last", test_drop_last);
   CU_add_test(s, "mse/bce on class labels need 2 classes for one output", test_class_targets);
+  CU_add_test(s, "clip_norm/clip_value: negative is an error", test_clip_options);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();
