@@ -169,14 +169,14 @@ static int set_one(lua_State *L, glab_config *cfg, const glab_option *opts, cons
   return GLAB_OK;
 }
 
-static int in_list(const char *key, const char *const *skip) {
-  for (; skip && *skip; skip++)
-    if (!strcmp(*skip, key)) return 1;
+static int in_list(const char *key, const glab_option *skip) {
+  for (; skip && skip->name; skip++)
+    if (!strcmp(skip->name, key)) return 1;
   return 0;
 }
 
 glab_config *glab_lua_check_config(lua_State *L, int idx, const glab_option *opts,
-                                   const char *fname, const char *const *skip) {
+                                   const char *fname, const glab_option *skip) {
   idx = lua_absindex(L, idx);
   config_box *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->cfg = NULL;

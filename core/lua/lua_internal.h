@@ -173,11 +173,13 @@ int glab_lua_raise_interrupt(lua_State *L);
 /* ---- option tables (lua_config.c) ---- */
 /* Convert the option table at `idx` into a new config, checked against `opts` (Lua types by the
  * declared kinds; strings parsed as the declared kind; unknown keys passed through so that
- * glab_config_validate names them with a suggestion). Keys in `skip` (NULL-terminated, may be
- * NULL) and integer keys (the array part) are ignored. Pushes a box userdata that frees the
- * config when collected: the config is valid while the box is on the stack. */
+ * glab_config_validate names them with a suggestion). Keys named in `skip` (an option table
+ * ended by GLAB_OPTIONS_END, may be NULL: the options the caller handles itself, e.g.
+ * glab_layer_generic_options()) and integer keys (the array part) are ignored. Pushes a box
+ * userdata that frees the config when collected: the config is valid while the box is on the
+ * stack. */
 glab_config *glab_lua_check_config(lua_State *L, int idx, const glab_option *opts,
-                                   const char *fname, const char *const *skip);
+                                   const char *fname, const glab_option *skip);
 
 /* ---- layers (lua_layer.c) ---- */
 typedef struct glab_lua_layer {

@@ -175,9 +175,10 @@ static int l_construct(lua_State *L) {
   if (nchild > 0 && !lt->takes_children)
     return luaL_error(L, "%s: %s takes no child layers (got %d positional elements)", fname, type,
                       nchild);
-  static const char *const skip[] = {"name", NULL};
-  glab_config *cfg = glab_lua_check_config(L, 1, lt->options, fname, skip); /* box at 2 */
-  glab_lua_layer *self = new_layer_ud(L);                                   /* 3 */
+  /* the options every layer takes (name) are the binding's, set below, not the type's */
+  glab_config *cfg =
+      glab_lua_check_config(L, 1, lt->options, fname, glab_layer_generic_options()); /* box: 2 */
+  glab_lua_layer *self = new_layer_ud(L);                                            /* 3 */
   glab_layer **kids = NULL;
   if (nchild > 0) {
     kids = lua_newuserdatauv(L, (size_t)nchild * sizeof *kids, 0); /* 4 */

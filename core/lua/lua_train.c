@@ -331,7 +331,9 @@ static int l_pretrain(lua_State *L) {
                       "load its plugin with --plugin or gradlab.load_plugin",
                       method, lua_tostring(L, -1));
   }
-  static const char *const skip[] = {"model", "data", "method", NULL};
+  /* gradlab.pretrain's own keys, not the pretrainer's options */
+  static const glab_option skip[] = {
+      {.name = "model"}, {.name = "data"}, {.name = "method"}, GLAB_OPTIONS_END};
   glab_config *cfg = glab_lua_check_config(L, 1, pt->options, "gradlab.pretrain", skip); /* 5 */
   if (glab_config_validate(cfg, pt->options, pt->name) != GLAB_OK)
     return glab_lua_fail_type(L, "gradlab.pretrain", pt->name);
