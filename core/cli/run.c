@@ -4,8 +4,8 @@
  * A syntax or runtime error prints `FILE:LINE: message` and a traceback, flushes what was
  * recorded with finished=false and exits 1. Everything that can raise a Lua error runs inside
  * lua_pcall, so no error escapes to a panic. Also: run_guard.c (plugins, fatal signals),
- * run_folder.c (the --out folder and its lock), run_lua.c (source-only loading, --set values,
- * the result table). */
+ * run_folder.c (the --out folder and its lock), run_lua.c (source-only loading, --set values);
+ * the result table is flattened by the binding (glab_lua_store_result). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -236,6 +236,12 @@ static void load_script(run_opts *o, lua_State *L) {
   if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_rawsetp(L, LUA_REGISTRYINDEX, &chunk_key);
 }
 
+/* glab_lua_store_result(value 1, runlog 2), protected so that its error can name the script. */
+static int pstore(lua_State *L) {
+  glab_lua_store_result(L, 1, lua_touserdata(L, 2));
+  return 0;
+}
+
 /* Everything that touches Lua, run under lua_pcall (so that no error can escape to a panic):
  * set up the state, run the script, record its results. A script error is raised again with
  * its traceback; the end by gradlab.sweep is a success (o->sweep_ended). */
@@ -301,14 +307,16 @@ static int pmain(lua_State *L) {
       lua_getfield(L, -1, "plot") == LUA_TBOOLEAN)
     o->no_plot = !lua_toboolean(L, -1);
   lua_settop(L, top);
-  if (lua_gettop(L) > base && lua_istable(L, base + 1))
-    run_flatten_result(L, o->log, base + 1);
-  else if (lua_gettop(L) > base && !lua_isnil(L, base + 1)) {
-    /* A single value: result.value */
-    if (lua_type(L, base + 1) == LUA_TNUMBER)
-      glab_runlog_set_result_number(o->log, "value", lua_tonumber(L, base + 1));
-    else
-      glab_runlog_set_result_string(o->log, "value", luaL_tolstring(L, base + 1, NULL));
+  /* The result table (or a single value, "value") into summary.json: what cannot be stored
+   * without losing data (colliding flat keys, keys that are neither strings nor integers, a
+   * function) is an error naming the key, raised here so that the run fails (exit 1,
+   * finished=false) with that message. */
+  if (top > base) {
+    lua_pushcfunction(L, pstore);
+    lua_pushvalue(L, base + 1);
+    lua_pushlightuserdata(L, o->log);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+      return luaL_error(L, "%s: %s", o->script, lua_tostring(L, -1)); /* no line to name */
   }
   return 0;
 }

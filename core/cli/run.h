@@ -27,7 +27,6 @@ int run_folder_prepare(const char *dir, int overwrite, int *lockfd);
 
 /* ---- run_lua.c ---- */
 typedef struct lua_State lua_State;
-typedef struct glab_runlog glab_runlog;
 /* load/loadfile default to mode "t", dofile and require's Lua searcher take source only. */
 void run_text_only(lua_State *L);
 /* 1 if the file is a precompiled chunk (after an optional BOM and '#' line, as Lua reads it). */
@@ -37,7 +36,5 @@ int run_is_binary_chunk(const char *path);
 int run_is_decimal(const char *s, int *nonzero);
 /* A --set value as gradlab.params holds it: boolean, decimal number, else the string. */
 void run_push_set_value(lua_State *L, const char *text);
-/* The table at idx into summary.json's "result", flattened ("a.b", "list.1"), keys sorted. */
-void run_flatten_result(lua_State *L, glab_runlog *log, int idx);
 
 #endif

@@ -1,14 +1,12 @@
 /* run_lua.c — pieces of `gradlab run`'s Lua side that need nothing of the run's own state:
  * loading Lua source only (the script, and load/loadfile/dofile/require inside it), how a
- * --set value reads (boolean, decimal number or string), and the script's result table
- * flattened into summary.json. */
+ * --set value reads (boolean, decimal number or string). */
 #include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "gradlab/runlog.h"
 #include "run.h"
 
 /* ---- text chunks only ----
@@ -135,81 +133,4 @@ void run_push_set_value(lua_State *L, const char *text) {
     lua_pushboolean(L, text[0] == 't');
   else if (!run_is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0)
     lua_pushstring(L, text);
-}
-
-/* table.sort comparator for result keys: integers first (numerically), then strings. */
-static int key_less(lua_State *L) {
-  int ia = lua_isinteger(L, 1), ib = lua_isinteger(L, 2);
-  if (ia != ib) {
-    lua_pushboolean(L, ia);
-  } else if (ia) {
-    lua_pushboolean(L, lua_tointeger(L, 1) < lua_tointeger(L, 2));
-  } else {
-    lua_pushboolean(L, strcmp(lua_tostring(L, 1), lua_tostring(L, 2)) < 0);
-  }
-  return 1;
-}
-
-/* The script's result table into summary.json's "result", flattened ("a.b", "list.1"), keys in
- * a fixed order (so the same results give the same summary). */
-static void flatten(lua_State *L, glab_runlog *log, int idx, const char *prefix, int depth) {
-  idx = lua_absindex(L, idx);
-  if (depth > 8) return;
-  luaL_checkstack(L, 8, "result table");
-  lua_newtable(L); /* the keys (integers and strings), sorted */
-  int keys = lua_gettop(L);
-  lua_Integer n = 0;
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) == LUA_TSTRING || lua_isinteger(L, -1)) {
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, keys, ++n);
-    }
-  }
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, keys);
-  lua_pushcfunction(L, key_less);
-  lua_call(L, 2, 0);
-  lua_pop(L, 1);
-  for (lua_Integer i = 1; i <= n; i++) {
-    int top = lua_gettop(L);
-    lua_rawgeti(L, keys, i);
-    char kbuf[32];
-    const char *k;
-    if (lua_isinteger(L, -1)) {
-      snprintf(kbuf, sizeof kbuf, "%lld", (long long)lua_tointeger(L, -1));
-      k = kbuf;
-    } else {
-      k = lua_tostring(L, -1);
-    }
-    lua_pushvalue(L, -1);
-    lua_rawget(L, idx);
-    int v = lua_gettop(L);
-    const char *key = prefix[0] ? lua_pushfstring(L, "%s.%s", prefix, k) : lua_pushstring(L, k);
-    switch (lua_type(L, v)) {
-    case LUA_TNUMBER:
-      glab_runlog_set_result_number(log, key, lua_tonumber(L, v));
-      break;
-    case LUA_TBOOLEAN:
-      glab_runlog_set_result_number(log, key, lua_toboolean(L, v));
-      break;
-    case LUA_TSTRING:
-      glab_runlog_set_result_string(log, key, lua_tostring(L, v));
-      break;
-    case LUA_TTABLE:
-      flatten(L, log, v, key, depth + 1);
-      break;
-    default:
-      glab_runlog_set_result_string(log, key, luaL_tolstring(L, v, NULL));
-      break;
-    }
-    lua_settop(L, top);
-  }
-  lua_settop(L, keys - 1);
-}
-
-void run_flatten_result(lua_State *L, glab_runlog *log, int idx) {
-  flatten(L, log, idx, "", 0);
 }

@@ -28,6 +28,7 @@ gradlab_lua_case(same_stats 0 ANY ${LUA_T}/scripts/same_stats.lua)
 gradlab_lua_case(sweep 0 ANY ${LUA_T}/scripts/sweep.lua --set act=relu)
 gradlab_lua_case(sweep_values 0 ANY ${LUA_T}/scripts/sweep_values.lua)
 gradlab_lua_case(result_flatten 0 ANY ${LUA_T}/scripts/result_flatten.lua)
+gradlab_lua_case(result_lone 0 ANY ${LUA_T}/scripts/result_lone.lua)
 gradlab_lua_case(nonfinite 0 ANY ${LUA_T}/scripts/nonfinite.lua)
 gradlab_lua_case(drop_last 0 ANY ${LUA_T}/scripts/drop_last.lua)
 gradlab_lua_case(batch_count 0 ANY ${LUA_T}/scripts/batch_count.lua)
@@ -64,6 +65,20 @@ gradlab_lua_case(err_shape 1 "shape_mismatch\\.lua:6: net:forward: .*head.*\\[1\
 gradlab_lua_case(err_callback 1 "callback_error\\.lua:7: callback failed at step 2"
   ${LUA_T}/errors/callback_error.lua)
 gradlab_lua_case(err_partial 1 "partial\\.lua:8: deliberate failure" ${LUA_T}/errors/partial.lua)
+# A result that cannot be stored without losing data: an error naming the script and the key.
+gradlab_lua_case(err_result_collide 1
+  "bad_result\\.lua: result: key 'a\\.b' comes from both a\\.b and \\[\"a\\.b\"\\]: one value would be lost"
+  ${LUA_T}/errors/bad_result.lua -- collide)
+gradlab_lua_case(err_result_float_key 1 "result: the result table has the key 1\\.5: only string and integer keys"
+  ${LUA_T}/errors/bad_result.lua -- float_key)
+gradlab_lua_case(err_result_bool_key 1 "result: the result table has a boolean as a key"
+  ${LUA_T}/errors/bad_result.lua -- bool_key)
+gradlab_lua_case(err_result_table_key 1 "result: the result table has a table as a key"
+  ${LUA_T}/errors/bad_result.lua -- table_key)
+gradlab_lua_case(err_result_function 1 "result: f is a function: only numbers, strings, booleans"
+  ${LUA_T}/errors/bad_result.lua -- function)
+gradlab_lua_case(err_result_lone_function 1 "result: the result is a function"
+  ${LUA_T}/errors/bad_result.lua -- lone_function)
 
 # SIGTERM: recorded as unfinished, then the process ends by the signal.
 gradlab_lua_case(err_sigterm 143 "sigterm\\.lua:[0-9]+: interrupted by signal 15" ${LUA_T}/errors/sigterm.lua)
