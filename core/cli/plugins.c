@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "gradlab/error.h"
+#include "gradlab/layer.h"
 #include "gradlab/optim.h"
 #include "gradlab/registry.h"
 
@@ -29,8 +30,10 @@ static void usage(FILE *f) {
   }
 }
 
-/* Loads the standard search into the default registry; prints each failure on its own line.
- * Returns the number of failures (0 when all loaded). Shared with gradcheck.c. */
+/* Loads the standard search into the default registry; prints each failure on its own line
+ * (the search-path warnings, such as a missing GRADLAB_PLUGIN_PATH folder, are printed by
+ * glab_plugins_load_default itself, once: not again here). Returns the number of failures (0 when
+ * all loaded). Shared with gradcheck.c. */
 int cli_load_plugins(const char *const *paths, int n);
 int cli_load_plugins(const char *const *paths, int n) {
   glab_registry *reg = glab_default_registry();
@@ -70,7 +73,8 @@ static int describe(const char *name) {
     printf("  %-18s %-7s %-16s %s\n", "NAME", "KIND", "DEFAULT", "DOC");
     print_options(opts, &any);
     if (kind == GLAB_KIND_OPTIMIZER) print_options(glab_optimizer_generic_options(), &any);
-    if (kind == GLAB_KIND_LAYER) {
+    if (kind == GLAB_KIND_LAYER) { /* `name`, which the embedder handles for every layer */
+      print_options(glab_layer_generic_options(), &any);
       const glab_layer_type *t = glab_registry_layer(reg, nm);
       if (t && t->takes_children) printf("  (takes child layers)\n");
     }

@@ -119,3 +119,11 @@ add_test(NAME plugins_long_name_metrics COMMAND sh -c
   "rm -rf '${out}' && \"$0\" run \"$1\" --out '${out}' && n=$(grep -cE '^[0-9]+,[0-9]+,x{2000},' '${out}/metrics.csv') && echo \"rows with the whole name: $n\" && [ \"$n\" -ge 10 ]"
   ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/long_name_metrics.lua)
 set_tests_properties(plugins_long_name_metrics PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_PLOT=0")
+
+# `gradlab plugins --describe LAYER` lists the option every layer takes (name) after the type's.
+add_test(NAME plugins_cli_describe_generic COMMAND ${GLAB_CLI} plugins --describe dense)
+set_tests_properties(plugins_cli_describe_generic PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH="
+  PASS_REGULAR_EXPRESSION "bias_init +init +zeros[^\n]*\n +name +string +\\(unset\\) +the layer's name")
+# A GRADLAB_PLUGIN_PATH folder that does not exist: one warning per command, never two.
+add_test(NAME plugins_cli_path_warning COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/path_warning.sh
+  ${GLAB_CLI} ${CMAKE_CURRENT_LIST_DIR}/scripts/tiny.lua ${GLAB_BROKEN_DIR}/initfail.so)
