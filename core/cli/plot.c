@@ -453,9 +453,11 @@ static void check_steps(const metrics *m, const double *user, int nuser) {
 
 static int plot_dir(const char *run_dir, int explicit_request, int quiet, const double *steps,
                     int nsteps, int draw) {
-  char mpath[4096], fdir[4096];
-  snprintf(mpath, sizeof mpath, "%s/metrics.csv", run_dir);
-  snprintf(fdir, sizeof fdir, "%s/figures", run_dir);
+  char mpath[PATH_MAX], fdir[PATH_MAX];
+  int nm = snprintf(mpath, sizeof mpath, "%s/metrics.csv", run_dir);
+  int nf = snprintf(fdir, sizeof fdir, "%s/figures", run_dir);
+  if (nm < 0 || (size_t)nm >= sizeof mpath || nf < 0 || (size_t)nf >= sizeof fdir)
+    return cli_error("plot: '%s': path too long for its files (metrics.csv, figures/)", run_dir);
   struct stat sb;
   if (stat(run_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
     return cli_error("plot: '%s' is not a run folder", run_dir);

@@ -2,6 +2,7 @@
  * gnuplot writer (NAME.dat + NAME.gp giving PNG and SVG) and the CSV reader (libcsv). */
 #include <csv.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,11 +128,20 @@ static void hline_key(FILE *g, const figure *f, int first) {
   gp_quote(g, f->hline_label);
 }
 
-/* dir/NAME.EXT written as dir/NAME.EXT.tmp and renamed when whole: never half a file. */
-static FILE *open_tmp(char *path, char *tmp, size_t size, const char *dir, const char *name,
-                      const char *ext) {
-  snprintf(path, size, "%s/%s.%s", dir, name, ext);
-  snprintf(tmp, size, "%s.tmp", path);
+/* dir/NAME.EXT written as dir/NAME.EXT.tmp and renamed when whole: never half a file. A path
+ * that does not fit (PATH_MAX) is an error, never a file written under a name cut short. */
+static FILE *open_tmp(char *path, size_t psize, char *tmp, size_t tsize, const char *dir,
+                      const char *name, const char *ext) {
+  int n = snprintf(path, psize, "%s/%s.%s", dir, name, ext);
+  if (n < 0 || (size_t)n >= psize) {
+    cli_error("plot: cannot write %s/%s.%s: path too long", dir, name, ext);
+    return NULL;
+  }
+  n = snprintf(tmp, tsize, "%s.tmp", path);
+  if (n < 0 || (size_t)n >= tsize) {
+    cli_error("plot: cannot write %s: path too long", path);
+    return NULL;
+  }
   FILE *f = fopen(tmp, "w");
   if (!f) cli_error("plot: cannot write %s: %s", tmp, strerror(errno));
   return f;
@@ -149,13 +159,13 @@ static int close_tmp(FILE *f, const char *path, const char *tmp) {
 
 /* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
 int plot_fig_write(const figure *f, const char *dir) {
-  char path[4096], tmp[4200];
+  char path[PATH_MAX], tmp[PATH_MAX];
   int any = 0;
   for (int i = 0; i < f->ns; i++)
     for (size_t k = 0; k < f->s[i].n; k++)
       any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
   if (!f->ns) return 1;
-  FILE *d = open_tmp(path, tmp, sizeof path, dir, f->name, "dat");
+  FILE *d = open_tmp(path, sizeof path, tmp, sizeof tmp, dir, f->name, "dat");
   if (!d) return -1;
   fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
   if (f->bars) { /* one row per category: index, "label", one column per series */
@@ -186,7 +196,7 @@ int plot_fig_write(const figure *f, const char *dir) {
   }
   if (close_tmp(d, path, tmp)) return -1;
 
-  FILE *g = open_tmp(path, tmp, sizeof path, dir, f->name, "gp");
+  FILE *g = open_tmp(path, sizeof path, tmp, sizeof tmp, dir, f->name, "gp");
   if (!g) return -1;
   fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n", f->name,
           f->name);

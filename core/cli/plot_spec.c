@@ -109,7 +109,13 @@ static int spec_row(void *ud, size_t line, int nf, char **fld) {
   snprintf(f.hline_label, sizeof f.hline_label, "%s", v[S_HLABEL]);
   snprintf(f.name, sizeof f.name, "%s", v[S_NAME]);
   char dpath[4096];
-  snprintf(dpath, sizeof dpath, "%s/%s", c->run_dir, v[S_DATA]);
+  int n = snprintf(dpath, sizeof dpath, "%s/%s", c->run_dir, v[S_DATA]);
+  if (n < 0 || (size_t)n >= sizeof dpath) {
+    cli_error("plot: %s:%zu: data file %s/%s: path too long", c->path, line, c->run_dir, v[S_DATA]);
+    c->rc = -1;
+    plot_fig_free(&f);
+    return 0;
+  }
   spec_data d = {&f, 0, 0, 0, 0, 0, dpath};
   int r = plot_csv_each_row(dpath, spec_data_row, &d);
   snprintf(f.name, sizeof f.name, "%s", clean);

@@ -13,6 +13,8 @@
 #                  not recorded: a warning naming it and the step shown instead
 # plot_one_point   a run of one recorded step (one point per series, one value per axis):
 #                  gnuplot draws it without a warning on stderr
+# plot_long_path   a run folder whose figure files' paths pass PATH_MAX: exit 1 saying the path
+#                  is too long, and no file written under a name cut short
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -159,6 +161,26 @@ plot_one_point)
   for fig in loss accuracy grad_norm_output_grad one_line one_log one_bar; do
     [ -s "$d/figures/$fig.png" ] || fail "no $fig.png"
   done
+  ;;
+plot_long_path)
+  d=$out/plot_long_path
+  rm -rf "$d" && mkdir -p "$d" || fail "cannot create $d"
+  # 16 folders of 250 characters, then the run folder (60): RUN is 4076 characters (relative to
+  # $d), RUN/metrics.csv fits in PATH_MAX (4096), RUN/figures/grad_norm_output_grad.dat does not
+  a=$(printf '%0250d' 0 | tr 0 a)
+  r=$(printf '%060d' 0 | tr 0 r)
+  rel=$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$a/$r
+  (cd "$d" && for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+    mkdir "$a" && cd "$a" || exit 1
+  done && cp -r "$src/tests/studies/fixture_run" "$r") || fail "cannot make the deep folder"
+  (cd "$d" && "$gradlab" plot "$rel" --no-draw) 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc with figure paths past PATH_MAX, expected 1"
+  grep -q "path too long" "$d.err" || fail "no 'path too long': $(cut -c1-300 "$d.err")"
+  [ "$(find "$d" -type d -name figures | wc -l)" -eq 1 ] || fail "no figures folder"
+  bad=$(find "$d" -type f -path '*/figures/*' | sed 's#.*/##' | grep -Ev '^[A-Za-z0-9_-]+[.](dat|gp)$')
+  [ -z "$bad" ] || fail "files written under a name cut short: $bad"
+  rm -rf "$d"
   ;;
 study | study_no_data)
   name=$1
