@@ -17,6 +17,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "gradlab/error.h"
 
 static void usage(FILE *f) {
   fputs(
@@ -47,7 +48,17 @@ static void usage(FILE *f) {
       f);
 }
 
-/* Remove what a killed batch may have left: temporary files and sweep folders. */
+/* A temporary file of the core's atomic writer: NAME.tmp-PID or NAME.tmp-PID-K. */
+static int is_writer_temp(const char *name) {
+  const char *t = strstr(name, ".tmp-");
+  if (!t || t == name) return 0;
+  for (t += 5; *t; t++)
+    if (!((*t >= '0' && *t <= '9') || *t == '-')) return 0;
+  return 1;
+}
+
+/* Remove what a killed batch may have left: temporary files (NAME.tmp of older versions,
+ * NAME.tmp-PID of the atomic writer) and sweep folders. */
 static void clean_stale(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return;
@@ -58,6 +69,9 @@ static void clean_stale(const char *dir) {
     if ((n > 4 && !strcmp(e->d_name + n - 4, ".tmp")) || !strncmp(e->d_name, ".sweep-", 7)) {
       snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
       batch_rmtree(path);
+    } else if (is_writer_temp(e->d_name) && e->d_type != DT_DIR) {
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
     }
   }
   closedir(d);
@@ -66,8 +80,8 @@ static void clean_stale(const char *dir) {
 static int lock_dir(const char *dir) {
   char path[4200];
   snprintf(path, sizeof path, "%s/.lock", dir);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return cli_error("cannot create %s: %s", path, strerror(errno)), -1;
+  int fd = cli_open_lock(path);
+  if (fd < 0) return cli_error("%s", glab_last_error()), -1;
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char buf[32] = "";
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
@@ -130,10 +144,9 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   snprintf(path, sizeof path, "%s/slurm.sh", dir);
   if (!getcwd(cwd, sizeof cwd)) return cli_error("getcwd: %s", strerror(errno));
   snprintf(self, sizeof self, "%s", cli_self_path());
-  char tmp[4300];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return cli_error("cannot write %s: %s", tmp, strerror(errno));
+  cli_buf buf;
+  FILE *f = cli_buf_open(&buf);
+  if (!f) return cli_error("cannot write %s: out of memory", path);
   fprintf(f,
           "#!/bin/bash\n"
           "# Slurm job array written by 'gradlab batch --emit slurm': %d job%s in %d shard%s,\n"
@@ -162,8 +175,9 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   fprintf(f, " --shard \"$K/%d\" --out ", shards);
   shell_quote(f, dir);
   fputs("/shards/\"$K\"\n", f);
-  if (fclose(f) != 0 || chmod(tmp, 0755) != 0 || rename(tmp, path) != 0)
-    return cli_error("cannot write %s: %s", path, strerror(errno));
+  if (cli_buf_write(&buf, path, 0) != 0) return cli_error("%s", glab_last_error());
+  if (chmod(path, 0755) != 0) /* through a link: the file it names, which was just written */
+    return cli_error("cannot make %s executable: %s", path, strerror(errno));
   printf("wrote %s (%d job%s, %d array task%s)\n", path, l->n, batch_s(l->n), shards,
          batch_s(shards));
   print_commands(stdout, "", path, dir);
@@ -381,7 +395,7 @@ int cli_batch(int argc, char **argv) {
   char path[4200];
   snprintf(path, sizeof path, "%s/batch.json", out);
   if (batch_write_json(path, bj) != 0) {
-    rc = cli_error("cannot write %s: %s", path, strerror(errno));
+    rc = cli_error("%s", glab_last_error());
     goto out;
   }
   if (o.jobs > 1) { /* one BLAS thread per job: -j jobs already fill the cores */

@@ -18,6 +18,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "gradlab/error.h"
 
 #define TERM_GRACE 2.0 /* seconds between SIGTERM and SIGKILL (timeout or interrupt) */
 #define TAIL_LINES 10
@@ -250,7 +251,7 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   free(last);
   snprintf(path, sizeof path, "%s/job.json", jd);
   if (batch_write_json(path, st) != 0) {
-    cli_error("cannot write %s: %s", path, strerror(errno));
+    cli_error("%s", glab_last_error());
     ok = -1;
   }
   cJSON_Delete(st);

@@ -16,6 +16,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "gradlab/error.h"
 
 char *batch_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -51,45 +52,18 @@ cJSON *batch_read_json(const char *path) {
   return j;
 }
 
-static int write_atomic(const char *path, const char *data, size_t n, int sync) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
-  size_t off = 0;
-  while (off < n) {
-    ssize_t w = write(fd, data + off, n - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  /* fsync so that a crash of the machine cannot leave a renamed but empty file. */
-  if (off != n || (sync && fsync(fd) != 0)) {
-    int e = errno;
-    close(fd);
-    unlink(tmp);
-    errno = e;
-    return -1;
-  }
-  if (close(fd) != 0 || rename(tmp, path) != 0) {
-    int e = errno;
-    unlink(tmp);
-    errno = e;
-    return -1;
-  }
-  return 0;
-}
-
+/* Through the core's atomic writer (cli_files.c); fsync'ed, so that once written the file is on
+ * the disk before the batch goes on (a job counts as ended by its job.json). */
 int batch_write_atomic(const char *path, const char *data, size_t n) {
-  return write_atomic(path, data, n, 1);
+  return cli_write_file(path, data, n, 1);
 }
 
 int batch_write_json_sync(const char *path, const cJSON *j, int sync) {
   char *s = cJSON_Print(j);
-  if (!s) return -1;
+  if (!s) return glab_error(GLAB_ERR_NOMEM, "cannot write %s: out of memory", path), -1;
   size_t n = strlen(s);
   s[n] = '\n'; /* cJSON_Print's terminator becomes a final newline */
-  int rc = write_atomic(path, s, n + 1, sync);
+  int rc = cli_write_file(path, s, n + 1, sync);
   free(s);
   return rc;
 }
@@ -355,7 +329,7 @@ int batch_write_summary(const char *outdir, const batch_list *l, cJSON *const *s
   char path[4200];
   snprintf(path, sizeof path, "%s/summary.csv", outdir);
   int rc = b.s ? batch_write_atomic(path, b.s, b.n) : -1;
-  if (rc) cli_error("cannot write %s: %s", path, strerror(errno));
+  if (rc) cli_error("%s", b.s ? glab_last_error() : "cannot write summary.csv: out of memory");
   free(b.s);
   return rc ? CLI_FAIL : CLI_OK;
 }

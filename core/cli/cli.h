@@ -2,6 +2,9 @@
 #ifndef GRADLAB_CLI_H
 #define GRADLAB_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /* Exit statuses fixed by the contract: 0 success, 1 error in the work, 2 bad usage. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -24,5 +27,24 @@ int cli_error(const char *fmt, ...)
 int cli_check_plugin_paths(const char *cmd, const char *const *paths, int n);
 /* The path of the running gradlab executable (for spawning jobs), from /proc/self/exe. */
 const char *cli_self_path(void);
+
+/* ---- cli_files.c: the command's own files, written by the core's glab_write_file_atomic ----
+ * (temp O_EXCL|O_NOFOLLOW beside the target, renamed over it; a link is followed; a FIFO,
+ * device, directory or dangling link is refused). On failure these return -1 with the message
+ * ("cannot write PATH: reason") in glab_last_error(). */
+/* Write len bytes to path atomically; sync: then fsync the file and its folder. */
+int cli_write_file(const char *path, const void *data, size_t len, int sync);
+/* Text written piece by piece: cli_buf_open gives a stream into memory (NULL: no memory),
+ * cli_buf_write closes it and writes what it holds to path as cli_write_file does. */
+typedef struct cli_buf {
+  FILE *f;
+  char *data;
+  size_t len;
+} cli_buf;
+FILE *cli_buf_open(cli_buf *b);
+int cli_buf_write(cli_buf *b, const char *path, int sync);
+/* Open (create) a lock file to flock and write a pid into: a regular file only — a symbolic
+ * link, FIFO or anything else at path is refused, never followed. The descriptor, or -1. */
+int cli_open_lock(const char *path);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "gradlab/error.h"
 
 typedef struct input {
   const char *dir;
@@ -63,21 +64,40 @@ static int same_list(const batch_list *a, const batch_list *b) {
   return 1;
 }
 
-/* out/<id> -> the job's run folder (replaced atomically). */
-static int link_job(const char *out, const char *src_dir, const char *id) {
+/* out/<id> -> the job's run folder, a symbolic link made under a temporary name and renamed
+ * into place. What is replaced there: nothing, a link (an earlier merge's), or a job folder (a
+ * job that 'gradlab batch --out OUT' ran in the merge output itself). Anything else at out/<id>
+ * — a file, a FIFO, a folder that is not a job's — is left alone: 0 with *why set. */
+static int link_job(const char *out, const char *src_dir, const char *id, const char **why) {
   char target[PATH_MAX], src[4200], link[4200], tmp[4300];
+  *why = NULL;
   snprintf(src, sizeof src, "%s/%s", src_dir, id);
   if (!realpath(src, target)) return -1;
   snprintf(link, sizeof link, "%s/%s", out, id);
   if (!strcmp(target, link)) return 0;
   char rl[PATH_MAX];
   if (realpath(link, rl) && !strcmp(rl, target)) return 0; /* already there */
-  snprintf(tmp, sizeof tmp, "%s/.%s.link.tmp", out, id);
-  unlink(tmp);
-  if (symlink(target, tmp) != 0) return -1;
   struct stat st;
-  if (lstat(link, &st) == 0 && S_ISDIR(st.st_mode)) batch_rmtree(link);
-  return rename(tmp, link);
+  int dir = 0;
+  if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode)) {
+    char job[4300];
+    snprintf(job, sizeof job, "%s/job.json", link);
+    dir = S_ISDIR(st.st_mode) && access(job, F_OK) == 0;
+    if (!dir) {
+      *why = "neither a link nor a job folder";
+      return 0;
+    }
+  }
+  snprintf(tmp, sizeof tmp, "%s/.%s.link.tmp", out, id);
+  unlink(tmp);                              /* a leftover (a link itself is removed) */
+  if (symlink(target, tmp) != 0) return -1; /* never follows what is at tmp */
+  if ((dir && batch_rmtree(link) != 0) || rename(tmp, link) != 0) {
+    int e = errno; /* for the warning */
+    unlink(tmp);
+    errno = e;
+    return -1;
+  }
+  return 0;
 }
 
 static void usage(FILE *f) {
@@ -186,10 +206,16 @@ int cli_merge(int argc, char **argv) {
     cli_error("cannot create %s: %s", out, strerror(errno));
     goto done;
   }
-  for (int i = 0; i < m.n; i++)
-    if (states[i] && link_job(out, in[from[i]].dir, m.jobs[i].id) != 0)
+  for (int i = 0; i < m.n; i++) {
+    const char *why;
+    if (!states[i]) continue;
+    if (link_job(out, in[from[i]].dir, m.jobs[i].id, &why) != 0)
       fprintf(stderr, "gradlab: warning: cannot link %s/%s into %s: %s\n", in[from[i]].dir,
               m.jobs[i].id, out, strerror(errno));
+    else if (why)
+      fprintf(stderr, "gradlab: warning: %s/%s is %s: left as it is, not linked to %s/%s\n", out,
+              m.jobs[i].id, why, in[from[i]].dir, m.jobs[i].id);
+  }
   cJSON *bj = cJSON_CreateObject();
   cJSON_AddNumberToObject(bj, "version", 1);
   cJSON *mf = cJSON_AddArrayToObject(bj, "merged_from");
@@ -217,7 +243,7 @@ int cli_merge(int argc, char **argv) {
   int wrc = batch_write_json(out_json, bj);
   cJSON_Delete(bj);
   if (wrc != 0) {
-    cli_error("cannot write %s: %s", out_json, strerror(errno));
+    cli_error("%s", glab_last_error());
     goto done;
   }
   if (batch_write_summary(out, &m, states, NULL, 0, 0) != CLI_OK) goto done;

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "gradlab/error.h"
 #include "plot_internal.h"
 
 /* ---------- small growable things ---------- */
@@ -128,44 +128,36 @@ static void hline_key(FILE *g, const figure *f, int first) {
   gp_quote(g, f->hline_label);
 }
 
-/* dir/NAME.EXT written as dir/NAME.EXT.tmp and renamed when whole: never half a file. A path
- * that does not fit (PATH_MAX) is an error, never a file written under a name cut short. */
-static FILE *open_tmp(char *path, size_t psize, char *tmp, size_t tsize, const char *dir,
-                      const char *name, const char *ext) {
-  int n = snprintf(path, psize, "%s/%s.%s", dir, name, ext);
-  if (n < 0 || (size_t)n >= psize) {
+/* dir/NAME.EXT, made in memory and written by the core's atomic writer (cli_files.c): never
+ * half a file, and a FIFO, device or folder there is refused, a link followed. A path that does
+ * not fit (PATH_MAX) is an error, never a file written under a name cut short. */
+static FILE *open_fig(cli_buf *b, char *path, size_t size, const char *dir, const char *name,
+                      const char *ext) {
+  int n = snprintf(path, size, "%s/%s.%s", dir, name, ext);
+  if (n < 0 || (size_t)n >= size) {
     cli_error("plot: cannot write %s/%s.%s: path too long", dir, name, ext);
     return NULL;
   }
-  n = snprintf(tmp, tsize, "%s.tmp", path);
-  if (n < 0 || (size_t)n >= tsize) {
-    cli_error("plot: cannot write %s: path too long", path);
-    return NULL;
-  }
-  FILE *f = fopen(tmp, "w");
-  if (!f) cli_error("plot: cannot write %s: %s", tmp, strerror(errno));
+  FILE *f = cli_buf_open(b);
+  if (!f) cli_error("plot: cannot write %s: out of memory", path);
   return f;
 }
 
-static int close_tmp(FILE *f, const char *path, const char *tmp) {
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-    cli_error("plot: cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
+static int close_fig(cli_buf *b, const char *path) {
+  if (cli_buf_write(b, path, 0) != 0) return cli_error("plot: %s", glab_last_error()), -1;
   return 0;
 }
 
 /* Write NAME.dat and NAME.gp into dir. Returns 0, or 1 when the figure has no plottable data. */
 int plot_fig_write(const figure *f, const char *dir) {
-  char path[PATH_MAX], tmp[PATH_MAX];
+  char path[PATH_MAX];
+  cli_buf buf;
   int any = 0;
   for (int i = 0; i < f->ns; i++)
     for (size_t k = 0; k < f->s[i].n; k++)
       any |= point_ok(f, f->s[i].x[k], f->s[i].y[k]);
   if (!f->ns) return 1;
-  FILE *d = open_tmp(path, sizeof path, tmp, sizeof tmp, dir, f->name, "dat");
+  FILE *d = open_fig(&buf, path, sizeof path, dir, f->name, "dat");
   if (!d) return -1;
   fprintf(d, "# data for %s.gp (written by gradlab plot)\n", f->name);
   if (f->bars) { /* one row per category: index, "label", one column per series */
@@ -194,9 +186,9 @@ int plot_fig_write(const figure *f, const char *dir) {
       fputs("\n\n", d);
     }
   }
-  if (close_tmp(d, path, tmp)) return -1;
+  if (close_fig(&buf, path)) return -1;
 
-  FILE *g = open_tmp(path, sizeof path, tmp, sizeof tmp, dir, f->name, "gp");
+  FILE *g = open_fig(&buf, path, sizeof path, dir, f->name, "gp");
   if (!g) return -1;
   fprintf(g, "# %s — written by `gradlab plot`; edit freely and rerun: gnuplot %s.gp\n", f->name,
           f->name);
@@ -388,7 +380,7 @@ int plot_fig_write(const figure *f, const char *dir) {
           "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
           "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
           PNG_W, PNG_H, f->name);
-  return close_tmp(g, path, tmp);
+  return close_fig(&buf, path);
 }
 
 /* ---------- CSV reading (libcsv) ---------- */

@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "gradlab/error.h"
 #include "run.h"
 
 /* What a run writes into its folder (figures/ is gradlab plot's). */
@@ -74,8 +75,8 @@ static int lock_folder(const char *dir) {
   char path[4096];
   if (!join(path, sizeof path, dir, ".lock"))
     return cli_error("run: path too long: %s/.lock", dir), -1;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return cli_error("run: cannot create %s: %s", path, strerror(errno)), -1;
+  int fd = cli_open_lock(path);
+  if (fd < 0) return cli_error("run: %s", glab_last_error()), -1;
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char buf[32] = "";
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);

@@ -30,6 +30,11 @@
 #              makes one task per job (a note); slurm.sh and the printed submit/merge lines
 #              are shell-quoted: with spaces in the paths and a quote in a grid value, the
 #              array run task by task and the printed merge line give the unsharded summary
+#   targets    the files batch and merge write go through the core's atomic writer: a FIFO at
+#              summary.csv, batch.json or slurm.sh is refused (exit 1, message naming it) and
+#              stays a FIFO; a symbolic link there is followed (its file gets the content, the
+#              link stays); a link at .lock is refused, its target untouched; merge leaves a
+#              file at OUT/<id> alone (a warning) and links the other jobs
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -516,6 +521,60 @@ options)
     fail "merged summary: $(cat "em out/merged/summary.csv")"
   strip() { cut -d, -f1-4 "$1"; }
   diff <(strip "full out/summary.csv") <(strip "em out/merged/summary.csv") || fail "merged summary differs"
+  ;;
+targets)
+  gl batch "$S/empty.lua" --grid x=1,2 --out d -q || fail "batch d: exit $?"
+  cp d/summary.csv good.csv
+  # a FIFO at summary.csv: refused, left a FIFO (a rename would have replaced it)
+  rm d/summary.csv && mkfifo d/summary.csv
+  gl batch "$S/empty.lua" --grid x=1,2 --out d -q 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "FIFO at summary.csv: exit $rc, expected 1"
+  grep -q "^gradlab: error: cannot write d/summary.csv: not a regular file but a FIFO" err.txt ||
+    fail "FIFO message: $(cat err.txt)"
+  [ -p d/summary.csv ] || fail "the FIFO at summary.csv was replaced"
+  # a symbolic link at summary.csv: followed, the link stays
+  rm d/summary.csv && echo old > elsewhere.csv && ln -s ../elsewhere.csv d/summary.csv
+  gl batch "$S/empty.lua" --grid x=1,2 --out d -q || fail "link at summary.csv: exit $?"
+  [ -L d/summary.csv ] || fail "the link at summary.csv was replaced"
+  cmp -s <(cut -d, -f1-4 good.csv) <(cut -d, -f1-4 elsewhere.csv) || fail "the link's file: $(cat elsewhere.csv)"
+  # a FIFO at batch.json: refused before any job runs
+  gl batch "$S/empty.lua" --grid x=1 --out b1 -q || fail "batch b1: exit $?"
+  rm b1/batch.json && mkfifo b1/batch.json
+  gl batch "$S/empty.lua" --grid x=1,2 --out b1 -q 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "FIFO at batch.json: exit $rc, expected 1"
+  grep -q "cannot write b1/batch.json: not a regular file but a FIFO" err.txt ||
+    fail "batch.json message: $(cat err.txt)"
+  [ -p b1/batch.json ] || fail "the FIFO at batch.json was replaced"
+  # a link at .lock: refused (the pid would have been written over its target)
+  mkdir l && echo precious > precious.txt && ln -s ../precious.txt l/.lock
+  gl batch "$S/empty.lua" --out l -q 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "link at .lock: exit $rc, expected 1"
+  grep -q "cannot create l/.lock: .*symbolic link" err.txt || fail ".lock message: $(cat err.txt)"
+  [ "$(cat precious.txt)" = precious ] || fail "the .lock link's target was written"
+  # slurm.sh: a FIFO refused, a link followed (and the file it names made executable)
+  mkdir e && mkfifo e/slurm.sh
+  gl batch "$S/empty.lua" --out e --emit slurm > out.txt 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "FIFO at slurm.sh: exit $rc, expected 1"
+  grep -q "cannot write e/slurm.sh: not a regular file but a FIFO" err.txt || fail "slurm.sh message: $(cat err.txt)"
+  [ -p e/slurm.sh ] || fail "the FIFO at slurm.sh was replaced"
+  rm e/slurm.sh && : > real.sh && ln -s ../real.sh e/slurm.sh
+  gl batch "$S/empty.lua" --out e --emit slurm > out.txt 2> err.txt || fail "link at slurm.sh: exit $?"
+  [ -L e/slurm.sh ] && [ -x real.sh ] && grep -q '^#SBATCH --array=0-0' real.sh || fail "slurm.sh through its link"
+  # merge: a file at OUT/<id> is left alone with a warning; the other job is linked
+  gl merge d --out m > /dev/null || fail "merge m: exit $?"
+  id=$(python3 -c 'import csv; print(next(csv.DictReader(open("good.csv")))["id"])')
+  rm m/"$id" && echo mine > m/"$id"
+  gl merge d --out m > /dev/null 2> err.txt || fail "merge again: exit $?"
+  grep -q "^gradlab: warning: m/$id is neither a link nor a job folder: left as it is" err.txt ||
+    fail "merge warning: $(cat err.txt)"
+  [ "$(cat m/"$id")" = mine ] || fail "merge replaced the file at m/$id"
+  [ "$(find m -maxdepth 1 -type l | wc -l)" = 1 ] || fail "the other job is not linked"
+  no_temp_files d
+  no_temp_files m
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"

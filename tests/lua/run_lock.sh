@@ -3,7 +3,7 @@
 # a second `gradlab run --out` into it, with or without --overwrite, is refused (exit 1, the
 # message names the first run's pid) and changes nothing, so the first run's files stay its own
 # (summary.json, log.txt, script.lua all of WAITING_SCRIPT). Once it has ended the folder can be
-# reused with --overwrite.
+# reused with --overwrite. A symbolic link at DIR/.lock is refused, its target left alone.
 set -u
 gradlab=$1 waiting=$2 other=$3
 out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-lock.XXXXXX")
@@ -39,4 +39,12 @@ PY
 "$gradlab" run "$other" --out "$out/oc" --overwrite >/dev/null 2>"$out/stderr" ||
   fail "--overwrite once the folder is free"
 grep -q "$(basename "$other")" "$out/oc/summary.json" || fail "summary.json is not the new run's"
+# a symbolic link at DIR/.lock is refused (exit 1), never followed: its target keeps its text
+mkdir "$out/ln" && echo precious >"$out/precious" && ln -s ../precious "$out/ln/.lock"
+"$gradlab" run "$other" --out "$out/ln" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 1 ] || fail "a link at .lock: exit $rc, expected 1"
+grep -q "^gradlab: error: run: cannot create $out/ln/.lock: .*symbolic link" "$out/stderr" ||
+  fail "message for a link at .lock"
+[ "$(cat "$out/precious")" = precious ] || fail "the .lock link's target was written"
 echo ok

@@ -15,6 +15,9 @@
 #                  gnuplot draws it without a warning on stderr
 # plot_long_path   a run folder whose figure files' paths pass PATH_MAX: exit 1 saying the path
 #                  is too long, and no file written under a name cut short
+# plot_targets     figure files go through the core's atomic writer: a FIFO at a figure's .dat is
+#                  refused (exit 1, naming it) and stays a FIFO; a symbolic link at a .gp is
+#                  followed (its file gets the script, the link stays)
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -181,6 +184,22 @@ plot_long_path)
   bad=$(find "$d" -type f -path '*/figures/*' | sed 's#.*/##' | grep -Ev '^[A-Za-z0-9_-]+[.](dat|gp)$')
   [ -z "$bad" ] || fail "files written under a name cut short: $bad"
   rm -rf "$d"
+  ;;
+plot_targets)
+  d=$out/plot_targets
+  rm -rf "$d" "$out/loss.gp" && cp -r "$src/tests/studies/fixture_run" "$d" || fail "cannot copy the fixture"
+  mkdir -p "$d/figures" && mkfifo "$d/figures/loss.dat" && : >"$out/loss.gp" &&
+    ln -s ../../loss.gp "$d/figures/accuracy.gp" || fail "cannot make the targets"
+  "$gradlab" plot "$d" --no-draw >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc with a FIFO at figures/loss.dat, expected 1"
+  grep -q "plot: cannot write $d/figures/loss.dat: not a regular file but a FIFO" "$d.err" ||
+    fail "message: $(cat "$d.err")"
+  [ -p "$d/figures/loss.dat" ] || fail "the FIFO at loss.dat was replaced"
+  [ -L "$d/figures/accuracy.gp" ] || fail "the link at accuracy.gp was replaced"
+  grep -q "accuracy.dat" "$out/loss.gp" || fail "the link's file did not get accuracy.gp"
+  [ -s "$d/figures/grad_norm_output_grad.gp" ] || fail "the other figures were not written"
+  [ -z "$(find "$d" -name '*.tmp*')" ] || fail "temporary files left: $(find "$d" -name '*.tmp*')"
   ;;
 study | study_no_data)
   name=$1

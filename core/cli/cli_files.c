@@ -1,0 +1,84 @@
+/* cli_files.c — how the gradlab command writes its own files (batch.json, job.json,
+ * summary.csv, slurm.sh, .progress.json, figure .dat/.gp): always through the core's atomic
+ * writer, glab_write_file_atomic (core/files.c), so they share its rules — a temporary file
+ * created O_EXCL|O_NOFOLLOW beside the target and renamed over it, a symbolic link followed (its
+ * file replaced, the link kept), a FIFO, device, directory, socket or dangling link refused and
+ * left alone. Text made piece by piece goes to memory first (open_memstream), then is written
+ * whole. Also the lock files (DIR/.lock), which must stay in place and so are opened, never
+ * replaced: a link or anything but a regular file there is refused. */
+#define _GNU_SOURCE /* open_memstream is POSIX 2008; O_NOFOLLOW */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gradlab/error.h"
+#include "gradlab/runlog.h"
+
+FILE *cli_buf_open(cli_buf *b) {
+  b->data = NULL;
+  b->len = 0;
+  b->f = open_memstream(&b->data, &b->len);
+  if (!b->f) glab_error(GLAB_ERR_NOMEM, "out of memory");
+  return b->f;
+}
+
+/* fsync the file `path` names (the one a link resolves to) and its folder, so that what was just
+ * renamed is on the disk, name and content, before the caller goes on. */
+static int sync_path(const char *path) {
+  char real[PATH_MAX];
+  if (!realpath(path, real)) return -1;
+  int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  fd = open(dirname(real), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (fsync(fd) != 0) rc = -1;
+  close(fd);
+  return rc;
+}
+
+int cli_write_file(const char *path, const void *data, size_t len, int sync) {
+  if (glab_write_file_atomic(path, data, len) != GLAB_OK) return -1;
+  if (sync && sync_path(path) != 0)
+    return glab_error(GLAB_ERR_IO, "cannot write %s: fsync: %s", path, strerror(errno)), -1;
+  return 0;
+}
+
+int cli_buf_write(cli_buf *b, const char *path, int sync) {
+  int bad = ferror(b->f);
+  if (fclose(b->f) != 0) bad = 1;
+  b->f = NULL;
+  int rc = bad ? (glab_error(GLAB_ERR_NOMEM, "cannot write %s: out of memory", path), -1)
+               : cli_write_file(path, b->data, b->len, sync);
+  free(b->data);
+  b->data = NULL;
+  return rc;
+}
+
+int cli_open_lock(const char *path) {
+  /* O_NOFOLLOW: a link planted at .lock must not make the pid overwrite its target;
+   * O_NONBLOCK: a FIFO there must not block the open (it is refused below). */
+  int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    glab_error(GLAB_ERR_IO, "cannot create %s: %s%s", path, strerror(errno),
+               errno == ELOOP ? " (a symbolic link; refusing to follow it)" : "");
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    glab_error(GLAB_ERR_IO, "cannot create %s: not a regular file (refusing to use it)", path);
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  return fd;
+}
