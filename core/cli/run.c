@@ -4,11 +4,11 @@
  * A syntax or runtime error prints `FILE:LINE: message` and a traceback, flushes what was
  * recorded with finished=false and exits 1. Everything that can raise a Lua error runs inside
  * lua_pcall, so no error escapes to a panic. Also: run_guard.c (plugins, fatal signals),
- * run_folder.c (the --out folder and its lock), run_lua.c (source-only loading, --set values);
- * the result table is flattened by the binding (glab_lua_store_result). */
+ * run_folder.c (the --out folder and its lock), run_lua.c (source-only loading); --set values
+ * are read and the result table is flattened by the binding (glab_lua_push_param_value,
+ * glab_lua_store_result). */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,21 +172,19 @@ static int msghandler(lua_State *L) {
 }
 
 /* A --set number must be finite (1e400 would be inf in Lua and something else in summary.json)
- * and a non-zero one must not underflow to 0 (1e-400): both are refused naming the key. */
+ * and a non-zero one must not underflow to 0 (1e-400): both are refused naming the key. The
+ * reading itself is the binding's (glab_lua_push_param_value), as gradlab.params gets it. */
 static int check_sets(run_opts *o, lua_State *L) {
   for (int i = 0; i < o->nsets; i++) {
     const char *eq = strchr(o->sets[i], '=');
-    int nonzero;
-    run_push_set_value(L, eq + 1);
-    int num = lua_type(L, -1) == LUA_TNUMBER && run_is_decimal(eq + 1, &nonzero);
-    double v = num ? lua_tonumber(L, -1) : 0;
+    int st = glab_lua_push_param_value(L, eq + 1);
     lua_pop(L, 1);
-    if (num && !isfinite(v)) {
+    if (st == GLAB_LUA_PARAM_INFINITE) {
       cli_error("run: --set %s: the number is out of range (parameters must be finite)",
                 o->sets[i]);
       return CLI_USAGE;
     }
-    if (num && v == 0 && nonzero) {
+    if (st == GLAB_LUA_PARAM_UNDERFLOW) {
       cli_error("run: --set %s: the number is too small for a double (it would be 0; the "
                 "smallest is about 4.9e-324): give %.*s a value that is not 0, or 0 itself",
                 o->sets[i], (int)(eq - o->sets[i]), o->sets[i]);
@@ -194,26 +192,6 @@ static int check_sets(run_opts *o, lua_State *L) {
     }
   }
   return CLI_OK;
-}
-
-/* require "gradlab": the module, with gradlab.params holding the --set values as
- * run_push_set_value reads them (the binding's own reading, glab_lua_set_param, takes anything Lua
- * reads as a number, hex included: those values are put back as the strings they are). */
-static int open_gradlab(lua_State *L) {
-  run_opts *o = lua_touserdata(L, lua_upvalueindex(1));
-  int n = lua_gettop(L);
-  lua_pushcfunction(L, luaopen_gradlab);
-  lua_insert(L, 1);
-  lua_call(L, n, 1);
-  if (lua_getfield(L, -1, "params") == LUA_TTABLE)
-    for (int i = 0; i < o->nsets; i++) {
-      const char *eq = strchr(o->sets[i], '=');
-      lua_pushlstring(L, o->sets[i], (size_t)(eq - o->sets[i]));
-      run_push_set_value(L, eq + 1);
-      lua_rawset(L, -3);
-    }
-  lua_pop(L, 1);
-  return 1;
 }
 
 /* The script, compiled before the run folder exists (source only): the function, or the syntax
@@ -258,8 +236,7 @@ static int pmain(lua_State *L) {
     lua_pop(L, 1);
   }
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushlightuserdata(L, o);
-  lua_pushcclosure(L, open_gradlab, 1);
+  lua_pushcfunction(L, luaopen_gradlab);
   lua_setfield(L, -2, "gradlab");
   lua_pop(L, 1);
   lua_pushlightuserdata(L, o);
@@ -413,7 +390,7 @@ static void describe_run(run_opts *o, lua_State *L) {
     const char *eq = strchr(o->sets[i], '=');
     char key[256];
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
-    run_push_set_value(L, eq + 1); /* the value exactly as gradlab.params has it */
+    glab_lua_push_param_value(L, eq + 1); /* the value exactly as gradlab.params has it */
     if (lua_type(L, -1) == LUA_TNUMBER)
       glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
     else if (lua_type(L, -1) == LUA_TBOOLEAN) /* as the script sees it, not the text "true" */

@@ -31,10 +31,5 @@ typedef struct lua_State lua_State;
 void run_text_only(lua_State *L);
 /* 1 if the file is a precompiled chunk (after an optional BOM and '#' line, as Lua reads it). */
 int run_is_binary_chunk(const char *path);
-/* A decimal number: [+-] digits [. digits] [e [+-] digits]; *nonzero: a digit other than 0 in
- * the part before the exponent. */
-int run_is_decimal(const char *s, int *nonzero);
-/* A --set value as gradlab.params holds it: boolean, decimal number, else the string. */
-void run_push_set_value(lua_State *L, const char *text);
 
 #endif

@@ -1,8 +1,6 @@
 /* run_lua.c — pieces of `gradlab run`'s Lua side that need nothing of the run's own state:
- * loading Lua source only (the script, and load/loadfile/dofile/require inside it), how a
- * --set value reads (boolean, decimal number or string). */
+ * loading Lua source only (the script, and load/loadfile/dofile/require inside it). */
 #include <stdio.h>
-#include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -99,38 +97,4 @@ int run_is_binary_chunk(const char *path) {
   if (c == '\n') c = getc(f);
   fclose(f);
   return c == LUA_SIGNATURE[0];
-}
-
-/* ---- --set values ----
- * "true"/"false" are booleans; a decimal number — [+-] digits [. digits] [e [+-] digits], with
- * a digit before the exponent — is a number (an integer when Lua reads it as one); anything
- * else stays the string it is: 0x10, inf, nan, " 3" (Lua itself would read the first and the
- * last as numbers; CSV data and summary.json do not take them either). */
-int run_is_decimal(const char *s, int *nonzero) {
-  *nonzero = 0;
-  if (*s == '+' || *s == '-') s++;
-  int digits = 0;
-  for (; *s >= '0' && *s <= '9'; s++)
-    digits++, *nonzero |= *s != '0';
-  if (*s == '.')
-    for (s++; *s >= '0' && *s <= '9'; s++)
-      digits++, *nonzero |= *s != '0';
-  if (!digits) return 0;
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-') s++;
-    if (!(*s >= '0' && *s <= '9')) return 0;
-    while (*s >= '0' && *s <= '9')
-      s++;
-  }
-  return *s == '\0';
-}
-
-/* Push a --set value as gradlab.params holds it. */
-void run_push_set_value(lua_State *L, const char *text) {
-  int nonzero;
-  if (!strcmp(text, "true") || !strcmp(text, "false"))
-    lua_pushboolean(L, text[0] == 't');
-  else if (!run_is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0)
-    lua_pushstring(L, text);
 }

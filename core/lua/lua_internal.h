@@ -132,9 +132,16 @@ int luaopen_gradlab(lua_State *L);
 
 /* ---- the run context (lua_module.c), set by `gradlab run` after luaopen_gradlab ---- */
 void glab_lua_set_outdir(lua_State *L, const char *dir);
-/* gradlab.params[key] = text converted ("3" -> 3, "0.5" -> 0.5, "true" -> true, else string). */
+/* gradlab.params[key] = text converted as glab_lua_push_param_value does. */
 void glab_lua_set_param(lua_State *L, const char *key, const char *text);
-void glab_lua_push_param_value(lua_State *L, const char *text);
+/* A --set value pushed as gradlab.params holds it: "true"/"false" are booleans; a decimal number
+ * — [+-] digits [. digits] [e [+-] digits], with a digit before the exponent — is a number (an
+ * integer when Lua reads it as one); anything else stays the string it is (0x10, inf, nan, " 3",
+ * which Lua alone would partly read as numbers). The value is pushed in every case; the return
+ * says whether the number is usable: GLAB_LUA_PARAM_INFINITE for one too large for a double
+ * (1e400), GLAB_LUA_PARAM_UNDERFLOW for a non-zero literal that reads as 0 (1e-400). */
+enum { GLAB_LUA_PARAM_OK = 0, GLAB_LUA_PARAM_INFINITE, GLAB_LUA_PARAM_UNDERFLOW };
+int glab_lua_push_param_value(lua_State *L, const char *text);
 /* 1 once gradlab.sweep wrote the grid for the batch runner and ended the script. */
 int glab_lua_sweep_ended(lua_State *L);
 void glab_lua_mark_sweep_ended(lua_State *L);

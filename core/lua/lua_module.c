@@ -265,14 +265,45 @@ static void push_params(lua_State *L) {
   }
 }
 
-/* "3" -> 3, "0.5" -> 0.5, "true"/"false" -> booleans, anything else stays a string. */
-void glab_lua_push_param_value(lua_State *L, const char *text) {
+/* The one rule for --set numbers (gradlab run and batch jobs): a decimal number, [+-] digits
+ * [. digits] [e [+-] digits] with a digit before the exponent. *nonzero: a digit other than 0
+ * before the exponent, so that 1e-400 (read as 0) is told from 0e5. Lua itself also reads hex
+ * (0x10) and surrounding spaces (" 3"); CSV data and summary.json take neither. */
+static int is_decimal(const char *s, int *nonzero) {
+  *nonzero = 0;
+  if (*s == '+' || *s == '-') s++;
+  int digits = 0;
+  for (; *s >= '0' && *s <= '9'; s++)
+    digits++, *nonzero |= *s != '0';
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++)
+      digits++, *nonzero |= *s != '0';
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
+int glab_lua_push_param_value(lua_State *L, const char *text) {
+  int nonzero;
   if (!strcmp(text, "true") || !strcmp(text, "false")) {
     lua_pushboolean(L, text[0] == 't');
-    return;
+    return GLAB_LUA_PARAM_OK;
   }
-  if (text[0] && lua_stringtonumber(L, text) != 0) return;
-  lua_pushstring(L, text);
+  if (!is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0) {
+    lua_pushstring(L, text);
+    return GLAB_LUA_PARAM_OK;
+  }
+  if (lua_isinteger(L, -1)) return GLAB_LUA_PARAM_OK;
+  lua_Number v = lua_tonumber(L, -1);
+  if (!isfinite(v)) return GLAB_LUA_PARAM_INFINITE;
+  if (v == 0 && nonzero) return GLAB_LUA_PARAM_UNDERFLOW;
+  return GLAB_LUA_PARAM_OK;
 }
 
 void glab_lua_set_param(lua_State *L, const char *key, const char *text) {

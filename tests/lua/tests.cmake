@@ -211,6 +211,14 @@ add_test(NAME lua_binary_chunk COMMAND sh ${LUA_T}/binary_chunk.sh $<TARGET_FILE
 set_tests_properties(lua_binary_chunk PROPERTIES ENVIRONMENT "${LUA_ENV}")
 gradlab_lua_case(text_chunks 0 ANY ${LUA_T}/scripts/text_chunks.lua)
 
+# The one reading of --set values (the binding's glab_lua_push_param_value, which gradlab run
+# uses for gradlab.params, its checks and summary.json): decimal numbers only, hex and spaces
+# stay strings, 1e400 and 1e-400 reported.
+add_executable(lua_params ${LUA_T}/test_params.c $<TARGET_OBJECTS:gradlab_lua_objects>)
+target_include_directories(lua_params PRIVATE ${PROJECT_SOURCE_DIR}/core/lua ${LUA_INCLUDE_DIRS})
+target_link_libraries(lua_params PRIVATE gradlab PkgConfig::LUA PkgConfig::CJSON m)
+add_test(NAME lua_params COMMAND lua_params)
+
 # The sweep protocol: with GRADLAB_SWEEP_OUT the grid is written and the script ends (exit 0).
 add_test(NAME lua_sweep_out COMMAND sh ${LUA_T}/sweep_out.sh $<TARGET_FILE:gradlab_cli> ${LUA_T}/scripts/sweep.lua)
 set_tests_properties(lua_sweep_out PROPERTIES ENVIRONMENT "${LUA_ENV}")
