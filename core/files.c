@@ -132,12 +132,36 @@ FILE *glab_file_create_regular(const char *path) {
   return f;
 }
 
-int glab_file_commit(FILE *f, const char *tmp, const char *target, const char *shown, int ok,
-                     char *why, size_t wn) {
+/* fsync the folder holding `target`, so that a rename into it is on the disk. */
+static int sync_folder(const char *target) {
+  char dir[PATH_MAX];
+  const char *slash = strrchr(target, '/');
+  size_t n = slash ? (size_t)(slash - target) : 0;
+  if (n >= sizeof dir) return -1;
+  if (slash)
+    memcpy(dir, target, n ? n : 1), dir[n ? n : 1] = '\0';
+  else
+    strcpy(dir, ".");
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+/* The one commit: flush, (durable: fsync the data before the rename, the folder after it, so a
+ * machine that goes down at any moment leaves the old file or the whole new one — never an
+ * empty file under the new name), close, rename. */
+static int commit(FILE *f, const char *tmp, const char *target, const char *shown, int ok,
+                  int durable, char *why, size_t wn) {
   int e = ok ? 0 : errno; /* the failed write's */
   if (ok && fflush(f) != 0) ok = 0, e = errno;
+  if (ok && durable && fsync(fileno(f)) != 0) ok = 0, e = errno;
   if (fclose(f) != 0 && ok) ok = 0, e = errno;
   if (ok && rename(tmp, target) != 0) ok = 0, e = errno;
+  if (ok && durable && sync_folder(target) != 0)
+    return glab_error(GLAB_ERR_IO, "cannot write %s: fsync of its folder: %s", shown,
+                      strerror(errno));
   if (ok) return GLAB_OK;
   if (!e) e = EIO;
   remove(tmp);
@@ -146,15 +170,29 @@ int glab_file_commit(FILE *f, const char *tmp, const char *target, const char *s
   return glab_error(GLAB_ERR_IO, "cannot write %s: %s", shown, strerror(e));
 }
 
-int glab_file_write_atomic(const char *path, const void *data, size_t len, char *why, size_t wn) {
+int glab_file_commit(FILE *f, const char *tmp, const char *target, const char *shown, int ok,
+                     char *why, size_t wn) {
+  return commit(f, tmp, target, shown, ok, 0, why, wn);
+}
+
+static int write_atomic(const char *path, const void *data, size_t len, int durable, char *why,
+                        size_t wn) {
   char target[PATH_MAX], tmp[PATH_MAX + 64];
   if (glab_file_target(path, target, sizeof target, why, wn) != GLAB_OK) return glab_last_status();
   FILE *f = glab_file_open_temp(target, tmp, sizeof tmp, why, wn);
   if (!f) return glab_last_status();
   int ok = fwrite(data, 1, len, f) == len;
-  return glab_file_commit(f, tmp, target, path, ok, why, wn);
+  return commit(f, tmp, target, path, ok, durable, why, wn);
+}
+
+int glab_file_write_atomic(const char *path, const void *data, size_t len, char *why, size_t wn) {
+  return write_atomic(path, data, len, 0, why, wn);
 }
 
 int glab_write_file_atomic(const char *path, const void *data, size_t len) {
-  return glab_file_write_atomic(path, data, len, NULL, 0);
+  return write_atomic(path, data, len, 0, NULL, 0);
+}
+
+int glab_write_file_durable(const char *path, const void *data, size_t len) {
+  return write_atomic(path, data, len, 1, NULL, 0);
 }

@@ -116,7 +116,8 @@ int batch_wait(int pid, double timeout);
 char *batch_read_file(const char *path, size_t *len); /* NUL-terminated, malloc'ed; NULL on error */
 cJSON *batch_read_json(const char *path);
 /* Written by the core's atomic writer (cli_write_file: a link followed, a FIFO, device or
- * folder refused), then fsync'ed; -1 with the message in glab_last_error(). */
+ * folder refused), durably (data fsync'ed before the rename); -1 with the message in
+ * glab_last_error(). */
 int batch_write_atomic(const char *path, const char *data, size_t n);
 int batch_write_json(const char *path, const cJSON *j);
 int batch_write_json_sync(const char *path, const cJSON *j, int sync); /* sync 0: no fsync */

@@ -52,8 +52,8 @@ cJSON *batch_read_json(const char *path) {
   return j;
 }
 
-/* Through the core's atomic writer (cli_files.c); fsync'ed, so that once written the file is on
- * the disk before the batch goes on (a job counts as ended by its job.json). */
+/* Through the core's durable writer (cli_files.c: fsync before the rename), so that once written
+ * the file is on the disk before the batch goes on (a job counts as ended by its job.json). */
 int batch_write_atomic(const char *path, const char *data, size_t n) {
   return cli_write_file(path, data, n, 1);
 }

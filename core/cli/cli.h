@@ -32,7 +32,8 @@ const char *cli_self_path(void);
  * (temp O_EXCL|O_NOFOLLOW beside the target, renamed over it; a link is followed; a FIFO,
  * device, directory or dangling link is refused). On failure these return -1 with the message
  * ("cannot write PATH: reason") in glab_last_error(). */
-/* Write len bytes to path atomically; sync: then fsync the file and its folder. */
+/* Write len bytes to path atomically; sync: durably (glab_write_file_durable: the data fsync'ed
+ * before the rename, the folder after it). */
 int cli_write_file(const char *path, const void *data, size_t len, int sync);
 /* Text written piece by piece: cli_buf_open gives a stream into memory (NULL: no memory),
  * cli_buf_write closes it and writes what it holds to path as cli_write_file does. */

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE /* open_memstream is POSIX 2008; O_NOFOLLOW */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,27 +28,10 @@ FILE *cli_buf_open(cli_buf *b) {
   return b->f;
 }
 
-/* fsync the file `path` names (the one a link resolves to) and its folder, so that what was just
- * renamed is on the disk, name and content, before the caller goes on. */
-static int sync_path(const char *path) {
-  char real[PATH_MAX];
-  if (!realpath(path, real)) return -1;
-  int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  close(fd);
-  fd = open(dirname(real), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  if (fsync(fd) != 0) rc = -1;
-  close(fd);
-  return rc;
-}
-
 int cli_write_file(const char *path, const void *data, size_t len, int sync) {
-  if (glab_write_file_atomic(path, data, len) != GLAB_OK) return -1;
-  if (sync && sync_path(path) != 0)
-    return glab_error(GLAB_ERR_IO, "cannot write %s: fsync: %s", path, strerror(errno)), -1;
-  return 0;
+  int rc =
+      sync ? glab_write_file_durable(path, data, len) : glab_write_file_atomic(path, data, len);
+  return rc == GLAB_OK ? 0 : -1;
 }
 
 int cli_buf_write(cli_buf *b, const char *path, int sync) {

@@ -77,6 +77,11 @@ int glab_runlog_finish(glab_runlog *log);
  * (the file it resolves to is replaced, the link stays); a FIFO, device node, directory, socket
  * or dangling link at `path` is refused (GLAB_ERR_IO naming the path), never replaced. */
 int glab_write_file_atomic(const char *path, const void *data, size_t len);
+/* glab_write_file_atomic that is also durable: the data is fsync'ed before the rename and the
+ * folder after it, so after a power loss or a kernel crash `path` holds the old file or the
+ * whole new one (ext4 and friends may otherwise show an empty file under the new name). Costs a
+ * disk flush: for small state files (a batch's job.json), not for every metric. */
+int glab_write_file_durable(const char *path, const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -155,6 +155,22 @@ static void test_write_file_atomic(void) {
   CU_ASSERT_EQUAL(leftovers(dir), 0);
 }
 
+/* The durable writer: the same rules, the same result (its fsync calls are not observable here,
+ * but a file replaced through a link and a refused FIFO are). */
+static void test_write_file_durable(void) {
+  CU_ASSERT_EQUAL(glab_write_file_durable(path("d.txt"), "old", 3), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_write_file_durable(path("d.txt"), "abcd", 4), GLAB_OK);
+  CU_ASSERT_STRING_EQUAL(read_text(path("d.txt")), "abcd");
+  CU_ASSERT_EQUAL(symlink("d.txt", path("d.link")), 0);
+  CU_ASSERT_EQUAL(glab_write_file_durable(path("d.link"), "via", 3), GLAB_OK);
+  CU_ASSERT_EQUAL(kind(path("d.link")), S_IFLNK);
+  CU_ASSERT_STRING_EQUAL(read_text(path("d.txt")), "via");
+  CU_ASSERT_EQUAL(glab_write_file_durable(path("fifo"), "abc", 3), GLAB_ERR_IO);
+  CU_ASSERT_EQUAL(kind(path("fifo")), S_IFIFO);
+  CU_ASSERT_EQUAL(leftovers(dir), 0);
+  unlink(path("d.link"));
+}
+
 /* The run folder: metrics.csv, log.txt, summary.json (temp + rename) and the .part streams. */
 static void test_runlog_targets(void) {
   /* metrics.csv is a FIFO: the first flush (in create) fails naming it, the FIFO stays */
@@ -196,6 +212,7 @@ int main(void) {
   CU_pSuite s = CU_add_suite("core_files", setup, teardown);
   CU_add_test(s, "model save: only regular files are replaced", test_model_save_targets);
   CU_add_test(s, "glab_write_file_atomic refuses a FIFO", test_write_file_atomic);
+  CU_add_test(s, "glab_write_file_durable: same rules", test_write_file_durable);
   CU_add_test(s, "run folder files", test_runlog_targets);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
