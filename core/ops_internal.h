@@ -25,8 +25,8 @@ int glab_ops_bcast(const char *op, const glab_var *a, const glab_var *b, glab_bc
 /* Adds scale·g (shaped like a) into gb reduced to b's broadcast shape. */
 void glab_ops_reduce_into(const glab_bcast *bc, const glab_real *g, glab_real scale, glab_real *gb);
 
-/* Matrix product C = alpha·op(A)·op(B) + beta·C (row-major): CBLAS for large products, plain
- * loops below a few thousand multiply-adds where the call overhead dominates. */
+/* Matrix product C = op(A)·op(B) + beta·C (row-major): CBLAS, or plain loops for matrix-vector
+ * products below a few thousand multiply-adds, where BLAS's packing dominates. */
 void glab_gemm(int trans_a, int trans_b, int m, int n, int k, const glab_real *a, int lda,
                const glab_real *b, int ldb, glab_real beta, glab_real *c, int ldc);
 

@@ -56,7 +56,7 @@ glab_var *glab_slice_first(glab_tape *t, glab_var *a, int start, int len, int sq
 glab_var *glab_reshape(glab_tape *t, glab_var *a, int ndim, const int *shape);
 
 /* Raw row-major product for fused ops in plugins (no tape node): C = op(A)·op(B) + beta·C,
- * C m×n, inner dimension k; CBLAS for large products, loops for small ones. (Declared here
+ * C m×n, inner dimension k; CBLAS, or loops for small matrix-vector products. (Declared here
  * for plugins by the plugins area; defined in core/ops_linalg.c.) */
 void glab_gemm(int trans_a, int trans_b, int m, int n, int k, const glab_real *a, int lda,
                const glab_real *b, int ldb, glab_real beta, glab_real *c, int ldc);
