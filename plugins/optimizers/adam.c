@@ -6,6 +6,8 @@
 
 #include <gradlab/plugin.h>
 
+#include "clones.h"
+
 typedef struct adam {
   double lr, b1, b2, eps, wd;
 } adam;
@@ -37,6 +39,7 @@ static void destroy(glab_optimizer *self) {
   free(glab_optimizer_impl(self));
 }
 
+GLAB_UPDATE_CLONES
 static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                   glab_real *delta, glab_real **state, size_t n, long step) {
   const adam *a = glab_optimizer_impl(self);

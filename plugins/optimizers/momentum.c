@@ -5,6 +5,8 @@
 
 #include <gradlab/plugin.h>
 
+#include "clones.h"
+
 typedef struct mom {
   double lr, mu, wd;
   int nesterov;
@@ -34,6 +36,7 @@ static void destroy(glab_optimizer *self) {
   free(glab_optimizer_impl(self));
 }
 
+GLAB_UPDATE_CLONES
 static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                   glab_real *delta, glab_real **state, size_t n, long step) {
   const mom *m = glab_optimizer_impl(self);

@@ -5,6 +5,8 @@
 
 #include <gradlab/plugin.h>
 
+#include "clones.h"
+
 typedef struct rms {
   double lr, alpha, eps, wd;
 } rms;
@@ -36,6 +38,7 @@ static void destroy(glab_optimizer *self) {
   free(glab_optimizer_impl(self));
 }
 
+GLAB_UPDATE_CLONES
 static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                   glab_real *delta, glab_real **state, size_t n, long step) {
   const rms *r = glab_optimizer_impl(self);

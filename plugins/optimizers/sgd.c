@@ -3,6 +3,8 @@
 
 #include <gradlab/plugin.h>
 
+#include "clones.h"
+
 typedef struct sgd {
   double lr, wd;
 } sgd;
@@ -27,6 +29,7 @@ static void destroy(glab_optimizer *self) {
   free(glab_optimizer_impl(self));
 }
 
+GLAB_UPDATE_CLONES
 static int update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
                   glab_real *delta, glab_real **state, size_t n, long step) {
   const sgd *s = glab_optimizer_impl(self);
