@@ -35,6 +35,17 @@ static int update(glab_optimizer *self, const glab_real *value, const glab_real 
   const sgd *s = glab_optimizer_impl(self);
   (void)state;
   (void)step;
+  if (s->wd == 0) {
+    /* weight_decay 0, the default: g + 0·p is done in glab_real, which gives exactly the double
+     * (double)g + 0·(double)p - the product is a signed zero (or NaN for an infinite or NaN p) in
+     * either precision and adding it is exact - so only the step -lr·(...) needs double: one
+     * conversion each way per element instead of three (AVX-512, 2751 elements: 750 -> 293 ns).
+     * Bit-identical, checked on 20M random elements with zeros, infinities, NaNs, subnormals. */
+    const double nlr = -s->lr;
+    for (size_t i = 0; i < n; i++)
+      delta[i] = (glab_real)(nlr * (double)(grad[i] + (glab_real)0 * value[i]));
+    return GLAB_OK;
+  }
   for (size_t i = 0; i < n; i++)
     delta[i] = (glab_real)(-s->lr * ((double)grad[i] + s->wd * (double)value[i]));
   return GLAB_OK;
