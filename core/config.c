@@ -615,13 +615,34 @@ static const char *range_words(const range *r, char *buf, size_t size) {
   return buf;
 }
 
-/* The shortest of %.6g .. %.17g that reads back as v (so 0.9999999 is not shown as 1). */
-static const char *num_text(double v, char *buf, size_t size) {
+const char *glab_num_text(double v, char *buf, size_t size) {
+  if (isnan(v)) return "nan";
+  if (isinf(v)) return v > 0 ? "inf" : "-inf";
   for (int prec = 6; prec <= 17; prec++) {
     snprintf(buf, size, "%.*g", prec, v);
     if (strtod(buf, NULL) == v) break;
   }
   return buf;
+}
+
+int glab_is_decimal(const char *s, int *nonzero) {
+  int nz = 0, digits = 0;
+  if (*s == '+' || *s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++)
+    digits++, nz |= *s != '0';
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++)
+      digits++, nz |= *s != '0';
+  if (nonzero) *nonzero = nz;
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
 }
 
 int glab_config_check_ranges(const glab_config *c, const glab_option_range *ranges,
@@ -644,7 +665,7 @@ int glab_config_check_ranges(const glab_config *c, const glab_option_range *rang
     if (v < r.lo || (r.lo_open && v == r.lo) || v > r.hi || (r.hi_open && v == r.hi)) {
       char words[128], num[40];
       return glab_error(GLAB_ERR_ARG, "%s: option '%s' must be %s, got %s", type_name, q->name,
-                        range_words(&r, words, sizeof words), num_text(v, num, sizeof num));
+                        range_words(&r, words, sizeof words), glab_num_text(v, num, sizeof num));
     }
   }
   return GLAB_OK;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data_internal.h"
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 
 #define CSV_MAX_CLASSES 65536
@@ -69,31 +70,14 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, parse *p) {
   return 0;
 }
 
-/* A decimal number only: [+-] digits [. digits] [e [+-] digits], with at least one digit
- * before the exponent (leading blanks allowed). strtod alone would also take "0x10", "inf",
- * "nan" and "infinity", none of which is data. */
-static int is_decimal(const char *s) {
+/* A data field is a decimal number (glab_is_decimal), leading blanks allowed. strtod alone would
+ * also take "0x10", "inf", "nan" and "infinity", none of which is data. */
+static int decimal_field(const char *s) {
   while (*s == ' ' || *s == '\t')
     s++;
-  if (*s == '+' || *s == '-') s++;
-  size_t digits = 0;
-  while (*s >= '0' && *s <= '9')
-    s++, digits++;
-  if (*s == '.') {
-    s++;
-    while (*s >= '0' && *s <= '9')
-      s++, digits++;
-  }
-  if (!digits) return 0;
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-') s++;
-    if (!(*s >= '0' && *s <= '9')) return 0;
-    while (*s >= '0' && *s <= '9')
-      s++;
-  }
-  return *s == '\0';
+  return glab_is_decimal(s, NULL);
 }
+
 
 /* "\"text\"" shown in a message: at most ~40 bytes, never cut inside a UTF-8 character. */
 static const char *quoted(const char *s, char *buf, size_t size) {
@@ -145,7 +129,7 @@ static void on_field(void *data, size_t len, void *ctx) {
   char *end = NULL;
   errno = 0;
   double v = strtod(s, &end);
-  if (end != s + len || strlen(s) != len || !is_decimal(s)) {
+  if (end != s + len || strlen(s) != len || !decimal_field(s)) {
     char shown[64];
     /* what strtod takes but data is not: hex, inf, nan */
     field_error(p, col, end == s + len ? "not a decimal number: " : "not a number: ",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "data_internal.h"
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 
 #define PI 3.14159265358979323846
@@ -48,17 +49,6 @@ static glab_data_store *new_store(const char *name, size_t n, int ndim, int d0, 
   return st;
 }
 
-/* A real option's value as messages show it: "nan" whatever its sign bit (C's printf says
- * "-nan" for 0/0 on x86), "inf", "-inf", else the shortest %g that reads back as v. */
-static const char *num_text(double v, char *buf, size_t size) {
-  if (isnan(v)) return "nan";
-  if (isinf(v)) return v > 0 ? "inf" : "-inf";
-  for (int prec = 6; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  return buf;
-}
 
 static glab_real *in(glab_data_store *st) {
   return st->inputs;
@@ -84,7 +74,7 @@ glab_dataset *glab_data_blobs(size_t n, int classes, int dim, double spread, uin
   if (!isfinite(spread) || !(spread > 0)) { /* never a silent default: 0/0 is a mistake */
     char num[40];
     glab_error(GLAB_ERR_ARG, "blobs: option 'spread' must be a finite number > 0, got %s",
-               num_text(spread, num, sizeof num));
+               glab_num_text(spread, num, sizeof num));
     return NULL;
   }
   glab_data_store *st = new_store("blobs", n, 1, dim, 0, 0, GLAB_TARGET_CLASS, classes);
@@ -118,7 +108,7 @@ glab_dataset *glab_data_spirals(size_t n, double noise, uint64_t seed) {
   if (!isfinite(noise) || !(noise >= 0)) { /* inf would make inf data, NaN NaN data */
     char num[40];
     glab_error(GLAB_ERR_ARG, "spirals: option 'noise' must be a finite number >= 0, got %s",
-               num_text(noise, num, sizeof num));
+               glab_num_text(noise, num, sizeof num));
     return NULL;
   }
   glab_data_store *st = new_store("spirals", n, 1, 2, 0, 0, GLAB_TARGET_CLASS, 2);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 #include "gradlab/optim.h"
 #include "gradlab/registry.h"
@@ -66,16 +67,6 @@ const glab_config *glab_optimizer_config(const glab_optimizer *o) {
   return o ? o->cfg : NULL;
 }
 
-/* A clipping setting as messages show it ("nan" whatever its sign bit, the shortest %g). */
-static const char *clip_text(double v, char *buf, size_t size) {
-  if (isnan(v)) return "nan";
-  if (isinf(v)) return v > 0 ? "inf" : "-inf";
-  for (int prec = 6; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, v);
-    if (strtod(buf, NULL) == v) break;
-  }
-  return buf;
-}
 
 int glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip_value) {
   if (!o) return glab_error(GLAB_ERR_ARG, "set_clipping: NULL optimizer");
@@ -85,7 +76,7 @@ int glab_optimizer_set_clipping(glab_optimizer *o, double clip_norm, double clip
       char num[40];
       return glab_error(
           GLAB_ERR_ARG, "%s: option '%s' must be a finite number >= 0 (0: off), got %s",
-          o->type->name, i ? "clip_value" : "clip_norm", clip_text(v[i], num, sizeof num));
+          o->type->name, i ? "clip_value" : "clip_norm", glab_num_text(v[i], num, sizeof num));
     }
   o->clip_norm = clip_norm > 0 ? clip_norm : 0;
   o->clip_value = clip_value > 0 ? clip_value : 0;

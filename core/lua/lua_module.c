@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/layer.h"
 #include "gradlab/rng.h"
 #include "gradlab/runlog.h"
@@ -265,37 +266,16 @@ static void push_params(lua_State *L) {
   }
 }
 
-/* The one rule for --set numbers (gradlab run and batch jobs): a decimal number, [+-] digits
- * [. digits] [e [+-] digits] with a digit before the exponent. *nonzero: a digit other than 0
- * before the exponent, so that 1e-400 (read as 0) is told from 0e5. Lua itself also reads hex
- * (0x10) and surrounding spaces (" 3"); CSV data and summary.json take neither. */
-static int is_decimal(const char *s, int *nonzero) {
-  *nonzero = 0;
-  if (*s == '+' || *s == '-') s++;
-  int digits = 0;
-  for (; *s >= '0' && *s <= '9'; s++)
-    digits++, *nonzero |= *s != '0';
-  if (*s == '.')
-    for (s++; *s >= '0' && *s <= '9'; s++)
-      digits++, *nonzero |= *s != '0';
-  if (!digits) return 0;
-  if (*s == 'e' || *s == 'E') {
-    s++;
-    if (*s == '+' || *s == '-') s++;
-    if (!(*s >= '0' && *s <= '9')) return 0;
-    while (*s >= '0' && *s <= '9')
-      s++;
-  }
-  return *s == '\0';
-}
 
+/* The one rule for --set numbers (gradlab run and batch jobs): glab_is_decimal's. Lua itself
+ * also reads hex (0x10) and surrounding spaces (" 3"); CSV data and summary.json take neither. */
 int glab_lua_push_param_value(lua_State *L, const char *text) {
   int nonzero;
   if (!strcmp(text, "true") || !strcmp(text, "false")) {
     lua_pushboolean(L, text[0] == 't');
     return GLAB_LUA_PARAM_OK;
   }
-  if (!is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0) {
+  if (!glab_is_decimal(text, &nonzero) || lua_stringtonumber(L, text) == 0) {
     lua_pushstring(L, text);
     return GLAB_LUA_PARAM_OK;
   }

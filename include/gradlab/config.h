@@ -100,6 +100,16 @@ const char *glab_option_suggest(const glab_option *options, const char *name);
 /* Levenshtein-nearest of a NULL-terminated list of names, or NULL when nothing is close. */
 const char *glab_name_suggest(const char *const *names, size_t n, const char *name);
 
+/* A number as messages show it: "nan" whatever its sign bit (printf says "-nan" for 0/0 on
+ * x86), "inf", "-inf", else the shortest of %.6g .. %.17g that reads back as v (so 0.9999999 is
+ * not shown as 1). Returns buf. */
+const char *glab_num_text(double v, char *buf, size_t size);
+/* Whether s is a decimal number and nothing else: [+-] digits [. digits] [e [+-] digits], with
+ * a digit before the exponent; no blanks, no hex, no inf or nan (strtod and Lua take those).
+ * *nonzero (may be NULL): a digit other than 0 before the exponent, so that 1e-400 (read as 0)
+ * can be told from 0e5. */
+int glab_is_decimal(const char *s, int *nonzero);
+
 /* A deep copy (NULL on no memory). */
 glab_config *glab_config_copy(const glab_config *cfg);
 /* The kind a key currently holds; -1 if absent. */

@@ -3,13 +3,7 @@
 -- function and no line). Run with ASAN_OPTIONS=allocator_may_return_null=1 in the ASan build.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-  return err
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local bytes = gradlab.real == "float" and 4 or 8
 -- 10^12 elements: within the shape limit, far beyond any memory here
 local err = fails(string.format("gradlab.zeros: cannot allocate %d bytes for tensor[1000000][1000000]",

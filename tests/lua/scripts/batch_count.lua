@@ -2,12 +2,7 @@
 -- the end of the dataset" for 0 and -1); a count past the end names the range.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local d = gradlab.data.xor()
 fails("bad argument #2 to 'dataset:batch' (count must be >= 1, got 0)", d.batch, d, 1, 0)
 fails("bad argument #2 to 'dataset:batch' (count must be >= 1, got -1)", d.batch, d, 1, -1)

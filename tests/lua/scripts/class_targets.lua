@@ -4,12 +4,7 @@
 -- error: now gradlab.train and net:evaluate refuse it naming the loss, the classes and the width.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 gradlab.seed(5)
 local three = gradlab.data.blobs{n = 30, classes = 3, dim = 2}
 local two = gradlab.data.blobs{n = 30, classes = 2, dim = 2}

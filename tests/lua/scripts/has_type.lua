@@ -3,12 +3,7 @@
 -- gradlab.layer.swish then` cannot be used as a test).
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 assert(gradlab.has_type("layer", "dense") == true)
 assert(gradlab.has_type("layer", "swish") == false)
 assert(gradlab.has_type("layer", "adam") == false)

@@ -3,13 +3,7 @@
 -- records time steps; a long bad path is shown cut, not echoed in full.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-  return err
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 gradlab.seed(1)
 local net = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 3}, gradlab.layer.tanh{},
                                gradlab.layer.dense{inputs = 3, outputs = 1}}

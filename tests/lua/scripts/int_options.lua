@@ -3,12 +3,7 @@
 -- (2^32 + 3 is not 3), never read as 0 (inf, 1e300) or as "not given".
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 
 local data = gradlab.data.xor()
 local function net() return gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 1}} end

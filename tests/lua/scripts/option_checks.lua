@@ -3,12 +3,7 @@
 -- name, booleans are booleans.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local D = gradlab.data
 
 -- numbers of the synthetic data sets: finite, in their meaning

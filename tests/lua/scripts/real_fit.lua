@@ -3,12 +3,7 @@
 -- (set_param, losses, forward, gradlab.stats). NaN and infinities given as data stay allowed.
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 
 -- NaN and infinities are data: kept as they are (tests and studies use them)
 local t = gradlab.tensor{0 / 0, 1 / 0, -1 / 0, 1e-300}

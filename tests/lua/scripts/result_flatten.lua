@@ -4,12 +4,7 @@
 -- was stored as "function: 0x...", different in every run).
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local flat = gradlab.flatten_result
 
 local out, order = flat{a = {b = 1, c = {d = "x"}}, list = {5, 6}, ok = true, no = false,

@@ -4,12 +4,7 @@
 -- n=2} was accepted); and a second gradlab.sweep call in one script (batch never sees its grid).
 local gradlab = require "gradlab"
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local sweep = gradlab.sweep
 
 fails("gradlab.sweep: value 1 of 'x' is nan (values must be finite numbers", sweep, {x = {0 / 0, 1 / 0, 1}})

@@ -5,12 +5,7 @@
 local gradlab = require "gradlab"
 local L = gradlab.layer
 
-local function fails(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  assert(not ok, "expected an error matching " .. pattern)
-  err = tostring(err)
-  assert(err:find(pattern, 1, true), "error '" .. err .. "' lacks '" .. pattern .. "'")
-end
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
 local seq = gradlab.sequential
 
 fails("gradlab.sequential: layer 2 (dense) takes 4 features (inputs=4), but layer 1 (dense) gives 3 (outputs=3)",
