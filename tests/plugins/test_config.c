@@ -717,6 +717,30 @@ static void test_generic_layer_options(void) {
   }
 }
 
+/* The SDK's number helpers for messages and text: glab_num_text words a value as every core
+ * message does; glab_is_decimal is the one rule for numbers given as text (--set, CSV fields). */
+static void test_number_text(void) {
+  char buf[32];
+  CU_ASSERT_STRING_EQUAL(glab_num_text(0.1, buf, sizeof buf), "0.1");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(0.9999999, buf, sizeof buf), "0.9999999");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(1.0 / 3, buf, sizeof buf), "0.3333333333333333");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(-1e300, buf, sizeof buf), "-1e+300");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(-NAN, buf, sizeof buf), "nan");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(NAN, buf, sizeof buf), "nan");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(-INFINITY, buf, sizeof buf), "-inf");
+  CU_ASSERT_STRING_EQUAL(glab_num_text(INFINITY, buf, sizeof buf), "inf");
+  const char *yes[] = {"0", "-3", "+2.5", "1.", ".5", "1e5", "1E-400", "0e5", "007"};
+  const char *no[] = {"", "-", ".", "e5", "1e", "1e+", "0x10", " 3", "3 ", "inf", "nan", "1,5",
+                      "1.2.3", "--1"};
+  for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+    CU_ASSERT(glab_is_decimal(yes[i], NULL));
+  for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+    CU_ASSERT(!glab_is_decimal(no[i], NULL));
+  int nz = -1;
+  CU_ASSERT(glab_is_decimal("1e-400", &nz) && nz == 1);
+  CU_ASSERT(glab_is_decimal("-0.000e5", &nz) && nz == 0);
+}
+
 /* Nesting has a limit (GLAB_LAYER_MAX_DEPTH levels): names are whole paths ("1.1.1..."), so a
  * chain of D nested layers holds ~D² bytes of names and each wrap renames the whole chain —
  * 5000 levels gave a 50 MB tostring, 100k did not finish. Past the limit: a clear error. */
@@ -760,6 +784,7 @@ int main(void) {
                            {"reals too large for glab_real", test_real_range},
                            {"declared option ranges", test_ranges},
                            {"options every layer takes", test_generic_layer_options},
+                           {"number text helpers", test_number_text},
                            {"initializers", test_initializers},
                            {"layer initializers", test_layer_initializers},
                            {"dense layout", test_dense_layout},
