@@ -113,7 +113,6 @@ int batch_spawn(char *const argv[], const char *out, const char *err, const char
 int batch_wait(int pid, double timeout);
 
 /* ---- batch_report.c ---- */
-char *batch_read_file(const char *path, size_t *len); /* NUL-terminated, malloc'ed; NULL on error */
 cJSON *batch_read_json(const char *path);
 /* Written by the core's atomic writer (cli_write_file: a link followed, a FIFO, device or
  * folder refused), durably (data fsync'ed before the rename); -1 with the message in

@@ -263,7 +263,7 @@ static int sweep_discover(const batch_args *a, const char *script, const char *c
     rc = cli_error("cannot start %s: %s", argv[0], strerror(errno));
   } else {
     int st = batch_wait(pid, a->timeout > 0 ? a->timeout : 300);
-    char *text = batch_read_file(file, NULL);
+    char *text = cli_read_file(file, NULL);
     if (text) {
       rc = sweep_parse(script, text, g);
       free(text);
@@ -373,7 +373,7 @@ static int dedupe(batch_list *l) {
 
 static int expand_script(const batch_args *a, const char *script, const char *dir,
                          batch_list *out) {
-  char *content = batch_read_file(script, NULL);
+  char *content = cli_read_file(script, NULL);
   if (!content) return cli_error("cannot read script '%s': %s", script, strerror(errno));
   uint64_t ch = batch_fnv1a(BATCH_FNV_OFFSET, content, strlen(content));
   batch_grid g = {0};

@@ -18,35 +18,8 @@
 #include "cli.h"
 #include "gradlab/error.h"
 
-char *batch_read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    n += fread(buf + n, 1, cap - n - 1, f);
-    if (n < cap - 1) break;
-    char *b = realloc(buf, cap *= 2);
-    if (!b) {
-      free(buf);
-      buf = NULL;
-    } else {
-      buf = b;
-    }
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (!buf || err) {
-    free(buf);
-    return NULL;
-  }
-  buf[n] = '\0';
-  if (len) *len = n;
-  return buf;
-}
-
 cJSON *batch_read_json(const char *path) {
-  char *s = batch_read_file(path, NULL);
+  char *s = cli_read_file(path, NULL);
   cJSON *j = s ? cJSON_Parse(s) : NULL;
   free(s);
   return j;

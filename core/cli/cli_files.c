@@ -5,7 +5,8 @@
  * file replaced, the link kept), a FIFO, device, directory, socket or dangling link refused and
  * left alone. Text made piece by piece goes to memory first (open_memstream), then is written
  * whole. Also the lock files (DIR/.lock), which must stay in place and so are opened, never
- * replaced: a link or anything but a regular file there is refused. */
+ * replaced: a link or anything but a regular file there is refused. And cli_read_file, a whole
+ * file into memory. */
 #define _GNU_SOURCE /* open_memstream is POSIX 2008; O_NOFOLLOW */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,4 +64,31 @@ int cli_open_lock(const char *path) {
   int fl = fcntl(fd, F_GETFL);
   if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   return fd;
+}
+
+char *cli_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    n += fread(buf + n, 1, cap - n - 1, f);
+    if (n < cap - 1) break;
+    char *b = realloc(buf, cap *= 2);
+    if (!b) {
+      free(buf);
+      buf = NULL;
+    } else {
+      buf = b;
+    }
+  }
+  int err = ferror(f);
+  fclose(f);
+  if (!buf || err) {
+    free(buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  if (len) *len = n;
+  return buf;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gradlab/error.h"
 #include "plot.h"
 #include "plot_internal.h"
 
@@ -372,23 +373,64 @@ static const char *find_gnuplot(void) {
   return NULL;
 }
 
+/* Moves gnuplot's finished DIR/TMP.EXT to DIR/NAME.EXT through the command's atomic writer
+ * (cli_write_file), so a figure obeys the rules of the .dat and .gp beside it: a FIFO or device
+ * at NAME.png is refused and left alone, a link is followed. The temporary file is removed. */
+static int publish(const char *dir, const char *tmp, const char *name, const char *ext) {
+  char from[PATH_MAX], to[PATH_MAX];
+  if (snprintf(from, sizeof from, "%s/%s.%s", dir, tmp, ext) >= (int)sizeof from ||
+      snprintf(to, sizeof to, "%s/%s.%s", dir, name, ext) >= (int)sizeof to)
+    return cli_error("plot: cannot write %s/%s.%s: path too long", dir, name, ext), -1;
+  size_t len;
+  char *data = cli_read_file(from, &len);
+  if (!data) {
+    int e = errno;
+    unlink(from);
+    return cli_error("plot: gnuplot did not write %s (%s)", from, strerror(e)), -1;
+  }
+  int rc = cli_write_file(to, data, len, 0);
+  free(data);
+  unlink(from);
+  if (rc) return cli_error("plot: %s", glab_last_error()), -1;
+  return 0;
+}
+
+/* Removes what gnuplot drew under the temporary name (after a failure). */
+static void remove_drawn(const char *dir, const char *tmp) {
+  char path[PATH_MAX];
+  for (int i = 0; i < 2; i++)
+    if (snprintf(path, sizeof path, "%s/%s.%s", dir, tmp, i ? "svg" : "png") < (int)sizeof path)
+      unlink(path);
+}
+
+/* gnuplot writes DIR/NAME.tmp-PID.png and .svg (the script's `out`, plot_figure.c), which are
+ * then put in place: a gnuplot that fails or is killed half-way leaves no half-drawn figure
+ * under the real name, and an older figure stays as it was. */
 static int run_gnuplot(const char *gnuplot, const char *dir, const char *name) {
-  char script[200];
+  char script[200], tmp[240], set_out[300];
   snprintf(script, sizeof script, "%s.gp", name);
+  snprintf(tmp, sizeof tmp, "%s.tmp-%ld", name, (long)getpid());
+  snprintf(set_out, sizeof set_out, "out='%s'", tmp);
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) return cli_error("plot: cannot start gnuplot: %s", strerror(errno)), -1;
   if (pid == 0) {
     if (chdir(dir) != 0) _exit(127);
-    execl(gnuplot, "gnuplot", script, (char *)NULL);
+    execl(gnuplot, "gnuplot", "-e", set_out, script, (char *)NULL);
     _exit(127);
   }
   int st;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) return -1;
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    remove_drawn(dir, tmp);
     return cli_error("plot: gnuplot failed on %s/%s (see its messages above)", dir, script), -1;
-  return 0;
+  }
+  if (publish(dir, tmp, name, "png")) {
+    remove_drawn(dir, tmp);
+    return -1;
+  }
+  return publish(dir, tmp, name, "svg");
 }
 
 typedef struct emit_ctx {

@@ -199,7 +199,10 @@ int plot_fig_write(const figure *f, const char *dir) {
           "  set terminal pngcairo size %d,%d enhanced font 'sans,11' linewidth 1.5\n"
           "} else {\n  set terminal png size %d,%d enhanced\n}\n",
           PNG_W, PNG_H, PNG_W, PNG_H);
-  fprintf(g, "set output '%s.png'\n", f->name);
+  /* `out`: where the figures go without the extension. gradlab plot passes a temporary name
+   * (gnuplot -e) and moves the finished files into place; run by hand, the script writes
+   * NAME.png and NAME.svg itself. */
+  fprintf(g, "if (!exists('out')) out = '%s'\nset output out.'.png'\n", f->name);
   fputs("set title ", g), gp_quote(g, f->title);
   fprintf(g, " noenhanced font ',%d'\n",
           strlen(f->title) > 90   ? 10
@@ -378,8 +381,8 @@ int plot_fig_write(const figure *f, const char *dir) {
   }
   fprintf(g,
           "\n# the same figure as SVG\nset terminal svg size %d,%d enhanced font 'sans,11' "
-          "background rgb 'white'\nset output '%s.svg'\nreplot\nset output\n",
-          PNG_W, PNG_H, f->name);
+          "background rgb 'white'\nset output out.'.svg'\nreplot\nset output\n",
+          PNG_W, PNG_H);
   return close_fig(&buf, path);
 }
 

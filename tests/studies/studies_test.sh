@@ -17,7 +17,9 @@
 #                  is too long, and no file written under a name cut short
 # plot_targets     figure files go through the core's atomic writer: a FIFO at a figure's .dat is
 #                  refused (exit 1, naming it) and stays a FIFO; a symbolic link at a .gp is
-#                  followed (its file gets the script, the link stays)
+#                  followed (its file gets the script, the link stays); a FIFO at a .png is
+#                  refused too (gnuplot draws under a temporary name, then the file is moved
+#                  in place), and a gnuplot that fails half-way leaves no figure file
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -200,6 +202,29 @@ plot_targets)
   grep -q "accuracy.dat" "$out/loss.gp" || fail "the link's file did not get accuracy.gp"
   [ -s "$d/figures/grad_norm_output_grad.gp" ] || fail "the other figures were not written"
   [ -z "$(find "$d" -name '*.tmp*')" ] || fail "temporary files left: $(find "$d" -name '*.tmp*')"
+  # gnuplot draws under a temporary name; the finished PNG/SVG go through the same writer
+  rm -f "$d/figures/loss.dat" && mkfifo "$d/figures/loss.png" || fail "cannot make the PNG FIFO"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc with a FIFO at figures/loss.png, expected 1"
+  grep -q "plot: cannot write $d/figures/loss.png: not a regular file but a FIFO" "$d.err" ||
+    fail "message: $(cat "$d.err")"
+  [ -p "$d/figures/loss.png" ] || fail "the FIFO at loss.png was replaced"
+  [ -z "$(find "$d" -name '*.tmp*')" ] || fail "temporary files left: $(find "$d" -name '*.tmp*')"
+  # a gnuplot that dies half-way through a figure leaves no half-drawn file under its name
+  # (the fake is called as gnuplot -e "out='NAME.tmp-PID'" NAME.gp: it starts NAME.tmp-PID.png)
+  rm -rf "$d/figures" && cat >"$d.gp.sh" <<'SH' && chmod +x "$d.gp.sh" || fail "cannot make the fake gnuplot"
+#!/bin/sh
+out=${2#out=\'}
+printf '\211PNG' >"${out%\'}.png"
+exit 3
+SH
+  GRADLAB_GNUPLOT=$d.gp.sh "$gradlab" plot "$d" >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc with a failing gnuplot, expected 1"
+  grep -q "gnuplot failed on $d/figures/" "$d.err" || fail "message: $(cat "$d.err")"
+  [ -z "$(find "$d/figures" -name '*.png' -o -name '*.svg')" ] ||
+    fail "figure files left by a failing gnuplot: $(ls "$d/figures")"
   ;;
 study | study_no_data)
   name=$1
