@@ -105,6 +105,18 @@ static void shell_quote(FILE *f, const char *s) {
   fputc('\'', f);
 }
 
+/* A path as sbatch reads an #SBATCH value (its own parser, not the shell's): in double quotes,
+ * with \ and " escaped by a backslash; % doubled, since --output expands %A, %a, ... */
+static void slurm_quote_path(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '\\' || *s == '"') fputc('\\', f);
+    if (*s == '%') fputc('%', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 /* A --grid axis as one shell word: 'KEY=V1,V2' (quotes in it escaped). */
 static void shell_quote_axis(FILE *f, const batch_axis *ax) {
   size_t n = strlen(ax->key) + 2;
@@ -130,6 +142,19 @@ static void print_commands(FILE *f, const char *prefix, const char *path, const 
   fputs("/merged\n", f);
 }
 
+/* The folder appears in slurm.sh's comment and #SBATCH lines, where a line break would end the
+ * line and start a line of shell: refused (before anything is created). */
+static int slurm_path_ok(const char *dir) {
+  char cwd[PATH_MAX];
+  const char *bad = strpbrk(dir, "\n\r") ? "--out folder"
+                    : getcwd(cwd, sizeof cwd) && strpbrk(cwd, "\n\r") ? "current folder"
+                                                                       : NULL;
+  if (bad)
+    cli_error("--emit slurm: the %s has a line break in its name, which an #SBATCH line cannot "
+              "hold", bad);
+  return !bad;
+}
+
 static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l, int shards,
                       int jobs_given) {
   if (shards > l->n && l->n > 0) { /* a task with no job would only start and end */
@@ -153,10 +178,15 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
           "# one shard per array task. Submit it, then (when every task has ended) merge:\n",
           l->n, batch_s(l->n), shards, batch_s(shards));
   print_commands(f, "#   ", path, dir);
-  fprintf(f,
-          "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n"
-          "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
-          shards - 1, jobs_given > 0 ? jobs_given : 1, dir);
+  fprintf(f, "#SBATCH --job-name=gradlab-batch\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%d\n",
+          shards - 1, jobs_given > 0 ? jobs_given : 1);
+  /* Slurm opens the log before the script's cd, relative to wherever sbatch was run: the
+   * folder is given absolute. */
+  char logdir[2 * PATH_MAX + 2];
+  snprintf(logdir, sizeof logdir, "%s%s%s", dir[0] == '/' ? "" : cwd, dir[0] == '/' ? "" : "/", dir);
+  fputs("#SBATCH --output=", f);
+  slurm_quote_path(f, logdir);
+  fputs("/slurm-%A_%a.out\n", f);
   fputs("set -eu\ncd ", f);
   shell_quote(f, cwd);
   fputs("\nK=$((SLURM_ARRAY_TASK_ID + 1))\nexec ", f);
@@ -330,6 +360,7 @@ int cli_batch(int argc, char **argv) {
     cli_error("--emit knows only 'slurm' (got '%s')", emit);
     goto out;
   }
+  if (emit && !slurm_path_ok(out)) goto out;
   if (shards && !emit) {
     cli_error("--shards N sets the tasks of --emit slurm; without --emit it does nothing (to run "
               "one slice of the jobs here, use --shard K/N)");

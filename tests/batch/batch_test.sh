@@ -508,6 +508,19 @@ options)
   gl batch "my scripts/job one.lua" --grid "status=it's,b" --grid x=1 --out "em out" --emit slurm \
     > out.txt 2> err.txt || fail "emit with spaces: $(cat err.txt)"
   bash -n "em out/slurm.sh" || fail "slurm.sh syntax"
+  grep -qxF "#SBATCH --output=\"$(pwd -P)/em out\"/slurm-%A_%a.out" "em out/slurm.sh" ||
+    fail "the log line: $(grep output "em out/slurm.sh")"
+  # as sbatch reads a directive: in double quotes, \ and " escaped, % doubled (--output patterns)
+  gl batch "my scripts/job one.lua" --out 'em 50%"\x' --emit slurm > /dev/null 2> err.txt ||
+    fail "emit into 'em 50%\"\\x': $(cat err.txt)"
+  grep -qxF "#SBATCH --output=\"$(pwd -P)/em 50%%\\\"\\\\x\"/slurm-%A_%a.out" 'em 50%"\x/slurm.sh' ||
+    fail "the quoted log line: $(grep output 'em 50%"\x/slurm.sh')"
+  # a line break would end an #SBATCH or comment line and start a line of shell: refused
+  gl batch "my scripts/job one.lua" --out "$(printf 'em\nrm -rf x')" --emit slurm > /dev/null 2> err.txt
+  rc=$?
+  [ $rc -eq 2 ] || fail "a line break in --out with --emit: exit $rc, expected 2"
+  grep -q "the --out folder has a line break in its name" err.txt || fail "message: $(cat err.txt)"
+  [ ! -e "$(printf 'em\nrm -rf x')" ] || fail "the folder was created"
   grep -qx "submit: sbatch 'em out/slurm.sh'" out.txt || fail "submit line: $(cat out.txt)"
   grep -qx "merge:  gradlab merge 'em out'/shards/\* --out 'em out'/merged" out.txt ||
     fail "merge line: $(cat out.txt)"
