@@ -87,14 +87,27 @@ int plot_series_add(series *s, double x, double y) {
   return 0;
 }
 
-/* A string safe inside a gnuplot double-quoted string. */
+/* A string as a gnuplot command's literal: single-quoted, ' doubled, line breaks dropped. Not
+ * double quotes: gnuplot runs `...` inside a double-quoted string as a shell command (and
+ * expands backslash escapes), and the text comes from the run folder — layer names, figure
+ * titles, series labels — which may come from anyone: `gradlab plot` on a received run folder
+ * must not run what it says. In single quotes nothing is expanded. */
 static void gp_quote(FILE *f, const char *s) {
-  fputc('"', f);
+  fputc('\'', f);
   for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fputc('\\', f);
-    if (*s == '\n') continue;
+    if (*s == '\n' || *s == '\r') continue;
+    if (*s == '\'') fputc('\'', f);
     fputc(*s, f);
   }
+  fputc('\'', f);
+}
+
+/* A string as a token of a .dat file (data, never run: gnuplot's data files know only double
+ * quotes, without escapes, so a " in it becomes '). */
+static void dat_quote(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++)
+    if (*s != '\n' && *s != '\r') fputc(*s == '"' ? '\'' : *s, f);
   fputc('"', f);
 }
 
@@ -163,7 +176,7 @@ int plot_fig_write(const figure *f, const char *dir) {
   if (f->bars) { /* one row per category: index, "label", one column per series */
     for (int c = 0; c < f->cats.n; c++) {
       fprintf(d, "%d ", c);
-      gp_quote(d, f->cats.s[c]);
+      dat_quote(d, f->cats.s[c]);
       for (int i = 0; i < f->ns; i++) {
         double v = NAN;
         for (size_t k = 0; k < f->s[i].n; k++)

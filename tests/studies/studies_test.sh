@@ -20,6 +20,9 @@
 #                  followed (its file gets the script, the link stays); a FIFO at a .png is
 #                  refused too (gnuplot draws under a temporary name, then the file is moved
 #                  in place), and a gnuplot that fails half-way leaves no figure file
+# plot_untrusted   a run folder from someone else: layer names, figure titles and labels holding
+#                  `...`, quotes and backslashes are drawn as text, nothing of them is run
+#                  (gnuplot runs `...` inside double-quoted strings)
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -150,7 +153,7 @@ plot_steps)
     fail "--steps 99999: $(cat "$d.err")"
   grep -q "^gradlab: warning: plot: --steps 55: .*step 50 is shown instead" "$d.err" ||
     fail "--steps 55: $(cat "$d.err")"
-  grep -q '"step 110"' "$d/figures/grad_bars_output_grad.gp" || fail "step 110 not drawn"
+  grep -q "'step 110'" "$d/figures/grad_bars_output_grad.gp" || fail "step 110 not drawn"
   ;;
 plot_one_point)
   d=$out/plot_one_point
@@ -225,6 +228,30 @@ SH
   grep -q "gnuplot failed on $d/figures/" "$d.err" || fail "message: $(cat "$d.err")"
   [ -z "$(find "$d/figures" -name '*.png' -o -name '*.svg')" ] ||
     fail "figure files left by a failing gnuplot: $(ls "$d/figures")"
+  ;;
+plot_untrusted)
+  d=$out/plot_untrusted
+  rm -rf "$d" "$out/ran_"* && cp -r "$src/tests/studies/fixture_run" "$d" || fail "cannot copy the fixture"
+  python3 - "$src/tests/studies/fixture_run/metrics.csv" "$d/metrics.csv" "$out" <<'PY' ||
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+for r in rows[1:]:
+    if r[2] != "model":
+        r[2] += "`touch %s/ran_layer`'q\"\\" % sys.argv[3]
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+    fail "cannot write the changed metrics.csv"
+  grep -q 'touch' "$d/metrics.csv" || fail "the fixture was not changed"
+  printf 'name,title,xlabel,ylabel,logx,logy,kind,data,hline,hline_label\n%s\n' \
+    "evil,\`touch $out/ran_title\`,\`touch $out/ran_x\`,y,false,false,lines,data.csv,0.5,\`touch $out/ran_hline\`" \
+    >"$d/figures.csv"
+  printf 'figure,series,x,y\nevil,%s,1,0.5\nevil,%s,2,0.25\n' "\`touch $out/ran_series\`" \
+    "\`touch $out/ran_series\`" >"$d/data.csv"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "exit $?: $(cat "$d.err")"
+  ran=$(ls "$out" | grep '^ran_')
+  [ -z "$ran" ] || fail "gnuplot ran commands from the run folder: $ran"
+  [ -s "$d/figures/evil.png" ] && [ -s "$d/figures/grad_norm_output_grad.png" ] || fail "figures not drawn"
+  grep -q "touch $out/ran_title" "$d/figures/evil.gp" || fail "the title is not in the script as text"
   ;;
 study | study_no_data)
   name=$1
