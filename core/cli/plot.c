@@ -516,6 +516,19 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
     metrics_free(&m);
     return cli_error("plot: cannot create %s: %s", fdir, strerror(errno));
   }
+  /* A symbolic link at figures/ (a run folder received from someone else) would have the
+   * figures written, and `run --overwrite` clear them, wherever it points: refused. */
+  struct stat fst;
+  if (lstat(fdir, &fst) != 0) {
+    metrics_free(&m);
+    return cli_error("plot: cannot use %s: %s", fdir, strerror(errno));
+  }
+  if (!S_ISDIR(fst.st_mode)) {
+    metrics_free(&m);
+    return cli_error("plot: %s is %s: figures are written only into a real folder there "
+                     "(remove it, or plot a copy of the run folder)",
+                     fdir, S_ISLNK(fst.st_mode) ? "a symbolic link" : "not a folder");
+  }
   emit_ctx c = {fdir, NULL, quiet, 0, 0};
   const char *env = getenv("GRADLAB_GNUPLOT");
   if (draw && !(c.gnuplot = find_gnuplot()))

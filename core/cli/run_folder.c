@@ -48,7 +48,11 @@ static int clear_run(const char *dir) {
   for (int i = 0; run_files[i]; i++)
     if (unlink_in(dir, run_files[i]) != CLI_OK) return CLI_FAIL;
   char fdir[4096];
+  struct stat st;
   if (!join(fdir, sizeof fdir, dir, "figures")) return CLI_OK;
+  /* Only a real folder: through a symbolic link at figures/ this would delete another
+   * folder's pictures, which no gradlab run wrote (gradlab plot refuses such a link too). */
+  if (lstat(fdir, &st) != 0 || !S_ISDIR(st.st_mode)) return CLI_OK;
   DIR *d = opendir(fdir);
   if (!d) return CLI_OK;
   struct dirent *e;
@@ -104,7 +108,19 @@ int run_folder_prepare(const char *dir, int overwrite, int *lockfd) {
    * metrics) unless --overwrite clears it. */
   int held = exists_in(dir, "summary.json") || exists_in(dir, "metrics.csv") ||
              exists_in(dir, "metrics.csv.part");
-  if (!held) return CLI_OK;
+  if (!held) {
+    /* no run here, but a file a run would write over: somebody else's (DIR is not a run folder
+     * — the user's project folder, /): refused, not replaced */
+    static const char *const own[] = {"log.txt", "script.lua", "log.txt.part", NULL};
+    for (int i = 0; own[i]; i++)
+      if (exists_in(dir, own[i])) {
+        cli_error("run: '%s' holds a %s but no gradlab run (no summary.json or metrics.csv); a "
+                  "run would write over it: choose another --out (a new or empty folder)",
+                  dir, own[i]);
+        return CLI_USAGE;
+      }
+    return CLI_OK;
+  }
   if (!overwrite) {
     cli_error("run: '%s' already holds a run (summary.json, metrics.csv); choose another --out, "
               "or pass --overwrite to replace that run",

@@ -2,6 +2,9 @@
 # overwrite.sh GRADLAB SCRIPT OTHER_SCRIPT — `gradlab run --out DIR` refuses a folder that holds a
 # previous run (exit 2, naming --overwrite) and leaves it untouched; with --overwrite the old
 # run's files (metrics, summary, log, script copy, figures) go and the user's other files stay.
+# A symbolic link at figures/ is not followed: --overwrite leaves the folder it names alone, and
+# drawing the figures through it is refused. A folder holding no run but a file a run would
+# write (log.txt, script.lua) is refused (exit 2) and the file kept.
 # Also: a directory given as the script is bad usage (exit 2, "gradlab: error: ...").
 set -u
 gradlab=$1 script=$2 other=$3
@@ -31,6 +34,29 @@ done
 # A folder without a run (only user files) is used as it is.
 mkdir -p "$out/fresh" && echo mine >"$out/fresh/notes.txt"
 "$gradlab" run "$other" --out "$out/fresh" >/dev/null 2>"$out/stderr" || fail "a folder without a run"
+# figures/ a symbolic link to someone else's folder: nothing there is removed or written
+"$gradlab" run "$other" --out "$out/linked" >/dev/null 2>"$out/stderr" || fail "run for the link case"
+mkdir -p "$out/victim" && echo theirs >"$out/victim/thesis.png" && echo theirs >"$out/victim/notes.dat"
+rm -rf "$out/linked/figures" && ln -s "$out/victim" "$out/linked/figures"
+GRADLAB_PLOT=1 "$gradlab" run "$other" --out "$out/linked" --overwrite >/dev/null 2>"$out/stderr" ||
+  fail "--overwrite with a figures link"
+[ -f "$out/victim/thesis.png" ] && [ -f "$out/victim/notes.dat" ] ||
+  fail "--overwrite removed files through the figures/ link"
+[ "$(ls "$out/victim" | wc -l)" -eq 2 ] || fail "figures were written through the link: $(ls "$out/victim")"
+[ -L "$out/linked/figures" ] || fail "the link was replaced"
+"$gradlab" plot "$out/linked" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 1 ] || fail "plot with a figures/ link: exit $rc, expected 1"
+grep -q "^gradlab: error: plot: $out/linked/figures is a symbolic link" "$out/stderr" || fail "link message"
+# somebody's log.txt in a folder without a run: refused, kept
+mkdir -p "$out/project" && echo mine >"$out/project/log.txt"
+"$gradlab" run "$other" --out "$out/project" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a folder with a foreign log.txt: exit $rc, expected 2"
+grep -q "^gradlab: error: run: '$out/project' holds a log.txt but no gradlab run" "$out/stderr" ||
+  fail "foreign log.txt message"
+[ "$(cat "$out/project/log.txt")" = mine ] || fail "the foreign log.txt was replaced"
+[ ! -e "$out/project/summary.json" ] || fail "the refused run wrote summary.json"
 # A directory as the script: bad usage.
 "$gradlab" run "$out" >/dev/null 2>"$out/stderr"
 rc=$?
