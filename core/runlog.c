@@ -6,9 +6,11 @@
  * same way (files.c: only a regular file is replaced, a symbolic link is followed, a FIFO or
  * device there is refused). So a crash leaves whole files (as of the last flush) plus at most
  * .part leftovers.
- * A failed write (a full disk) is remembered: later flushes keep the last whole copy instead of
- * putting a cut .part over it, the summary says "finished": false with the "error", and every
- * flush returns the error (glab_runlog_error). */
+ * A failed write (a full disk) is remembered: nothing more is written to that file, later flushes
+ * keep the last whole copy instead of putting a cut .part over it, the summary says "finished":
+ * false with the "error", and every flush returns the error (glab_runlog_error). At the end the
+ * .part is cut back to its last whole line and, when that holds more than the last whole copy,
+ * put in its place: every row that reached the disk is kept. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -326,6 +328,10 @@ int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer
     r = heap;
     n = format_row(heap, size, step, epoch, layer, tensor, stat, value);
   }
+  if (ferror(log->csv)) { /* after a failed write nothing more: the file stays a prefix */
+    free(heap);
+    return io_failed(log, "metrics.csv", NULL);
+  }
   errno = 0;
   size_t put = fwrite(r, 1, n, log->csv);
   int e = errno;
@@ -341,6 +347,7 @@ long glab_runlog_metric_rows(const glab_runlog *log) {
 
 int glab_runlog_log(glab_runlog *log, const char *fmt, ...) {
   if (!log || !log->log) return glab_error(GLAB_ERR_STATE, "run log: closed");
+  if (ferror(log->log)) return io_failed(log, "log.txt", NULL);
   va_list ap;
   va_start(ap, fmt);
   vfprintf(log->log, fmt, ap);
@@ -463,6 +470,31 @@ int glab_runlog_finish(glab_runlog *log) {
   return glab_runlog_flush(log, 1);
 }
 
+/* After a failed write: cut `part` back to its last whole line (truncating frees space, so it
+ * works on a full disk) and return its new size, or -1. The bytes before it are a prefix of what
+ * was written: nothing is written to a stream after its first failure. */
+static off_t cut_to_last_line(const char *part) {
+  FILE *f = fopen(part, "rb");
+  if (!f) return -1;
+  char buf[4096];
+  off_t end = -1;
+  if (fseeko(f, 0, SEEK_END) == 0) {
+    off_t pos = ftello(f);
+    while (pos > 0 && end < 0) {
+      size_t n = pos < (off_t)sizeof buf ? (size_t)pos : sizeof buf;
+      pos -= (off_t)n;
+      if (fseeko(f, pos, SEEK_SET) != 0 || fread(buf, 1, n, f) != n) break;
+      for (size_t i = n; i-- > 0;)
+        if (buf[i] == '\n') {
+          end = pos + (off_t)i + 1;
+          break;
+        }
+    }
+  }
+  fclose(f);
+  return end > 0 && truncate(part, end) == 0 ? end : -1;
+}
+
 /* Close a .part stream and rename it over its final name — when that is a regular file or
  * absent; a symbolic link gets a copy in its real file (which may be on another file system),
  * anything else is left alone (the flush before has already failed on it). */
@@ -471,9 +503,14 @@ static void close_part(glab_runlog *log, FILE **f, const char *name) {
   char src[4200], dst[4200], target[4200], why[512];
   snprintf(src, sizeof src, "%s/%s.part", log->dir, name);
   snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
-  int ok = !ferror(*f) && !log->error; /* a cut .part never replaces the last whole copy */
+  int ok = !ferror(*f) && !log->error; /* a cut .part never replaces the last whole copy... */
   ok &= fclose(*f) == 0;
   *f = NULL;
+  if (!ok) { /* ...but whole lines of it that are more than that copy do */
+    struct stat last;
+    off_t kept = cut_to_last_line(src);
+    ok = kept > 0 && (stat(dst, &last) != 0 || kept > last.st_size);
+  }
   if (ok && glab_file_target(dst, target, sizeof target, why, sizeof why) == GLAB_OK) {
     if (!strcmp(target, dst))
       ok = rename(src, dst) == 0;

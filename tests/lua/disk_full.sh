@@ -2,8 +2,9 @@
 # disk_full.sh GRADLAB SCRIPT — a run folder that cannot take more (here the file size limit,
 # ulimit -f, standing in for a full disk): gradlab.train stops with the error at the step that
 # could not be recorded (FILE:LINE + traceback), `gradlab run` exits 1 naming the file, the
-# summary says "finished": false with the "error", metrics.csv is a whole file (the last good
-# copy, never a cut .part renamed over it) and no .part / .tmp file is left.
+# summary says "finished": false with the "error", metrics.csv is a whole file (never a cut row)
+# holding every whole row that reached the disk — close to the 64 KiB limit, not just the copy of
+# the last flush (the header) — and no .part / .tmp file is left.
 set -u
 gradlab=$1 script=$2
 out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-diskfull.XXXXXX")
@@ -28,6 +29,9 @@ text = open(os.path.join(d, "metrics.csv"), newline="").read()
 assert text.startswith("step,epoch,layer,tensor,stat,value\n") and text.endswith("\n"), "metrics.csv cut"
 rows = list(csv.reader(text.splitlines()))
 assert all(len(r) == 6 for r in rows), "a cut row in metrics.csv"
+assert len(text) > 60 * 1024, "only %d bytes of metrics.csv kept (the limit is 64 KiB)" % len(text)
+steps = [int(r[0]) for r in rows[1:]]
+assert steps == sorted(steps), "rows out of order"
 left = [f for f in os.listdir(d) if f.endswith(".part") or ".tmp" in f]
 assert not left, left
 print("ok:", len(rows) - 1, "rows kept")
