@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 #include "gradlab/model.h"
 #include "gradlab/ops.h"
@@ -17,8 +18,10 @@ int glab_loss_parse(const char *name, glab_loss_kind *out) {
       *out = (glab_loss_kind)i;
       return GLAB_OK;
     }
-  return glab_error(GLAB_ERR_ARG, "unknown loss '%s' (choose mse, cross_entropy or bce)",
-                    name ? name : "(null)");
+  const char *near = glab_name_suggest(loss_names, 3, name); /* "msee": a typo of a name */
+  return glab_error(GLAB_ERR_ARG, "unknown loss '%s'%s%s%s (choose mse, cross_entropy or bce)",
+                    name ? name : "(null)", near ? "; did you mean '" : "", near ? near : "",
+                    near ? "'?" : "");
 }
 
 const char *glab_loss_name(glab_loss_kind kind) {

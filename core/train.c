@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 #include "gradlab/runlog.h"
 #include "gradlab/train.h"
@@ -39,9 +40,10 @@ int glab_nonfinite_parse(const char *name, glab_nonfinite_policy *out) {
       *out = (glab_nonfinite_policy)i;
       return GLAB_OK;
     }
-  return glab_error(GLAB_ERR_ARG,
-                    "on_nonfinite: unknown policy '%s' (choose stop, raise or continue)",
-                    name ? name : "(null)");
+  const char *near = glab_name_suggest(policy_names, 3, name);
+  return glab_error(
+      GLAB_ERR_ARG, "on_nonfinite: unknown policy '%s'%s%s%s (choose stop, raise or continue)",
+      name ? name : "(null)", near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
 const char *glab_nonfinite_name(glab_nonfinite_policy p) {

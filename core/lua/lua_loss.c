@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/model.h"
 #include "gradlab/ops.h"
 #include "gradlab/train.h"
@@ -122,8 +123,24 @@ static int l_sum(lua_State *L) {
 static const luaL_Reg loss_funcs[] = {
     {"mse", l_mse}, {"cross_entropy", l_xent}, {"bce", l_bce}, {"sum", l_sum}, {NULL, NULL}};
 
+/* gradlab.loss.__index(t, name): every loss is in the table, so a lookup that gets here is a
+ * mistake; say so with the nearest name, as gradlab.layer and gradlab.optim do (a bare nil gave
+ * "attempt to call a nil value" at the call, without the name). */
+static int loss_index(lua_State *L) {
+  static const char *const names[] = {"mse", "cross_entropy", "bce", "sum"};
+  const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+  const char *near = name ? glab_name_suggest(names, 4, name) : NULL;
+  return luaL_error(L, "gradlab.loss: unknown loss %s%s%s%s (known: mse, cross_entropy, bce, sum)",
+                    name ? lua_pushfstring(L, "'%s'", name) : luaL_tolstring(L, 2, NULL),
+                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
 void glab_lua_open_loss(lua_State *L) {
   lua_newtable(L);
   luaL_setfuncs(L, loss_funcs, 0);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, loss_index);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
   lua_setfield(L, -2, "loss");
 }

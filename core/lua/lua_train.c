@@ -169,8 +169,14 @@ static int l_train(lua_State *L) {
   o.trainer = m->tr;
   o.loss = (glab_loss_kind)glab_lua_default_loss(m, o.data);
   if (lua_getfield(L, 1, "loss") != LUA_TNIL) { /* 5 */
-    if (lua_type(L, 5) != LUA_TSTRING || glab_loss_parse(lua_tostring(L, 5), &o.loss) != GLAB_OK)
-      return luaL_error(L, "gradlab.train: loss must be \"mse\", \"cross_entropy\" or \"bce\"");
+    if (lua_type(L, 5) != LUA_TSTRING)
+      return luaL_error(L,
+                        "gradlab.train: 'loss' must be a string (mse, cross_entropy or bce), "
+                        "got %s",
+                        luaL_typename(L, 5));
+    /* the parser's message names the nearest loss ("msee": did you mean 'mse'?) */
+    if (glab_loss_parse(lua_tostring(L, 5), &o.loss) != GLAB_OK)
+      return glab_lua_fail(L, "gradlab.train");
   }
   o.epochs = (int)opt_integer(L, "epochs", 1, 0);
   o.batch = (size_t)opt_integer(L, "batch", 10, 1);
@@ -202,10 +208,13 @@ static int l_train(lua_State *L) {
   }
   lua_pushnil(L); /* 6: keeps the slots of the options below where they were */
   if (lua_getfield(L, 1, "on_nonfinite") != LUA_TNIL) { /* 7 */
-    if (lua_type(L, 7) != LUA_TSTRING ||
-        glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)
+    if (lua_type(L, 7) != LUA_TSTRING)
       return luaL_error(L,
-                        "gradlab.train: on_nonfinite must be \"stop\", \"raise\" or \"continue\"");
+                        "gradlab.train: 'on_nonfinite' must be a string (stop, raise or "
+                        "continue), got %s",
+                        luaL_typename(L, 7));
+    if (glab_nonfinite_parse(lua_tostring(L, 7), &o.on_nonfinite) != GLAB_OK)
+      return glab_lua_fail(L, "gradlab.train");
   }
   glab_lua_check_class_loss(L, m, o.data, (int)o.loss, "gradlab.train");
   train_ctx c = {L, 0, 0, 0, 0};

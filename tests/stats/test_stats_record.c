@@ -661,6 +661,14 @@ static void test_evaluate(void) {
   CU_ASSERT_EQUAL(glab_loss_parse("bce", &k), GLAB_OK);
   CU_ASSERT_EQUAL(k, GLAB_LOSS_BCE);
   CU_ASSERT_NOT_EQUAL(glab_loss_parse("l1", &k), GLAB_OK);
+  CU_ASSERT(strstr(glab_last_error(), "did you mean") == NULL); /* nothing is near "l1" */
+  /* a typo names the nearest loss, as an unknown option or type does */
+  CU_ASSERT_EQUAL(glab_loss_parse("msee", &k), GLAB_ERR_ARG);
+  CU_ASSERT_STRING_EQUAL(glab_last_error(), "unknown loss 'msee'; did you mean 'mse'? (choose mse, "
+                                            "cross_entropy or bce)");
+  glab_nonfinite_policy p;
+  CU_ASSERT_EQUAL(glab_nonfinite_parse("raize", &p), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "did you mean 'raise'?") != NULL);
   glab_dataset_destroy(ds);
   glab_model_destroy(m);
 }

@@ -43,6 +43,24 @@ local function train(opts)
 end
 fails("gradlab.train: unknown option 'epoch'; did you mean 'epochs'? (options: model,", train{epoch = 3})
 
+-- names given as values: a typo gets the nearest name too (loss = "msee" said only "loss must be
+-- mse, cross_entropy or bce"; gradlab.loss.msee was a nil to call)
+fails("gradlab.train: unknown loss 'msee'; did you mean 'mse'? (choose mse, cross_entropy or bce)",
+      train{loss = "msee"})
+fails("gradlab.train: unknown loss 'l1' (choose mse, cross_entropy or bce)", train{loss = "l1"})
+fails("gradlab.train: 'loss' must be a string (mse, cross_entropy or bce), got number", train{loss = 3})
+fails("net:evaluate: unknown loss 'bec'; did you mean 'bce'?", net.evaluate, net, xor, "bec")
+fails("net:evaluate: unknown loss 'crossentropy'; did you mean 'cross_entropy'?", net.evaluate, net,
+      xor, {loss = "crossentropy"})
+fails("gradlab.loss: unknown loss 'msee'; did you mean 'mse'? (known: mse, cross_entropy, bce, sum)",
+      function() return gradlab.loss.msee end)
+fails("gradlab.loss: unknown loss 'hinge' (known: mse", function() return gradlab.loss.hinge end)
+assert(gradlab.loss.mse(gradlab.tensor{{1}}, gradlab.tensor{{3}}):item() == 4)
+fails("gradlab.train: on_nonfinite: unknown policy 'stopp'; did you mean 'stop'?",
+      train{on_nonfinite = "stopp"})
+fails("gradlab.train: 'on_nonfinite' must be a string (stop, raise or continue), got boolean",
+      train{on_nonfinite = true})
+
 -- booleans are strict (1 is not true)
 fails("gradlab.train: 'shuffle' must be a boolean, got number", train{shuffle = 1})
 fails("gradlab.train: 'shuffle' must be a boolean, got string", train{shuffle = "false"})
