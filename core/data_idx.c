@@ -152,9 +152,9 @@ static int gz_corrupt(const char *name, int members, int member_start, const cha
 static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what) {
   if (!s->gz) {
     if (pos + n > s->raw_len || pos + n < pos)
-      return glab_error(GLAB_ERR_FORMAT, "%s: truncated file: %s needs %llu bytes, file has %llu",
-                        s->name, what, (unsigned long long)(pos + n),
-                        (unsigned long long)s->raw_len);
+      return glab_error(
+          GLAB_ERR_FORMAT, "%s: truncated file: reading %s needs %llu bytes, the file has %llu",
+          s->name, what, (unsigned long long)(pos + n), (unsigned long long)s->raw_len);
     if (s->fd < 0) {
       memcpy(dst, s->mem + pos, n);
       return GLAB_OK;
@@ -529,9 +529,9 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   if (read_header(im, &hi) != GLAB_OK) return NULL;
   if (hi.ndim < 2) {
     glab_error(GLAB_ERR_FORMAT,
-               "%s: 1 dimension of %zu %s values — this looks like a label file; images need "
+               "%s: 1 dimension of %zu %s %s — this looks like a label file; images need "
                "at least 2 dimensions (items × features)",
-               im->name, hi.count, dtype_name(hi.dtype));
+               im->name, hi.count, dtype_name(hi.dtype), hi.count == 1 ? "value" : "values");
     return NULL;
   }
   if (lb) {

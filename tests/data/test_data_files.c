@@ -157,7 +157,12 @@ static void test_idx_bad(void) {
   memcpy(buf, "\x00\x00\x08\x03\x00\x00", 6);
   tu_write_bytes("short-header", buf, 6);
   expect_error(glab_data_idx_load(tu_path("short-header"), NULL, NULL), "short-header",
-               "truncated");
+               ": truncated file: reading the dimensions needs 16 bytes, the file has 6");
+  /* a label file (1 dimension) given as images: one value is "1 ... value" */
+  memcpy(buf, "\x00\x00\x08\x01\x00\x00\x00\x01\x07", 9);
+  tu_write_bytes("one-label", buf, 9);
+  expect_error(glab_data_idx_load(tu_path("one-label"), NULL, NULL), "one-label",
+               ": 1 dimension of 1 uint8 value — this looks like a label file");
   /* truncated data (plain) */
   size_t len;
   unsigned char *idx = tu_idx(0x08, 3, img_dims, img_vals, &len);
