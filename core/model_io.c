@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
+#include "data_internal.h"
 #include "gradlab/error.h"
 #include "gradlab/model.h"
 #include "gradlab/runlog.h"
@@ -143,29 +146,50 @@ int glab_model_save(const glab_model *m, const char *path) {
   return rc;
 }
 
+/* The whole file. It is opened as the data loaders open theirs (glab_data_open_file): a
+ * directory, FIFO or device is refused by name — "not a regular file (a directory)" — and a FIFO
+ * without a writer does not block the open (fopen + ftell said "cannot size the file" for a
+ * directory and waited forever on a FIFO). */
 static unsigned char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    glab_error(errno == ENOENT ? GLAB_ERR_NOTFOUND : GLAB_ERR_IO, "load %s: %s", path,
-               strerror(errno));
+  struct stat st;
+  if (stat(path, &st) != 0 && errno == ENOENT) { /* missing: GLAB_ERR_NOTFOUND, as it was */
+    glab_error(GLAB_ERR_NOTFOUND, "load %s: %s", path, strerror(errno));
     return NULL;
   }
-  long size = -1;
-  if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-  if (size < 0 || (size_t)size > MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    glab_error(GLAB_ERR_IO, "load %s: cannot size the file", path);
+  int fd = glab_data_open_file(path, &st);
+  if (fd < 0) { /* "PATH: not a regular file (...)" -> "load PATH: ...", as the other messages */
+    char why[1024];
+    snprintf(why, sizeof why, "%s", glab_last_error());
+    glab_error(glab_last_status(), "load %s", why);
     return NULL;
   }
-  unsigned char *p = malloc((size_t)size + 1);
-  if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) {
+  if ((uint64_t)st.st_size > MAX_FILE) {
+    close(fd);
+    glab_error(GLAB_ERR_FORMAT, "load %s: %llu bytes, more than a model file holds (%llu)", path,
+               (unsigned long long)st.st_size, (unsigned long long)MAX_FILE);
+    return NULL;
+  }
+  size_t size = (size_t)st.st_size, got = 0;
+  unsigned char *p = malloc(size + 1);
+  int e = 0;
+  while (p && got < size && !e) {
+    ssize_t r = read(fd, p + got, size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) e = errno;
+    if (r <= 0) break; /* an error, or the file shrank while being read */
+    got += (size_t)r;
+  }
+  close(fd);
+  if (!p || got != size) {
+    if (!p)
+      glab_error(GLAB_ERR_NOMEM, "load %s: out of memory for %zu bytes", path, size);
+    else
+      glab_error(GLAB_ERR_IO, "load %s: cannot read: %s", path,
+                 e ? strerror(e) : "the file ended early (changed while being read?)");
     free(p);
-    fclose(f);
-    glab_error(p ? GLAB_ERR_IO : GLAB_ERR_NOMEM, "load %s: cannot read", path);
     return NULL;
   }
-  fclose(f);
-  *len = (size_t)size;
+  *len = size;
   return p;
 }
 

@@ -3,7 +3,7 @@
  * files. A FIFO, a directory or a dangling link at the target is refused with an error naming
  * the path and left as it was; a symbolic link is followed (its file is replaced, the link
  * stays); a temporary name planted in advance is never followed. (No device node is used: as
- * root a failing writer would replace it.) */
+ * root a failing writer would replace it.) Loading a model reads regular files only. */
 #include <CUnit/Basic.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -146,6 +146,31 @@ static void test_model_save_targets(void) {
   glab_model_destroy(m);
 }
 
+/* Loading reads regular files only, as the data loaders do: a directory, a FIFO (without
+ * blocking on it: the alarm ends a test that hangs) or a device is refused naming the path and
+ * its kind ("cannot size the file" before, for a directory); a missing file stays NOTFOUND. */
+static void test_model_load_targets(void) {
+  glab_model *m = small_model();
+  CU_ASSERT_EQUAL_FATAL(mkdir(path("loaddir"), 0700), 0);
+  CU_ASSERT_EQUAL(glab_model_load(m, path("loaddir")), GLAB_ERR_IO);
+  char want[700];
+  snprintf(want, sizeof want, "load %s: not a regular file (a directory)", path("loaddir"));
+  CU_ASSERT_STRING_EQUAL(glab_last_error(), want);
+  CU_ASSERT_EQUAL_FATAL(mkfifo(path("loadfifo"), 0600), 0);
+  alarm(20);
+  CU_ASSERT_EQUAL(glab_model_load(m, path("loadfifo")), GLAB_ERR_IO);
+  alarm(0);
+  CU_ASSERT(has(path("loadfifo")) && has("not a regular file (a FIFO)"));
+  CU_ASSERT_EQUAL(glab_model_load(m, "/dev/null"), GLAB_ERR_IO);
+  CU_ASSERT(has("load /dev/null: not a regular file (a character device)"));
+  CU_ASSERT_EQUAL(glab_model_load(m, path("missing.glab")), GLAB_ERR_NOTFOUND);
+  CU_ASSERT(has(path("missing.glab")) && has("No such file"));
+  /* and a regular file still loads */
+  CU_ASSERT_EQUAL(glab_model_save(m, path("load.glab")), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_model_load(m, path("load.glab")), GLAB_OK);
+  glab_model_destroy(m);
+}
+
 static void test_write_file_atomic(void) {
   CU_ASSERT_EQUAL(glab_write_file_atomic(path("w.txt"), "abc", 3), GLAB_OK);
   CU_ASSERT_STRING_EQUAL(read_text(path("w.txt")), "abc");
@@ -211,6 +236,7 @@ int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 2;
   CU_pSuite s = CU_add_suite("core_files", setup, teardown);
   CU_add_test(s, "model save: only regular files are replaced", test_model_save_targets);
+  CU_add_test(s, "model load: only regular files are read", test_model_load_targets);
   CU_add_test(s, "glab_write_file_atomic refuses a FIFO", test_write_file_atomic);
   CU_add_test(s, "glab_write_file_durable: same rules", test_write_file_durable);
   CU_add_test(s, "run folder files", test_runlog_targets);
