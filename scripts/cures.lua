@@ -17,6 +17,7 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 package.path = here .. "lib/?.lua;scripts/lib/?.lua;" .. package.path
 local S = require "study"
+local cures = require "cures"
 
 local P = S.params("cures", {
   depth = 8,              -- hidden layers
@@ -33,9 +34,16 @@ local P = S.params("cures", {
   variants = {"all"},
   check = false,
   plot = true,
-}, {train_images = 2000, test_images = 1000, probe_images = 200, epochs = 1, seeds = 1})
+}, {train_images = 2000, test_images = 1000, probe_images = 200, epochs = 1, seeds = 1}, {
+  depth = S.whole(1), width = S.whole(1), train_images = S.whole(1), test_images = S.whole(1),
+  probe_images = S.whole(1), epochs = S.whole(0), batch = S.whole(1), lr = S.number(0, ">"),
+  clip_norm = S.number(0, ">"), seed0 = S.whole(0), seeds = S.whole(1),
+  variants = S.list(S.one_of(cures.variant_names), {unique = true}),
+})
+S.at_most(P, "probe_images", "train_images")
+cures.pick(P.variants)
 
-local result = require("cures").run(P)
+local result = cures.run(P)
 
 -- The findings this study exists to show.
 local function has(k) return result[k .. "_spread_init"] ~= nil end

@@ -26,7 +26,11 @@ local P = S.params("depth_speed", {
   seed0 = 1,
   check = false,      -- end with an error if the qualitative finding does not hold
   plot = true,
-}, {seeds = 2, images = 200, epochs = 2})
+}, {seeds = 2, images = 200, epochs = 2}, {
+  seeds = S.whole(1), images = S.whole(1), hidden = S.whole(1),
+  depths = S.list(S.whole(1), {unique = true}), epochs = S.whole(0), lr = S.number(0, ">"),
+  batch = S.whole(1), probe_every = S.whole(1), seed0 = S.whole(0),
+})
 
 local result = require("speed").run(P)
 for _, p in ipairs(S.finish_figures()) do print("figure: " .. p) end

@@ -21,7 +21,16 @@ local P = S.params("main_study", {
   cures_seeds = 3,
   seed0 = 1, check = false, plot = true,
 }, {seeds = 2, images = 300, speed_epochs = 2, depth = 6, train_images = 1500,
-    test_images = 500, probe_images = 200, cures_epochs = 1, cures_seeds = 1})
+    test_images = 500, probe_images = 200, cures_epochs = 1, cures_seeds = 1}, {
+  seeds = S.whole(1), images = S.whole(1), depths = S.list(S.whole(1), {unique = true}),
+  speed_epochs = S.whole(0), speed_lr = S.number(0, ">"), speed_probe_every = S.whole(1),
+  depth = S.whole(1), width = S.whole(1), train_images = S.whole(1), test_images = S.whole(1),
+  probe_images = S.whole(1), cures_epochs = S.whole(0), cures_lr = S.number(0, ">"),
+  batch = S.whole(1), clip_norm = S.number(0, ">"), cures_seeds = S.whole(1), seed0 = S.whole(0),
+  variants = S.list(S.one_of(require("cures").variant_names), {unique = true}),
+})
+S.at_most(P, "probe_images", "train_images")
+require("cures").pick(P.variants)
 
 local t0 = os.time()
 local result = {}

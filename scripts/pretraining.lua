@@ -52,7 +52,16 @@ local P = S.params("pretraining", {
   check = false,
   plot = true,
 }, {depth = 5, width = 64, train_images = 1000, test_images = 1000, probe_images = 200,
-    epochs = 2, pre_epochs = 2, seeds = {1}, record_every = 10})
+    epochs = 2, pre_epochs = 2, seeds = {1}, record_every = 10}, {
+  depth = S.whole(1), width = S.whole(1), train_images = S.whole(1), test_images = S.whole(1),
+  probe_images = S.whole(1), epochs = S.whole(1), batch = S.whole(1), lr = S.number(0, ">"),
+  init_gain = S.number(0, ">"), pre_epochs = S.whole(1), pre_batch = S.whole(1),
+  pre_images = S.whole(0), ae_lr = S.number(0, ">"), ae_noise = S.number(0, ">=", 1, "<"),
+  rbm_lr = S.number(0, ">"), rbm_k = S.whole(1), seeds = S.list(S.whole(0), {unique = true}),
+  methods = S.list(S.one_of{"none", "autoencoder", "rbm"}, {unique = true}),
+  record_every = S.whole(1),
+})
+S.at_most(P, "probe_images", "train_images")
 
 local CLASSES = 10
 local L = gradlab.layer

@@ -33,7 +33,17 @@ local P = S.params("rnn_vs_lstm", {
   check = false,
   plot = true,
 }, {Ts = {50}, steps = {800}, hidden = 16, lr = 1e-2, train_n = 5000, test_n = 300,
-    probe_n = 50, probe_every = 200, log_every = 50})
+    probe_n = 50, probe_every = 200, log_every = 50}, {
+  Ts = S.list(S.whole(2), {unique = true}), steps = S.list(S.whole(0)), hidden = S.whole(1),
+  batch = S.whole(1), lr = S.number(0, ">"), train_n = S.whole(1), test_n = S.whole(1),
+  probe_n = S.whole(1), probe_every = S.whole(1), log_every = S.whole(1), forget_bias = S.number(),
+  seed0 = S.whole(0), models = S.list(S.one_of{"rnn", "lstm"}, {unique = true}),
+})
+S.at_most(P, "probe_n", "test_n")
+if #P.steps > #P.Ts then -- one budget per T (a shorter list repeats its last budget)
+  S.param_error("parameter 'steps' has %d values for %d sequence length(s) Ts = %s", #P.steps,
+    #P.Ts, table.concat(P.Ts, ","))
+end
 
 local BASELINE = 1 / 6
 local L = gradlab.layer

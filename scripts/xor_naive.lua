@@ -27,7 +27,11 @@ local P = S.params("xor_naive", {
   seed0 = 1,
   check = false,
   plot = true,
-}, {epochs = 4000, probe_every = 100, depths = {1, 2, 4}})
+}, {epochs = 4000, probe_every = 100, depths = {1, 2, 4}}, {
+  epochs = S.whole(0), lr = S.number(0, ">"), probe_every = S.whole(1), width = S.whole(1),
+  depths = S.list(S.whole(1), {unique = true}), scales = S.list(S.number(0, ">"), {unique = true}),
+  sweep_seeds = S.whole(1), seed0 = S.whole(0),
+})
 
 local L = gradlab.layer
 local data = gradlab.data.xor()

@@ -29,11 +29,28 @@ M.variants = {
    init = "he_normal", lr = 1, clip = true},
 }
 
-local function pick(keys)
-  if not keys or #keys == 0 or keys[1] == "all" then return M.variants end
+-- The names the variants parameter takes: "all" and every variant's key.
+M.variant_names = {"all"}
+for _, v in ipairs(M.variants) do M.variant_names[#M.variant_names + 1] = v.key end
+
+-- The variants named by keys ({"all"} or none: every one); an unknown name, or "all" with
+-- others, is an error naming it (the scripts call it right after S.params).
+function M.pick(keys)
+  if not keys or #keys == 0 or (#keys == 1 and keys[1] == "all") then return M.variants end
   local out = {}
   for _, k in ipairs(keys) do
-    for _, v in ipairs(M.variants) do if v.key == k then out[#out + 1] = v end end
+    if k == "all" then
+      S.param_error("parameter 'variants': 'all' stands alone (it names every variant), got %s",
+        table.concat(keys, ","))
+    end
+    local found = false
+    for _, v in ipairs(M.variants) do
+      if v.key == k then out[#out + 1], found = v, true end
+    end
+    if not found then
+      S.param_error("parameter 'variants': no variant '%s' (variants: %s)", tostring(k),
+        table.concat(M.variant_names, ", "))
+    end
   end
   return out
 end
@@ -79,7 +96,7 @@ function M.run(P)
   -- every variant is built after seeding with seed0) have identical gradients at
   -- initialisation: their lines would hide each other, so each start is drawn once, labelled
   -- for all the variants it stands for.
-  local picked = pick(P.variants)
+  local picked = M.pick(P.variants)
   local function start_key(v)
     local init = type(v.init) == "table" and (v.init[1] .. ":" .. tostring(v.init.std)) or v.init
     return table.concat({v.act, init, tostring(v.batchnorm), tostring(v.residual)}, "|")

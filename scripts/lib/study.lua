@@ -10,54 +10,262 @@ local M = {}
 
 -- ---------------------------------------------------------------- parameters and run folder
 
-local function truthy(v)
-  return v == true or v == 1 or v == "1" or v == "true" or v == "yes" or v == "on"
-end
-M.truthy = truthy
-
-local function parse_list(v)
-  if type(v) == "table" then return v end
-  local out = {}
-  for item in tostring(v):gmatch("[^,%s]+") do out[#out + 1] = tonumber(item) or item end
-  return out
+-- Quote a word for POSIX sh: 'it'\''s' (every byte stays literal, $ ` \ and spaces included).
+function M.shell_quote(s)
+  return "'" .. tostring(s):gsub("'", [['\'']]) .. "'"
 end
 
--- P = M.params(name, defaults, smoke_overrides): defaults < smoke overrides (--set smoke=true)
--- < explicit --set values. Numbers, booleans and lists ("1,2,3") follow the default's type.
-function M.params(name, defaults, smoke)
-  local given = gradlab.params or {}
-  local P = {}
-  for k, v in pairs(defaults) do P[k] = v end
-  P.smoke = truthy(given.smoke)
-  if P.smoke then for k, v in pairs(smoke or {}) do P[k] = v end end
-  for k, v in pairs(given) do
-    local d = defaults[k]
-    if k == "smoke" then
-      -- handled above
-    elseif d == nil then
-      io.stderr:write(("%s: note: parameter '%s' is not used by this study\n"):format(name, k))
-      P[k] = v
-    elseif type(d) == "boolean" then
-      P[k] = truthy(v)
-    elseif type(d) == "number" then
-      P[k] = tonumber(v) or error(("%s: --set %s wants a number, got '%s'"):format(name, k, v), 0)
-    elseif type(d) == "table" then
-      P[k] = parse_list(v)
-    else
-      P[k] = tostring(v)
+-- A path as a command-line word: quoted, and "./" in front of one that starts with "-" so that
+-- no command takes it for an option.
+local function path_word(p)
+  p = tostring(p)
+  if p:sub(1, 1) == "-" then p = "./" .. p end
+  return M.shell_quote(p)
+end
+M.path_word = path_word
+
+-- A path as shown in a message to paste: bare when it has nothing the shell would read.
+local function shown_path(p)
+  if tostring(p):match("^[%w%._/%-+=:,@]+$") then return tostring(p) end
+  return path_word(p)
+end
+
+-- Parameter rules (the fourth argument of M.params): what a --set value must be.
+-- rule = {what = "a whole number >= 1", plural = "whole numbers >= 1", check = fn(v) -> value|nil}
+local function rule(what, plural, check) return {what = what, plural = plural, check = check} end
+
+local function as_number(v)
+  if type(v) == "string" then return nil end -- gradlab run already made decimal text a number
+  return type(v) == "number" and v == v and v > -math.huge and v < math.huge and v or nil
+end
+
+-- M.whole(min[, max]): a whole number (3 or 3.0) in [min, max]; the value is an integer.
+function M.whole(min, max)
+  local range = max and ("from %d to %d"):format(min, max) or (">= %d"):format(min)
+  return rule("a whole number " .. range, "whole numbers " .. range, function(v)
+    local n = as_number(v)
+    n = n and math.tointeger(n)
+    if n and n >= min and (not max or n <= max) then return n end
+  end)
+end
+
+-- M.number(lo, op_lo[, hi, op_hi]): a finite number with bounds, e.g. M.number(0, ">") (> 0),
+-- M.number(0, ">=", 1, "<") (in [0, 1)); M.number() is any finite number.
+function M.number(lo, op_lo, hi, op_hi)
+  local parts = {}
+  if lo then parts[#parts + 1] = ("%s %g"):format(op_lo, lo) end
+  if hi then parts[#parts + 1] = ("%s %g"):format(op_hi, hi) end
+  local range = #parts > 0 and (" " .. table.concat(parts, " and ")) or ""
+  local function ok(n, bound, op)
+    if not bound then return true end
+    if op == ">" then return n > bound elseif op == ">=" then return n >= bound
+    elseif op == "<" then return n < bound else return n <= bound end
+  end
+  return rule("a number" .. range, "numbers" .. range, function(v)
+    local n = as_number(v)
+    if n and ok(n, lo, op_lo) and ok(n, hi, op_hi) then return n end
+  end)
+end
+
+-- M.one_of{"a", "b"}: one of these words.
+function M.one_of(words)
+  local set = {}
+  for _, w in ipairs(words) do set[w] = true end
+  local list = table.concat(words, ", ")
+  local r = rule("one of " .. list, "names (" .. list .. ")", function(v)
+    if type(v) == "string" and set[v] then return v end
+  end)
+  r.names = true
+  return r
+end
+
+-- M.list(item_rule[, {unique = true}]): a comma-separated list ("1,2,3"; a single value is a
+-- list of one) of at least one item, each following item_rule (and each once when unique).
+function M.list(item, opts)
+  local r = rule(("a comma-separated list of %s"):format(item.plural), "lists", nil)
+  r.list, r.item, r.unique = true, item, opts and opts.unique
+  return r
+end
+
+-- The boolean parameters (and smoke): true or false, nothing else.
+local BOOL = rule("true or false", "true or false", function(v)
+  if type(v) == "boolean" then return v end
+end)
+
+local function shown_value(v)
+  if type(v) == "string" then return ("'%s'"):format(v) end
+  return tostring(v)
+end
+
+-- Edit distance, a swap of two neighbours counting as one edit (for "did you mean").
+local function distance(a, b)
+  local d = {}
+  for i = 0, #a do d[i] = {[0] = i} end
+  for j = 0, #b do d[0][j] = j end
+  for i = 1, #a do
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      d[i][j] = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1)
+        and a:sub(i - 1, i - 1) == b:sub(j, j) then
+        d[i][j] = math.min(d[i][j], d[i - 2][j - 2] + 1)
+      end
     end
   end
+  return d[#a][#b]
+end
+
+-- The items of a list parameter's --set value ("1,2,3", spaces around items allowed; a lone
+-- number is a list of one; a table, a default, as it is) and their texts for messages; nil and
+-- the reason when an item is empty.
+local function split_list(v)
+  if type(v) == "table" then
+    local texts = {}
+    for i, x in ipairs(v) do texts[i] = shown_value(x) end
+    return v, texts
+  end
+  if type(v) == "number" or type(v) == "boolean" then return {v}, {tostring(v)} end
+  local items, texts = {}, {}
+  for item in (tostring(v) .. ","):gmatch("([^,]*),") do
+    item = item:match("^%s*(.-)%s*$")
+    if item == "" then return nil, v:match("^%s*$") and "nothing" or "an empty item" end
+    local n = tonumber(item)
+    -- numbers as --set reads them (decimal only: 0x10 stays a word)
+    if n and item:match("^[+-]?%.?%d[%d.]*[eE]?[+-]?%d*$") then items[#items + 1] = n
+    elseif item == "true" or item == "false" then items[#items + 1] = item == "true"
+    else items[#items + 1] = item end
+    texts[#texts + 1] = "'" .. item .. "'"
+  end
+  return items, texts
+end
+
+-- P = M.params(name, defaults, smoke_overrides[, rules]): defaults < smoke overrides
+-- (--set smoke=true) < explicit --set values (gradlab.params). A --set value must follow its
+-- parameter's rule: rules[k] (M.whole, M.number, M.one_of, M.list) when given; else booleans are
+-- true/false, numbers any finite number, lists comma-separated and text anything. A --set key
+-- that is not a parameter of the study is an error (with the nearest name). Errors name the
+-- script, the parameter, the value and what is accepted (exit 1).
+function M.params(name, defaults, smoke, rules)
+  local src = debug.getinfo(2, "S")
+  src = src and src.short_src or (name .. ".lua")
+  M.src = src
+  rules = rules or {}
+  local given = gradlab.params or {}
+  local function fail(fmt, ...) error(src .. ": " .. fmt:format(...), 0) end
+  for k in pairs(rules) do
+    if defaults[k] == nil then fail("study.params: a rule for '%s', which has no default", k) end
+  end
+  local function rule_of(k)
+    if k == "smoke" then return BOOL end
+    local d = defaults[k]
+    if rules[k] then return rules[k] end
+    if type(d) == "boolean" then return BOOL end
+    if type(d) == "number" then return M.number() end
+    if type(d) == "table" then
+      return M.list(rule("a value", "values", function(x) return x end))
+    end
+    return nil -- text: taken as it is
+  end
+  -- value = convert(k, v, origin): v as parameter k's rule accepts it, else an error naming
+  -- the parameter, the value and what is accepted (origin: "" for --set, else " (its default)").
+  local function convert(k, v, origin)
+    origin = origin or ""
+    local r = rule_of(k)
+    if not r then return tostring(v) end
+    if r.list then
+      local items, texts = split_list(v)
+      if not items or #items == 0 then
+        fail("parameter '%s' must be %s, got %s%s (%s)", k, r.what, shown_value(v), origin,
+          items and "an empty list" or texts)
+      end
+      local out, seen = {}, {}
+      for i, x in ipairs(items) do
+        local y = r.item.check(x)
+        if y == nil then
+          fail("parameter '%s' must be %s, got %s%s (%s is not %s)", k, r.what, shown_value(v),
+            origin, texts[i], r.item.names and "one of them" or r.item.what)
+        end
+        if r.unique and seen[y] then
+          fail("parameter '%s' must be %s, each once, got %s%s (%s twice)", k, r.what,
+            shown_value(v), origin, texts[i])
+        end
+        seen[y], out[i] = true, y
+      end
+      return out
+    end
+    local y = r.check(v)
+    if y == nil then fail("parameter '%s' must be %s, got %s%s", k, r.what, shown_value(v), origin) end
+    return y
+  end
+  -- the script's own values follow its rules too (a rule and a default that disagree is a bug)
+  for k in pairs(rules) do
+    convert(k, defaults[k], " (its default)")
+    if smoke and smoke[k] ~= nil then convert(k, smoke[k], " (its smoke value)") end
+  end
+
+  -- the given keys in a fixed order, so that of two bad values the same one is reported
+  local keys = {}
+  for k in pairs(given) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  -- unknown keys first: a typo is the likeliest reason for any other surprise
+  local known = {"smoke"}
+  for k in pairs(defaults) do known[#known + 1] = k end
+  table.sort(known)
+  for _, k in ipairs(keys) do
+    local v = given[k]
+    if k ~= "smoke" and defaults[k] == nil then
+      local best, bd = {}, #k >= 5 and 2 or 1 -- the most edits a suggestion may be away
+      for _, c in ipairs(known) do
+        local dd = distance(k, c)
+        if dd < bd then best, bd = {c}, dd elseif dd == bd then best[#best + 1] = c end
+      end
+      if #best > 0 then
+        fail("unknown parameter '%s' (--set %s=%s); did you mean '%s'?", k, k, tostring(v),
+          table.concat(best, "' or '"))
+      end
+      fail("unknown parameter '%s' (--set %s=%s); the parameters are: %s", k, k, tostring(v),
+        table.concat(known, ", "))
+    end
+  end
+
+  local P = {}
+  for k, v in pairs(defaults) do P[k] = v end
+  P.smoke = given.smoke ~= nil and convert("smoke", given.smoke) or false
+  if P.smoke then for k, v in pairs(smoke or {}) do P[k] = v end end
+  for _, k in ipairs(keys) do
+    if k ~= "smoke" then P[k] = convert(k, given[k]) end
+  end
   P.name = name
-  -- the run folder: gradlab run's, else (stock lua5.4) GRADLAB_OUT or runs/NAME
+  -- the run folder: gradlab run's (it exists: made by gradlab run), else (stock lua5.4)
+  -- GRADLAB_OUT or runs/NAME, made here
   P.out = gradlab.outdir and gradlab.outdir() or "."
-  if P.out == "." and not M.in_gradlab_run() then
+  local inside = M.in_gradlab_run()
+  if P.out == "." and not inside then
     P.out = os.getenv("GRADLAB_OUT") or ("runs/" .. name)
   end
-  os.execute(("mkdir -p '%s'"):format(P.out))
-  local tf = io.open(P.out .. "/tables.txt", "w") -- this run's tables only
-  if tf then tf:close() end
+  local tables = P.out .. "/tables.txt"
+  local tf, err = io.open(tables, "w") -- this run's tables only
+  if not tf and not inside then
+    os.execute("mkdir -p -- " .. M.shell_quote(P.out))
+    tf, err = io.open(tables, "w")
+  end
+  if not tf then fail("cannot write the run folder's tables: %s", tostring(err)) end
+  tf:close()
   M.P = P
   return P
+end
+
+-- An error about the parameters, named as M.params names them ("SCRIPT: message"; exit 1).
+function M.param_error(fmt, ...)
+  error((M.src or "study") .. ": " .. fmt:format(...), 0)
+end
+
+-- at_most(P, a, b): parameter a must not exceed parameter b (e.g. probe_images, train_images).
+function M.at_most(P, a, b)
+  if P[a] > P[b] then
+    M.param_error("parameter '%s' must be at most %s (%s), got %s", a, b, tostring(P[b]),
+      tostring(P[a]))
+  end
 end
 
 -- Seed gradlab's generator (initialisation, data order) and Lua's (fallback batch order).
@@ -466,12 +674,13 @@ function M.finish_figures()
   for _, f in ipairs(M.figures) do pngs[#pngs + 1] = dir .. "/figures/" .. f.name .. ".png" end
   if os.getenv("GRADLAB_PLOT") == "0" or M.P.plot == false then
     print("note: figures not drawn (GRADLAB_PLOT=0 or --set plot=false); run `gradlab plot "
-      .. dir .. "`")
+      .. shown_path(dir) .. "`")
     return {}
   end
   if in_gradlab_run() then -- `gradlab run` draws them as it finishes, if it finds gnuplot
     local g = os.getenv("GRADLAB_GNUPLOT")
-    local p = io.popen(g and ("test -x '" .. g .. "' && echo y") or "command -v gnuplot")
+    local p = io.popen(g and ("test -x " .. path_word(g) .. " && echo y")
+      or "command -v gnuplot")
     local found = p and p:read("l")
     if p then p:close() end
     if not found then return {} end -- gradlab run says what is missing
@@ -479,10 +688,10 @@ function M.finish_figures()
   end
   local exe = gradlab_exe()
   if exe then
-    os.execute(("'%s' plot '%s' --quiet"):format(exe, dir))
+    os.execute(("%s plot %s --quiet"):format(path_word(exe), path_word(dir)))
   else
     io.stderr:write("note: no gradlab executable found to draw the figures; run `gradlab plot "
-      .. dir .. "`\n")
+      .. shown_path(dir) .. "`\n")
     return {}
   end
   return pngs

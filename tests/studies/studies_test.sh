@@ -27,6 +27,15 @@
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
 #                  check_run on its run folder
+# odd_out NAME [--set K=V]...  the same with run folders named "x'$(touch PWNED)' y" and
+#                  "Bob's study": the study works (check_run), no command in the name runs, no
+#                  other folder appears, the shell never complains
+# stock_lua_odd_out LUA  tests/studies/tiny_study.lua from stock lua5.4 with GRADLAB_OUT set to
+#                  such names (and one starting with '-'): study.lua makes the folder and has
+#                  `gradlab plot` draw it, quoting both; no command in the name runs
+# bad_params       bad --set values and unknown keys for the studies: exit 1 before any work,
+#                  the first line of stderr naming the script, the parameter, the value and what
+#                  is accepted (or the nearest parameter name)
 set -u
 gradlab=$1 check=$2 out=$3 src=$4 case=$5
 shift 5
@@ -279,6 +288,93 @@ study | study_no_data)
   fi
   # shellcheck disable=SC2086
   "$check" "$d" --min-figures 2 $results || exit 1
+  ;;
+odd_out)
+  name=$1
+  shift
+  base=$out/odd_out_$name
+  rm -rf "$base" && mkdir -p "$base" || fail "cannot create $base"
+  # relative names, run from $base: a command that escaped would leave PWNED in $base
+  for d in "x'\$(touch PWNED)' y" "Bob's study"; do
+    (cd "$base" && "$gradlab" run "$src/scripts/$name.lua" --out "$d" --seed 1 --set smoke=true \
+      --set check=true "$@") >"$base/out" 2>"$base/err" ||
+      { cat "$base/err" >&2; fail "--out \"$d\": the study $name failed"; }
+    [ ! -e "$base/PWNED" ] || fail "--out \"$d\": a command in the folder name ran"
+    ! grep -q "^sh: " "$base/err" || fail "--out \"$d\": the shell said $(grep "^sh: " "$base/err")"
+    [ -s "$base/$d/tables.txt" ] || fail "--out \"$d\": no tables.txt"
+    "$check" "$base/$d" --min-figures 2 || exit 1
+  done
+  left=$(cd "$base" && ls -A | grep -Fvx -e out -e err -e "x'\$(touch PWNED)' y" -e "Bob's study")
+  [ -z "$left" ] || fail "other files or folders appeared: $left"
+  ;;
+stock_lua_odd_out)
+  lua=$1
+  base=$out/stock_lua_odd_out
+  rm -rf "$base" && mkdir -p "$base" || fail "cannot create $base"
+  bindir=$(dirname "$gradlab")
+  for d in "x'\$(touch PWNED)' y" "Bob's study" "-n x'\$(touch PWNED)'"; do
+    (cd "$base" && GRADLAB_OUT=$d PATH=$bindir:$PATH "$lua" "$src/tests/studies/tiny_study.lua") \
+      >"$base/out" 2>"$base/err"
+    rc=$?
+    [ $rc -eq 0 ] || { cat "$base/err" >&2; fail "GRADLAB_OUT=\"$d\": exit $rc"; }
+    [ ! -e "$base/PWNED" ] || fail "GRADLAB_OUT=\"$d\": a command in the folder name ran"
+    ! grep -q "^sh: " "$base/err" || fail "GRADLAB_OUT=\"$d\": the shell said $(grep "^sh: " "$base/err")"
+    grep -q "^x *y$" "$base/$d/tables.txt" || fail "GRADLAB_OUT=\"$d\": no table in tables.txt"
+    [ -s "$base/$d/tiny.csv" ] || fail "GRADLAB_OUT=\"$d\": no tiny.csv"
+    # gradlab plot ran on the folder: the figure's script is there (and the PNG, with gnuplot)
+    [ -s "$base/$d/figures/tiny_line.gp" ] || fail "GRADLAB_OUT=\"$d\": gradlab plot did not run: $(cat "$base/err")"
+  done
+  left=$(cd "$base" && ls -A | grep -Fvx -e out -e err -e "x'\$(touch PWNED)' y" -e "Bob's study" \
+    -e "-n x'\$(touch PWNED)'")
+  [ -z "$left" ] || fail "other files or folders appeared: $left"
+  ;;
+bad_params)
+  base=$out/bad_params
+  rm -rf "$base" && mkdir -p "$base" || fail "cannot create $base"
+  n=0
+  # bad NAME REGEX ARGS...: gradlab run scripts/NAME.lua ARGS exits 1, prints nothing on stdout
+  # (no work was done) and the first line of stderr matches ^REGEX$
+  bad() {
+    name=$1 regex=$2
+    shift 2
+    n=$((n + 1))
+    (cd "$src" && GRADLAB_PLOT=0 "$gradlab" run "scripts/$name.lua" --out "$base/$n" "$@") \
+      >"$base/out" 2>"$base/err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "$name $*: exit $rc, expected 1: $(head -3 "$base/err")"
+    [ ! -s "$base/out" ] || fail "$name $*: the study started: $(head -3 "$base/out")"
+    head -1 "$base/err" | grep -Eq "^scripts/$name\.lua: $regex\$" ||
+      fail "$name $*: message $(head -1 "$base/err")"
+  }
+  bad xor_naive "parameter 'epochs' must be a whole number >= 0, got 2\.5" --set epochs=2.5
+  bad xor_naive "parameter 'epochs' must be a whole number >= 0, got -5" --set epochs=-5
+  bad xor_naive "parameter 'epochs' must be a whole number >= 0, got 'ten'" --set epochs=ten
+  bad xor_naive "parameter 'smoke' must be true or false, got 'maybe'" --set smoke=maybe
+  bad xor_naive "parameter 'smoke' must be true or false, got 1" --set smoke=1
+  bad xor_naive "parameter 'check' must be true or false, got 'maybe'" --set smoke=true --set check=maybe
+  bad xor_naive "parameter 'plot' must be true or false, got 0" --set plot=0
+  bad xor_naive "parameter 'lr' must be a number > 0, got 0" --set lr=0
+  bad xor_naive "parameter 'lr' must be a number > 0, got '0x10'" --set lr=0x10
+  bad xor_naive "parameter 'probe_every' must be a whole number >= 1, got 0" --set probe_every=0
+  bad xor_naive "parameter 'depths' must be a comma-separated list of whole numbers >= 1, got '1,x' \('x' is not a whole number >= 1\)" --set depths=1,x
+  bad xor_naive "parameter 'depths' must be a comma-separated list of whole numbers >= 1, got '1,,2' \(an empty item\)" --set depths=1,,2
+  bad xor_naive "parameter 'depths' must be a comma-separated list of whole numbers >= 1, got 0 \(0 is not a whole number >= 1\)" --set depths=0
+  bad xor_naive "parameter 'depths' must be a comma-separated list of whole numbers >= 1, each once, got '2,2' \('2' twice\)" --set depths=2,2
+  bad xor_naive "parameter 'scales' must be a comma-separated list of numbers > 0, got '' \(nothing\)" --set scales=
+  bad xor_naive "unknown parameter 'epoch' \(--set epoch=3\); did you mean 'epochs'\?" --set epoch=3
+  bad xor_naive "unknown parameter 'withd' \(--set withd=3\); did you mean 'width'\?" --set withd=3
+  bad xor_naive "unknown parameter 'bogus' \(--set bogus=1\); the parameters are: check, depths, epochs, lr, plot, probe_every, scales, seed0, smoke, sweep_seeds, width" --set bogus=1
+  bad depth_speed "unknown parameter 'seed' \(--set seed=3\); did you mean 'seed0' or 'seeds'\?" --set seed=3
+  bad depth_speed "parameter 'epochs' must be a whole number >= 0, got 2\.5" --set epochs=2.5
+  bad cures "parameter 'variants' must be a comma-separated list of names \(all, baseline, relu_he, .*\), got 'baseline,relu_hee' \('relu_hee' is not one of them\)" --set variants=baseline,relu_hee
+  bad cures "parameter 'variants': 'all' stands alone \(it names every variant\), got all,baseline" --set variants=all,baseline
+  bad cures "parameter 'probe_images' must be at most train_images \(2000\), got 5000" --set smoke=true --set probe_images=5000
+  bad main_study "parameter 'cures_seeds' must be a whole number >= 1, got 0" --set cures_seeds=0
+  bad rnn_vs_lstm "parameter 'models' must be a comma-separated list of names \(rnn, lstm\), got 'rnn,gru' \('gru' is not one of them\)" --set models=rnn,gru
+  bad rnn_vs_lstm "parameter 'Ts' must be a comma-separated list of whole numbers >= 2, got 1 \(1 is not a whole number >= 2\)" --set Ts=1
+  bad rnn_vs_lstm "parameter 'steps' has 2 values for 1 sequence length\\(s\\) Ts = 50" --set smoke=true --set steps=10,20
+  bad pretraining "parameter 'ae_noise' must be a number >= 0 and < 1, got 1" --set ae_noise=1
+  bad pretraining "parameter 'methods' must be a comma-separated list of names \(none, autoencoder, rbm\), got 'none,rmb' \('rmb' is not one of them\)" --set methods=none,rmb
   ;;
 *)
   fail "unknown case $case"

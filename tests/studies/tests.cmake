@@ -44,3 +44,24 @@ studies_case(main_study study main_study --set speed_epochs=1 --set train_images
   --set test_images=300)
 studies_case(main_study_no_data study_no_data main_study --set speed_epochs=1
   --set train_images=600 --set test_images=300)
+
+# Run folders whose names hold a quote and a $(...): the study works and no command in the name
+# runs (gradlab run, and study.lua's own mkdir and `gradlab plot` from stock lua5.4); bad --set
+# values and unknown keys: exit 1 naming the script, the parameter and what is accepted.
+studies_case(odd_out odd_out depth_speed --set epochs=1 --set "depths=2, 3")
+find_program(STUDIES_LUA54 NAMES lua5.4 lua54)
+if(STUDIES_LUA54)
+  add_test(NAME studies_stock_lua_odd_out
+    COMMAND sh ${STUDIES_SH} $<TARGET_FILE:gradlab_cli> $<TARGET_FILE:studies_check_run>
+            ${STUDIES_OUT} ${PROJECT_SOURCE_DIR} stock_lua_odd_out ${STUDIES_LUA54})
+  set(STUDIES_LUA_ENV "${STUDIES_ENV};LUA_CPATH=${CMAKE_BINARY_DIR}/lua/?.so;;")
+  if(GRADLAB_SANITIZE)
+    # The ASan runtime must come first in a host program that was not built with it.
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE STUDIES_ASAN_LIB OUTPUT_STRIP_TRAILING_WHITESPACE)
+    set(STUDIES_LUA_ENV "${STUDIES_LUA_ENV};LD_PRELOAD=${STUDIES_ASAN_LIB};ASAN_OPTIONS=detect_leaks=0")
+  endif()
+  set_tests_properties(studies_stock_lua_odd_out PROPERTIES ENVIRONMENT "${STUDIES_LUA_ENV}"
+    TIMEOUT 300 LABELS studies)
+endif()
+studies_case(bad_params bad_params)
