@@ -2,12 +2,16 @@
  *
  * Format (all integers little-endian; documented in docs/statistics.md):
  *   "GLABMODL"  8 bytes magic
- *   u32 version (1) · u32 real size (4 float, 8 double) · u32 entry count · u32 flags (0)
+ *   u32 version (2) · u32 real size (4 float, 8 double) · u32 entry count · u32 flags (0)
+ *   version 2 only: u32 layer count · per layer (every layer, nested ones too, model order):
+ *              u16 name length · name ("2", "3.1") · u16 type length · type name ("tanh")
  *   per entry: u16 name length · name ("2.weight") · u8 kind (0 parameter, 1 buffer) · u8 ndim ·
  *              i32 shape[ndim] · values (product of shape × real size bytes, little-endian IEEE)
  *   u32 CRC-32 (zlib) of every byte before it.
- * Loading checks everything (sizes against the real file length, the CRC, names and shapes)
- * before touching the model; a file of the other real type is converted. */
+ * Loading checks everything (sizes against the real file length, the CRC, names, shapes and,
+ * from version 2 on, every layer's type: a tanh layer has no tensors, so without its type the
+ * weights of dense-tanh-dense loaded silently into dense-relu-dense) before touching the model;
+ * a file of the other real type is converted. Version 1 files (no layer table) still load. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +28,7 @@
 #include "gradlab/runlog.h"
 
 #define MAGIC "GLABMODL"
-#define VERSION 1u
+#define VERSION 2u /* written; 1 is read too */
 #define MAX_FILE ((size_t)1 << 34)
 
 typedef struct entry {
@@ -111,29 +115,60 @@ static int shown_len(const unsigned char *s, size_t len, size_t max) {
   return (int)max;
 }
 
+/* A name the format holds in a u16 length: a longer one is refused naming its start. */
+static int name_fits(const char *path, const char *what, const char *name) {
+  size_t nl = strlen(name);
+  if (nl <= 0xffff) return GLAB_OK;
+  return glab_error(GLAB_ERR_ARG,
+                    "save %s: %s name '%.*s...' is %zu bytes (the format holds at most 65535)",
+                    path, what, shown_len((const unsigned char *)name, nl, 40), name, nl);
+}
+
+static const char *layer_type_name(const glab_layer *l) {
+  const glab_layer_type *t = glab_layer_get_type(l);
+  return t && t->name ? t->name : "";
+}
+
+static int put_str16(wbuf *b, const char *s) {
+  size_t len = strlen(s);
+  unsigned char c[2] = {(unsigned char)len, (unsigned char)(len >> 8)};
+  return put(b, c, 2) | put(b, s, len);
+}
+
+/* The layer table of version 2: every layer's name and type, so that load can tell a tanh
+ * layer from a relu one (neither has a tensor to compare). */
+static int put_layers(wbuf *b, const glab_model *m) {
+  int bad = put_u32(b, (uint32_t)glab_model_nall(m));
+  for (int i = 0; i < glab_model_nall(m) && !bad; i++) {
+    const glab_layer *l = glab_model_all(m, i);
+    bad |= put_str16(b, glab_layer_name(l)) | put_str16(b, layer_type_name(l));
+  }
+  return bad;
+}
+
 int glab_model_save(const glab_model *m, const char *path) {
   if (!m || !path) return glab_error(GLAB_ERR_ARG, "save: NULL model or path");
+  for (int i = 0; i < glab_model_nall(m); i++) {
+    const glab_layer *l = glab_model_all(m, i);
+    if (name_fits(path, "layer", glab_layer_name(l)) != GLAB_OK ||
+        name_fits(path, "layer type", layer_type_name(l)) != GLAB_OK)
+      return glab_last_status();
+  }
   int n = 0;
   entry *e = model_entries(m, &n);
   if (!e) return glab_error_context("save %s", path);
+  for (int i = 0; i < n; i++)
+    if (name_fits(path, "tensor", e[i].name) != GLAB_OK) {
+      free_entries(e, n);
+      return glab_last_status();
+    }
   wbuf b = {0};
   int bad = put(&b, MAGIC, 8) | put_u32(&b, VERSION) | put_u32(&b, (uint32_t)sizeof(glab_real)) |
             put_u32(&b, (uint32_t)n) | put_u32(&b, 0);
-  for (int i = 0; i < n; i++)
-    if (strlen(e[i].name) > 0xffff) {
-      size_t nl = strlen(e[i].name);
-      int rc = glab_error(GLAB_ERR_ARG,
-                          "save %s: tensor name '%.*s...' is %zu bytes (the format holds at most "
-                          "65535)",
-                          path, shown_len((const unsigned char *)e[i].name, nl, 40), e[i].name, nl);
-      free_entries(e, n);
-      return rc;
-    }
+  if (!bad) bad |= put_layers(&b, m);
   for (int i = 0; i < n && !bad; i++) {
-    size_t len = strlen(e[i].name);
-    unsigned char hdr[4] = {(unsigned char)len, (unsigned char)(len >> 8),
-                            (unsigned char)e[i].is_buffer, (unsigned char)e[i].var->value.ndim};
-    bad |= put(&b, hdr, 2) | put(&b, e[i].name, len) | put(&b, hdr + 2, 2);
+    unsigned char hdr[2] = {(unsigned char)e[i].is_buffer, (unsigned char)e[i].var->value.ndim};
+    bad |= put_str16(&b, e[i].name) | put(&b, hdr, 2);
     for (int d = 0; d < e[i].var->value.ndim; d++)
       bad |= put_u32(&b, (uint32_t)e[i].var->value.shape[d]);
     bad |= put(&b, e[i].var->value.data, e[i].var->value.size * sizeof(glab_real));
@@ -228,20 +263,95 @@ static const char *entry_text(const entry *e, char *buf, size_t size) {
                      e->var->value.shape, buf, size);
 }
 
+/* A layer of the file's table (version 2): name and type, as stored (not NUL-terminated). */
+typedef struct flayer {
+  const unsigned char *name, *type;
+  size_t name_len, type_len;
+} flayer;
+
+/* The u16-length string at *off: 0, or -1 when it runs past `end`. */
+static int get_str16(const unsigned char *p, size_t *off, size_t end, const unsigned char **str,
+                     size_t *n) {
+  if (end - *off < 2) return -1;
+  *n = (size_t)p[*off] | (size_t)p[*off + 1] << 8;
+  *off += 2;
+  if (end - *off < *n) return -1;
+  *str = p + *off;
+  *off += *n;
+  return 0;
+}
+
+static int same_name(const unsigned char *s, size_t n, const char *c) {
+  return strlen(c) == n && !memcmp(s, c, n);
+}
+
+/* Version 2: every layer of the model is in the file with the same type, and the file has no
+ * other. Checked after the tensors (their message names the shapes), before anything is copied:
+ * a layer without tensors (an activation) differs only here. */
+static int check_layers(const char *path, const glab_model *m, const flayer *fl, size_t nl) {
+  int nm = glab_model_nall(m);
+  for (int i = 0; i < nm; i++) {
+    const glab_layer *l = glab_model_all(m, i);
+    const char *name = glab_layer_name(l), *type = layer_type_name(l);
+    size_t j = 0;
+    while (j < nl && !same_name(fl[j].name, fl[j].name_len, name))
+      j++;
+    if (j == nl)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "load %s: layer %s (%s) is not in the file (the file holds %zu layer%s, "
+                        "the model has %d)",
+                        path, name, type, nl, nl == 1 ? "" : "s", nm);
+    if (!same_name(fl[j].type, fl[j].type_len, type))
+      return glab_error(GLAB_ERR_FORMAT,
+                        "load %s: layer %s is %s in the model but %.*s in the file (the weights "
+                        "were saved from another layer type)",
+                        path, name, type, shown_len(fl[j].type, fl[j].type_len, 80),
+                        (const char *)fl[j].type);
+  }
+  if (nl == (size_t)nm) return GLAB_OK;
+  for (size_t j = 0; j < nl; j++) { /* every model layer is in the file: the file has more */
+    int found = 0;
+    for (int i = 0; i < nm && !found; i++)
+      found = same_name(fl[j].name, fl[j].name_len, glab_layer_name(glab_model_all(m, i)));
+    if (!found)
+      return glab_error(GLAB_ERR_FORMAT,
+                        "load %s: the file's layer %.*s%s (%.*s) is not in the model (the file "
+                        "holds %zu layers, the model has %d)",
+                        path, shown_len(fl[j].name, fl[j].name_len, 80), (const char *)fl[j].name,
+                        fl[j].name_len > 80 ? "..." : "", shown_len(fl[j].type, fl[j].type_len, 80),
+                        (const char *)fl[j].type, nl, nm);
+  }
+  return glab_error(GLAB_ERR_FORMAT,
+                    "load %s: the file holds %zu layers, the model has %d (a name repeats in the "
+                    "file)",
+                    path, nl, nm);
+}
+
+static int bad_list(const char *path) {
+  return glab_error(GLAB_ERR_FORMAT, "load %s: malformed or truncated entry list", path);
+}
+
 static int load_checked(glab_model *m, const char *path, const unsigned char *p, size_t len) {
   if (len < 28 || memcmp(p, MAGIC, 8) != 0)
     return glab_error(GLAB_ERR_FORMAT, "load %s: not a gradlab model file (bad magic)", path);
   uint32_t version = get_u32(p + 8), rs = get_u32(p + 12), count = get_u32(p + 16);
-  if (version != VERSION)
-    return glab_error(GLAB_ERR_FORMAT, "load %s: format version %u (this gradlab reads %u)", path,
-                      version, VERSION);
+  if (version != 1 && version != VERSION)
+    return glab_error(GLAB_ERR_FORMAT, "load %s: format version %u (this gradlab reads 1 to %u)",
+                      path, version, VERSION);
   if (rs != 4 && rs != 8) return glab_error(GLAB_ERR_FORMAT, "load %s: bad real size %u", path, rs);
   if (get_u32(p + len - 4) != (uint32_t)crc32_z(0L, p, len - 4))
     return glab_error(GLAB_ERR_FORMAT, "load %s: checksum mismatch (file damaged or truncated)",
                       path);
-  /* every entry takes at least 8 bytes: bound the count by the file before allocating */
-  if (count > (len - 28) / 8)
-    return glab_error(GLAB_ERR_FORMAT, "load %s: malformed or truncated entry list", path);
+  /* every entry takes at least 8 bytes, every layer 4: bound the counts by the file before
+   * allocating */
+  size_t off = 24, end = len - 4, nl = 0;
+  if (version >= 2) {
+    if (end - off < 4) return bad_list(path);
+    nl = get_u32(p + off);
+    off += 4;
+    if (nl > (end - off) / 4) return bad_list(path);
+  }
+  if (count > (end - off) / 8) return bad_list(path);
   int n = 0;
   entry *e = model_entries(m, &n);
   if (!e) return glab_error_context("load %s", path);
@@ -249,11 +359,15 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
   size_t nf = count;
   fentry *fe = calloc(nf + 1, sizeof *fe);
   int *match = calloc((size_t)n + 1, sizeof *match);
-  if (!fe || !match) {
+  flayer *fl = calloc(nl + 1, sizeof *fl);
+  if (!fe || !match || !fl) {
     rc = glab_error(GLAB_ERR_NOMEM, "load %s: out of memory", path);
     goto done;
   }
-  size_t off = 24, end = len - 4;
+  for (size_t i = 0; i < nl; i++)
+    if (get_str16(p, &off, end, &fl[i].name, &fl[i].name_len) != 0 ||
+        get_str16(p, &off, end, &fl[i].type, &fl[i].type_len) != 0)
+      goto trunc;
   for (size_t i = 0; i < nf; i++) {
     fentry *f = &fe[i];
     if (end - off < 2) goto trunc;
@@ -327,6 +441,7 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
                     path, nf, nf == 1 ? "" : "s", n);
     goto done;
   }
+  if (version >= 2 && (rc = check_layers(path, m, fl, nl)) != GLAB_OK) goto done;
   for (int i = 0; i < n; i++) {
     const fentry *f = &fe[match[i]];
     glab_real *dst = e[i].var->value.data;
@@ -344,8 +459,9 @@ static int load_checked(glab_model *m, const char *path, const unsigned char *p,
   }
   goto done;
 trunc:
-  rc = glab_error(GLAB_ERR_FORMAT, "load %s: malformed or truncated entry list", path);
+  rc = bad_list(path);
 done:
+  free(fl);
   free(match);
   free(fe);
   free_entries(e, n);

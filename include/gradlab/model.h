@@ -95,13 +95,15 @@ int glab_evaluate(glab_model *m, glab_dataset *data, glab_loss_kind loss, size_t
 
 /* ---- Saving and loading (model_io.c; the format is in docs/statistics.md) ---------------- */
 
-/* Write every parameter and buffer with its qualified name and shape. Written to a temporary
- * file and renamed, so a crash never leaves half a file (glab_write_file_atomic: an existing
- * FIFO, device node or directory at `path` is refused, a symbolic link is followed). */
+/* Write every layer's name and type, and every parameter and buffer with its qualified name and
+ * shape (format version 2). Written to a temporary file and renamed, so a crash never leaves
+ * half a file (glab_write_file_atomic: an existing FIFO, device node or directory at `path` is
+ * refused, a symbolic link is followed). */
 int glab_model_save(const glab_model *m, const char *path);
 /* Read a file written by glab_model_save into this model. The names and shapes must match
- * exactly; otherwise GLAB_ERR_FORMAT naming the layer, the parameter and both shapes, and the
- * model is left unchanged. */
+ * exactly, and so must the layers and their types (version 2 files; version 1 files hold no
+ * types); otherwise GLAB_ERR_FORMAT naming the layer, the parameter and both shapes (or both
+ * types), and the model is left unchanged. */
 int glab_model_load(glab_model *m, const char *path);
 
 #ifdef __cplusplus

@@ -592,6 +592,108 @@ static void test_number_format(void) {
 
 /* ---- save / load ---- */
 
+static uint32_t crc32_of(const unsigned char *p, size_t n) { /* zlib's CRC-32, bit by bit */
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++)
+      c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+  }
+  return ~c;
+}
+
+static void put_le(unsigned char *p, size_t *off, uint32_t v, int bytes) {
+  for (int k = 0; k < bytes; k++)
+    p[(*off)++] = (unsigned char)(v >> (8 * k));
+}
+
+/* A version 1 file (no layer table) of one tensor "1.w" = {1, 2, 3}, with version `version`. */
+static void write_v1(const char *path, uint32_t version) {
+  unsigned char b[128];
+  size_t off = 0;
+  memcpy(b, "GLABMODL", 8);
+  off = 8;
+  put_le(b, &off, version, 4);
+  put_le(b, &off, (uint32_t)sizeof(glab_real), 4);
+  put_le(b, &off, 1, 4); /* entries */
+  put_le(b, &off, 0, 4); /* flags */
+  put_le(b, &off, 3, 2);
+  memcpy(b + off, "1.w", 3);
+  off += 3;
+  b[off++] = 0; /* parameter */
+  b[off++] = 1; /* ndim */
+  put_le(b, &off, 3, 4);
+  for (int i = 0; i < 3; i++) {
+    glab_real v = (glab_real)(i + 1);
+    memcpy(b + off, &v, sizeof v);
+    off += sizeof v;
+  }
+  put_le(b, &off, crc32_of(b, off), 4);
+  FILE *f = fopen(path, "wb");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  CU_ASSERT_EQUAL(fwrite(b, 1, off, f), off);
+  fclose(f);
+}
+
+static int msg_is(const char *want) {
+  int ok = !strcmp(glab_last_error(), want);
+  if (!ok) printf("\n    message: %s\n    wanted:  %s\n", glab_last_error(), want);
+  return ok;
+}
+
+/* Layer types are in the file (format 2): a layer without tensors (an activation) of another
+ * type is an error naming the layer and both types, and so is a layer only one side has; the
+ * model is left unchanged. `saved` holds scale(3), block(scale(3), tsig). A version 1 file has no
+ * types: it loads on names and shapes alone. */
+static void load_types(const char *dir, const char *saved) {
+  char want[600], p[300];
+  glab_model *e =
+      model_of(mk_scale(reg, 3, 2), mk_block2(mk_scale(reg, 3, 2), mk_plain(reg, "trelu")), NULL);
+  CU_ASSERT_EQUAL(glab_model_load(e, saved), GLAB_ERR_FORMAT);
+  snprintf(want, sizeof want,
+           "load %s: layer 2.2 is trelu in the model but tsig in the file (the weights were saved "
+           "from another layer type)",
+           saved);
+  CU_ASSERT(msg_is(want));
+  CU_ASSERT_EQUAL(glab_model_params(e)[0]->value.data[0], 2); /* unchanged */
+  glab_model_destroy(e);
+  /* the case of the issue: same shapes, the activation differs */
+  snprintf(p, sizeof p, "%s/sig.glab", dir);
+  glab_model *sig = model_of(mk_scale(reg, 3, 0.5), mk_plain(reg, "tsig"), NULL);
+  glab_model *rel = model_of(mk_scale(reg, 3, 2), mk_plain(reg, "trelu"), NULL);
+  CU_ASSERT_EQUAL_FATAL(glab_model_save(sig, p), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_model_load(rel, p), GLAB_ERR_FORMAT);
+  CU_ASSERT(strstr(glab_last_error(), "layer 2 is trelu in the model but tsig in the file") !=
+            NULL);
+  CU_ASSERT_EQUAL(glab_model_params(rel)[0]->value.data[0], 2);
+  /* a parameterless layer only the model has, or only the file */
+  glab_model *more = model_of(mk_scale(reg, 3, 2), mk_plain(reg, "tsig"), mk_plain(reg, "trelu"));
+  CU_ASSERT_EQUAL(glab_model_load(more, p), GLAB_ERR_FORMAT);
+  snprintf(want, sizeof want,
+           "load %s: layer 3 (trelu) is not in the file (the file holds 2 layers, the model has 3)",
+           p);
+  CU_ASSERT(msg_is(want));
+  glab_model *less = model_of(mk_scale(reg, 3, 2), NULL, NULL);
+  CU_ASSERT_EQUAL(glab_model_load(less, p), GLAB_ERR_FORMAT);
+  snprintf(want, sizeof want,
+           "load %s: the file's layer 2 (tsig) is not in the model (the file holds 2 layers, the "
+           "model has 1)",
+           p);
+  CU_ASSERT(msg_is(want));
+  CU_ASSERT_EQUAL(glab_model_load(sig, p), GLAB_OK); /* its own file loads */
+  /* version 1 (no layer table): names and shapes only, as before */
+  write_v1(p, 1);
+  CU_ASSERT_EQUAL(glab_model_load(rel, p), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_model_params(rel)[0]->value.data[2], 3);
+  write_v1(p, 3);
+  CU_ASSERT_EQUAL(glab_model_load(rel, p), GLAB_ERR_FORMAT);
+  CU_ASSERT(strstr(glab_last_error(), "format version 3 (this gradlab reads 1 to 2)") != NULL);
+  glab_model_destroy(sig);
+  glab_model_destroy(rel);
+  glab_model_destroy(more);
+  glab_model_destroy(less);
+}
+
 static void test_save_load(void) {
   char dir[] = "/tmp/glab_model_XXXXXX";
   CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -608,6 +710,7 @@ static void test_save_load(void) {
   CU_ASSERT_EQUAL(glab_model_params(b)[0]->value.data[2], (glab_real)0.5);
   CU_ASSERT_EQUAL(glab_model_params(b)[1]->value.data[0], (glab_real)0.25);
   CU_ASSERT_EQUAL(glab_layer_param(glab_model_all(b, 1), "count")->value.data[0], 7);
+  load_types(dir, path);
   /* shape mismatch: an error naming the layer and both shapes; model unchanged */
   glab_model *c =
       model_of(mk_scale(reg, 4, 3), mk_block2(mk_scale(reg, 3, 3), mk_plain(reg, "tsig")), NULL);
