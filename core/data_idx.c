@@ -468,7 +468,18 @@ static int check_floats(const src *s, const idx_header *h, const void *data, siz
   return GLAB_OK;
 }
 
-static int read_labels(src *s, const idx_header *h, size_t keep, int32_t **out, int *classes) {
+/* The labels a loader takes: 0..classes-1; `known` (or NULL) says why, for the message. Any IDX
+ * file: 0..IDX_MAX_CLASSES-1. A data set of known classes checks its own (a damaged Fashion-MNIST
+ * label of 200 gave 201 classes). */
+typedef struct label_range {
+  int classes;
+  const char *known;
+} label_range;
+
+static const label_range any_labels = {IDX_MAX_CLASSES, NULL};
+
+static int read_labels(src *s, const idx_header *h, size_t keep, const label_range *range,
+                       int32_t **out, int *classes) {
   if (h->ndim != 1)
     return glab_error(GLAB_ERR_FORMAT,
                       "%s: a label file has 1 dimension, this one has %d (an image file given "
@@ -501,11 +512,12 @@ static int read_labels(src *s, const idx_header *h, size_t keep, int32_t **out, 
       v = ((const int32_t *)raw)[i];
       break;
     }
-    if (v < 0 || v >= IDX_MAX_CLASSES) {
+    if (v < 0 || v >= range->classes) {
       free(raw);
       free(lab);
-      return glab_error(GLAB_ERR_FORMAT, "%s: label %ld of item %zu is outside 0..%d", s->name,
-                        (long)v, i, IDX_MAX_CLASSES - 1);
+      return glab_error(GLAB_ERR_FORMAT, "%s: label %ld of item %zu is outside 0..%d%s%s%s",
+                        s->name, (long)v, i, range->classes - 1, range->known ? " (" : "",
+                        range->known ? range->known : "", range->known ? ")" : "");
     }
     if (v > maxv) maxv = v;
     lab[i] = v;
@@ -522,7 +534,7 @@ static const char *base_name(const char *path) {
 }
 
 /* The common part: both sources opened; headers validated before any allocation. */
-static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
+static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt, const label_range *range) {
   glab_idx_options def = {GLAB_SCALE_UNIT, 0, 0};
   if (!opt) opt = &def;
   idx_header hi, hl;
@@ -568,7 +580,7 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   }
   if (lb) {
     st->kind = GLAB_TARGET_CLASS;
-    if (read_labels(lb, &hl, keep, &st->labels, &st->width) != GLAB_OK) {
+    if (read_labels(lb, &hl, keep, range, &st->labels, &st->width) != GLAB_OK) {
       glab_store_release(st);
       return NULL;
     }
@@ -581,8 +593,8 @@ static glab_dataset *load(src *im, src *lb, const glab_idx_options *opt) {
   return ds;
 }
 
-glab_dataset *glab_data_idx_load(const char *images, const char *labels,
-                                 const glab_idx_options *opt) {
+static glab_dataset *load_files(const char *images, const char *labels, const glab_idx_options *opt,
+                                const label_range *range) {
   if (!images) {
     glab_error(GLAB_ERR_ARG, "idx: no images file given");
     return NULL;
@@ -591,10 +603,15 @@ glab_dataset *glab_data_idx_load(const char *images, const char *labels,
   glab_dataset *ds = NULL;
   int ok = src_open_file(&im, images) == GLAB_OK;
   int lok = !labels || src_open_file(&lb, labels) == GLAB_OK;
-  if (ok && lok) ds = load(&im, labels ? &lb : NULL, opt);
+  if (ok && lok) ds = load(&im, labels ? &lb : NULL, opt, range);
   src_close(&im);
   if (labels) src_close(&lb);
   return ds;
+}
+
+glab_dataset *glab_data_idx_load(const char *images, const char *labels,
+                                 const glab_idx_options *opt) {
+  return load_files(images, labels, opt, &any_labels);
 }
 
 glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
@@ -608,7 +625,7 @@ glab_dataset *glab_data_idx_load_memory(const void *images, size_t images_len,
   if (src_open_memory(&im, images_name ? images_name : "images", images, images_len) == GLAB_OK &&
       (!labels ||
        src_open_memory(&lb, labels_name ? labels_name : "labels", labels, labels_len) == GLAB_OK))
-    ds = load(&im, labels ? &lb : NULL, opt);
+    ds = load(&im, labels ? &lb : NULL, opt, &any_labels);
   src_close(&im);
   if (labels) src_close(&lb);
   return ds;
@@ -699,7 +716,8 @@ glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit) {
     return NULL;
   }
   glab_idx_options opt = {GLAB_SCALE_UNIT, limit, 0};
-  glab_dataset *ds = glab_data_idx_load(images, labels, &opt);
+  static const label_range ten = {10, "Fashion-MNIST has 10 classes"};
+  glab_dataset *ds = load_files(images, labels, &opt, &ten);
   snprintf(name, sizeof name, "fashion-mnist-%s", split ? split : "train");
   glab_dataset_rename(ds, name);
   return ds;

@@ -145,7 +145,8 @@ glab_dataset *glab_data_idx_load(const char *images, const char *labels,
 
 /* Fashion-MNIST from $GRADLAB_DATA (a folder with the four *-idx?-ubyte[.gz] files) or
  * /usr/share/datasets/fashion-mnist/ (Debian package dataset-fashion-mnist). split: "train"
- * (60000) or "test" (10000); limit 0 = all. The error says how to install the data when absent. */
+ * (60000) or "test" (10000); limit 0 = all. The error says how to install the data when absent;
+ * a label outside 0..9 is GLAB_ERR_FORMAT naming the file, the item and the value. */
 glab_dataset *glab_data_fashion_mnist(const char *split, size_t limit);
 /* The folder that would be used (NULL if none found; sets the error). */
 const char *glab_data_fashion_mnist_dir(void);

@@ -629,6 +629,51 @@ static void test_fashion_mnist(void) {
   glab_dataset_destroy(ds);
 }
 
+/* Fashion-MNIST has 10 classes: in its loader a label outside 0..9 (a damaged file) is an error
+ * naming the file, the item and the value; a generic IDX load of the same pair takes it (201
+ * classes), as any IDX label file may hold up to 65536 classes. */
+static void test_fashion_mnist_labels(void) {
+  const char *saved = getenv("GRADLAB_DATA");
+  char *keep = saved ? strdup(saved) : NULL;
+  setenv("GRADLAB_DATA", tu_dir, 1);
+  static const double bad[5] = {0, 9, 1, 200, 3};
+  CU_ASSERT_EQUAL(tu_write_idx("t10k-images-idx3-ubyte", 0, 0x08, 3, img_dims, img_vals), 0);
+  CU_ASSERT_EQUAL(tu_write_idx("t10k-labels-idx1-ubyte", 0, 0x08, 1, lab_dims, bad), 0);
+  glab_dataset *ds = glab_data_fashion_mnist("test", 0);
+  CU_ASSERT_PTR_NULL(ds);
+  CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_FORMAT);
+  const char *m = glab_last_error(), *file = tu_path("t10k-labels-idx1-ubyte");
+  int ok = !strncmp(m, file, strlen(file)) &&
+           !strcmp(m + strlen(file),
+                   ": label 200 of item 3 is outside 0..9 (Fashion-MNIST has 10 classes)");
+  if (!ok) printf("\n    unexpected message: %s\n", m);
+  CU_ASSERT(ok);
+  glab_dataset_destroy(ds);
+  /* past the limit the label is not read, so not checked */
+  ds = glab_data_fashion_mnist("test", 3);
+  CU_ASSERT_PTR_NOT_NULL(ds);
+  glab_dataset_destroy(ds);
+  ds = glab_data_idx_load(tu_path("t10k-images-idx3-ubyte"), tu_path("t10k-labels-idx1-ubyte"),
+                          NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+  CU_ASSERT_EQUAL(glab_dataset_classes(ds), 201);
+  glab_dataset_destroy(ds);
+  /* labels 0..9 load */
+  static const double good[5] = {0, 9, 1, 2, 3};
+  CU_ASSERT_EQUAL(tu_write_idx("t10k-labels-idx1-ubyte", 0, 0x08, 1, lab_dims, good), 0);
+  ds = glab_data_fashion_mnist("test", 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ds);
+  CU_ASSERT_EQUAL(glab_dataset_classes(ds), 10);
+  glab_dataset_destroy(ds);
+  unlink(tu_path("t10k-images-idx3-ubyte"));
+  unlink(tu_path("t10k-labels-idx1-ubyte"));
+  if (keep)
+    setenv("GRADLAB_DATA", keep, 1);
+  else
+    unsetenv("GRADLAB_DATA");
+  free(keep);
+}
+
 /* `data_files --fashion-mnist` runs only the Fashion-MNIST test and exits 77 when the data is
  * not installed, so that CTest lists data_fashion_mnist as skipped, not passed. */
 int main(int argc, char **argv) {
@@ -656,6 +701,7 @@ int main(int argc, char **argv) {
   CU_add_test(s, "CSV bad input: file:line:column", test_csv_bad);
   CU_add_test(s, "a folder or FIFO is not a regular file", test_not_regular);
   CU_add_test(s, "Fashion-MNIST test split", test_fashion_mnist);
+  CU_add_test(s, "Fashion-MNIST labels are 0..9", test_fashion_mnist_labels);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
