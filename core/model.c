@@ -24,6 +24,7 @@ struct glab_model {
   glab_var *input;
   unsigned long forwards;  /* counts forwards: tells the trainer whose nodes the layers hold */
   glab_model_nodes *nodes; /* per layer of `all`: the nodes of the last forward (statistics) */
+  char *name;              /* NULL: unnamed */
 };
 
 /* A copy of what a forward leaves behind, so that a side forward (evaluation, describe) can be
@@ -159,7 +160,45 @@ void glab_model_destroy(glab_model *m) {
   free(m->pnames);
   free(m->player);
   free(m->nodes);
+  free(m->name);
   free(m);
+}
+
+int glab_model_check_name(const char *name) {
+  size_t n = name ? strlen(name) : 0;
+  int ok = n >= 1 && n <= 200;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = name[i] != '/' && (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
+  if (!ok)
+    return glab_error(GLAB_ERR_ARG,
+                      "model name '%.40s%s': a name is 1 to 200 bytes of printable text without "
+                      "'/' (it prefixes the model's rows in metrics.csv: NAME/1, NAME/model)",
+                      name ? name : "", n > 40 ? "..." : "");
+  return GLAB_OK;
+}
+
+int glab_model_set_name(glab_model *m, const char *name) {
+  if (!m) return glab_error(GLAB_ERR_ARG, "model name: NULL model");
+  if (name && glab_model_check_name(name) != GLAB_OK) return glab_last_status();
+  char *copy = name ? strdup(name) : NULL;
+  if (name && !copy) return glab_error(GLAB_ERR_NOMEM, "model name: out of memory");
+  free(m->name);
+  m->name = copy;
+  return GLAB_OK;
+}
+
+const char *glab_model_name(const glab_model *m) {
+  return m ? m->name : NULL;
+}
+
+const char *glab_model_row_layer(const glab_model *m, const char *layer, char *buf, size_t size,
+                                 char **heap) {
+  *heap = NULL;
+  if (!m || !m->name) return layer;
+  size_t need = strlen(m->name) + strlen(layer) + 2;
+  char *out = need <= size ? buf : (*heap = malloc(need));
+  if (out) snprintf(out, need, "%s/%s", m->name, layer);
+  return out;
 }
 
 int glab_model_nlayers(const glab_model *m) {

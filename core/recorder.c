@@ -302,10 +302,10 @@ static void store_row(glab_recorder *r) {
   r->nrows++;
 }
 
-static void emit_stats(glab_runlog *log, const glab_layer_record *rec, const char *tensor,
-                       const glab_stats *s) {
+static void emit_stats(glab_runlog *log, const glab_layer_record *rec, const char *layer,
+                       const char *tensor, const glab_stats *s) {
   for (int k = 0; k < NS; k++)
-    glab_runlog_metric(log, rec->step, rec->epoch, rec->layer, tensor, glab_stat_name(k),
+    glab_runlog_metric(log, rec->step, rec->epoch, layer, tensor, glab_stat_name(k),
                        glab_stats_get(s, k));
 }
 
@@ -313,34 +313,36 @@ static void emit_csv(glab_recorder *r) {
   for (int i = 0; i < r->n; i++) {
     slot *s = &r->slots[i];
     const glab_layer_record *rec = &s->rec;
-    if (rec->has_output_grad) emit_stats(r->log, rec, "output_grad", &rec->output_grad);
+    char buf[256], *heap; /* the row's layer column: "NAME/3" for a named model */
+    const char *layer = glab_model_row_layer(r->model, rec->layer, buf, sizeof buf, &heap);
+    if (!layer) layer = rec->layer; /* no memory for the name: the rows still go out */
+    if (rec->has_output_grad) emit_stats(r->log, rec, layer, "output_grad", &rec->output_grad);
     if (rec->has_activation) {
-      emit_stats(r->log, rec, "activation", &rec->activation);
+      emit_stats(r->log, rec, layer, "activation", &rec->activation);
       if (!isnan(rec->saturation))
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, "activation", "saturation",
+        glab_runlog_metric(r->log, rec->step, rec->epoch, layer, "activation", "saturation",
                            rec->saturation);
       if (!isnan(rec->dead))
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, "activation", "dead",
-                           rec->dead);
+        glab_runlog_metric(r->log, rec->step, rec->epoch, layer, "activation", "dead", rec->dead);
     }
     for (int j = 0; j < s->np; j++) {
       const glab_param_record *p = &s->precs[j];
-      emit_stats(r->log, rec, s->ptensor[j], &p->value);
+      emit_stats(r->log, rec, layer, s->ptensor[j], &p->value);
       if (p->is_buffer) continue;
       if (!isnan(p->update_norm)) {
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j], "update_norm",
+        glab_runlog_metric(r->log, rec->step, rec->epoch, layer, s->ptensor[j], "update_norm",
                            p->update_norm);
-        glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, s->ptensor[j], "update_ratio",
+        glab_runlog_metric(r->log, rec->step, rec->epoch, layer, s->ptensor[j], "update_ratio",
                            p->update_ratio);
       }
-      emit_stats(r->log, rec, s->pgrad[j], &p->grad);
+      emit_stats(r->log, rec, layer, s->pgrad[j], &p->grad);
     }
     for (int t = 0; t < rec->ntime; t++) {
       char tensor[32];
       snprintf(tensor, sizeof tensor, "time.%d", t + 1);
-      glab_runlog_metric(r->log, rec->step, rec->epoch, rec->layer, tensor, "norm",
-                         rec->time[t].norm);
+      glab_runlog_metric(r->log, rec->step, rec->epoch, layer, tensor, "norm", rec->time[t].norm);
     }
+    free(heap);
   }
 }
 

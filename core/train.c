@@ -178,6 +178,15 @@ static void utf8_tidy(char *s) {
 }
 
 /* Record an event; returns the status the policy asks for. */
+/* A metrics.csv row about the whole network: layer "model", or "NAME/model" for a named model
+ * (glab_model_set_name), so that several models' rows in one run stay apart. */
+static void model_metric(glab_trainer *tr, const char *tensor, const char *stat, double value) {
+  char buf[256], *heap;
+  const char *layer = glab_model_row_layer(tr->model, "model", buf, sizeof buf, &heap);
+  glab_runlog_metric(tr->log, tr->steps, tr->epoch, layer ? layer : "model", tensor, stat, value);
+  free(heap);
+}
+
 static int nonfinite_event(glab_trainer *tr, const char *layer, const char *tensor,
                            const char *what) {
   glab_event ev;
@@ -256,7 +265,7 @@ int glab_trainer_backward(glab_trainer *tr, glab_var *loss) {
   tr->backwarded = 1;
   double lv = (double)loss->value.data[0];
   if (tr->log && glab_recorder_due(tr->rec, tr->steps))
-    glab_runlog_metric(tr->log, tr->steps, tr->epoch, "model", "loss", "value", lv);
+    model_metric(tr, "loss", "value", lv);
   if (!isfinite(lv)) return nonfinite_event(tr, "model", "loss", "loss");
   int rc = glab_backward(tr->tape, loss);
   if (rc != GLAB_OK) return rc;
@@ -289,8 +298,7 @@ int glab_trainer_step(glab_trainer *tr, glab_optimizer *opt) {
     return rc;
   }
   if (tr->log && glab_recorder_due(tr->rec, tr->steps))
-    glab_runlog_metric(tr->log, tr->steps, tr->epoch, "model", "grad", "norm",
-                       glab_optimizer_last_grad_norm(opt));
+    model_metric(tr, "grad", "norm", glab_optimizer_last_grad_norm(opt));
   rc = glab_recorder_commit(tr->rec, opt);
   /* The run folder cannot take more rows (a full disk): stop rather than train on unrecorded. */
   if (rc == GLAB_OK && tr->log && glab_runlog_error(tr->log))
@@ -435,10 +443,8 @@ int glab_train(const glab_train_opts *opts, glab_train_result *result) {
     res.loss = seen ? sum / (double)seen : NAN;
     res.accuracy = acc_ok && seen ? (double)correct / (double)seen : NAN;
     if (tr->log) {
-      glab_runlog_metric(tr->log, tr->steps, tr->epoch, "model", "loss", "epoch_mean", res.loss);
-      if (!isnan(res.accuracy))
-        glab_runlog_metric(tr->log, tr->steps, tr->epoch, "model", "accuracy", "epoch_mean",
-                           res.accuracy);
+      model_metric(tr, "loss", "epoch_mean", res.loss);
+      if (!isnan(res.accuracy)) model_metric(tr, "accuracy", "epoch_mean", res.accuracy);
     }
     if (!stop || res.stopped == GLAB_STOP_CALLBACK) res.epochs++;
     if (opts->on_epoch && !stop) {

@@ -338,12 +338,16 @@ static int metrics_figures(metrics *m, const double *user_steps, int nuser, fig_
       char lab[800], tensor[256], stat[256];
       split_key(m->keys.s[r->key], tensor, stat);
       const char *layer = m->layers.s[r->layer];
-      int show_layer = *layer && strcmp(layer, "model"); /* "model": the whole network */
+      /* "model": the whole network; "NAME/model": the whole of the network named NAME */
+      size_t ll = strlen(layer);
+      int whole = !strcmp(layer, "model") || (ll > 6 && !strcmp(layer + ll - 6, "/model"));
+      int show_layer = *layer && !whole;
       const char *what = !strcmp(stat, "value") || !*stat ? "recorded steps"
                          : !strcmp(stat, "epoch_mean")    ? "epoch mean"
                                                           : stat;
-      snprintf(lab, sizeof lab, "%s%s%s (%s)", show_layer ? "layer " : "", show_layer ? layer : "",
-               show_layer ? "" : tensor, what);
+      snprintf(lab, sizeof lab, "%s%.*s%s%s (%s)", show_layer ? "layer " : "",
+               show_layer ? (int)ll : whole && ll > 6 ? (int)(ll - 6) : 0, layer,
+               show_layer ? "" : whole && ll > 6 ? " " : "", show_layer ? "" : tensor, what);
       if (show_layer) snprintf(lab + strlen(lab), sizeof lab - strlen(lab), " %s", tensor);
       plot_series_add(plot_fig_series(&f, lab), r->step, r->value);
       if (isfinite(r->value) && r->value > 0) lo = fmin(lo, r->value), hi = fmax(hi, r->value);

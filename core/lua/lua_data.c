@@ -69,37 +69,6 @@ static int l_tostring(lua_State *L) {
 
 /* ---- options tables ---- */
 
-/* Raise on a key of the options table at `idx` that is not in `known` (NULL-terminated). */
-static void check_keys(lua_State *L, int idx, const char *fname, const char *const *known) {
-  if (lua_isnoneornil(L, idx)) return;
-  glab_lua_checktype(L, idx, LUA_TTABLE);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: option names must be strings", fname);
-    const char *k = lua_tostring(L, -1);
-    int ok = 0;
-    for (const char *const *p = known; *p; p++)
-      ok |= !strcmp(*p, k);
-    if (!ok) {
-      size_t n = 0;
-      while (known[n])
-        n++;
-      if (n == 0) luaL_error(L, "%s: unknown option '%s' (it takes no options)", fname, k);
-      const char *near = glab_name_suggest(known, n, k);
-      if (near) luaL_error(L, "%s: unknown option '%s'; did you mean '%s'?", fname, k, near);
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (const char *const *p = known; *p; p++) {
-        luaL_addstring(&b, p == known ? "" : ", ");
-        luaL_addstring(&b, *p);
-      }
-      luaL_pushresult(&b);
-      luaL_error(L, "%s: unknown option '%s' (options: %s)", fname, k, lua_tostring(L, -1));
-    }
-  }
-}
-
 /* Field `key` of the table at idx pushed; returns its type (LUA_TNIL if no table). */
 static int field(lua_State *L, int idx, const char *key) {
   if (lua_type(L, idx) != LUA_TTABLE) {
@@ -208,7 +177,7 @@ static void apply_scale(lua_State *L, glab_dataset *ds, glab_data_scale s, const
 
 static int l_xor(lua_State *L) {
   static const char *const keys[] = {NULL};
-  check_keys(L, 1, "gradlab.data.xor", keys);
+  glab_lua_check_options(L, 0, 1, "gradlab.data.xor", keys);
   PUSH_NEW(L, glab_data_xor(), "gradlab.data.xor");
   return 1;
 }
@@ -216,7 +185,7 @@ static int l_xor(lua_State *L) {
 static int l_blobs(lua_State *L) {
   static const char *const keys[] = {"n", "classes", "dim", "spread", "seed", NULL};
   const char *f = "gradlab.data.blobs";
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   lua_Integer n = opt_int(L, 1, "n", 300, 1, f), k = opt_int(L, 1, "classes", 3, 1, f);
   lua_Integer d = opt_int(L, 1, "dim", 2, 1, f);
   double spread = opt_num(L, 1, "spread", 1.0, 1, f);
@@ -229,7 +198,7 @@ static int l_blobs(lua_State *L) {
 static int l_spirals(lua_State *L) {
   static const char *const keys[] = {"n", "noise", "seed", NULL};
   const char *f = "gradlab.data.spirals";
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   lua_Integer n = opt_int(L, 1, "n", 200, 2, f);
   double noise = opt_num(L, 1, "noise", 0.05, 0, f);
   uint64_t seed = opt_seed(L, 1, f);
@@ -240,7 +209,7 @@ static int l_spirals(lua_State *L) {
 static int l_adding(lua_State *L) {
   static const char *const keys[] = {"T", "n", "seed", NULL};
   const char *f = "gradlab.data.adding";
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   lua_Integer T = opt_int(L, 1, "T", 50, 2, f), n = opt_int(L, 1, "n", 1000, 1, f);
   uint64_t seed = opt_seed(L, 1, f);
   if (T > (1 << 20)) luaL_error(L, "%s: T too large", f);
@@ -251,7 +220,7 @@ static int l_adding(lua_State *L) {
 static int l_copy(lua_State *L) {
   static const char *const keys[] = {"T", "n", "symbols", "seed", NULL};
   const char *f = "gradlab.data.copy";
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   lua_Integer T = opt_int(L, 1, "T", 20, 2, f), n = opt_int(L, 1, "n", 1000, 1, f);
   lua_Integer k = opt_int(L, 1, "symbols", 8, 2, f);
   uint64_t seed = opt_seed(L, 1, f);
@@ -264,7 +233,7 @@ static int l_idx(lua_State *L) {
   static const char *const keys[] = {"images", "labels", "scale", "limit", "flatten", NULL};
   const char *f = "gradlab.data.idx";
   glab_lua_checktype(L, 1, LUA_TTABLE);
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   const char *images = opt_str(L, 1, "images", NULL, f);
   const char *labels = opt_str(L, 1, "labels", NULL, f);
   if (!images) luaL_error(L, "%s: option 'images' (a file name) is required", f);
@@ -279,7 +248,7 @@ static int l_idx(lua_State *L) {
 static int l_fashion_mnist(lua_State *L) {
   static const char *const keys[] = {"split", "limit", "scale", NULL};
   const char *f = "gradlab.data.fashion_mnist";
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   const char *split = opt_str(L, 1, "split", "train", f);
   size_t limit = (size_t)opt_int(L, 1, "limit", 0, 0, f);
   glab_data_scale s = opt_scale(L, 1, f);
@@ -295,7 +264,7 @@ static int l_csv(lua_State *L) {
                                      "target", "limit", "scale",  NULL};
   const char *f = "gradlab.data.csv";
   glab_lua_checktype(L, 1, LUA_TTABLE);
-  check_keys(L, 1, f, keys);
+  glab_lua_check_options(L, 0, 1, f, keys);
   glab_csv_options o;
   glab_csv_options_init(&o);
   const char *path = opt_str(L, 1, "path", NULL, f);

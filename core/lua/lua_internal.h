@@ -70,6 +70,11 @@ glab_tensor *glab_lua_table_to_tensor(lua_State *L, int idx, int arg_for_errors)
 int glab_lua_argerror(lua_State *L, int arg, const char *msg);
 int glab_lua_typeerror(lua_State *L, int arg, const char *tname);
 void glab_lua_checktype(lua_State *L, int arg, int t);
+/* Raise on a key of the options table at `idx` (nil: no options) that is not in `known`
+ * (NULL-terminated), with the nearest name or the list of options; integer keys 1..narray are
+ * the table's array part (a sequential's layers) and allowed. */
+void glab_lua_check_options(lua_State *L, int narray, int idx, const char *fname,
+                            const char *const *known);
 void *glab_lua_checkudata(lua_State *L, int arg, const char *tname);
 lua_Integer glab_lua_checkinteger(lua_State *L, int arg);
 lua_Integer glab_lua_optinteger(lua_State *L, int arg, lua_Integer def);

@@ -128,6 +128,17 @@ static int l_sequential(lua_State *L) {
   lua_settop(L, 1);
   int n = (int)lua_rawlen(L, 1);
   if (n < 1) return luaL_error(L, "gradlab.sequential: give at least one layer");
+  static const char *const keys[] = {"name", NULL};
+  glab_lua_check_options(L, n, 1, "gradlab.sequential", keys);
+  const char *name = NULL; /* checked before any layer is taken */
+  int nt = lua_getfield(L, 1, "name");
+  if (nt == LUA_TSTRING)
+    name = lua_tostring(L, -1);
+  else if (nt != LUA_TNIL)
+    return luaL_error(L, "gradlab.sequential: option 'name' must be a string, got %s",
+                      luaL_typename(L, -1));
+  lua_pop(L, 1); /* the string stays alive in the table at 1 */
+  if (name && glab_model_check_name(name) != GLAB_OK) return glab_lua_fail(L, "gradlab.sequential");
   struct glab_lua_model *m = lua_newuserdatauv(L, sizeof *m, 1); /* 2 */
   memset(m, 0, sizeof *m);
   m->loss = -1;
@@ -173,7 +184,8 @@ static int l_sequential(lua_State *L) {
     return glab_lua_fail(L, "gradlab.sequential");
   }
   m->tr = glab_trainer_create(m->m);
-  if (!m->tr) return glab_lua_fail(L, "gradlab.sequential");
+  if (!m->tr || (name && glab_model_set_name(m->m, name) != GLAB_OK))
+    return glab_lua_fail(L, "gradlab.sequential");
   glab_runlog *log = glab_lua_runlog(L);
   if (log) glab_trainer_set_runlog(m->tr, log);
   lua_pushvalue(L, 2);
@@ -441,6 +453,17 @@ static int m_param_count(lua_State *L) {
   return 1;
 }
 
+/* net:name(): the name given to gradlab.sequential (it prefixes the model's metrics.csv rows),
+ * or nil. */
+static int m_name(lua_State *L) {
+  const char *name = glab_model_name(glab_lua_check_model(L, 1)->m);
+  if (name)
+    lua_pushstring(L, name);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
 /* net:on_nonfinite("stop"|"raise"|"continue") for the manual loop. */
 static int m_on_nonfinite(lua_State *L) {
   struct glab_lua_model *m = glab_lua_check_model(L, 1);
@@ -506,6 +529,7 @@ static const luaL_Reg model_methods[] = {{"layers", m_layers},
                                          {"save", m_save},
                                          {"load", m_load},
                                          {"param_count", m_param_count},
+                                         {"name", m_name},
                                          {"on_nonfinite", m_on_nonfinite},
                                          {"record_every", m_record_every},
                                          {"steps", m_steps},

@@ -533,3 +533,37 @@ int glab_lua_in_run(lua_State *L) {
   lua_pop(L, 1);
   return in;
 }
+
+void glab_lua_check_options(lua_State *L, int narray, int idx, const char *fname,
+                            const char *const *known) {
+  if (lua_isnoneornil(L, idx)) return;
+  glab_lua_checktype(L, idx, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (narray && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+        lua_tointeger(L, -1) <= narray)
+      continue; /* the array part: the layers of a sequential */
+    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: option names must be strings", fname);
+    const char *k = lua_tostring(L, -1);
+    int ok = 0;
+    for (const char *const *p = known; *p; p++)
+      ok |= !strcmp(*p, k);
+    if (!ok) {
+      size_t n = 0;
+      while (known[n])
+        n++;
+      if (n == 0) luaL_error(L, "%s: unknown option '%s' (it takes no options)", fname, k);
+      const char *near = glab_name_suggest(known, n, k);
+      if (near) luaL_error(L, "%s: unknown option '%s'; did you mean '%s'?", fname, k, near);
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (const char *const *p = known; *p; p++) {
+        luaL_addstring(&b, p == known ? "" : ", ");
+        luaL_addstring(&b, *p);
+      }
+      luaL_pushresult(&b);
+      luaL_error(L, "%s: unknown option '%s' (options: %s)", fname, k, lua_tostring(L, -1));
+    }
+  }
+}

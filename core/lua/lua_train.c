@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gradlab/model.h"
@@ -308,8 +309,11 @@ static int pre_report(void *ctx, int layer_index, int epoch, double recon) {
     glab_layer *l = glab_model_layer(c->model, layer_index - 1);
     char tensor[80];
     snprintf(tensor, sizeof tensor, "pretrain.%s", c->method);
-    glab_runlog_metric(c->log, 0, epoch, l ? glab_layer_name(l) : "?", tensor, "recon_error",
-                       recon);
+    char buf[256], *heap;
+    const char *name = glab_model_row_layer(c->model, l ? glab_layer_name(l) : "?", buf,
+                                            sizeof buf, &heap);
+    glab_runlog_metric(c->log, 0, epoch, name ? name : "?", tensor, "recon_error", recon);
+    free(heap);
   }
   if (glab_lua_signal) {
     c->interrupted = 1;

@@ -43,6 +43,22 @@ glab_var *glab_loss_apply(glab_tape *tape, glab_loss_kind kind, glab_var *out,
 glab_model *glab_model_create(glab_layer **layers, int n);
 void glab_model_destroy(glab_model *m);
 
+/* The model's own name (NULL: none, the default). A study that trains several networks in one
+ * run names each, so that their rows in metrics.csv stay apart: a named model's rows say
+ * "NAME/3" for its layer 3 and "NAME/model" for the whole network (loss, gradient norm), where
+ * an unnamed model's say "3" and "model". A name is 1..200 bytes of printable text without '/';
+ * anything else is GLAB_ERR_ARG naming it. NULL clears it. */
+int glab_model_set_name(glab_model *m, const char *name);
+/* Whether `name` is a valid model name (GLAB_OK), else GLAB_ERR_ARG with the message. */
+int glab_model_check_name(const char *name);
+const char *glab_model_name(const glab_model *m);
+/* The layer column of a metrics.csv row about `layer` (a layer's name, or "model") of m:
+ * "NAME/layer" for a named model, else `layer` itself. Formatted into buf[size] when it fits,
+ * else into a malloc'ed string stored in *heap (free it; set to NULL when unused); NULL when
+ * there is no memory. */
+const char *glab_model_row_layer(const glab_model *m, const char *layer, char *buf, size_t size,
+                                 char **heap);
+
 /* Top-level layers (0-based index here; their names are 1-based). */
 int glab_model_nlayers(const glab_model *m);
 glab_layer *glab_model_layer(const glab_model *m, int i);

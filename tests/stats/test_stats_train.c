@@ -111,6 +111,82 @@ static void test_xor(void) {
   CU_ASSERT_EQUAL(rows, rows2);
 }
 
+/* Counts the lines of `path` that contain `text`. */
+static int lines_with(const char *path, const char *text) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char line[512];
+  int n = 0;
+  while (fgets(line, sizeof line, f))
+    n += strstr(line, text) != NULL;
+  fclose(f);
+  return n;
+}
+
+/* Two models in one run: a named model's rows say NAME/LAYER and NAME/model, an unnamed one's
+ * LAYER and model, so a study's networks stay apart in metrics.csv. */
+static void test_model_names(void) {
+  if (!plugins) {
+    CU_FAIL("plugins not loaded");
+    return;
+  }
+  glab_model *named = model_of(dense(2, 1), NULL), *plain = model_of(dense(2, 1), NULL);
+  CU_ASSERT_PTR_NULL(glab_model_name(named));
+  CU_ASSERT_EQUAL(glab_model_set_name(named, "a/b"), GLAB_ERR_ARG);
+  CU_ASSERT(strstr(glab_last_error(), "without '/'") != NULL);
+  CU_ASSERT_EQUAL(glab_model_set_name(named, ""), GLAB_ERR_ARG);
+  char long_name[202];
+  memset(long_name, 'x', 201), long_name[201] = '\0';
+  CU_ASSERT_EQUAL(glab_model_set_name(named, long_name), GLAB_ERR_ARG);
+  CU_ASSERT_EQUAL(glab_model_set_name(named, "depth 4, seed 1"), GLAB_OK);
+  CU_ASSERT_STRING_EQUAL(glab_model_name(named), "depth 4, seed 1");
+  char buf[8], *heap;
+  const char *s = glab_model_row_layer(named, "3.1", buf, sizeof buf, &heap);
+  CU_ASSERT(s && heap == s && !strcmp(s, "depth 4, seed 1/3.1")); /* past buf: malloc'ed */
+  free(heap);
+  CU_ASSERT_STRING_EQUAL(glab_model_row_layer(plain, "3.1", buf, sizeof buf, &heap), "3.1");
+  CU_ASSERT_PTR_NULL(heap);
+
+  char dir[] = "/tmp/glab_names_XXXXXX";
+  glab_runlog *log = glab_runlog_create(mkdtemp(dir), NULL);
+  glab_dataset *xor = glab_data_xor();
+  glab_config *c = glab_config_create();
+  glab_config_set_real(c, "lr", 0.1);
+  glab_optimizer *opt = glab_optimizer_create(plugins, "sgd", c);
+  glab_config_destroy(c);
+  glab_model *models[2] = {named, plain};
+  for (int i = 0; i < 2; i++) {
+    glab_trainer *tr = glab_trainer_create(models[i]);
+    glab_train_opts o;
+    glab_train_opts_init(&o);
+    o.trainer = tr, o.data = xor, o.loss = GLAB_LOSS_MSE, o.optimizer = opt;
+    o.epochs = 2, o.batch = 4, o.record_every = 1, o.runlog = log;
+    glab_train_result res;
+    int rc = glab_train(&o, &res);
+    CU_ASSERT_EQUAL(rc, GLAB_OK);
+    if (rc) fprintf(stderr, "model names: %s\n", glab_last_error());
+    glab_trainer_destroy(tr);
+  }
+  CU_ASSERT_EQUAL(glab_runlog_flush(log, 1), GLAB_OK);
+  char path[128];
+  snprintf(path, sizeof path, "%s/metrics.csv", dir);
+  /* per step: 9 stats of output_grad, weight, weight.grad, bias, bias.grad + 2 update stats x 2 */
+  int per_layer = lines_with(path, ",\"depth 4, seed 1/1\",");
+  CU_ASSERT(per_layer > 0);
+  CU_ASSERT_EQUAL(lines_with(path, ",1,output_grad,"), lines_with(path, "seed 1/1\",output_grad,"));
+  CU_ASSERT_EQUAL(lines_with(path, ",\"depth 4, seed 1/model\",loss,value,"), 2);
+  CU_ASSERT_EQUAL(lines_with(path, ",model,loss,value,"), 2);
+  CU_ASSERT_EQUAL(lines_with(path, ",model,loss,epoch_mean,"), 2);
+  glab_runlog_destroy(log);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+  glab_dataset_destroy(xor);
+  glab_optimizer_destroy(opt);
+  glab_model_destroy(named);
+  glab_model_destroy(plain);
+}
+
 /* The shipped rnn reports ||dL/dh_t|| for every t: with L = sum(h_T), dL/dh_T is all ones. */
 static void test_rnn_time_steps(void) {
   if (!plugins) {
@@ -469,6 +545,7 @@ int main(void) {
   CU_pSuite s = CU_add_suite("stats_train", NULL, NULL);
   CU_add_test(s, "xor to mse < 0.05", test_xor);
   CU_add_test(s, "rnn time steps", test_rnn_time_steps);
+  CU_add_test(s, "named models in metrics.csv", test_model_names);
   CU_add_test(s, "loss event policies", test_loss_event);
   CU_add_test(s, "gradient events", test_gradient_event);
   CU_add_test(s, "callbacks", test_callbacks);

@@ -1,0 +1,19 @@
+-- model_name.lua — gradlab.sequential{..., name=} names a model (its metrics.csv rows say
+-- NAME/1, NAME/model); other keys are errors with the nearest name (nmae= was ignored); a bad
+-- name is an error before any layer is taken, so the layers stay usable.
+local gradlab = require "gradlab"
+local fails = dofile((arg[0]:match("^(.*/)") or "./") .. "expect.lua")
+local function dense() return gradlab.layer.dense{inputs = 2, outputs = 1} end
+local net = gradlab.sequential{dense(), gradlab.layer.sigmoid{}, name = "depth 2"}
+assert(net:name() == "depth 2")
+assert(gradlab.sequential{dense()}:name() == nil)
+fails("gradlab.sequential: unknown option 'nmae'; did you mean 'name'?", gradlab.sequential,
+  {dense(), nmae = "x"})
+fails("gradlab.sequential: option 'name' must be a string, got number", gradlab.sequential,
+  {dense(), name = 3})
+fails("gradlab.sequential: model name 'a/b': a name is 1 to 200 bytes of printable text without '/'",
+  gradlab.sequential, {dense(), name = "a/b"})
+local l = dense()
+fails("model name '': a name is", gradlab.sequential, {l, name = ""})
+local again = gradlab.sequential{l, name = "kept"} -- l was not taken by the failed call
+assert(again:name() == "kept")
