@@ -33,6 +33,9 @@
 # stock_lua_odd_out LUA  tests/studies/tiny_study.lua from stock lua5.4 with GRADLAB_OUT set to
 #                  such names (and one starting with '-'): study.lua makes the folder and has
 #                  `gradlab plot` draw it, quoting both; no command in the name runs
+# batch_example    docs/batch.md's first example (scripts/examples/depth.lua over a depth x act
+#                  grid and seeds) at a smaller grid: every job ok, its result columns in
+#                  summary.csv, different seeds giving different networks
 # bad_params       bad --set values and unknown keys for the studies: exit 1 before any work,
 #                  the first line of stderr naming the script, the parameter, the value and what
 #                  is accepted (or the nearest parameter name)
@@ -328,6 +331,21 @@ stock_lua_odd_out)
     -e "-n x'\$(touch PWNED)'")
   [ -z "$left" ] || fail "other files or folders appeared: $left"
   ;;
+batch_example)
+  base=$out/batch_example
+  rm -rf "$base" && mkdir -p "$base" || fail "cannot create $base"
+  (cd "$src" && GRADLAB_PLOT=0 "$gradlab" batch scripts/examples/depth.lua --grid depth=2,8 \
+    --grid act=sigmoid,relu --seeds 1..2 -j 2 -q --out "$base/depth") 2>"$base/err" ||
+    { cat "$base/err" >&2; fail "the batch failed"; }
+  sum=$base/depth/summary.csv
+  head -1 "$sum" | grep -q "^id,script,act,depth,seed,status,duration_s,loss,accuracy,grad_ratio_first,grad_ratio_last,test_accuracy,test_loss,reason,error$" ||
+    fail "summary.csv header: $(head -1 "$sum")"
+  [ "$(grep -c ',ok,' "$sum")" -eq 8 ] || fail "not 8 ok jobs: $(cat "$sum")"
+  # seeds 1 and 2 of one cell: different initialisations, so different gradient ratios
+  r1=$(awk -F, '$3 == "sigmoid" && $4 == 8 && $5 == 1 {print $10}' "$sum")
+  r2=$(awk -F, '$3 == "sigmoid" && $4 == 8 && $5 == 2 {print $10}' "$sum")
+  [ -n "$r1" ] && [ -n "$r2" ] && [ "$r1" != "$r2" ] || fail "seeds 1 and 2 gave '$r1' and '$r2'"
+  ;;
 bad_params)
   base=$out/bad_params
   rm -rf "$base" && mkdir -p "$base" || fail "cannot create $base"
@@ -373,6 +391,7 @@ bad_params)
   bad rnn_vs_lstm "parameter 'models' must be a comma-separated list of names \(rnn, lstm\), got 'rnn,gru' \('gru' is not one of them\)" --set models=rnn,gru
   bad rnn_vs_lstm "parameter 'Ts' must be a comma-separated list of whole numbers >= 2, got 1 \(1 is not a whole number >= 2\)" --set Ts=1
   bad rnn_vs_lstm "parameter 'steps' has 2 values for 1 sequence length\\(s\\) Ts = 50" --set smoke=true --set steps=10,20
+  bad examples/depth "parameter 'act' must be one of sigmoid, tanh, relu, got 'selu'" --set act=selu
   bad pretraining "parameter 'ae_noise' must be a number >= 0 and < 1, got 1" --set ae_noise=1
   bad pretraining "parameter 'methods' must be a comma-separated list of names \(none, autoencoder, rbm\), got 'none,rmb' \('rmb' is not one of them\)" --set methods=none,rmb
   ;;

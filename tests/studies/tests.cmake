@@ -65,3 +65,5 @@ if(STUDIES_LUA54)
     TIMEOUT 300 LABELS studies)
 endif()
 studies_case(bad_params bad_params)
+# docs/batch.md's example script (scripts/examples/depth.lua) in a batch
+studies_case(batch_example batch_example)
