@@ -130,6 +130,7 @@ local function build(tag)
     layers[#layers + 1] = d
     if not last then layers[#layers + 1] = L.sigmoid{name = ("%s_a%d"):format(tag, i)} end
   end
+  layers.name = tag -- the model's rows in metrics.csv: TAG/...
   return gradlab.sequential(layers), dense
 end
 

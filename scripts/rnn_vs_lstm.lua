@@ -56,7 +56,8 @@ local function build(kind, T)
   local cell = kind == "lstm"
     and L.lstm{inputs = 2, hidden = P.hidden, forget_bias = P.forget_bias}
     or L.rnn{inputs = 2, hidden = P.hidden}
-  local net = gradlab.sequential{cell, L.dense{inputs = P.hidden, outputs = 1}}
+  local net = gradlab.sequential{cell, L.dense{inputs = P.hidden, outputs = 1},
+    name = ("%s_T%d"):format(kind, T)}
   return net, cell
 end
 

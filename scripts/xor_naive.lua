@@ -42,7 +42,7 @@ local result = {}
 -- An MLP [2, width × hidden, 1] with a sigmoid output. init "naive": weights a·U[0,1) as
 -- np.random.rand draws them (or a·U[-1,1) when sym), no biases; else an initializer name with
 -- zero biases. act: the hidden activation (sigmoid unless given).
-local function build(hidden, init, a, act, sym)
+local function build(hidden, init, a, act, sym, name)
   local layers, dense = {}, {}
   local sizes = {2}
   for _ = 1, hidden do sizes[#sizes + 1] = P.width end
@@ -55,6 +55,7 @@ local function build(hidden, init, a, act, sym)
     layers[#layers + 1] = d
     layers[#layers + 1] = (i == #sizes - 1) and L.sigmoid{} or L[act or "sigmoid"]{}
   end
+  layers.name = name -- the model's rows in metrics.csv: NAME/...
   local net = gradlab.sequential(layers)
   if naive and (a ~= 1 or sym) then
     for i, d in ipairs(dense) do
@@ -108,7 +109,7 @@ for _, cfg in ipairs{
   {key = "sensible", label = "N(0,1/fan_in) weights + biases", init = "normal_scaled"},
 } do
   S.seed(P.seed0)
-  local net, dense = build(2, cfg.init, 1)
+  local net, dense = build(2, cfg.init, 1, nil, nil, cfg.key)
   local fig = S.figure{name = "xor_grad_" .. cfg.key, logy = true,
     title = ("XOR [2,%d,%d,1], %s: weight-gradient norm per layer"):format(P.width, P.width,
       cfg.label),
@@ -171,7 +172,8 @@ for _, sw in ipairs(sweeps) do
     local sps, gsum = {}, {}
     for k = 1, P.sweep_seeds do
       S.seed(P.seed0 + k - 1)
-      local net, dense = build(depth, "naive", sw.a, sw.act, sw.sym)
+      local net, dense = build(depth, "naive", sw.a, sw.act, sw.sym,
+        ("%s_%dhidden_seed%d"):format(sw.key, depth, P.seed0 + k - 1))
       local _, _, g = grads(net, dense)
       for l = 1, #g do gsum[l] = (gsum[l] or {}); gsum[l][k] = g[l] end
       sps[k] = spread(g)

@@ -228,12 +228,27 @@ static const char *grad_ylabel(const char *tensor) {
   return "gradient L2 norm (log scale)";
 }
 
-/* 1 when a (layer, tensor, stat) series (gradients, time steps, loss, accuracy) repeats or goes
- * back in steps: the rows come from several models (a study that builds many networks) and a
- * line over steps would mix them. */
+/* The model part of a layer column ("d3_s1" of "d3_s1/2", glab_model_row_layer), or "" for an
+ * unnamed model's row; its length in *n. */
+static const char *model_part(const char *layer, size_t *n) {
+  const char *slash = strchr(layer, '/');
+  *n = slash ? (size_t)(slash - layer) : 0;
+  return layer;
+}
+
+/* 1 when the rows come from several models (a study that builds many networks): rows of more
+ * than one named model (NAME/...), or a (layer, tensor, stat) series that repeats or goes back
+ * in steps (unnamed models). One line per layer over steps would mix them, or draw hundreds. */
 static int metrics_mixed(const metrics *m) {
   size_t nl = (size_t)m->layers.n, nk = (size_t)m->keys.n;
   if (!nl || !nk) return 0;
+  size_t n0;
+  const char *first = model_part(m->layers.s[0], &n0);
+  for (size_t i = 1; i < nl; i++) {
+    size_t n;
+    const char *p = model_part(m->layers.s[i], &n);
+    if (n != n0 || strncmp(p, first, n)) return 1;
+  }
   double *last = malloc(nl * nk * sizeof *last);
   if (!last) return 0;
   for (size_t i = 0; i < nl * nk; i++)
@@ -545,7 +560,7 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   if (rc == 0 && metrics_mixed(&m)) {
     if (!quiet)
       fprintf(stderr,
-              "gradlab: plot: %s holds several models' rows (steps repeat); the "
+              "gradlab: plot: %s holds several models' rows (named models, or steps that repeat); the "
               "per-step standard figures are skipped — a study's own figures are in "
               "figures.csv\n",
               mpath);

@@ -132,7 +132,8 @@ function M.run(P)
     for s = 1, seeds do
       S.seed(P.seed0 + s - 1)
       local net, dense = S.mlp{sizes = sizes, act = v.act, init = v.init, bias_init = "zeros",
-        batchnorm = v.batchnorm, residual = v.residual}
+        batchnorm = v.batchnorm, residual = v.residual,
+        name = ("%s_seed%d"):format(v.key, P.seed0 + s - 1)}
       net:train()
       local g0, d0 = grads(net, dense)
       local sk = start_key(v)

@@ -17,12 +17,12 @@ function M.run(P)
   local X, Y = S.batch(train, 1, P.images, CLASSES)
   local subset = train:size() > P.images and train:subset(P.images) or train
 
-  local function build(depth)
+  local function build(depth, tag)
     local sizes = {784}
     for _ = 1, depth do sizes[#sizes + 1] = P.hidden end
     sizes[#sizes + 1] = CLASSES
     local net, dense = S.mlp{sizes = sizes, act = "sigmoid", init = "normal_scaled",
-      bias_init = {"normal", std = 1}, out_act = "sigmoid"}
+      bias_init = {"normal", std = 1}, out_act = "sigmoid", name = tag}
     return net, dense, "[" .. table.concat(sizes, ",") .. "]"
   end
 
@@ -46,7 +46,7 @@ function M.run(P)
     for s = 1, P.seeds do
       S.seed(P.seed0 + s - 1)
       local net, dense
-      net, dense, name = build(depth)
+      net, dense, name = build(depth, ("%dhidden_seed%d_init"):format(depth, P.seed0 + s - 1))
       for l, g in ipairs(speeds(net, dense, depth)) do sum[l] = (sum[l] or 0) + g / P.seeds end
     end
     names[depth] = name
@@ -81,7 +81,7 @@ function M.run(P)
       xlabel = "epoch", ylabel = "C = (1/2n) Σ ||y − a||² on the training images (log scale)"}
     for _, depth in ipairs(P.depths) do
       S.seed(P.seed0)
-      local net, dense, name = build(depth)
+      local net, dense, name = build(depth, ("%dhidden_seed%d_train"):format(depth, P.seed0))
       local fig = S.figure{name = ("speed_training_%dhidden"):format(depth), logy = true,
         title = ("Speed of learning during training, %s sigmoid, %s"):format(name, dname),
         xlabel = "epoch", ylabel = "||∂C/∂b_l|| over the training images (log scale)"}

@@ -395,7 +395,9 @@ end
 -- ---------------------------------------------------------------- networks
 
 -- M.mlp{sizes={784,30,30,10}, act="sigmoid", init=..., bias=true, bias_init=..., batchnorm=false,
---       residual=false, out_act=nil}: returns net and the array of its dense layers (in order).
+--       residual=false, out_act=nil, name=nil}: returns net and the array of its dense layers (in
+-- order). name: the model's name, which prefixes its rows in metrics.csv ("d3_s1/2"), so that
+-- the many networks of one study stay apart there.
 -- residual=true wraps each hidden width→width layer as residual{dense, [batchnorm], act}.
 function M.mlp(o)
   local L = gradlab.layer
@@ -419,6 +421,7 @@ function M.mlp(o)
       for _, l in ipairs(block) do layers[#layers + 1] = l end
     end
   end
+  layers.name = o.name
   return gradlab.sequential(layers), dense
 end
 

@@ -23,6 +23,9 @@
 # plot_untrusted   a run folder from someone else: layer names, figure titles and labels holding
 #                  `...`, quotes and backslashes are drawn as text, nothing of them is run
 #                  (gnuplot runs `...` inside double-quoted strings)
+# plot_named_models rows of one named model (NAME/1, NAME/model) get the standard figures, the
+#                  loss curve labelled by the model's name; rows of two named models are several
+#                  models: the per-step standard figures are skipped with a note
 # study NAME [--set K=V]... [--result K<V|K>V]...
 # study_no_data NAME ...  the same with no Fashion-MNIST (GRADLAB_DATA = an empty folder)
 #                  run scripts/NAME.lua at smoke size with fixed seeds and check=true, then
@@ -249,7 +252,7 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 for r in rows[1:]:
     if r[2] != "model":
-        r[2] += "`touch %s/ran_layer`'q\"\\" % sys.argv[3]
+        r[2] += "`touch ran_layer`'q\"\\"  # no '/': that would make it a named model's row
 csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
 PY
     fail "cannot write the changed metrics.csv"
@@ -260,10 +263,35 @@ PY
   printf 'figure,series,x,y\nevil,%s,1,0.5\nevil,%s,2,0.25\n' "\`touch $out/ran_series\`" \
     "\`touch $out/ran_series\`" >"$d/data.csv"
   "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "exit $?: $(cat "$d.err")"
-  ran=$(ls "$out" | grep '^ran_')
+  ran=$(find "$out" -name 'ran_*') # gnuplot runs in figures/: a relative touch lands there
   [ -z "$ran" ] || fail "gnuplot ran commands from the run folder: $ran"
   [ -s "$d/figures/evil.png" ] && [ -s "$d/figures/grad_norm_output_grad.png" ] || fail "figures not drawn"
   grep -q "touch $out/ran_title" "$d/figures/evil.gp" || fail "the title is not in the script as text"
+  ;;
+plot_named_models)
+  d=$out/plot_named_models
+  rm -rf "$d" "$d.two" && mkdir -p "$d" "$d.two" || fail "cannot create $d"
+  named() { # named FIXTURE OUT PREFIX... : the fixture's rows, once per prefix, layer PREFIX/LAYER
+    python3 - "$@" <<'PY' || fail "cannot write $2"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+out = [rows[0]] + [r[:2] + [p + "/" + r[2]] + r[3:] for r in rows[1:] for p in sys.argv[3:]]
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(out)
+PY
+  }
+  named "$src/tests/studies/fixture_run/metrics.csv" "$d/metrics.csv" "net a"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "one named model: exit $?: $(cat "$d.err")"
+  ! grep -q "several models" "$d.err" || fail "one named model taken for several"
+  [ -s "$d/figures/grad_norm_output_grad.png" ] || fail "one named model: no grad_norm figure"
+  grep -q "'layer net a/1'" "$d/figures/grad_norm_output_grad.gp" || fail "layer label"
+  grep -q "'net a loss (" "$d/figures/loss.gp" || fail "loss label: $(grep title "$d/figures/loss.gp")"
+  named "$src/tests/studies/fixture_run/metrics.csv" "$d.two/metrics.csv" "net a" "net b"
+  "$gradlab" plot "$d.two" >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "two named models, nothing else to draw: exit $rc, expected 1"
+  grep -q "nothing to plot" "$d.err" || fail "no 'nothing to plot': $(cat "$d.err")"
+  grep -q "holds several models' rows (named models" "$d.err" || fail "no note: $(cat "$d.err")"
+  [ ! -e "$d.two/figures/grad_norm_output_grad.png" ] || fail "two models' rows mixed in one figure"
   ;;
 study | study_no_data)
   name=$1
