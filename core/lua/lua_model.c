@@ -196,6 +196,10 @@ static int m_gc(lua_State *L) {
   struct glab_lua_model *m = glab_lua_checkudata(L, 1, GLAB_LUA_MODEL);
   for (int i = 0, n = m->m ? glab_model_nlayers(m->m) : 0; i < n; i++)
     glab_lua_forget_layer(L, glab_model_layer(m->m, i)); /* their handles now say so */
+  /* A record captured by a backward that no step followed (a probe: forward, loss, backward)
+   * is written out when the next backward or step comes; for the model's last one that is now.
+   * (gradlab run closes the Lua state before the run log, which is still open here.) */
+  if (m->tr) glab_recorder_commit(glab_trainer_recorder(m->tr), NULL);
   glab_trainer_destroy(m->tr);
   glab_model_destroy(m->m);
   m->tr = NULL;

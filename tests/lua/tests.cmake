@@ -148,6 +148,10 @@ add_test(NAME lua_overwrite COMMAND sh ${LUA_T}/overwrite.sh $<TARGET_FILE:gradl
   ${LUA_T}/scripts/stats.lua ${LUA_T}/scripts/xor.lua)
 set_tests_properties(lua_overwrite PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
+# A probe (a backward no step follows) is recorded even when it is the model's last backward.
+add_test(NAME lua_probe_rows COMMAND sh ${LUA_T}/probe_rows.sh $<TARGET_FILE:gradlab_cli>)
+set_tests_properties(lua_probe_rows PROPERTIES ENVIRONMENT "${LUA_ENV}")
+
 # A run folder in use by a run is locked: a second run into it (even with --overwrite) is
 # refused naming the pid, exit 1; the first run's files stay its own.
 add_test(NAME lua_run_lock COMMAND sh ${LUA_T}/run_lock.sh $<TARGET_FILE:gradlab_cli>
