@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run.h"
 #include "gradlab/error.h"
 #include "gradlab/layer.h"
 #include "gradlab/registry.h"
@@ -23,16 +24,31 @@ static void usage(FILE *f) {
           glab_layer_check_tolerance(), GLAB_REAL_NAME);
 }
 
+/* Each type's line is flushed as it is printed: a type that crashes in its forward or backward
+ * (a new plugin's likeliest failure) ends the process, and the lines before it (and the fatal
+ * line naming it) must still reach a pipe. */
 static int check_one(glab_registry *reg, const char *name, double tol) {
   glab_layer_check rep;
-  if (glab_layer_gradcheck(reg, name, &rep) != GLAB_OK) {
+  const char *file = "?";
+  for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
+    glab_type_kind kind;
+    const char *nm, *f;
+    glab_registry_entry(reg, i, &kind, &nm, &f, NULL, NULL);
+    if (kind == GLAB_KIND_LAYER && !strcmp(nm, name)) file = f;
+  }
+  run_guard_context("checking layer type %s (%s)", name, file);
+  int rc = glab_layer_gradcheck(reg, name, &rep);
+  run_guard_context(NULL);
+  if (rc != GLAB_OK) {
     printf("%-12s ERROR  %s\n", name, glab_last_error());
+    fflush(stdout);
     return 1;
   }
   int ok = rep.worst <= tol;
   printf("%-12s %-5s  worst %.3e (input %.3e, params %.3e; at %s; %zu elements, %d params)\n", name,
          ok ? "ok" : "FAIL", rep.worst, rep.worst_input, rep.worst_param, rep.worst_where,
          rep.checked, rep.nparams);
+  fflush(stdout);
   return !ok;
 }
 
@@ -65,6 +81,7 @@ int cli_gradcheck(int argc, char **argv) {
   double tol = glab_layer_check_tolerance();
   int bad = 0, checked = 0;
   printf("gradcheck (%s build, tolerance %g)\n", GLAB_REAL_NAME, tol);
+  fflush(stdout);
   if (optind < argc) {
     for (int i = optind; i < argc; i++, checked++)
       bad += check_one(reg, argv[i], tol);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run.h"
 #include "gradlab/error.h"
 #include "gradlab/layer.h"
 #include "gradlab/optim.h"
@@ -39,7 +40,18 @@ int cli_load_plugins(const char *const *paths, int n) {
   glab_registry *reg = glab_default_registry();
   if (!reg) return cli_error("%s", glab_last_error()), 1;
   size_t before = glab_registry_failure_count(reg);
-  if (glab_plugins_load_default(reg, paths, n) == GLAB_OK) return 0;
+  /* A plugin that crashes (or calls exit()) in its init ends the process: say where it was, as
+   * gradlab run does ("gradlab: fatal: signal 11 (SIGSEGV) while loading plugins from ..."). */
+  run_guard_install();
+  char where[4096] = "", sp[4096];
+  size_t len = 0;
+  for (int i = 0; i < n && len + 1 < sizeof where; i++)
+    len += (size_t)snprintf(where + len, sizeof where - len, "%s%s", i ? " " : "", paths[i]);
+  glab_plugin_search_path(sp, sizeof sp);
+  run_guard_context("loading plugins from %s%s%s", where, *where && *sp ? " " : "", sp);
+  int ok = glab_plugins_load_default(reg, paths, n) == GLAB_OK;
+  run_guard_context(NULL);
+  if (ok) return 0;
   size_t after = glab_registry_failure_count(reg);
   if (after == before) return cli_error("%s", glab_last_error()), 1;
   for (size_t i = before; i < after; i++)

@@ -7,7 +7,10 @@
 #   a plugin whose init calls exit(3): exit status 3, "gradlab: fatal: exit() called while
 #     loading plugin FILE", no run folder;
 #   a plugin that is not a shared object: exit 1 naming the file, no run folder;
-#   a layer that segfaults while the script runs: "... while running SCRIPT".
+#   a layer that segfaults while the script runs: "... while running SCRIPT";
+#   gradlab plugins / gradcheck with a plugin whose init segfaults or exits: the same kind of line
+#     ("while loading plugins from ..."), and gradcheck of a layer type that segfaults: the lines
+#     printed before it reach a pipe, then "while checking layer type NAME (FILE)".
 set -u
 gradlab=$1 segv=$2 exitp=$3 crash=$4 script=$5 crash_script=$6
 out=$(mktemp -d "${TMPDIR:-/tmp}/gradlab-fatal.XXXXXX")
@@ -57,4 +60,21 @@ rc=$?
 died_of_segv $rc || fail "crash while running: exit status $rc, expected 139"
 grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while running $crash_script\$" "$out/stderr" ||
   fail "crash while running: no line naming the script"
+for cmd in plugins gradcheck; do
+  "$gradlab" $cmd --plugin "$segv" 2>"$out/stderr" | cat >/dev/null
+  grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while loading plugins from $segv" "$out/stderr" ||
+    fail "$cmd --plugin segv: no fatal line naming it"
+  "$gradlab" $cmd --plugin "$exitp" >/dev/null 2>"$out/stderr"
+  rc=$?
+  [ "$rc" -eq 3 ] || fail "$cmd --plugin exit: exit status $rc, expected 3"
+  grep -q "^gradlab: fatal: exit() called while loading plugins from $exitp" "$out/stderr" ||
+    fail "$cmd --plugin exit: no line"
+done
+"$gradlab" gradcheck --plugin "$crash" dense batch_crash 2>"$out/stderr" >"$out/stdout"
+rc=$?
+died_of_segv $rc || fail "gradcheck of a crashing type: exit status $rc, expected 139"
+grep -q "^gradcheck (" "$out/stdout" && grep -q "^dense  *ok" "$out/stdout" ||
+  fail "gradcheck's lines before the crash were lost: $(cat "$out/stdout")"
+grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while checking layer type batch_crash ($crash)\$" \
+  "$out/stderr" || fail "gradcheck crash: no line naming the type and file"
 echo ok
