@@ -402,7 +402,25 @@ struct cJSON *glab_runlog_summary(glab_runlog *log) {
   return log ? log->summary : NULL;
 }
 
+/* Whether the plugins list holds (kind, name, file) already. */
+static int has_plugin(const glab_runlog *log, const char *kind, const char *name,
+                      const char *file) {
+  const cJSON *o;
+  cJSON_ArrayForEach(o, log->plugins) {
+    const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
+    const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+    const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "file"));
+    if (k && n && f && !strcmp(k, kind) && !strcmp(n, name) && !strcmp(f, file)) return 1;
+  }
+  return 0;
+}
+
 int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name, const char *file) {
+  if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
+  if (!kind) kind = "";
+  if (!name) name = "";
+  if (!file) file = "";
+  if (has_plugin(log, kind, name, file)) return GLAB_OK; /* listed again at the end: once */
   cJSON *o = cJSON_CreateObject();
   if (!o) return glab_error(GLAB_ERR_NOMEM, "run log: out of memory");
   cJSON_AddStringToObject(o, "kind", kind ? kind : "");

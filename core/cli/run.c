@@ -8,6 +8,7 @@
  * are read and the result table is flattened by the binding (glab_lua_push_param_value,
  * glab_lua_store_result). */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -383,6 +384,22 @@ static int parse(int argc, char **argv, run_opts *o) {
   return CLI_OK;
 }
 
+/* Every registered type into summary.json's "plugins", with the absolute path of its file (a
+ * path as typed means nothing from another folder). Called at the start and again at the end,
+ * for the types a script loaded itself (gradlab.load_plugin); the log lists each once. */
+static void record_plugins(run_opts *o) {
+  glab_registry *reg = glab_default_registry();
+  for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
+    glab_type_kind kind;
+    const char *name, *file, *doc;
+    const glab_option *opts;
+    char real[PATH_MAX];
+    if (glab_registry_entry(reg, i, &kind, &name, &file, &doc, &opts) != GLAB_OK) continue;
+    if (file && *file && realpath(file, real)) file = real;
+    glab_runlog_add_plugin(o->log, glab_type_kind_name(kind), name, file ? file : "");
+  }
+}
+
 /* Parameters, seed and plugins into summary.json. */
 static void describe_run(run_opts *o, lua_State *L) {
   glab_lua_record_seed(o->log, o->have_seed ? o->seed : 42);
@@ -399,14 +416,7 @@ static void describe_run(run_opts *o, lua_State *L) {
       glab_runlog_set_param_string(o->log, key, eq + 1);
     lua_pop(L, 1);
   }
-  glab_registry *reg = glab_default_registry();
-  for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
-    glab_type_kind kind;
-    const char *name, *file, *doc;
-    const glab_option *opts;
-    if (glab_registry_entry(reg, i, &kind, &name, &file, &doc, &opts) == GLAB_OK)
-      glab_runlog_add_plugin(o->log, glab_type_kind_name(kind), name, file ? file : "");
-  }
+  record_plugins(o);
 }
 
 /* A broken plugin on the search path: said now, written to log.txt once the folder exists. */
@@ -472,6 +482,9 @@ static int run_main(run_opts *o, lua_State *L) {
     glab_runlog_log(o->log, "warning: %s (skipped)", o->warnings[i]);
   describe_run(o, L);
   glab_runlog_log(o->log, "gradlab run %s (seed %llu)", o->script, o->have_seed ? o->seed : 42ULL);
+  /* on disk now, not only at the end: a run that dies of a signal keeps its seed, parameters
+   * and plugins in summary.json (it had "seed": null, "plugins": []) */
+  glab_runlog_flush(o->log, 0);
   lua_pushcfunction(L, pmain);
   lua_pushlightuserdata(L, o);
   struct sigaction old_stop[NSTOP], old_pipe;
@@ -508,6 +521,7 @@ static int run_main(run_opts *o, lua_State *L) {
                     glab_runlog_dir(o->log));
   lua_sethook(L, NULL, 0, 0);
   lua_close(L);
+  record_plugins(o);
   int written;
   if (rc == CLI_OK && !glab_lua_signal) {
     if (o->sweep_ended)

@@ -55,6 +55,8 @@ void glab_runlog_set_seed(glab_runlog *log, uint64_t seed);
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value);
 int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value);
 int glab_runlog_set_param_bool(glab_runlog *log, const char *key, int value);
+/* A type of the "plugins" list (kind, name, the file it came from); one already listed is not
+ * added again, so the list can be refreshed (types loaded while the script ran). */
 int glab_runlog_add_plugin(glab_runlog *log, const char *kind, const char *name, const char *file);
 /* A non-finite (or other) event: {step, epoch, layer, tensor, kind, message}. */
 int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *layer,

@@ -60,6 +60,25 @@ rc=$?
 died_of_segv $rc || fail "crash while running: exit status $rc, expected 139"
 grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while running $crash_script\$" "$out/stderr" ||
   fail "crash while running: no line naming the script"
+# the run that died still has its seed and parameters in summary.json (written at the start)
+python3 - "$out/run/summary.json" <<'PY' || fail "crashed run's summary.json: $(cat "$out/run/summary.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["seed"] == 42 and s["finished"] is False, s
+PY
+rm -rf "$out/run"
+# a plugin the script loads itself is listed in summary.json, with its absolute path
+printf 'local g = require "gradlab"\ng.load_plugin(os.getenv("GRADLAB_TEST_CRASH_PLUGIN"))\n' >"$out/load.lua"
+(cd "$(dirname "$crash")" && GRADLAB_TEST_CRASH_PLUGIN=./$(basename "$crash") "$gradlab" run "$out/load.lua" \
+  --out "$out/run" >/dev/null 2>"$out/stderr") || fail "load.lua: exit $?"
+python3 - "$out/run/summary.json" "$(cd "$(dirname "$crash")" && pwd -P)/$(basename "$crash")" <<'PY' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+found = [p for p in s["plugins"] if p["name"] == "batch_crash"]
+assert found and found[0]["file"] == sys.argv[2], (found, sys.argv[2])
+assert len([p for p in s["plugins"] if p["name"] == "dense"]) == 1, "dense listed twice"
+PY
+  fail "summary.json plugins: $(cat "$out/run/summary.json")"
 for cmd in plugins gradcheck; do
   "$gradlab" $cmd --plugin "$segv" 2>"$out/stderr" | cat >/dev/null
   grep -q "^gradlab: fatal: signal 11 (SIGSEGV) while loading plugins from $segv" "$out/stderr" ||
