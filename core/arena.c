@@ -51,7 +51,7 @@ static glab_arena_chunk *chunk_new(size_t cap) {
 }
 
 void *glab_arena_alloc(glab_arena *a, size_t bytes) {
-  if (bytes > SIZE_MAX / 4) {
+  if (bytes > GLAB_ARENA_MAX) { /* before rounding, which would wrap to 0 near SIZE_MAX */
     glab_error(GLAB_ERR_NOMEM, "arena: request of %zu bytes is too large", bytes);
     return NULL;
   }

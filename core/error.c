@@ -20,6 +20,11 @@ glab_status glab_last_status(void) {
 }
 
 int glab_error(glab_status code, const char *fmt, ...) {
+  if (!fmt) { /* a caller's slip; the code still stands, with a message that says so */
+    snprintf(errmsg, sizeof errmsg, "error %d (no message given)", (int)code);
+    errcode = code;
+    return (int)code;
+  }
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(errmsg, sizeof errmsg, fmt, ap);

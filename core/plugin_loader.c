@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
+#include <link.h> /* ElfW, STT_FUNC */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,16 @@
 
 typedef int (*abi_fn)(void);
 typedef int (*init_fn)(glab_registry *);
+
+/* Whether the symbol at `addr` is code. An entry symbol that is data (`int glab_plugin_abi = 3;`)
+ * would be called and crash; the ELF symbol table says what it is. Unknown: assumed code. */
+static int is_function(void *addr) {
+  Dl_info info;
+  const ElfW(Sym) *sym = NULL;
+  if (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym) return 1;
+  int type = ELF64_ST_TYPE(sym->st_info);
+  return type == STT_FUNC || type == STT_GNU_IFUNC;
+}
 
 void glab_registry_destroy(glab_registry *r) {
   if (!r) return;
@@ -113,6 +124,16 @@ int glab_plugin_load(glab_registry *r, const char *path) {
              "missing entry symbol 'glab_plugin_init' (define the plugin with "
              "GLAB_PLUGIN(init) from <gradlab/plugin.h>): %s",
              e ? e : "not found");
+    return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
+  }
+  const char *data_entry = !is_function((void *)(uintptr_t)abi)    ? "glab_plugin_abi"
+                           : !is_function((void *)(uintptr_t)init) ? "glab_plugin_init"
+                                                                   : NULL;
+  if (data_entry) {
+    snprintf(what, sizeof what,
+             "entry symbol '%s' is not a function (define the plugin with GLAB_PLUGIN(init) "
+             "from <gradlab/plugin.h>)",
+             data_entry);
     return fail_load(r, nbefore, h, GLAB_ERR_PLUGIN, path, what);
   }
   int v = abi();

@@ -3,11 +3,13 @@
  * minimal C library at pcg-random.org), Box–Muller normals, Fisher–Yates shuffles. */
 #include <math.h>
 
+#include "gradlab/error.h"
 #include "gradlab/rng.h"
 
 #define PCG32_MULT 6364136223846793005ULL
 
 uint32_t glab_rng_u32(glab_rng *r) {
+  if (!r) r = glab_default_rng();
   uint64_t old = r->state;
   r->state = old * PCG32_MULT + r->inc;
   uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
@@ -16,6 +18,7 @@ uint32_t glab_rng_u32(glab_rng *r) {
 }
 
 void glab_rng_seed(glab_rng *r, uint64_t seed, uint64_t stream) {
+  if (!r) r = glab_default_rng();
   r->state = 0u;
   r->inc = (stream << 1u) | 1u;
   glab_rng_u32(r);
@@ -40,6 +43,7 @@ double glab_rng_uniform(glab_rng *r) {
 }
 
 double glab_rng_normal(glab_rng *r) {
+  if (!r) r = glab_default_rng();
   if (r->has_spare) {
     r->has_spare = 0;
     return r->spare;
@@ -54,6 +58,10 @@ double glab_rng_normal(glab_rng *r) {
 }
 
 void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n) {
+  if (!items && n > 1) {
+    glab_error(GLAB_ERR_ARG, "rng_shuffle: NULL items (n = %zu)", n);
+    return;
+  }
   for (size_t i = n; i > 1; i--) {
     size_t j = i <= 0xffffffffu ? glab_rng_below(r, (uint32_t)i)
                                 : (size_t)(glab_rng_uniform(r) * (double)i);

@@ -51,7 +51,9 @@ void *glab_tape_alloc(glab_tape *tape, size_t bytes) {
     glab_error(GLAB_ERR_ARG, "tape_alloc: NULL tape");
     return NULL;
   }
-  return glab_arena_alloc(&tape->arena, bytes);
+  void *p = glab_arena_alloc(&tape->arena, bytes);
+  if (!p) glab_error_context("tape_alloc");
+  return p;
 }
 
 void *glab_tape_zalloc(glab_tape *tape, size_t bytes) {
@@ -70,8 +72,42 @@ static int reserve_node(glab_tape *tape) {
   return GLAB_OK;
 }
 
-/* One arena block per node: [var][inputs][attr][value data]. `view`: no value data (the caller
- * points value.data at memory it owns). */
+/* Where the parts of one node's arena block start: [var][inputs][attr][value data]. */
+typedef struct node_layout {
+  size_t off_in, off_attr, off_data, total;
+} node_layout;
+
+/* The block of a node with `nin` inputs, `attr_size` attribute bytes and `size` values (none for
+ * a view). Every part and sum is checked: an absurd attr_size (SIZE_MAX) must not wrap around to
+ * a small block that memcpy then overruns. Returns GLAB_OK or an error naming `what`. */
+static int layout_node(const char *what, int nin, size_t attr_size, size_t size, int view,
+                       node_layout *l) {
+  *l = (node_layout){0, 0, 0, 0};
+  if (attr_size > GLAB_ARENA_MAX)
+    return glab_error(GLAB_ERR_ARG, "%s: attr_size %zu is too large (at most %zu bytes)", what,
+                      attr_size, (size_t)GLAB_ARENA_MAX);
+  size_t end = 0;
+  int ok = glab_arena_add(&end, sizeof(glab_var));
+  l->off_in = end;
+  ok = ok && (size_t)nin <= GLAB_ARENA_MAX / sizeof(glab_var *) &&
+       glab_arena_add(&end, (size_t)nin * sizeof(glab_var *));
+  l->off_attr = end;
+  ok = ok && glab_arena_add(&end, attr_size);
+  l->off_data = end;
+  if (!view)
+    ok = ok && size <= GLAB_ARENA_MAX / sizeof(glab_real) &&
+         glab_arena_add(&end, size * sizeof(glab_real));
+  l->total = end;
+  if (!ok)
+    return glab_error(GLAB_ERR_NOMEM,
+                      "%s: a node of %zu elements with %d inputs and %zu attribute bytes is "
+                      "too large for the tape",
+                      what, size, nin, attr_size);
+  return GLAB_OK;
+}
+
+/* One arena block per node (see node_layout). `view`: no value data (the caller points
+ * value.data at memory it owns). */
 static glab_var *new_node_at(glab_tape *tape, const char *what, const glab_op *op,
                              glab_var *const *in, int nin, int ndim, const int *shape,
                              const void *attr, size_t attr_size, int view) {
@@ -80,12 +116,10 @@ static glab_var *new_node_at(glab_tape *tape, const char *what, const glab_op *o
     glab_error_context("%s", what);
     return NULL;
   }
+  node_layout l;
+  if (layout_node(what, nin, attr_size, size, view, &l) != GLAB_OK) return NULL;
   if (reserve_node(tape) != GLAB_OK) return NULL;
-  size_t off_in = glab_arena_round(sizeof(glab_var));
-  size_t off_attr = off_in + glab_arena_round((size_t)nin * sizeof(glab_var *));
-  size_t off_data = off_attr + glab_arena_round(attr_size);
-  unsigned char *mem =
-      glab_arena_alloc(&tape->arena, off_data + (view ? 0 : size * sizeof(glab_real)));
+  unsigned char *mem = glab_arena_alloc(&tape->arena, l.total);
   if (!mem) {
     glab_error_context("%s", what);
     return NULL;
@@ -96,19 +130,19 @@ static glab_var *new_node_at(glab_tape *tape, const char *what, const glab_op *o
   for (int i = 0; i < ndim; i++)
     v->value.shape[i] = shape[i];
   v->value.size = size;
-  v->value.data = view ? NULL : (glab_real *)(mem + off_data);
+  v->value.data = view ? NULL : (glab_real *)(mem + l.off_data);
   v->op = op;
   v->nin = nin;
   v->tape = tape;
   if (nin > 0) {
-    v->in = (glab_var **)(mem + off_in);
+    v->in = (glab_var **)(mem + l.off_in);
     for (int i = 0; i < nin; i++) {
       v->in[i] = in[i];
       if (in[i]->flags & GLAB_VAR_NEEDS_GRAD) v->flags |= GLAB_VAR_NEEDS_GRAD;
     }
   }
   if (attr_size > 0) {
-    v->attr = mem + off_attr;
+    v->attr = mem + l.off_attr;
     if (attr)
       memcpy(v->attr, attr, attr_size);
     else
@@ -189,6 +223,10 @@ glab_var *glab_tape_apply(glab_tape *tape, const glab_op *op, glab_var *const *i
 }
 
 glab_real *glab_var_grad(glab_var *v) {
+  if (!v) {
+    glab_error(GLAB_ERR_ARG, "var_grad: NULL variable");
+    return NULL;
+  }
   if (v->grad) return v->grad;
   if (v->tape)
     v->grad = glab_tape_zalloc(v->tape, v->value.size * sizeof(glab_real));
@@ -226,8 +264,15 @@ int glab_backward(glab_tape *tape, glab_var *loss) {
   for (size_t i = end; i-- > 0;) {
     glab_var *v = tape->nodes[i];
     if (!v->op || !v->grad || !(v->flags & GLAB_VAR_NEEDS_GRAD) || !v->op->backward) continue;
+    glab_clear_error(); /* so a backward that fails without a message can be told apart */
     int rc = v->op->backward(v);
-    if (rc != GLAB_OK) return glab_error_context("backward of node %zu", i);
+    if (rc != GLAB_OK) {
+      const char *name = v->op->name ? v->op->name : "(unnamed op)";
+      if (glab_last_status() == GLAB_OK)
+        glab_error(rc > 0 && rc <= GLAB_ERR_STATE ? (glab_status)rc : GLAB_ERR_STATE,
+                   "its backward returned %d without a message", rc);
+      return glab_error_context("backward of node %zu (op %s)", i, name);
+    }
   }
   return GLAB_OK;
 }

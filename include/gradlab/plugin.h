@@ -36,7 +36,10 @@
 #define GLAB_EXTERN_C
 #endif
 
+/* The prototypes first, so a plugin built with -Wmissing-prototypes stays warning-free. */
 #define GLAB_PLUGIN(init_fn)                                                                       \
+  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_abi(void);                                             \
+  GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_init(glab_registry *reg);                              \
   GLAB_EXTERN_C GLAB_EXPORT int glab_plugin_abi(void) {                                            \
     return GLAB_PLUGIN_ABI;                                                                        \
   }                                                                                                \

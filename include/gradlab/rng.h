@@ -16,12 +16,14 @@ typedef struct glab_rng {
   double spare;
 } glab_rng;
 
+/* Every call takes NULL for `r` as the run generator (glab_default_rng()). */
 void glab_rng_seed(glab_rng *r, uint64_t seed, uint64_t stream);
 uint32_t glab_rng_u32(glab_rng *r);
 uint32_t glab_rng_below(glab_rng *r, uint32_t bound);        /* unbiased, in [0, bound) */
 double glab_rng_uniform(glab_rng *r);                        /* in [0, 1), 53 random bits */
 double glab_rng_normal(glab_rng *r);                         /* N(0, 1) */
-void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n); /* Fisher–Yates */
+/* Fisher–Yates; NULL items (n > 1): nothing shuffled, glab_error set. */
+void glab_rng_shuffle(glab_rng *r, size_t *items, size_t n);
 
 /* The process-wide run generator (seeded 42 until glab_seed is called). */
 glab_rng *glab_default_rng(void);

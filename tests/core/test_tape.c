@@ -394,6 +394,75 @@ static void test_rng(void) {
   CU_ASSERT_EQUAL(glab_rng_u32(glab_default_rng()), a);
 }
 
+/* An op for the misuse checks below: copies its input; its backward fails without a message. */
+static int copy_forward(glab_var *out) {
+  memcpy(out->value.data, out->in[0]->value.data, out->value.size * sizeof(glab_real));
+  return GLAB_OK;
+}
+static int silent_backward(glab_var *out) {
+  (void)out;
+  return GLAB_ERR_ARG; /* no glab_error: the tape must still say which op failed */
+}
+static const glab_op op_silent = {"silent_fail", copy_forward, silent_backward};
+
+/* What a plugin author can get wrong: absurd attribute sizes (which once wrapped the node's
+ * block size around SIZE_MAX to a small block that memcpy overran), NULL arguments, a backward
+ * that fails silently. Each is an error with a message, never a crash. */
+static void test_misuse(void) {
+  int s1[1] = {3};
+  glab_var *x = glab_var_create(1, s1, 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+  glab_tape *t = glab_tape_create();
+  char attr[8] = {0};
+  size_t absurd[3] = {SIZE_MAX, SIZE_MAX - 40, SIZE_MAX / 2};
+  for (int k = 0; k < 3; k++) {
+    glab_clear_error();
+    CU_ASSERT_PTR_NULL(glab_tape_apply(t, &op_silent, &x, 1, 1, s1, attr, absurd[k]));
+    CU_ASSERT(has("attr_size") && has("too large"));
+  }
+  CU_ASSERT_EQUAL(glab_tape_node_count(t), 0);
+  int huge[4] = {1 << 30, 1 << 30, 1 << 30, 1 << 30}; /* 2^120 elements: overflow, not OOM */
+  glab_clear_error();
+  CU_ASSERT_PTR_NULL(glab_tape_leaf(t, 4, huge, 0));
+  CU_ASSERT(glab_last_status() != GLAB_OK && glab_last_error()[0] != '\0');
+  CU_ASSERT_PTR_NULL(glab_tape_alloc(t, SIZE_MAX));
+  CU_ASSERT(has("too large"));
+
+  glab_var *y = glab_tape_apply(t, &op_silent, &x, 1, 1, s1, NULL, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+  glab_var *l = glab_sum(t, y);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+  glab_error(GLAB_ERR_IO, "a stale message from before");
+  CU_ASSERT_EQUAL(glab_backward(t, l), GLAB_ERR_ARG);
+  CU_ASSERT(has("(op silent_fail)") && has("without a message"));
+  CU_ASSERT(!has("stale"));
+
+  glab_clear_error();
+  CU_ASSERT_PTR_NULL(glab_var_grad(NULL));
+  CU_ASSERT(has("var_grad: NULL"));
+  CU_ASSERT_EQUAL(glab_error(GLAB_ERR_FORMAT, NULL), GLAB_ERR_FORMAT);
+  CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_FORMAT);
+  CU_ASSERT(has("no message given"));
+
+  glab_clear_error();
+  glab_rng_shuffle(NULL, NULL, 5);
+  CU_ASSERT(has("rng_shuffle: NULL items"));
+  size_t items[4] = {0, 1, 2, 3};
+  glab_seed(3); /* NULL generator: the run generator, as glab_default_rng() */
+  glab_rng_shuffle(NULL, items, 4);
+  size_t again[4] = {0, 1, 2, 3};
+  glab_seed(3);
+  glab_rng_shuffle(glab_default_rng(), again, 4);
+  CU_ASSERT(memcmp(items, again, sizeof items) == 0);
+  glab_seed(5);
+  double a = glab_rng_normal(NULL);
+  glab_seed(5);
+  CU_ASSERT_EQUAL(glab_rng_normal(glab_default_rng()), a);
+
+  glab_tape_destroy(t);
+  glab_var_destroy(x);
+}
+
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite("core_tape", NULL, NULL);
@@ -407,6 +476,7 @@ int main(void) {
   CU_add_test(s, "bad shapes give messages", test_shape_errors);
   CU_add_test(s, "softmax_xent label range", test_xent_labels);
   CU_add_test(s, "pcg32 and distributions", test_rng);
+  CU_add_test(s, "misuse: absurd sizes, NULLs, silent backward", test_misuse);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

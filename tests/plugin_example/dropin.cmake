@@ -55,7 +55,9 @@ if(PKG_CONFIG AND CC)
   run("pkg-config" ${PKG_CONFIG} --cflags --libs gradlab)
   string(STRIP "${OUT}" flags)
   separate_arguments(flags UNIX_COMMAND "${flags}")
-  run("cc with pkg-config" ${CC} -std=c11 -shared -fPIC -o ${WORK_DIR}/swish_pc.so
+  # Strict warnings as a plugin author may have them: the SDK's headers and GLAB_PLUGIN must pass.
+  run("cc with pkg-config" ${CC} -std=c11 -Wall -Wextra -Wpedantic -Wmissing-prototypes -Werror
+      -shared -fPIC -o ${WORK_DIR}/swish_pc.so
       ${SOURCE_DIR}/swish.c ${flags})
   run("gradlab plugins --plugin swish_pc.so" ${prefix}/bin/gradlab plugins --plugin ${WORK_DIR}/swish_pc.so)
   if(NOT OUT MATCHES "layer +swish +ABI [0-9]+ \\([a-z]+\\) +${WORK_DIR}/swish_pc.so")

@@ -46,6 +46,9 @@ static void test_not_a_shared_object(void) {
 static void test_missing_symbols(void) {
   refused(BROKEN("nosym.so"), "missing entry symbol 'glab_plugin_abi'");
   refused(BROKEN("noinit.so"), "missing entry symbol 'glab_plugin_init'");
+  /* Entry symbols that are data: calling them would crash (SIGSEGV, or run the bytes). */
+  refused(BROKEN("dataabi.so"), "entry symbol 'glab_plugin_abi' is not a function");
+  refused(BROKEN("datainit.so"), "entry symbol 'glab_plugin_init' is not a function");
 }
 
 static void test_abi_mismatch(void) {
@@ -90,11 +93,11 @@ static void test_folder_keeps_going(void) {
   CU_ASSERT_NOT_EQUAL(rc, GLAB_OK);
   /* every broken file is reported; the good ones (dup_a, dup_dense: no clash here) loaded */
   PT_MSG_HAS("badabi.so"); /* the first failure, in name order */
-  PT_MSG_HAS("(and 5 more plugin load failures)");
-  const char *want[6] = {"badabi.so", "dup_b.so", "initfail.so",
-                         "noinit.so", "nosym.so", "not_a_plugin.so"};
-  CU_ASSERT_EQUAL_FATAL(glab_registry_failure_count(r), 6);
-  for (int i = 0; i < 6; i++)
+  PT_MSG_HAS("(and 7 more plugin load failures)");
+  const char *want[8] = {"badabi.so", "dataabi.so", "datainit.so", "dup_b.so",
+                         "initfail.so", "noinit.so", "nosym.so", "not_a_plugin.so"};
+  CU_ASSERT_EQUAL_FATAL(glab_registry_failure_count(r), 8);
+  for (int i = 0; i < 8; i++)
     CU_ASSERT_PTR_NOT_NULL(strstr(glab_registry_failure(r, i), want[i]));
   CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dup_layer"));
   CU_ASSERT_PTR_NOT_NULL(glab_registry_layer(r, "dense"));

@@ -2,7 +2,7 @@
 # layers, the loader against broken plugins, and the drop-in proof with the installed SDK.
 set(GLAB_BROKEN_DIR ${CMAKE_BINARY_DIR}/tests/plugins_broken)
 set(GLAB_BROKEN_TARGETS "")
-foreach(b nosym noinit badabi initfail dup_a dup_b dup_dense)
+foreach(b nosym noinit dataabi datainit badabi initfail dup_a dup_b dup_dense)
   add_library(broken_${b} MODULE ${CMAKE_CURRENT_LIST_DIR}/broken/${b}.c)
   target_link_libraries(broken_${b} PRIVATE gradlab)
   set_target_properties(broken_${b} PROPERTIES OUTPUT_NAME ${b} PREFIX ""
