@@ -221,8 +221,22 @@ static int rename_children(glab_layer *l) {
   return GLAB_OK;
 }
 
+int glab_layer_check_name(const char *name) {
+  size_t n = name ? strlen(name) : 0;
+  int ok = n >= 1;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = name[i] != '/' && (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
+  if (!ok)
+    return glab_error(GLAB_ERR_ARG,
+                      "layer name '%.40s%s': a name is printable text, not empty, without '/' "
+                      "(in metrics.csv 'NAME/layer' is a named model's layer)",
+                      name ? name : "", n > 40 ? "..." : "");
+  return GLAB_OK;
+}
+
 int glab_layer_set_name(glab_layer *l, const char *name) {
   if (!l) return glab_error(GLAB_ERR_ARG, "layer set_name: NULL layer");
+  if (glab_layer_check_name(name) != GLAB_OK) return glab_last_status();
   if (store_name(l, name ? name : "") != GLAB_OK) return glab_last_status();
   l->auto_name = 0;
   return rename_children(l);

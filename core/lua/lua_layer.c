@@ -172,6 +172,11 @@ static int l_construct(lua_State *L) {
   if (lua_type(L, 1) != LUA_TTABLE) return glab_lua_typeerror(L, 1, "table of options");
   lua_settop(L, 1);
   int nchild = (int)lua_rawlen(L, 1);
+  /* the name before anything is built: a bad one (the '/' that metrics.csv reads as a model
+   * prefix) must not leave a half-made layer behind */
+  if (lua_getfield(L, 1, "name") == LUA_TSTRING && glab_layer_check_name(lua_tostring(L, -1)))
+    return luaL_error(L, "%s: %s", fname, glab_last_error());
+  lua_pop(L, 1);
   if (nchild > 0 && !lt->takes_children)
     return luaL_error(L, "%s: %s takes no child layers (got %d positional elements)", fname, type,
                       nchild);

@@ -93,8 +93,12 @@ void glab_layer_destroy(glab_layer *l);
 glab_var *glab_layer_forward(glab_layer *l, glab_tape *tape, glab_var *x);
 void glab_layer_set_training(glab_layer *l, int training); /* recursive */
 /* The whole name is kept (any length, never cut); children named by position follow it.
- * GLAB_OK, or an error (out of memory) leaving a valid name. */
+ * GLAB_OK, or an error (a name glab_layer_check_name refuses, out of memory) leaving a valid
+ * name. */
 int glab_layer_set_name(glab_layer *l, const char *name);
+/* GLAB_OK for a usable layer name: not empty, no control characters, no '/' (metrics.csv reads
+ * 'NAME/layer' as a named model's layer); else an error saying so. */
+int glab_layer_check_name(const char *name);
 /* Parameters and buffers of this layer only (not children), in declaration order. */
 int glab_layer_nparams(const glab_layer *l);
 glab_var *glab_layer_param_at(const glab_layer *l, int i, const char **name, int *is_buffer);

@@ -17,3 +17,13 @@ local l = dense()
 fails("model name '': a name is", gradlab.sequential, {l, name = ""})
 local again = gradlab.sequential{l, name = "kept"} -- l was not taken by the failed call
 assert(again:name() == "kept")
+
+-- Layer names likewise: 'enc/1' would read as layer 1 of a model 'enc' in metrics.csv (and in
+-- gradlab plot); refused before the layer is built.
+fails("gradlab.layer.dense: layer name 'enc/1': a name is printable text, not empty, without '/'",
+  gradlab.layer.dense, {inputs = 2, outputs = 1, name = "enc/1"})
+fails("gradlab.layer.sigmoid: layer name '': a name is", gradlab.layer.sigmoid, {name = ""})
+fails("gradlab.layer.residual: layer name 'a\nb'", gradlab.layer.residual,
+  {gradlab.layer.tanh{}, name = "a\nb"})
+local named = gradlab.layer.dense{inputs = 2, outputs = 1, name = "encoder 1 (ü)"}
+assert(named.name == "encoder 1 (ü)")
