@@ -290,12 +290,13 @@ int glab_config_set_from_text(glab_config *c, const char *key, glab_opt_kind kin
     find(c, key)->unset = !*text;
     return GLAB_OK;
   }
-  case GLAB_OPT_BOOL:
+  case GLAB_OPT_BOOL: /* the message lists every word accepted (docs/plugins.md, Options) */
     if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes"))
       return glab_config_set_bool(c, key, 1);
     if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "no"))
       return glab_config_set_bool(c, key, 0);
-    return glab_error(GLAB_ERR_ARG, "option '%s': '%s' is not a boolean (true/false)", key, text);
+    return glab_error(GLAB_ERR_ARG,
+                      "option '%s': '%s' is not a boolean (true/false, yes/no or 1/0)", key, text);
   case GLAB_OPT_STRING:
     return glab_config_set_string(c, key, text);
   case GLAB_OPT_INTS: {
@@ -306,8 +307,14 @@ int glab_config_set_from_text(glab_config *c, const char *key, glab_opt_kind kin
       char item[32];
       const char *comma = strchr(p, ',');
       size_t len = comma ? (size_t)(comma - p) : strlen(p);
-      if (n == 64 || len >= sizeof item)
-        return glab_error(GLAB_ERR_ARG, "option '%s': list '%s' too long", key, text);
+      if (n == 64)
+        return glab_error(GLAB_ERR_ARG, "option '%s': list '%s' has more than 64 integers", key,
+                          text);
+      if (len >= sizeof item)
+        return glab_error(GLAB_ERR_ARG,
+                          "option '%s': list '%s': entry %d is too long for an integer (%zu "
+                          "characters)",
+                          key, text, n + 1, len);
       memcpy(item, p, len);
       item[len] = '\0';
       if (!parse_long(item, &buf[n++]))
@@ -685,7 +692,10 @@ int glab_config_set_pairs(glab_config *c, const glab_option *options, const char
       end++;
     char item[256];
     size_t len = (size_t)(end - p);
-    if (len >= sizeof item) return glab_error(GLAB_ERR_ARG, "%s: option text too long", type_name);
+    if (len >= sizeof item)
+      return glab_error(GLAB_ERR_ARG,
+                        "%s: option text '%.32s...' is too long (%zu bytes, at most %zu)",
+                        type_name, p, len, sizeof item - 1);
     memcpy(item, p, len);
     item[len] = '\0';
     char *eq = strchr(item, '=');

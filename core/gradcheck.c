@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/config.h"
 #include "gradlab/error.h"
 #include "gradlab/gradcheck.h"
 
@@ -14,6 +15,43 @@
 #define DEFAULT_STEP 2e-2
 #define DEFAULT_FLOOR 1e-2
 #endif
+
+/* The largest step and floor accepted. A central difference approximates a derivative only for a
+ * small step, and a floor above 1 divides the error of gradients of order 1 by more than their
+ * size: beyond these the report would pass a wrong backward (or blame a right one) silently. */
+#define MAX_STEP 1.0
+#define MAX_FLOOR 1.0
+
+/* opts->step or opts->floor: 0 means the default, anything else must be finite, > 0 and at most
+ * `max`. A negative or NaN value used to fall back to the default without a word, and an
+ * infinite or huge step perturbed the variables to inf. */
+static int check_opt(const char *what, double v, double def, double max) {
+  char num[40], dnum[40];
+  if (v == 0 || (isfinite(v) && v > 0 && v <= max)) return GLAB_OK;
+  return glab_error(GLAB_ERR_ARG,
+                    "gradcheck: opts->%s must be a finite number in (0, %g] (or 0 for the default "
+                    "%s), got %s",
+                    what, max, glab_num_text(def, dnum, sizeof dnum),
+                    glab_num_text(v, num, sizeof num));
+}
+
+/* x ± h as glab_real must differ, or the quotient below is 0/0 and the report blames the
+ * backward for the step's fault (x = 1e20 and h = 1e-5 round to x both ways). A value that is
+ * not finite has no finite difference either. (With h <= 1 a finite x ± h stays finite.) */
+static int check_perturbation(int var, size_t k, glab_real x, glab_real xp, glab_real xm,
+                              double h) {
+  char xs[40], hs[40];
+  if (!isfinite(x))
+    return glab_error(GLAB_ERR_ARG, "gradcheck: variable %d element %zu is %s (not finite)", var, k,
+                      glab_num_text((double)x, xs, sizeof xs));
+  if (xp == xm)
+    return glab_error(GLAB_ERR_ARG,
+                      "gradcheck: variable %d element %zu: step %s is lost in rounding at x = %s "
+                      "(%s); use a larger step",
+                      var, k, glab_num_text(h, hs, sizeof hs),
+                      glab_num_text((double)x, xs, sizeof xs), GLAB_REAL_NAME);
+  return GLAB_OK;
+}
 
 /* Evaluate fn on a fresh tape; *out gets the one-element result. */
 static int eval(glab_tape *tape, glab_gradcheck_fn fn, glab_var *const *vars, int nvars, void *ctx,
@@ -41,6 +79,9 @@ int glab_gradcheck(glab_gradcheck_fn fn, glab_var *const *vars, int nvars, void 
     if (!vars[i] || vars[i]->tape)
       return glab_error(GLAB_ERR_ARG, "gradcheck: variable %d is %s", i,
                         vars[i] ? "a tape node (use glab_var_create)" : "NULL");
+  if (opts && (check_opt("step", opts->step, DEFAULT_STEP, MAX_STEP) != GLAB_OK ||
+               check_opt("floor", opts->floor, DEFAULT_FLOOR, MAX_FLOOR) != GLAB_OK))
+    return glab_last_status();
   double h = opts && opts->step > 0 ? opts->step : DEFAULT_STEP;
   double floor_ = opts && opts->floor > 0 ? opts->floor : DEFAULT_FLOOR;
   memset(report, 0, sizeof *report);
@@ -80,6 +121,7 @@ int glab_gradcheck(glab_gradcheck_fn fn, glab_var *const *vars, int nvars, void 
     for (size_t k = 0; k < vars[i]->value.size; k++) {
       glab_real orig = x[k];
       glab_real xp = (glab_real)(orig + h), xm = (glab_real)(orig - h);
+      if ((rc = check_perturbation(i, k, orig, xp, xm, h)) != GLAB_OK) goto done;
       x[k] = xp;
       if ((rc = eval(tape, fn, vars, nvars, ctx, &y)) != GLAB_OK) {
         x[k] = orig;

@@ -72,6 +72,7 @@ static const char *current_file(const glab_registry *r) {
   return r->loading >= 0 ? r->p[r->loading].path : "(built-in)";
 }
 
+/* Type names become Lua fields (gradlab.layer.NAME): [a-z_][a-z0-9_]*, at most 63 bytes. */
 static int valid_name(const char *s) {
   if (!s || !(islower((unsigned char)*s) || *s == '_')) return 0;
   size_t n = 0;
@@ -90,8 +91,10 @@ static int reg_fail(glab_registry *r, int code, const char *msg) {
   return glab_error(code, "%s", msg);
 }
 
+/* `bad` is NULL for a type whose callbacks and counts are usable, else what is wrong with them
+ * ("a required callback is NULL (forward)"), which the message says. */
 static int add(glab_registry *r, glab_type_kind kind, const char *name, const char *doc,
-               const glab_option *options, const void *type, int callbacks_ok) {
+               const glab_option *options, const void *type, const char *bad) {
   const char *k = glab_type_kind_name(kind);
   char msg[1024];
   if (!r) return glab_error(GLAB_ERR_ARG, "register %s: NULL registry", k);
@@ -101,13 +104,13 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
   }
   if (!valid_name(name)) {
     snprintf(msg, sizeof msg,
-             "register %s: invalid type name '%s' (use lowercase letters, "
-             "digits and '_')",
+             "register %s: invalid type name '%s' (use lowercase letters, digits and '_', "
+             "not starting with a digit, at most 63)",
              k, name ? name : "(null)");
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
-  if (!callbacks_ok) {
-    snprintf(msg, sizeof msg, "register %s '%s': a required callback is NULL", k, name);
+  if (bad) {
+    snprintf(msg, sizeof msg, "register %s '%s': %s", k, name, bad);
     return reg_fail(r, GLAB_ERR_ARG, msg);
   }
   /* The option table now, not at the first construction: a bad default or a name declared
@@ -138,7 +141,7 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
                    o->name);
           return reg_fail(r, GLAB_ERR_ARG, msg);
         }
-  for (size_t i = 0; i < r->n; i++)
+  for (size_t i = 0; i < r->n; i++) /* wording read by `gradlab gradcheck` (cli/gradcheck.c) */
     if (r->e[i].kind == kind && !strcmp(r->e[i].name, name)) {
       snprintf(msg, sizeof msg, "%s type '%s' from %s is already registered by %s", k, name,
                current_file(r), entry_file(r, &r->e[i]));
@@ -166,17 +169,26 @@ static int add(glab_registry *r, glab_type_kind kind, const char *name, const ch
 
 int glab_register_layer(glab_registry *r, const glab_layer_type *t) {
   return add(r, GLAB_KIND_LAYER, t ? t->name : NULL, t ? t->doc : NULL, t ? t->options : NULL, t,
-             t && t->forward);
+             t && !t->forward ? "a required callback is NULL (forward)" : NULL);
 }
 
 int glab_register_optimizer(glab_registry *r, const glab_optimizer_type *t) {
+  char slots[96];
+  const char *bad = NULL;
+  if (t && !t->update) {
+    bad = "a required callback is NULL (update)";
+  } else if (t && (t->state_slots < 0 || t->state_slots > 16)) {
+    snprintf(slots, sizeof slots, "state_slots is %d (0 to 16 per-element state arrays)",
+             t->state_slots);
+    bad = slots; /* it said "a required callback is NULL" */
+  }
   return add(r, GLAB_KIND_OPTIMIZER, t ? t->name : NULL, t ? t->doc : NULL, t ? t->options : NULL,
-             t, t && t->update && t->state_slots >= 0 && t->state_slots <= 16);
+             t, bad);
 }
 
 int glab_register_pretrainer(glab_registry *r, const glab_pretrainer_type *t) {
   return add(r, GLAB_KIND_PRETRAINER, t ? t->name : NULL, t ? t->doc : NULL, t ? t->options : NULL,
-             t, t && t->run);
+             t, t && !t->run ? "a required callback is NULL (run)" : NULL);
 }
 
 void glab_registry_truncate(glab_registry *r, size_t n) {
@@ -196,6 +208,15 @@ long glab_registry_find(const glab_registry *r, glab_type_kind kind, const char 
     if (!strcmp(r->e[i].name, name)) return (long)i;
     if (nn < 512) names[nn++] = r->e[i].name;
   }
+  /* `gradlab gradcheck adam`: the name is there, of another kind; say so, not "did you mean" */
+  for (size_t i = 0; i < r->n; i++)
+    if (r->e[i].kind != kind && !strcmp(r->e[i].name, name)) {
+      glab_error(GLAB_ERR_NOTFOUND, "unknown %s type '%s' ('%s' is %s %s type, from %s)",
+                 glab_type_kind_name(kind), name, name,
+                 r->e[i].kind == GLAB_KIND_OPTIMIZER ? "an" : "a",
+                 glab_type_kind_name(r->e[i].kind), entry_file(r, &r->e[i]));
+      return -1;
+    }
   const char *s = glab_name_suggest(names, nn, name);
   if (s)
     glab_error(GLAB_ERR_NOTFOUND, "unknown %s type '%s'; did you mean '%s'?",

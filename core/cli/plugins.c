@@ -33,8 +33,8 @@ static void usage(FILE *f) {
 
 /* Loads the standard search into the default registry; prints each failure on its own line
  * (the search-path warnings, such as a missing GRADLAB_PLUGIN_PATH folder, are printed by
- * glab_plugins_load_default itself, once: not again here). Returns the number of failures (0 when
- * all loaded). Shared with gradcheck.c. */
+ * glab_plugins_load_default itself, once: not again here). Returns the number of distinct
+ * failures (0 when all loaded). Shared with gradcheck.c. */
 int cli_load_plugins(const char *const *paths, int n);
 int cli_load_plugins(const char *const *paths, int n) {
   glab_registry *reg = glab_default_registry();
@@ -54,9 +54,19 @@ int cli_load_plugins(const char *const *paths, int n) {
   if (ok) return 0;
   size_t after = glab_registry_failure_count(reg);
   if (after == before) return cli_error("%s", glab_last_error()), 1;
-  for (size_t i = before; i < after; i++)
-    cli_error("%s", glab_registry_failure(reg, i));
-  return (int)(after - before);
+  /* A file named twice (a folder both in --plugin and on GRADLAB_PLUGIN_PATH) fails twice with
+   * one message: one problem, said once. */
+  int count = 0;
+  for (size_t i = before; i < after; i++) {
+    const char *msg = glab_registry_failure(reg, i);
+    size_t j = before;
+    while (j < i && strcmp(msg, glab_registry_failure(reg, j)))
+      j++;
+    if (j < i) continue;
+    cli_error("%s", msg);
+    count++;
+  }
+  return count;
 }
 
 static void print_options(const glab_option *o, int *any) {

@@ -366,11 +366,80 @@ static void test_checker_fails(void) {
   glab_var_destroy(x);
 }
 
+/* Bad options are an error naming the field and the value, not a silent fallback (a negative or
+ * NaN step used the default) or a run on inf (an infinite step perturbed x to inf); a value
+ * that cannot be perturbed is an error naming the element, not an infinite error blamed on the
+ * backward. Nothing is left changed. */
+static glab_var *f_sum_square(glab_tape *t, glab_var *const *v, int n, void *ctx) {
+  (void)n;
+  (void)ctx;
+  return glab_sum(t, glab_square(t, v[0]));
+}
+
+static void expect_bad_opts(glab_var *x, double step, double floor_, const char *want) {
+  glab_gradcheck_opts o = {step, floor_};
+  glab_gradcheck_report rep;
+  int rc = glab_gradcheck(f_sum_square, &x, 1, NULL, &o, &rep);
+  int ok = rc == GLAB_ERR_ARG && strstr(glab_last_error(), want);
+  if (!ok)
+    printf("\n    step %g floor %g: status %d, '%s' (want '%s')", step, floor_, rc,
+           glab_last_error(), want);
+  CU_ASSERT(ok);
+}
+
+static void test_bad_options(void) {
+  int s[1] = {3};
+  glab_var *x = glab_var_create(1, s, 1);
+  for (int i = 0; i < 3; i++)
+    x->value.data[i] = (glab_real)(0.5 * (i + 1));
+  x->grad[1] = 7;
+  expect_bad_opts(x, -1e-3, 0, "opts->step must be a finite number in (0, 1]");
+  expect_bad_opts(x, -1e-3, 0, "got -0.001");
+  expect_bad_opts(x, NAN, 0, "opts->step must be a finite number in (0, 1] (or 0 for the default");
+  expect_bad_opts(x, NAN, 0, "got nan");
+  expect_bad_opts(x, INFINITY, 0, "opts->step must be a finite number in (0, 1]");
+  expect_bad_opts(x, INFINITY, 0, "got inf");
+  expect_bad_opts(x, -INFINITY, 0, "got -inf");
+  expect_bad_opts(x, 1e300, 0, "opts->step must be a finite number in (0, 1]");
+  expect_bad_opts(x, 2, 0, "got 2");
+  expect_bad_opts(x, 0, -1, "opts->floor must be a finite number in (0, 1]");
+  expect_bad_opts(x, 0, NAN, "opts->floor must be a finite number in (0, 1]");
+  expect_bad_opts(x, 0, INFINITY, "opts->floor must be a finite number in (0, 1]");
+  expect_bad_opts(x, 0, 1e300, "got 1e+300");
+  expect_bad_opts(x, 1e-3, -1, "opts->floor"); /* a good step does not hide a bad floor */
+  for (int i = 0; i < 3; i++) /* values and the caller's gradient left as they were */
+    CU_ASSERT_EQUAL(x->value.data[i], (glab_real)(0.5 * (i + 1)));
+  CU_ASSERT_EQUAL(x->grad[1], 7);
+
+  /* 0 is each field's default, and the bounds themselves are accepted */
+  glab_gradcheck_report rep;
+  glab_gradcheck_opts zero = {0, 0}, top = {1, 1}, small = {1e-3, 1e-3};
+  CU_ASSERT_EQUAL(glab_gradcheck(f_sum_square, &x, 1, NULL, &zero, &rep), GLAB_OK);
+  CU_ASSERT(rep.worst_rel_error < LIMIT);
+  CU_ASSERT_EQUAL(glab_gradcheck(f_sum_square, &x, 1, NULL, &top, &rep), GLAB_OK);
+  CU_ASSERT(rep.worst_rel_error < LIMIT); /* x² has exact central differences */
+  CU_ASSERT_EQUAL(glab_gradcheck(f_sum_square, &x, 1, NULL, &small, &rep), GLAB_OK);
+  CU_ASSERT_EQUAL(rep.checked, 3);
+
+  /* an element the step cannot move, or one that is not finite */
+  x->value.data[2] = (glab_real)1e20;
+  CU_ASSERT_EQUAL(glab_gradcheck(f_sum_square, &x, 1, NULL, NULL, &rep), GLAB_ERR_ARG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(glab_last_error(), "variable 0 element 2: step"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(glab_last_error(), "is lost in rounding at x = 1"));
+  x->value.data[2] = (glab_real)NAN;
+  CU_ASSERT_EQUAL(glab_gradcheck(f_sum_square, &x, 1, NULL, NULL, &rep), GLAB_ERR_ARG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(glab_last_error(), "variable 0 element 2 is nan (not finite)"));
+  CU_ASSERT_EQUAL(x->grad[1], 7);
+  CU_ASSERT_EQUAL(x->value.data[0], (glab_real)0.5);
+  glab_var_destroy(x);
+}
+
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS) return 1;
   CU_pSuite s = CU_add_suite("core_gradcheck", NULL, NULL);
   CU_add_test(s, "every op against finite differences", test_all_ops);
   CU_add_test(s, "a wrong backward is caught", test_checker_fails);
+  CU_add_test(s, "bad step and floor are errors", test_bad_options);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -1,6 +1,8 @@
 /* test_config.c — typed configs and their validation against option tables (suggestions,
  * kinds, required options, defaults from text), initializers, and layer instances: naming of
  * children, training mode, parameter layouts and the semantics of each shipped layer. */
+#include <stdlib.h>
+
 #include "plugtest.h"
 
 static glab_registry *reg;
@@ -741,6 +743,139 @@ static void test_number_text(void) {
   CU_ASSERT(glab_is_decimal("-0.000e5", &nz) && nz == 0);
 }
 
+/* Booleans given as text (option-table defaults, example option text, a string from Lua or
+ * --set) are true/false, yes/no or 1/0, lowercase; anything else is an error that lists them
+ * all (it said "(true/false)" while accepting yes and 1). */
+static void test_bool_text(void) {
+  const char *on[] = {"true", "yes", "1"}, *off[] = {"false", "no", "0"};
+  const char *bad[] = {"True", "YES", "on", "off", "2", "", " true", "truee"};
+  glab_config *c = glab_config_create();
+  for (int i = 0; i < 3; i++) {
+    CU_ASSERT_EQUAL(glab_config_set_from_text(c, "flag", GLAB_OPT_BOOL, on[i]), GLAB_OK);
+    CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 1);
+    CU_ASSERT_EQUAL(glab_config_set_from_text(c, "flag", GLAB_OPT_BOOL, off[i]), GLAB_OK);
+    CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 0);
+  }
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    CU_ASSERT_EQUAL(glab_config_set_from_text(c, "flag", GLAB_OPT_BOOL, bad[i]), GLAB_ERR_ARG);
+    char want[96];
+    snprintf(want, sizeof want, "option 'flag': '%s' is not a boolean", bad[i]);
+    PT_MSG_HAS(want);
+    PT_MSG_HAS("(true/false, yes/no or 1/0)");
+  }
+  /* the same words in example text and in an option table's default */
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "units=1 flag=no"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_bool(c, "flag"), 0);
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", "flag=on"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'flag': 'on' is not a boolean (true/false, yes/no or 1/0)");
+  glab_config_destroy(c);
+  static const glab_option yes_default[] = {{"f", GLAB_OPT_BOOL, "yes", "a flag"},
+                                            GLAB_OPTIONS_END},
+                           on_default[] = {{"f", GLAB_OPT_BOOL, "on", "a flag"}, GLAB_OPTIONS_END};
+  CU_ASSERT_EQUAL(glab_options_check(yes_default, "thing"), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_options_check(on_default, "thing"), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option 'f': bad default \"on\": 'on' is not a boolean");
+}
+
+/* Text past a limit says which limit (it said "list ... too long" and "option text too long"). */
+static void test_text_limits(void) {
+  glab_config *c = glab_config_create();
+  char list[400] = "";
+  for (int i = 0; i < 65; i++)
+    strcat(list, i ? ",1" : "1");
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "sizes", GLAB_OPT_INTS, list), GLAB_ERR_ARG);
+  PT_MSG_HAS("option 'sizes': list '1,1,1");
+  PT_MSG_HAS("' has more than 64 integers");
+  list[2 * 64 - 1] = '\0'; /* 64 entries: fine */
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "sizes", GLAB_OPT_INTS, list), GLAB_OK);
+  CU_ASSERT_EQUAL(glab_config_set_from_text(c, "sizes", GLAB_OPT_INTS,
+                                            "1,000000000000000000000000000000000002"),
+                  GLAB_ERR_ARG);
+  PT_MSG_HAS("entry 2 is too long for an integer (36 characters)");
+  char text[300] = "label=";
+  memset(text + 6, 'x', 260);
+  text[266] = '\0';
+  CU_ASSERT_EQUAL(glab_config_set_pairs(c, opts, "thing", text), GLAB_ERR_ARG);
+  PT_MSG_HAS("thing: option text 'label=xxxxxxxxxxxxxxxxxxxxxxxxxx...' is too long (266 bytes, at "
+             "most 255)");
+  glab_config_destroy(c);
+}
+
+/* A create() that fails after glab_layer_set_impl (or glab_optimizer_set_impl) gets its
+ * destroy() called once, so it need not free the impl itself (the shipped types rely on this);
+ * one that fails before setting an impl does not (nothing to free); and create's message
+ * survives whatever destroy does to the error state. */
+static int destroyed;
+typedef struct probe {
+  int fail_after_impl;
+} probe;
+static const glab_option probe_opts[] = {{"late", GLAB_OPT_BOOL, "true", "fail after set_impl"},
+                                         GLAB_OPTIONS_END};
+static void probe_destroy(glab_layer *self) {
+  destroyed++;
+  glab_error(GLAB_ERR_STATE, "destroy's own message"); /* must not replace create's */
+  free(glab_layer_impl(self));
+}
+static int probe_create(glab_layer *self, const glab_config *cfg) {
+  if (!glab_config_bool(cfg, "late")) return glab_error(GLAB_ERR_ARG, "probe: early failure");
+  probe *p = calloc(1, sizeof *p);
+  if (!p) return glab_error(GLAB_ERR_NOMEM, "probe: out of memory");
+  glab_layer_set_impl(self, p);
+  int n = 3;
+  glab_init zeros;
+  glab_init_parse("zeros", &zeros);
+  if (!glab_layer_add_param(self, "w", 1, &n, &zeros, n, n)) return glab_last_status();
+  return glab_error(GLAB_ERR_ARG, "probe: late failure");
+}
+static glab_var *probe_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
+  (void)self, (void)tape;
+  return x;
+}
+static void probe_opt_destroy(glab_optimizer *self) {
+  destroyed++;
+  glab_clear_error();
+  free(glab_optimizer_impl(self));
+}
+static int probe_opt_create(glab_optimizer *self, const glab_config *cfg) {
+  (void)cfg;
+  glab_optimizer_set_impl(self, calloc(1, sizeof(probe)));
+  return glab_error(GLAB_ERR_ARG, "probe_opt: late failure");
+}
+static int probe_update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
+                        glab_real *delta, glab_real **state, size_t n, long step) {
+  (void)self, (void)value, (void)grad, (void)delta, (void)state, (void)n, (void)step;
+  return GLAB_OK;
+}
+
+static void test_destroy_after_failed_create(void) {
+  static const glab_layer_type lt = {.name = "probe",
+                                     .options = probe_opts,
+                                     .create = probe_create,
+                                     .forward = probe_forward,
+                                     .destroy = probe_destroy};
+  static const glab_optimizer_type ot = {.name = "probe_opt",
+                                         .create = probe_opt_create,
+                                         .update = probe_update,
+                                         .destroy = probe_opt_destroy};
+  glab_registry *r = glab_registry_create();
+  CU_ASSERT_EQUAL_FATAL(glab_register_layer(r, &lt), GLAB_OK);
+  CU_ASSERT_EQUAL_FATAL(glab_register_optimizer(r, &ot), GLAB_OK);
+  destroyed = 0;
+  CU_ASSERT_PTR_NULL(pt_layer(r, "probe", "late=true", NULL, 0));
+  CU_ASSERT_EQUAL(destroyed, 1);
+  CU_ASSERT_EQUAL(glab_last_status(), GLAB_ERR_ARG);
+  PT_MSG_HAS("probe: late failure");
+  destroyed = 0;
+  CU_ASSERT_PTR_NULL(pt_layer(r, "probe", "late=false", NULL, 0));
+  CU_ASSERT_EQUAL(destroyed, 0); /* no impl: nothing to destroy */
+  PT_MSG_HAS("probe: early failure");
+  destroyed = 0;
+  CU_ASSERT_PTR_NULL(glab_optimizer_create(r, "probe_opt", NULL));
+  CU_ASSERT_EQUAL(destroyed, 1);
+  PT_MSG_HAS("probe_opt: late failure");
+  glab_registry_destroy(r);
+}
+
 /* Nesting has a limit (GLAB_LAYER_MAX_DEPTH levels): names are whole paths ("1.1.1..."), so a
  * chain of D nested layers holds ~D² bytes of names and each wrap renames the whole chain —
  * 5000 levels gave a 50 MB tostring, 100k did not finish. Past the limit: a clear error. */
@@ -793,6 +928,9 @@ int main(void) {
                            {"lstm gate order and layouts", test_lstm_gate_order},
                            {"residual and names", test_residual_and_names},
                            {"nesting depth limit", test_nesting_depth},
+                           {"booleans as text", test_bool_text},
+                           {"limits of option text", test_text_limits},
+                           {"destroy after a failed create", test_destroy_after_failed_create},
                            {NULL, NULL}};
   return pt_run("plugins_config_layers", tests, setup, teardown);
 }

@@ -120,6 +120,52 @@ static void test_registry_checks(void) {
   glab_registry_destroy(r);
 }
 
+static glab_var *stub_forward(glab_layer *self, glab_tape *tape, glab_var *x);
+static int stub_update(glab_optimizer *self, const glab_real *value, const glab_real *grad,
+                       glab_real *delta, glab_real **state, size_t n, long step);
+
+/* The registry's messages say what is wrong: which callback is NULL, a state_slots count out of
+ * range (it said "a required callback is NULL"), the rule a 64-byte name breaks, and a name
+ * asked for as the wrong kind (`gradlab gradcheck adam` suggested nothing). */
+static void test_registry_messages(void) {
+  glab_registry *r = glab_registry_create();
+  glab_layer_type l = {.name = "no_forward"};
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &l), GLAB_OK);
+  PT_MSG_HAS("register layer 'no_forward': a required callback is NULL (forward)");
+  glab_optimizer_type o = {.name = "no_update"};
+  CU_ASSERT_NOT_EQUAL(glab_register_optimizer(r, &o), GLAB_OK);
+  PT_MSG_HAS("register optimizer 'no_update': a required callback is NULL (update)");
+  o = (glab_optimizer_type){.name = "many_slots", .update = stub_update, .state_slots = 17};
+  CU_ASSERT_NOT_EQUAL(glab_register_optimizer(r, &o), GLAB_OK);
+  PT_MSG_HAS("register optimizer 'many_slots': state_slots is 17 (0 to 16");
+  o.state_slots = -1;
+  CU_ASSERT_NOT_EQUAL(glab_register_optimizer(r, &o), GLAB_OK);
+  PT_MSG_HAS("state_slots is -1 (0 to 16");
+  o.state_slots = 16;
+  CU_ASSERT_EQUAL(glab_register_optimizer(r, &o), GLAB_OK);
+  glab_pretrainer_type p = {.name = "no_run"};
+  CU_ASSERT_NOT_EQUAL(glab_register_pretrainer(r, &p), GLAB_OK);
+  PT_MSG_HAS("register pretrainer 'no_run': a required callback is NULL (run)");
+  char longname[65];
+  memset(longname, 'a', 64);
+  longname[64] = '\0';
+  l = (glab_layer_type){.name = longname, .forward = stub_forward};
+  CU_ASSERT_NOT_EQUAL(glab_register_layer(r, &l), GLAB_OK);
+  PT_MSG_HAS("not starting with a digit, at most 63)");
+  longname[63] = '\0';
+  CU_ASSERT_EQUAL(glab_register_layer(r, &l), GLAB_OK);
+  /* a name of another kind */
+  CU_ASSERT_PTR_NULL(glab_registry_layer(r, "many_slots"));
+  PT_MSG_HAS(
+      "unknown layer type 'many_slots' ('many_slots' is an optimizer type, from (built-in))");
+  CU_ASSERT_PTR_NULL(glab_registry_optimizer(r, longname));
+  PT_MSG_HAS("' is a layer type, from (built-in))");
+  glab_registry_destroy(r);
+  CU_ASSERT_PTR_NULL(glab_registry_layer(reg, "adam")); /* and with the shipped plugins */
+  PT_MSG_HAS("unknown layer type 'adam' ('adam' is an optimizer type, from ");
+  PT_MSG_HAS("adam.so)");
+}
+
 static glab_var *stub_forward(glab_layer *self, glab_tape *tape, glab_var *x) {
   (void)self, (void)tape;
   return x;
@@ -272,6 +318,7 @@ int main(void) {
                            {"duplicate names", test_duplicates},
                            {"a folder keeps going", test_folder_keeps_going},
                            {"registry checks", test_registry_checks},
+                           {"registry messages", test_registry_messages},
                            {"option tables checked at registration", test_option_tables},
                            {"search path", test_search_path},
                            {"a missing GRADLAB_PLUGIN_PATH folder", test_missing_path_folder},

@@ -62,6 +62,18 @@ add_test(NAME plugins_dropin
 set_tests_properties(plugins_dropin PROPERTIES ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0"
   TIMEOUT 300)
 
+# The optimizer example of docs/plugins.md is a whole plugin: extracted from the page, built
+# against the build tree with strict warnings, and trained with (same weights as momentum).
+add_test(NAME plugins_doc_optimizer
+  COMMAND ${CMAKE_COMMAND} -DDOC=${PROJECT_SOURCE_DIR}/docs/plugins.md -DCC=${CMAKE_C_COMPILER}
+          "-DINCLUDES=${PROJECT_SOURCE_DIR}/include;${PROJECT_BINARY_DIR}/include"
+          -DLIB_DIR=$<TARGET_FILE_DIR:gradlab> -DGRADLAB=$<TARGET_FILE:gradlab_cli>
+          -DSCRIPT=${CMAKE_CURRENT_LIST_DIR}/scripts/doc_optimizer.lua
+          -DWORK_DIR=${CMAKE_BINARY_DIR}/tests/plugins_doc_optimizer
+          -P ${CMAKE_CURRENT_LIST_DIR}/doc_optimizer.cmake)
+set_tests_properties(plugins_doc_optimizer PROPERTIES
+  ENVIRONMENT "GRADLAB_PLUGIN_PATH=;OPENBLAS_NUM_THREADS=1;ASAN_OPTIONS=detect_leaks=0")
+
 # The commands: `gradlab plugins` (list, --describe, suggestions, a broken --plugin) and
 # `gradlab gradcheck` (exit status 0 only if every layer type passes).
 set(GLAB_CLI $<TARGET_FILE:gradlab_cli>)
@@ -83,6 +95,11 @@ set_tests_properties(plugins_cli_broken PROPERTIES PASS_REGULAR_EXPRESSION
 add_test(NAME plugins_cli_gradcheck COMMAND ${GLAB_CLI} gradcheck)
 add_test(NAME plugins_cli_gradcheck_unknown COMMAND ${GLAB_CLI} gradcheck lsmt)
 set_tests_properties(plugins_cli_gradcheck_unknown PROPERTIES WILL_FAIL TRUE)
+# Two plugins registering one layer type name: `gradlab gradcheck` exits 1 and its report says
+# why (the clash, naming both files), not "1 of 1 layer types passed".
+add_test(NAME plugins_cli_gradcheck_clash COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/gradcheck_clash.sh
+  ${GLAB_CLI} ${GLAB_BROKEN_DIR})
+set_tests_properties(plugins_cli_gradcheck_clash PROPERTIES ENVIRONMENT "OPENBLAS_NUM_THREADS=1")
 set_tests_properties(plugins_cli_list plugins_cli_describe plugins_cli_describe_optim
   plugins_cli_suggest plugins_cli_broken plugins_cli_gradcheck plugins_cli_gradcheck_unknown
   PROPERTIES ENVIRONMENT "GRADLAB_PLUGIN_PATH=")
