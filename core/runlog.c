@@ -1,11 +1,14 @@
 /* runlog.c — the run folder: metrics.csv, summary.json, log.txt, script.lua.
  *
  * Atomicity: a file is never written in place. metrics.csv and log.txt grow as "<name>.part"
- * while the run goes; a flush copies each to "<name>.tmp-<pid>" and renames it over "<name>",
- * and the end renames the .part file itself. summary.json is printed by cJSON and written the
- * same way (files.c: only a regular file is replaced, a symbolic link is followed, a FIFO or
- * device there is refused). So a crash leaves whole files (as of the last flush) plus at most
- * .part leftovers.
+ * while the run goes; an explicit flush copies each to "<name>.tmp-<pid>" and renames it over
+ * "<name>", and the end (glab_runlog_close, finished or not) renames the .part file itself —
+ * never a copy, which for a multi-gigabyte metrics file took most of a minute and twice the
+ * disk. summary.json is printed by cJSON and written the same way (files.c: only a regular file
+ * is replaced, a symbolic link is followed, a FIFO or device there is refused), at the start
+ * too. So a crash leaves summary.json ("finished": false), whole files as of the last explicit
+ * flush, and the .part files holding every row that reached the disk (gradlab plot reads a
+ * .part up to its last whole line).
  * A failed write (a full disk) is remembered: nothing more is written to that file, later flushes
  * keep the last whole copy instead of putting a cut .part over it, the summary says "finished":
  * false with the "error", and every flush returns the error (glab_runlog_error). At the end the
@@ -35,7 +38,7 @@ struct glab_runlog {
   FILE *csv, *log;
   long rows;
   cJSON *summary, *params, *plugins, *events, *final, *result;
-  int finished;
+  int finished, closed;
   char *error; /* the first failed write, or NULL */
 };
 
@@ -192,7 +195,17 @@ glab_runlog *glab_runlog_create(const char *dir, const char *script) {
   log->log = glab_file_create_regular(glab_runlog_path(log, "log.txt.part"));
   if (!log->log) goto fail;
   if (script && copy_script(log, script) != GLAB_OK) goto fail;
-  if (glab_runlog_flush(log, 0) != GLAB_OK) goto fail;
+  /* summary.json only: a metrics.csv with the header alone would, after a crash, sit beside the
+   * .part holding the rows and look like a run that recorded nothing. The places metrics.csv
+   * and log.txt will be renamed to are checked now, not at the end of a long run (a FIFO or a
+   * device there is refused). */
+  for (int i = 0; i < 2; i++) {
+    char target[4200], why[512];
+    if (glab_file_target(glab_runlog_path(log, i ? "log.txt" : "metrics.csv"), target,
+                         sizeof target, why, sizeof why) != GLAB_OK)
+      goto fail;
+  }
+  if (glab_runlog_write_summary(log) != GLAB_OK) goto fail;
   return log;
 fail:
   if (log->csv) fclose(log->csv), remove(glab_runlog_path(log, "metrics.csv.part"));
@@ -457,6 +470,15 @@ static int write_summary(glab_runlog *log, int finished, char *why, size_t wn) {
   return rc;
 }
 
+int glab_runlog_write_summary(glab_runlog *log) {
+  if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
+  char why[512];
+  if (write_summary(log, log->closed && log->finished, why, sizeof why) != GLAB_OK &&
+      !log->error)
+    return io_failed(log, "summary.json", why);
+  return log->error ? glab_error(GLAB_ERR_IO, "%s", log->error) : GLAB_OK;
+}
+
 int glab_runlog_flush(glab_runlog *log, int finished) {
   if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
   int rc = GLAB_OK;
@@ -484,8 +506,8 @@ int glab_runlog_flush(glab_runlog *log, int finished) {
 
 int glab_runlog_finish(glab_runlog *log) {
   if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
-  log->finished = 1;
-  return glab_runlog_flush(log, 1);
+  if (!log->closed) log->finished = 1;
+  return glab_runlog_close(log);
 }
 
 /* After a failed write: cut `part` back to its last whole line (truncating frees space, so it
@@ -514,39 +536,57 @@ static off_t cut_to_last_line(const char *part) {
 }
 
 /* Close a .part stream and rename it over its final name — when that is a regular file or
- * absent; a symbolic link gets a copy in its real file (which may be on another file system),
- * anything else is left alone (the flush before has already failed on it). */
-static void close_part(glab_runlog *log, FILE **f, const char *name) {
-  if (!*f) return;
-  char src[4200], dst[4200], target[4200], why[512];
+ * absent; a symbolic link gets a copy in its real file (which may be on another file system).
+ * A write that fails here (the last buffered rows on a full disk) is remembered as any other.
+ * Returns GLAB_OK, or GLAB_ERR_IO when the file could not be put in place (the .part is then
+ * removed only if a whole copy of it is already there). */
+static int close_part(glab_runlog *log, FILE **f, const char *name) {
+  if (!*f) return GLAB_OK;
+  char src[4200], dst[4200], target[4200], why[512] = "";
   snprintf(src, sizeof src, "%s/%s.part", log->dir, name);
   snprintf(dst, sizeof dst, "%s/%s", log->dir, name);
   int ok = !ferror(*f) && !log->error; /* a cut .part never replaces the last whole copy... */
-  ok &= fclose(*f) == 0;
+  errno = 0;
+  if (fclose(*f) != 0) {
+    if (ok) io_failed(log, name, strerror(errno));
+    ok = 0;
+  }
   *f = NULL;
   if (!ok) { /* ...but whole lines of it that are more than that copy do */
     struct stat last;
     off_t kept = cut_to_last_line(src);
     ok = kept > 0 && (stat(dst, &last) != 0 || kept > last.st_size);
+    if (!ok) {
+      remove(src);
+      return GLAB_ERR_IO;
+    }
   }
-  if (ok && glab_file_target(dst, target, sizeof target, why, sizeof why) == GLAB_OK) {
-    if (!strcmp(target, dst))
-      ok = rename(src, dst) == 0;
-    else
-      ok = copy_file_atomic(src, dst, why, sizeof why) == GLAB_OK && remove(src) == 0;
-    glab_clear_error();
-  } else {
-    ok = 0;
+  int rc = glab_file_target(dst, target, sizeof target, why, sizeof why);
+  if (rc == GLAB_OK) {
+    if (!strcmp(target, dst)) {
+      if (rename(src, dst) != 0) snprintf(why, sizeof why, "%s", strerror(errno)), rc = GLAB_ERR_IO;
+    } else if ((rc = copy_file_atomic(src, dst, why, sizeof why)) == GLAB_OK) {
+      remove(src);
+    }
   }
-  if (!ok) remove(src);
+  if (rc != GLAB_OK) /* the rows stay in the .part, which is said */
+    return io_failed(log, name, why);
+  return GLAB_OK;
+}
+
+int glab_runlog_close(glab_runlog *log) {
+  if (!log) return glab_error(GLAB_ERR_ARG, "run log: NULL");
+  if (!log->closed) {
+    close_part(log, &log->csv, "metrics.csv");
+    close_part(log, &log->log, "log.txt");
+    log->closed = 1;
+  }
+  return glab_runlog_write_summary(log);
 }
 
 void glab_runlog_destroy(glab_runlog *log) {
   if (!log) return;
-  close_part(log, &log->csv, "metrics.csv");
-  close_part(log, &log->log, "log.txt");
-  char why[512];
-  write_summary(log, log->finished, why, sizeof why);
+  glab_runlog_close(log);
   cJSON_Delete(log->summary);
   free(log->error);
   free(log->dir);

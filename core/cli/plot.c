@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +513,49 @@ static void check_steps(const metrics *m, const double *user, int nuser) {
   free(all);
 }
 
+/* The length of `path` up to and including its last newline (0: none), or -1 if unreadable. */
+static long long whole_lines(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  char buf[4096];
+  long long end = 0;
+  if (fseeko(f, 0, SEEK_END) == 0) {
+    off_t pos = ftello(f);
+    while (pos > 0 && end == 0) {
+      size_t n = pos < (off_t)sizeof buf ? (size_t)pos : sizeof buf;
+      pos -= (off_t)n;
+      if (fseeko(f, pos, SEEK_SET) != 0 || fread(buf, 1, n, f) != n) break;
+      for (size_t i = n; i-- > 0;)
+        if (buf[i] == '\n') {
+          end = (long long)pos + (long long)i + 1;
+          break;
+        }
+    }
+  }
+  fclose(f);
+  return end;
+}
+
+/* Where the run's rows are: metrics.csv — or, for a run that has not ended (still running,
+ * killed, crashed: its rows are in metrics.csv.part, which the end renames), the .part up to its
+ * last whole line (the last row may be cut), when that holds more. *limit: bytes to read. */
+static const char *metrics_source(const char *mpath, char *ppath, size_t pn, long long *limit,
+                                  int quiet) {
+  struct stat ms, ps;
+  *limit = -1;
+  int n = snprintf(ppath, pn, "%s.part", mpath);
+  if (n < 0 || (size_t)n >= pn || stat(ppath, &ps) != 0 || !S_ISREG(ps.st_mode)) return mpath;
+  long long whole = whole_lines(ppath);
+  if (whole <= 0 || (stat(mpath, &ms) == 0 && (long long)ms.st_size >= whole)) return mpath;
+  if (!quiet)
+    fprintf(stderr,
+            "gradlab: plot: note: %s: the run has not ended (it is running, or it was killed or "
+            "crashed): the figures use the rows of metrics.csv.part up to its last whole line\n",
+            mpath);
+  *limit = whole;
+  return ppath;
+}
+
 static int plot_dir(const char *run_dir, int explicit_request, int quiet, const double *steps,
                     int nsteps, int draw) {
   char mpath[PATH_MAX], fdir[PATH_MAX];
@@ -524,14 +568,17 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
     return cli_error("plot: '%s' is not a run folder", run_dir);
   /* metrics.csv first, whole: a damaged file is an error before any figure file is written */
   metrics m = {0};
-  m.path = mpath;
-  int rc = plot_csv_each_row(mpath, metrics_row, &m);
+  char ppath[PATH_MAX + 8];
+  long long limit;
+  m.path = metrics_source(mpath, ppath, sizeof ppath, &limit, quiet);
+  int rc = plot_csv_each_row_upto(m.path, limit, metrics_row, &m);
   if (rc < 0) {
     metrics_free(&m);
     return CLI_FAIL;
   }
   if (rc == 0 && nsteps) check_steps(&m, steps, nsteps);
-  if (mkdir(fdir, 0777) != 0 && errno != EEXIST) {
+  int made_fdir = mkdir(fdir, 0777) == 0;
+  if (!made_fdir && errno != EEXIST) {
     metrics_free(&m);
     return cli_error("plot: cannot create %s: %s", fdir, strerror(errno));
   }
@@ -571,6 +618,7 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
   metrics_free(&m);
   rc |= plot_spec_figures(run_dir, emit_figure, &c);
   if (!c.written && !rc) {
+    if (made_fdir) rmdir(fdir); /* no empty figures/ left behind */
     if (!quiet) fprintf(stderr, "gradlab: plot: nothing to plot in %s\n", run_dir);
     return explicit_request ? CLI_FAIL : CLI_OK;
   }
@@ -622,6 +670,22 @@ static int parse_steps(const char *list, double *steps, int *nsteps) {
   }
 }
 
+static void on_sigpipe(int sig) {
+  (void)sig; /* the write to the closed pipe fails with EPIPE instead */
+}
+
+/* `gradlab plot RUN | head`: a reader that goes away must not kill the plot half-way (22 of 36
+ * figure files once). SIGPIPE is caught, not ignored, so gnuplot gets the default back; and it
+ * stays caught until the process ends, since stdout's buffer is written once more at exit. */
+static int plot_dir_guarded(const char *dir, int quiet, const double *steps, int nsteps, int draw) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigpipe;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGPIPE, &sa, NULL);
+  return plot_dir(dir, 1, quiet, steps, nsteps, draw);
+}
+
 int cli_plot(int argc, char **argv) {
   const char *dir = NULL;
   double steps[MAX_BAR_STEPS];
@@ -658,5 +722,5 @@ int cli_plot(int argc, char **argv) {
     plot_usage(stderr);
     return CLI_USAGE;
   }
-  return plot_dir(dir, 1, quiet, steps, nsteps, draw);
+  return plot_dir_guarded(dir, quiet, steps, nsteps, draw);
 }

@@ -446,6 +446,10 @@ static void on_row(int term, void *data) {
 }
 
 int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
+  return plot_csv_each_row_upto(path, -1, fn, ud);
+}
+
+int plot_csv_each_row_upto(const char *path, long long limit, row_fn fn, void *ud) {
   FILE *in = fopen(path, "rb");
   if (!in)
     return errno == ENOENT ? 1 : (cli_error("plot: cannot read %s: %s", path, strerror(errno)), -1);
@@ -461,7 +465,11 @@ int plot_csv_each_row(const char *path, row_fn fn, void *ud) {
   char buf[1 << 16];
   size_t n;
   int rc = 0;
-  while (!r.failed && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+  long long left = limit; /* bytes still to read; < 0: all */
+  while (!r.failed && left != 0 &&
+         (n = fread(buf, 1, left > 0 && left < (long long)sizeof buf ? (size_t)left : sizeof buf,
+                    in)) > 0) {
+    if (left > 0) left -= (long long)n;
     size_t done = csv_parse(&p, buf, n, on_field, on_row, &r);
     if (done != n) {
       size_t line = r.line; /* the record being read starts there (a stray quote, maybe) */

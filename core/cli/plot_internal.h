@@ -49,6 +49,8 @@ typedef int (*row_fn)(void *ud, size_t line, int nf, char **fields);
  * strictly (RFC 4180 quoting: a stray quote is an error): 0, -1 with a "FILE:LINE: reason"
  * message on failure, 1 when the file does not exist. */
 int plot_csv_each_row(const char *path, row_fn fn, void *ud);
+/* The same for the first `limit` bytes of the file only (< 0: all of it). */
+int plot_csv_each_row_upto(const char *path, long long limit, row_fn fn, void *ud);
 
 /* A figure handed on to be written and drawn: 0, or non-zero after a message. */
 typedef int (*fig_fn)(figure *f, void *ud);

@@ -484,7 +484,7 @@ static int run_main(run_opts *o, lua_State *L) {
   glab_runlog_log(o->log, "gradlab run %s (seed %llu)", o->script, o->have_seed ? o->seed : 42ULL);
   /* on disk now, not only at the end: a run that dies of a signal keeps its seed, parameters
    * and plugins in summary.json (it had "seed": null, "plugins": []) */
-  glab_runlog_flush(o->log, 0);
+  glab_runlog_write_summary(o->log);
   lua_pushcfunction(L, pmain);
   lua_pushlightuserdata(L, o);
   struct sigaction old_stop[NSTOP], old_pipe;
@@ -528,7 +528,7 @@ static int run_main(run_opts *o, lua_State *L) {
       glab_runlog_log(o->log, "sweep grid written; script ended by gradlab.sweep");
     written = glab_runlog_finish(o->log);
   } else {
-    written = glab_runlog_flush(o->log, 0);
+    written = glab_runlog_close(o->log); /* finished: false */
   }
   if (written != GLAB_OK) { /* a full disk: the run's files are not complete, say so */
     cli_error("run: %s", glab_last_error());

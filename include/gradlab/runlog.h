@@ -23,8 +23,7 @@ struct cJSON; /* from <cjson/cJSON.h> */
  *  script: the script's path (copied as script.lua and named in the summary), may be NULL.
  * NULL and a message naming the path on failure. */
 glab_runlog *glab_runlog_create(const char *dir, const char *script);
-/* Finish: write everything and mark finished=true if glab_runlog_finish was called, else
- * finished=false; free. NULL is fine. */
+/* Close (glab_runlog_close, if not done) and free. NULL is fine. */
 void glab_runlog_destroy(glab_runlog *log);
 const char *glab_runlog_dir(const glab_runlog *log);
 /* The path of a file inside the run folder (e.g. for figures); static per log, overwritten by
@@ -68,10 +67,19 @@ int glab_runlog_set_result_string(glab_runlog *log, const char *key, const char 
 /* The summary object itself, for anything else (owned by the log; add items with cJSON). */
 struct cJSON *glab_runlog_summary(glab_runlog *log);
 
-/* Write metrics.csv and summary.json now (atomically), with finished = `finished`. Usable at any
- * time, also on an error path (finished = 0): the files then hold everything recorded so far. */
+/* Write metrics.csv and summary.json now (atomically: metrics.csv.part is copied), with
+ * finished = `finished`. Usable at any time, also on an error path (finished = 0): the files
+ * then hold everything recorded so far. The run goes on writing. */
 int glab_runlog_flush(glab_runlog *log, int finished);
-/* Mark the run finished and flush (finished = true). */
+/* Write summary.json now (as it stands; "finished": false until the run is closed finished). */
+int glab_runlog_write_summary(glab_runlog *log);
+/* End the run's files: metrics.csv.part and log.txt.part are renamed into place (not copied),
+ * summary.json written, "finished" true only after glab_runlog_finish and without a failed
+ * write. Later metric/log calls fail ("run log: closed"). GLAB_OK, or the first failed write's
+ * error (the rows that could not be put in place stay in the .part file). Called again: only
+ * summary.json is written again. */
+int glab_runlog_close(glab_runlog *log);
+/* Mark the run finished and close it. */
 int glab_runlog_finish(glab_runlog *log);
 
 /* Write `len` bytes to `path` atomically: a temporary file beside it (path.tmp-<pid>, created

@@ -67,6 +67,26 @@ s = json.load(open(sys.argv[1]))
 assert s["seed"] == 42 and s["finished"] is False, s
 PY
 rm -rf "$out/run"
+# a run killed outright (SIGKILL: nothing of gradlab runs) keeps summary.json and its rows in
+# metrics.csv.part — no header-only metrics.csv beside them — and gradlab plot draws from those
+cat >"$out/killed.lua" <<'LUA'
+local gradlab = require "gradlab"
+local net = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 8}, gradlab.layer.tanh{},
+  gradlab.layer.dense{inputs = 8, outputs = 1}}
+gradlab.train{model = net, data = gradlab.data.xor(), loss = "mse", epochs = 400, batch = 4,
+  optimizer = gradlab.optim.sgd{lr = 0.1},
+  on_epoch = function(e) if e == 300 then os.execute("kill -KILL $PPID; sleep 5") end end}
+LUA
+"$gradlab" run "$out/killed.lua" --out "$out/run" >/dev/null 2>"$out/stderr"
+rc=$?
+[ "$rc" -eq 137 ] || fail "SIGKILL: exit status $rc, expected 137"
+[ ! -e "$out/run/metrics.csv" ] || fail "SIGKILL: a metrics.csv with $(wc -l <"$out/run/metrics.csv") line(s)"
+[ "$(wc -l <"$out/run/metrics.csv.part")" -gt 1000 ] || fail "SIGKILL: the rows are not in metrics.csv.part"
+grep -q '"finished":	false' "$out/run/summary.json" || fail "SIGKILL: summary.json"
+"$gradlab" plot "$out/run" --no-draw >/dev/null 2>"$out/stderr" || fail "plot of the killed run: exit $?"
+grep -q "the run has not ended" "$out/stderr" || fail "plot of the killed run: no note"
+[ -s "$out/run/figures/loss.dat" ] || fail "plot of the killed run: no loss figure: $(ls "$out/run/figures")"
+rm -rf "$out/run"
 # a plugin the script loads itself is listed in summary.json, with its absolute path
 printf 'local g = require "gradlab"\ng.load_plugin(os.getenv("GRADLAB_TEST_CRASH_PLUGIN"))\n' >"$out/load.lua"
 (cd "$(dirname "$crash")" && GRADLAB_TEST_CRASH_PLUGIN=./$(basename "$crash") "$gradlab" run "$out/load.lua" \

@@ -293,6 +293,38 @@ PY
   grep -q "holds several models' rows (named models" "$d.err" || fail "no note: $(cat "$d.err")"
   [ ! -e "$d.two/figures/grad_norm_output_grad.png" ] || fail "two models' rows mixed in one figure"
   ;;
+plot_unfinished)
+  # A run that has not ended (killed, crashed, still running) has its rows in metrics.csv.part,
+  # the last one perhaps cut: plot draws from its whole lines and says so (it said "nothing to
+  # plot" and left an empty figures/); `plot | head` draws every figure (SIGPIPE killed it).
+  d=$out/plot_unfinished
+  m=$src/tests/studies/fixture_run/metrics.csv
+  rm -rf "$d" "$d.empty" && mkdir -p "$d" "$d.empty" || fail "cannot create $d"
+  { cat "$m"; printf '12,3,1,output_grad,no'; } >"$d/metrics.csv.part"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "unfinished run: exit $?: $(cat "$d.err")"
+  grep -q "metrics.csv: the run has not ended" "$d.err" || fail "no note: $(cat "$d.err")"
+  [ -s "$d/figures/grad_norm_output_grad.png" ] || fail "unfinished run: no grad_norm figure"
+  ! grep -q "^12 " "$d/figures/grad_norm_output_grad.dat" || fail "the cut last row was read"
+  cp "$d/figures/grad_norm_output_grad.dat" "$d.dat"
+  # a header-only metrics.csv beside the rows (an older gradlab's crash) does not hide them
+  head -1 "$m" >"$d/metrics.csv"
+  rm -rf "$d/figures"
+  "$gradlab" plot "$d" --no-draw >/dev/null 2>"$d.err" || fail "header-only metrics.csv: $(cat "$d.err")"
+  cmp -s "$d.dat" "$d/figures/grad_norm_output_grad.dat" || fail "header-only metrics.csv: other data"
+  # the run ended: metrics.csv is whole and at least as long as any leftover: it is used
+  cp "$m" "$d/metrics.csv"
+  "$gradlab" plot "$d" --no-draw >/dev/null 2>"$d.err" || fail "ended run: $(cat "$d.err")"
+  ! grep -q "has not ended" "$d.err" || fail "ended run taken for unfinished"
+  rm -f "$d/metrics.csv.part"
+  rm -rf "$d/figures"
+  ( "$gradlab" plot "$d" 2>"$d.err"; echo $? >"$d.rc" ) | head -1 >/dev/null
+  [ "$(cat "$d.rc")" -eq 0 ] || fail "plot | head: exit $(cat "$d.rc"): $(cat "$d.err")"
+  [ "$(ls "$d/figures" | grep -c '\.png$')" -eq "$(ls "$d/figures" | grep -c '\.gp$')" ] ||
+    fail "plot | head: not every figure drawn: $(ls "$d/figures")"
+  "$gradlab" plot "$d.empty" 2>"$d.err"
+  [ $? -eq 1 ] && grep -q "nothing to plot" "$d.err" || fail "empty folder: $(cat "$d.err")"
+  [ ! -e "$d.empty/figures" ] || fail "an empty figures/ was left in a folder with nothing to plot"
+  ;;
 study | study_no_data)
   name=$1
   shift

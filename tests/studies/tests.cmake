@@ -31,6 +31,7 @@ studies_case(plot_long_path plot_long_path)
 studies_case(plot_targets plot_targets)
 studies_case(plot_untrusted plot_untrusted)
 studies_case(plot_named_models plot_named_models)
+studies_case(plot_unfinished plot_unfinished)
 
 # Smoke sizes, a little smaller still than --set smoke=true, so the suite stays quick under ASan.
 studies_case(xor_naive study xor_naive --set epochs=2500 --set probe_every=250 --set sweep_seeds=3
