@@ -386,12 +386,17 @@ static cJSON *number(double v) {
   return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-void glab_runlog_set_seed(glab_runlog *log, uint64_t seed) {
+int glab_runlog_set_uint(glab_runlog *log, const char *key, uint64_t value) {
+  if (!log || !key) return glab_error(GLAB_ERR_ARG, "run log: NULL");
   /* As exact digits: cJSON prints numbers with 15 significant digits, which would round a
    * seed such as 9007199254740991 and make the run impossible to repeat from its summary. */
   char digits[32];
-  snprintf(digits, sizeof digits, "%llu", (unsigned long long)seed);
-  if (log) set_item(log->summary, "seed", cJSON_CreateRaw(digits));
+  snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
+  return set_item(log->summary, key, cJSON_CreateRaw(digits));
+}
+
+void glab_runlog_set_seed(glab_runlog *log, uint64_t seed) {
+  if (log) glab_runlog_set_uint(log, "seed", seed);
 }
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value) {
   return set_item(log->params, key, cJSON_CreateString(value ? value : ""));

@@ -372,15 +372,7 @@ int glab_lua_raise_interrupt(lua_State *L) {
 }
 
 void glab_lua_record_seed(glab_runlog *log, uint64_t seed) {
-  if (!log) return;
-  glab_runlog_set_seed(log, seed);
-  /* cJSON prints numbers with 15 significant digits when that reads back within a relative
-   * epsilon: 9007199254740991 would become 9.00719925474099e+15. Write the digits as they are. */
-  char digits[32];
-  snprintf(digits, sizeof digits, "%llu", (unsigned long long)seed);
-  cJSON *summary = glab_runlog_summary(log), *raw = cJSON_CreateRaw(digits);
-  if (!summary || !raw || !cJSON_ReplaceItemInObjectCaseSensitive(summary, "seed", raw))
-    cJSON_Delete(raw);
+  if (log) glab_runlog_set_seed(log, seed); /* exact digits (2^53-1 stays exact) */
 }
 
 /* gradlab.seed(n): reseed the run's generator (layers created afterwards, shuffles, data).
@@ -396,8 +388,10 @@ static int l_seed(lua_State *L) {
   glab_seed((uint64_t)n);
   lua_pushinteger(L, n);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_seed);
+  /* "seed" stays the run's (--seed: what repeats the run); a study that seeds each of its
+   * networks itself would otherwise record only its last network's seed as the run's */
   glab_runlog *log = glab_lua_runlog(L);
-  glab_lua_record_seed(log, (uint64_t)n);
+  if (log) glab_runlog_set_uint(log, "last_seed", (uint64_t)n);
   return 0;
 }
 

@@ -51,6 +51,8 @@ const char *glab_runlog_error(const glab_runlog *log);
 
 /* summary.json content. Strings are copied. */
 void glab_runlog_set_seed(glab_runlog *log, uint64_t seed);
+/* A top-level summary.json number written with its exact digits (e.g. "last_seed"). */
+int glab_runlog_set_uint(glab_runlog *log, const char *key, uint64_t value);
 int glab_runlog_set_param_string(glab_runlog *log, const char *key, const char *value);
 int glab_runlog_set_param_number(glab_runlog *log, const char *key, double value);
 int glab_runlog_set_param_bool(glab_runlog *log, const char *key, int value);
