@@ -273,6 +273,10 @@ int cli_batch(int argc, char **argv) {
       o.jobs = (int)j;
       break;
     case 'o':
+      if (!optarg[0]) {
+        cli_error("--out wants a folder name, got an empty one");
+        goto out;
+      }
       out = optarg;
       break;
     case O_SHARD:

@@ -314,6 +314,10 @@ static int parse(int argc, char **argv, run_opts *o) {
   while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch (c) {
     case 'o':
+      if (!optarg[0]) {
+        cli_error("run: --out wants a folder name, got an empty one");
+        return CLI_USAGE;
+      }
       o->out = optarg;
       break;
     case 's': {

@@ -41,6 +41,8 @@ gradlab_lua_case(nan_text 0 ANY ${LUA_T}/scripts/nan_text.lua)
 gradlab_lua_case(real_fit 0 ANY ${LUA_T}/scripts/real_fit.lua)
 gradlab_lua_case(int_options 0 ANY ${LUA_T}/scripts/int_options.lua --set epochs=4294967296)
 gradlab_lua_case(unwind 0 ANY ${LUA_T}/errors/unwind.lua)
+# A file that cannot be written is named as given, not by its temporary name (item: net:save).
+gradlab_lua_case(save_path 0 ANY ${LUA_T}/scripts/save_path.lua)
 
 # Script errors: FILE:LINE: message (+ traceback), exit 1, run folder marked unfinished.
 gradlab_lua_case(err_syntax 1 "syntax\\.lua:3: .*unexpected symbol" ${LUA_T}/errors/syntax.lua)
@@ -187,6 +189,15 @@ set_tests_properties(lua_usage_no_script PROPERTIES PASS_REGULAR_EXPRESSION "no 
 gradlab_lua_case(usage_bad_option 2 "unknown option '--bogus'" ${LUA_T}/scripts/sweep.lua --bogus)
 gradlab_lua_case(usage_bad_seed 2 "--seed wants a non-negative integer" ${LUA_T}/scripts/sweep.lua --seed abc)
 gradlab_lua_case(usage_bad_set 2 "--set wants KEY=VALUE" ${LUA_T}/scripts/sweep.lua --set novalue)
+# an empty --out is bad usage (it was exit 1, "cannot create : No such file or directory"), in
+# gradlab batch too
+gradlab_lua_case(usage_empty_out 2 "run: --out wants a folder name, got an empty one"
+  ${LUA_T}/scripts/sweep.lua --out=)
+add_test(NAME lua_usage_batch_empty_out
+  COMMAND sh -c "\"$0\" batch \"$1\" --out '' 2>&1; test $? -eq 2" $<TARGET_FILE:gradlab_cli>
+          ${LUA_T}/scripts/sweep.lua)
+set_tests_properties(lua_usage_batch_empty_out PROPERTIES
+  PASS_REGULAR_EXPRESSION "--out wants a folder name, got an empty one")
 gradlab_lua_case(usage_missing_script 2 "cannot read script" ${LUA_T}/scripts/does_not_exist.lua)
 gradlab_lua_case(usage_dir_script 2 "^gradlab: error: run: .* is a directory, not a script" ${LUA_T}/scripts)
 gradlab_lua_case(usage_huge_seed 2 "--seed wants a non-negative integer up to 9007199254740991"
