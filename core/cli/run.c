@@ -160,13 +160,24 @@ static int l_print(lua_State *L) {
   return 0;
 }
 
-/* Message handler: the error message plus a traceback (as lua.c's msghandler). */
+/* "FILE:LINE: " of the innermost Lua function on the stack (the one that called error), or "". */
+static const char *push_where(lua_State *L) {
+  lua_Debug ar;
+  for (int level = 1; lua_getstack(L, level, &ar); level++)
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+      return lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+  return lua_pushliteral(L, "");
+}
+
+/* Message handler: the error message plus a traceback (as lua.c's msghandler). An error object
+ * that is not a string (error({})) gets the place it was raised, as a string error does. */
 static int msghandler(lua_State *L) {
   if (lua_touserdata(L, 1) == (void *)&exit_sentinel) return 1; /* os.exit: no message */
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
     if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    const char *where = push_where(L);
+    msg = lua_pushfstring(L, "%s(error object is a %s value)", where, luaL_typename(L, 1));
   }
   luaL_traceback(L, L, msg, 1);
   return 1;
@@ -227,6 +238,10 @@ static int pstore(lua_State *L) {
 static int pmain(lua_State *L) {
   run_opts *o = lua_touserdata(L, 1);
   luaL_openlibs(L);
+  /* Lua's warnings on (stock lua5.4 needs -W): an error inside a __gc metamethod, which Lua
+   * cannot raise, is then printed ("Lua warning: error in __gc ...") instead of dropped; the
+   * script's own warn() calls print too. */
+  lua_warning(L, "@on", 0);
   run_text_only(L);
   glab_lua_set_outdir(L, glab_runlog_dir(o->log));
   glab_lua_set_runlog(L, o->log);

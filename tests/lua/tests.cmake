@@ -183,6 +183,12 @@ add_test(NAME lua_err_plugin COMMAND sh ${LUA_T}/fatal.sh $<TARGET_FILE:gradlab_
   ${PROJECT_SOURCE_DIR}/tests/batch/scripts/crash.lua)
 set_tests_properties(lua_err_plugin PROPERTIES ENVIRONMENT "${LUA_ENV}")
 
+# An error object that is not a string names its line; a __gc error is printed, not lost.
+gradlab_lua_case(err_table 1 "err_table.lua:5: \\(error object is a table value\\)"
+  ${LUA_T}/scripts/err_table.lua)
+gradlab_lua_case(gc_warning 0 "Lua warning: error in __gc \\(.*gc_warning.lua:4: boom in __gc\\)"
+  ${LUA_T}/scripts/gc_warning.lua)
+
 # Bad usage: exit 2, no run folder.
 add_test(NAME lua_usage_no_script COMMAND sh -c "\"$0\" run 2>&1; test $? -eq 2" $<TARGET_FILE:gradlab_cli>)
 set_tests_properties(lua_usage_no_script PROPERTIES PASS_REGULAR_EXPRESSION "no script given")
