@@ -92,7 +92,8 @@ const char *glab_config_string(const glab_config *cfg, const char *key);
 const long *glab_config_ints(const glab_config *cfg, const char *key, int *n);
 const glab_init *glab_config_init(const glab_config *cfg, const char *key);
 
-/* Parse an option kind's default text into a config value (used for defaults and CLI --set). */
+/* Parse an option kind's default text into a config value (used for defaults and CLI --set).
+ * A bool is one of true, yes, 1 or false, no, 0 (lowercase). */
 int glab_config_set_from_text(glab_config *cfg, const char *key, glab_opt_kind kind,
                               const char *text);
 /* Levenshtein-nearest of `options` to `name`, or NULL when nothing is close. */

@@ -6,7 +6,8 @@
  *     GLAB_PLUGIN(init)
  *
  * The loader calls glab_plugin_abi() first and refuses a plugin built for another ABI version or
- * real type, before running any of its code; then glab_plugin_init(). */
+ * real type before glab_plugin_init() runs (dlopen itself runs the file's ELF constructors, if it
+ * has any, before that: nothing can stop those). Both entry symbols must be functions. */
 #ifndef GRADLAB_PLUGIN_H
 #define GRADLAB_PLUGIN_H
 
