@@ -109,6 +109,15 @@ static void on_field(void *data, size_t len, void *ctx) {
   for (size_t i = 0; i < len; i++) /* newlines inside a quoted field */
     if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n'))) p->next_line++;
   size_t col = p->nfields++;
+  /* A NUL byte is never CSV text (header or data): said as such, rather than cut at by the C
+   * strings below (the field 1<NUL>2 was "not a number: \"1\"", quoting a valid number). */
+  const char *nul = memchr(s, '\0', len);
+  if (nul) {
+    char at[64];
+    snprintf(at, sizeof at, " (byte %zu of %zu)", (size_t)(nul - s) + 1, len);
+    field_error(p, col, "the field holds a NUL byte", at);
+    return;
+  }
   if (p->header_pending) {
     if (grow((void **)&p->names, &p->names_cap, col + 1, sizeof *p->names, p)) return;
     p->names[col] = malloc(len + 1);
@@ -129,7 +138,7 @@ static void on_field(void *data, size_t len, void *ctx) {
   char *end = NULL;
   errno = 0;
   double v = strtod(s, &end);
-  if (end != s + len || strlen(s) != len || !decimal_field(s)) {
+  if (end != s + len || !decimal_field(s)) {
     char shown[64];
     /* what strtod takes but data is not: hex, inf, nan */
     field_error(p, col, end == s + len ? "not a decimal number: " : "not a number: ",

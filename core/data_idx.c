@@ -42,6 +42,7 @@ typedef struct src {
   z_stream zs;
   unsigned char *inbuf; /* file + gzip: compressed chunk */
   uint64_t isize;       /* gzip trailer: uncompressed length mod 2^32 */
+  uint64_t declared;    /* header + data bytes the header declares (0 until it is read) */
 } src;
 
 static int src_open_memory(src *s, const char *name, const void *buf, size_t len) {
@@ -148,6 +149,31 @@ static int gz_corrupt(const char *name, int members, int member_start, const cha
   return glab_error(GLAB_ERR_FORMAT, "%s: corrupt gzip stream (%s)", name, msg ? msg : zError(rc));
 }
 
+/* The trailer of a one-member gzip file agrees with the header (mod 2^32), so the file is not
+ * cut short: a stream that then does not decompress to the declared size is damaged, and
+ * corruption, not length, is what to report. */
+static int gz_trailer_agrees(const src *s, uint64_t total) {
+  return s->gz && s->members == 0 && total && (total & 0xffffffffu) == s->isize;
+}
+
+/* Compressed input ran out inside the stream (while reading `what`; NULL: after the declared
+ * data): truncated — unless the trailer is there and agrees, which a cut file's is not. */
+static int gz_breaks_off(const src *s, const char *what) {
+  char part[96];
+  if (what)
+    snprintf(part, sizeof part, "while reading %s", what);
+  else
+    snprintf(part, sizeof part, "%s",
+             gz_trailer_agrees(s, s->declared) ? "after the declared data"
+                                               : "its trailer is missing");
+  if (gz_trailer_agrees(s, s->declared))
+    return glab_error(GLAB_ERR_FORMAT,
+                      "%s: truncated gzip stream (%s), though its size trailer agrees with the "
+                      "header: the file looks corrupt",
+                      s->name, part);
+  return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (%s)", s->name, part);
+}
+
 /* Read exactly n bytes (plain: from offset `pos`, sequentially). */
 static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what) {
   if (!s->gz) {
@@ -176,9 +202,7 @@ static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what)
       return glab_error(GLAB_ERR_FORMAT,
                         "%s: truncated: the gzip stream ends before %s (%llu bytes short)", s->name,
                         what, (unsigned long long)n);
-    if (s->zs.avail_in == 0 && src_refill(s) == 0)
-      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (while reading %s)", s->name,
-                        what);
+    if (s->zs.avail_in == 0 && src_refill(s) == 0) return gz_breaks_off(s, what);
     size_t step = n > (size_t)UINT_MAX ? (size_t)UINT_MAX : n;
     s->zs.next_out = out;
     s->zs.avail_out = (uInt)step;
@@ -199,20 +223,55 @@ static int src_read(src *s, void *dst, size_t n, uint64_t pos, const char *what)
   return GLAB_OK;
 }
 
+/* How far past the declared length gz_longer decompresses (output discarded) to find out why. */
+#define GZ_LONGER_SCAN ((uint64_t)64 << 20)
+
+/* The gzip stream goes on after the `pos` bytes the header declares (one byte of it read).
+ * A file that really is longer ends its stream cleanly; a damaged one — a few bad bytes in the
+ * middle make inflate decode garbage for a while — fails zlib's checks further on (Z_DATA_ERROR:
+ * "incorrect data check", "invalid distance too far back", ...) or breaks off while its trailer
+ * agrees with the header. The rest is decompressed into a scratch buffer to tell which, up to
+ * the declared length again plus GZ_LONGER_SCAN (no allocation). */
+static int gz_longer(src *s, uint64_t pos) {
+  unsigned char scratch[16384];
+  uint64_t extra = 1, limit = pos + GZ_LONGER_SCAN;
+  int corrupt_hint = gz_trailer_agrees(s, pos);
+  while (extra <= limit) {
+    if (s->zs.avail_in == 0 && src_refill(s) == 0) {
+      if (corrupt_hint)
+        return glab_error(GLAB_ERR_FORMAT,
+                          "%s: the file looks corrupt: its gzip stream decompresses past the %llu "
+                          "bytes the header declares and then breaks off before its end",
+                          s->name, (unsigned long long)pos);
+      break;
+    }
+    s->zs.next_out = scratch;
+    s->zs.avail_out = sizeof scratch;
+    int rc = inflate(&s->zs, Z_NO_FLUSH);
+    size_t got = sizeof scratch - s->zs.avail_out;
+    extra += got;
+    if (rc == Z_STREAM_END) break; /* a whole, checked member: really longer */
+    if ((rc != Z_OK && rc != Z_BUF_ERROR) || (rc == Z_BUF_ERROR && s->zs.avail_in && !got))
+      return glab_error(GLAB_ERR_FORMAT,
+                        "%s: the file looks corrupt: its gzip stream decompresses past the %llu "
+                        "bytes the header declares and then fails zlib's check (%s)",
+                        s->name, (unsigned long long)pos,
+                        s->zs.msg ? s->zs.msg : zError(rc == Z_BUF_ERROR ? Z_DATA_ERROR : rc));
+  }
+  return glab_error(GLAB_ERR_FORMAT, "%s: longer than its header declares (%llu bytes)", s->name,
+                    (unsigned long long)pos);
+}
+
 /* After the last declared byte: a gzip stream must end there (and its CRC is checked). */
 static int src_expect_end(src *s, uint64_t pos) {
   if (!s->gz) return GLAB_OK; /* plain: the exact length was checked up front */
   unsigned char extra;
   while (!s->z_end) {
-    if (s->zs.avail_in == 0 && src_refill(s) == 0)
-      return glab_error(GLAB_ERR_FORMAT, "%s: truncated gzip stream (its trailer is missing)",
-                        s->name);
+    if (s->zs.avail_in == 0 && src_refill(s) == 0) return gz_breaks_off(s, NULL);
     s->zs.next_out = &extra;
     s->zs.avail_out = 1;
     int rc = inflate(&s->zs, Z_NO_FLUSH);
-    if (s->zs.avail_out == 0)
-      return glab_error(GLAB_ERR_FORMAT, "%s: longer than its header declares (%llu bytes)",
-                        s->name, (unsigned long long)pos);
+    if (s->zs.avail_out == 0) return gz_longer(s, pos);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
       return gz_corrupt(s->name, s->members, s->member_start, s->zs.msg, rc);
     s->member_start = 0;
@@ -358,6 +417,7 @@ static int read_header(src *s, idx_header *h) {
   /* count < 2^31, item_elems <= 2^40, size <= 8: the product fits in 64 bits. */
   h->data_len = (uint64_t)h->count * elems * glab_dtype_size(h->dtype);
   uint64_t total = h->header_len + h->data_len;
+  s->declared = total;
   if (!s->gz) {
     if (s->raw_len < total)
       return glab_error(GLAB_ERR_FORMAT,

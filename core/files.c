@@ -81,14 +81,15 @@ too_long:
   return glab_error(GLAB_ERR_ARG, "cannot write %s: path too long", path);
 }
 
-FILE *glab_file_open_temp(const char *target, char *tmp, size_t size, char *why, size_t wn) {
+FILE *glab_file_open_temp_for(const char *target, const char *shown, char *tmp, size_t size,
+                              char *why, size_t wn) {
   int fd = -1;
   for (int k = 0; k < 100 && fd < 0; k++) {
     int n = k ? snprintf(tmp, size, "%s.tmp-%ld-%d", target, (long)getpid(), k)
               : snprintf(tmp, size, "%s.tmp-%ld", target, (long)getpid());
     if (n < 0 || (size_t)n >= size) {
       set_why(why, wn, "%s", "path too long");
-      glab_error(GLAB_ERR_ARG, "cannot write %s: path too long", target);
+      glab_error(GLAB_ERR_ARG, "cannot write %s: path too long", shown);
       return NULL;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -99,9 +100,15 @@ FILE *glab_file_open_temp(const char *target, char *tmp, size_t size, char *why,
     int e = errno;
     if (fd >= 0) close(fd), unlink(tmp);
     set_why(why, wn, "%s", strerror(e));
-    glab_error(GLAB_ERR_IO, "cannot write %s: %s", tmp, strerror(e));
+    /* The file the caller asked for, not the temporary name (which follows, for the record). */
+    glab_error(GLAB_ERR_IO, "cannot write %s: %s (creating its temporary file %s)", shown,
+               strerror(e), tmp);
   }
   return f;
+}
+
+FILE *glab_file_open_temp(const char *target, char *tmp, size_t size, char *why, size_t wn) {
+  return glab_file_open_temp_for(target, target, tmp, size, why, wn);
 }
 
 FILE *glab_file_create_regular(const char *path) {
@@ -179,7 +186,7 @@ static int write_atomic(const char *path, const void *data, size_t len, int dura
                         size_t wn) {
   char target[PATH_MAX], tmp[PATH_MAX + 64];
   if (glab_file_target(path, target, sizeof target, why, wn) != GLAB_OK) return glab_last_status();
-  FILE *f = glab_file_open_temp(target, tmp, sizeof tmp, why, wn);
+  FILE *f = glab_file_open_temp_for(target, path, tmp, sizeof tmp, why, wn);
   if (!f) return glab_last_status();
   int ok = fwrite(data, 1, len, f) == len;
   return commit(f, tmp, target, path, ok, durable, why, wn);

@@ -12,7 +12,12 @@
  * the file a symbolic link resolves to; anything else is refused (an error naming `path`). */
 int glab_file_target(const char *path, char *out, size_t size, char *why, size_t wn);
 /* A new temporary file beside `target` ("<target>.tmp-<pid>", O_EXCL|O_NOFOLLOW); its name in
- * tmp. NULL with an error. */
+ * tmp. NULL with an error naming `shown` — the path the caller was given, which a symbolic link
+ * resolves to `target` — with the temporary name after it in parentheses ("cannot write
+ * x/y.bin: No such file or directory (creating its temporary file x/y.bin.tmp-42)"). */
+FILE *glab_file_open_temp_for(const char *target, const char *shown, char *tmp, size_t size,
+                              char *why, size_t wn);
+/* glab_file_open_temp_for naming `target` itself. */
 FILE *glab_file_open_temp(const char *target, char *tmp, size_t size, char *why, size_t wn);
 /* Flush and close `f` (the temporary file `tmp`), then rename it over `target`; `ok` = 0 when a
  * write already failed (errno holds why). The temporary file is removed on any failure; the

@@ -67,7 +67,7 @@ static int copy_file_atomic(const char *src, const char *dst, char *why, size_t 
     snprintf(why, wn, "%s", strerror(errno));
     return glab_error(GLAB_ERR_IO, "cannot read %s: %s", src, strerror(errno));
   }
-  FILE *out = glab_file_open_temp(target, tmp, sizeof tmp, why, wn);
+  FILE *out = glab_file_open_temp_for(target, dst, tmp, sizeof tmp, why, wn);
   if (!out) {
     fclose(in);
     return glab_last_status();

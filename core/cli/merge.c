@@ -3,7 +3,9 @@
  * The merged folder holds batch.json (the combined job list), summary.csv, and one symlink per
  * ended job to its run folder, so 'gradlab batch --status' and 'gradlab plot' work on it, and
  * 'gradlab batch --out MERGED' (no scripts) runs whatever no shard completed. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,6 +46,147 @@ static void idmap_put(idmap *m, const char *id, int pos) {
   while (m->slot[h] >= 0)
     h = (h + 1) & (m->cap - 1);
   m->slot[h] = pos;
+}
+
+/* ---- reading the inputs: every way a file can be wrong is said, naming it ---- */
+
+/* A whole file (NUL-terminated, malloc'ed) into *buf: 0, or -1 with errno (ENOENT: absent) and
+ * *why set. Opened O_NONBLOCK and checked to be a regular file, so that a FIFO planted at a
+ * job.json cannot hang the merge. */
+static int read_whole(const char *path, char **buf, size_t *len, const char **why) {
+  *buf = NULL;
+  *len = 0;
+  *why = NULL;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return *why = strerror(errno), -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    *why = strerror(e);
+    return errno = e, -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    close(fd);
+    *why = e == EISDIR ? "a folder, not a file" : "not a regular file";
+    return errno = e, -1;
+  }
+  size_t cap = (size_t)st.st_size + 1, n = 0;
+  char *b = malloc(cap);
+  for (;;) {
+    if (!b) {
+      close(fd);
+      *why = "out of memory";
+      return errno = ENOMEM, -1;
+    }
+    if (n + 1 >= cap) {
+      char *nb = realloc(b, cap *= 2);
+      if (!nb) free(b);
+      b = nb;
+      continue;
+    }
+    ssize_t r = read(fd, b + n, cap - n - 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      int e = errno;
+      free(b);
+      close(fd);
+      *why = strerror(e);
+      return errno = e, -1;
+    }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  b[n] = '\0';
+  *buf = b;
+  *len = n;
+  return 0;
+}
+
+/* Parse JSON text; NULL with " (near line L, column C)" — where cJSON stopped, which may be a
+ * byte past the fault — in where[]. */
+static cJSON *parse_json(const char *text, size_t len, char *where, size_t wn) {
+  const char *end = NULL;
+  cJSON *j = cJSON_ParseWithOpts(text, &end, 0);
+  where[0] = '\0';
+  if (j) return j;
+  if (end && end >= text && end <= text + len) {
+    size_t line = 1, col = 1;
+    for (const char *c = text; c < end; c++)
+      if (*c == '\n')
+        line++, col = 1;
+      else
+        col++;
+    int at_end = strspn(end, " \t\r\n") == (size_t)(text + len - end);
+    if (end < text + len && *end == '\0') /* cJSON reads up to the first NUL byte */
+      snprintf(where, wn, " (a NUL byte at line %zu, column %zu)", line, col);
+    else
+      snprintf(where, wn, " (%s line %zu, column %zu)", at_end ? "it ends early, at" : "near", line,
+               col);
+  }
+  return NULL;
+}
+
+/* DIR/batch.json: the parsed file, or NULL with the message printed (what is wrong, naming the
+ * file: absent, unreadable, not JSON and where, no job list). `what`: "merge DIR" for an input,
+ * "merge into DIR" for the output. */
+static cJSON *read_batch(const char *dir, const char *path, const char *what) {
+  char *text;
+  size_t len;
+  const char *why;
+  if (read_whole(path, &text, &len, &why) != 0) {
+    if (errno == ENOENT)
+      cli_error("%s is not a gradlab batch folder (it has no batch.json)", dir);
+    else
+      cli_error("cannot %s %s: cannot read %s: %s", what, dir, path, why);
+    return NULL;
+  }
+  char where[96];
+  cJSON *j = parse_json(text, len, where, sizeof where);
+  free(text);
+  if (!j)
+    cli_error("cannot %s %s: %s does not parse as JSON%s", what, dir, path, where);
+  else if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "jobs"))) {
+    cli_error("cannot %s %s: %s is not a gradlab batch.json (it has no \"jobs\" list)", what, dir,
+              path);
+    cJSON_Delete(j);
+    j = NULL;
+  }
+  return j;
+}
+
+/* DIR/<id>/job.json, the job's end: 0 with *state (NULL: the job has not ended — no job.json,
+ * or an empty one, which a machine crash can leave and the batch reruns), or -1 with the
+ * message printed when the file is there but damaged. A damaged job.json is not "not run":
+ * the job may well have run, and counting it pending would tell the user to run it again. */
+static int read_state(const char *dir, const char *id, cJSON **state) {
+  char path[4200], *text, where[96];
+  size_t len;
+  const char *why;
+  *state = NULL;
+  snprintf(path, sizeof path, "%s/%s/job.json", dir, id);
+  if (read_whole(path, &text, &len, &why) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return 0;
+    cli_error("cannot read %s: %s", path, why);
+    return -1;
+  }
+  int empty = strspn(text, " \t\r\n") == len;
+  cJSON *j = empty ? NULL : parse_json(text, len, where, sizeof where);
+  free(text);
+  if (empty) return 0;
+  if (!j) {
+    cli_error("%s is damaged: it does not parse as JSON%s", path, where);
+    return -1;
+  }
+  if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "status"))) {
+    cli_error("%s is damaged: it has no \"status\"", path);
+    cJSON_Delete(j);
+    return -1;
+  }
+  *state = j;
+  return 0;
 }
 
 static void job_copy(batch_job *d, const batch_job *s, int index) {
@@ -100,6 +243,56 @@ static int link_job(const char *out, const char *src_dir, const char *id, const 
   return 0;
 }
 
+/* An earlier merge's link at out/<name>: a symbolic link named as a job id (16 hex digits)
+ * whose target is a folder of that same name — what link_job makes, and nothing a user is
+ * likely to have put there. Its leftover temporary (".<id>.link.tmp") counts too. */
+static int merge_link_id(const char *out, const char *name, char id[17]) {
+  size_t n = strlen(name);
+  const char *base = name;
+  if (n == 16 + 10 && name[0] == '.' && !strcmp(name + 17, ".link.tmp"))
+    base = name + 1;
+  else if (n != 16)
+    return 0;
+  if (strspn(base, "0123456789abcdef") < 16) return 0;
+  char path[4200], target[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", out, name);
+  struct stat st;
+  if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode)) return 0;
+  ssize_t k = readlink(path, target, sizeof target - 1);
+  if (k < 17) return 0;
+  target[k] = '\0';
+  if (target[k - 17] != '/' || strncmp(target + k - 16, base, 16)) return 0;
+  memcpy(id, base, 16);
+  id[16] = '\0';
+  return 1;
+}
+
+/* Merging again into out: the links of jobs this merge does not link (no longer listed, or
+ * ended in none of the folders now given) go, as summary.csv and batch.json no longer list them
+ * as ended. Only merge's own links are removed (merge_link_id): never a file, a folder (a job
+ * that ran in out itself) or a link of another shape. Returns how many were removed. */
+static int remove_stale_links(const char *out, const idmap *map, const batch_list *m,
+                              cJSON *const *states) {
+  DIR *d = opendir(out);
+  if (!d) return 0;
+  int removed = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    char id[17], path[4200];
+    if (!merge_link_id(out, e->d_name, id)) continue;
+    int pos = idmap_find(map, m, id);
+    if (e->d_name[0] != '.' && pos >= 0 && states[pos]) continue; /* linked by this merge */
+    snprintf(path, sizeof path, "%s/%s", out, e->d_name);
+    if (unlink(path) == 0)
+      removed += e->d_name[0] != '.';
+    else if (errno != ENOENT)
+      fprintf(stderr, "gradlab: warning: cannot remove %s, a link of a job no longer merged: %s\n",
+              path, strerror(errno));
+  }
+  closedir(d);
+  return removed;
+}
+
 static void usage(FILE *f) {
   fputs(
       "usage: gradlab merge DIR... --out DIR\n\n"
@@ -141,8 +334,9 @@ int cli_merge(int argc, char **argv) {
   char path[4200], out_json[4200];
   snprintf(out_json, sizeof out_json, "%s/batch.json", out);
   if (batch_dir_state(out) == BATCH_DIR_BATCH) {
-    cJSON *old = batch_read_json(out_json);
-    int was_merge = old && cJSON_GetObjectItemCaseSensitive(old, "merged_from");
+    cJSON *old = read_batch(out, out_json, "merge into");
+    if (!old) return CLI_USAGE; /* said why: not parsing, no job list */
+    int was_merge = cJSON_GetObjectItemCaseSensitive(old, "merged_from") != NULL;
     cJSON_Delete(old);
     if (!was_merge) {
       cli_error("%s is a batch folder, not a merge output; choose another --out", out);
@@ -158,10 +352,12 @@ int cli_merge(int argc, char **argv) {
   for (int i = 0; i < nin; i++) {
     in[i].dir = argv[optind + i];
     snprintf(path, sizeof path, "%s/batch.json", in[i].dir);
-    in[i].bj = batch_read_json(path);
-    if (!in[i].bj ||
-        batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
-      cli_error("%s is not a gradlab batch folder (no readable batch.json)", in[i].dir);
+    in[i].bj = read_batch(in[i].dir, path, "merge");
+    if (!in[i].bj) goto done;
+    if (batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
+      cli_error("cannot merge %s: %s is not a gradlab batch.json (a job of its \"jobs\" list "
+                "lacks its id, script, seed or index)",
+                in[i].dir, path);
       goto done;
     }
     total += (size_t)in[i].l.n;
@@ -186,15 +382,26 @@ int cli_merge(int argc, char **argv) {
       idmap_put(&map, b->id, m.n);
       m.n++;
     }
-  /* Each job's state: a success anywhere wins over a failure; the first one found otherwise. */
+  /* Each job's state: a success anywhere wins over a failure; the first one found otherwise.
+   * Every job.json is read, so that a damaged one is found whatever the order of the folders:
+   * each is named, and nothing is written (exit 1) — its job may have run, and the merge
+   * cannot say how. */
   states = calloc((size_t)m.n + 1, sizeof *states);
   from = calloc((size_t)m.n + 1, sizeof *from);
+  if (!states || !from) {
+    cli_error("out of memory");
+    goto done;
+  }
+  int damaged = 0;
   for (int i = 0; i < nin; i++)
     for (int j = 0; j < in[i].l.n; j++) {
       int pos = idmap_find(&map, &m, in[i].l.jobs[j].id);
-      if (states[pos] && batch_state_ok(states[pos])) continue;
-      cJSON *st = batch_job_state(in[i].dir, in[i].l.jobs[j].id);
-      if (!st || (states[pos] && !batch_state_ok(st))) {
+      cJSON *st;
+      if (read_state(in[i].dir, in[i].l.jobs[j].id, &st) != 0) {
+        damaged++;
+        continue;
+      }
+      if (!st || (states[pos] && (batch_state_ok(states[pos]) || !batch_state_ok(st)))) {
         cJSON_Delete(st);
         continue;
       }
@@ -202,6 +409,17 @@ int cli_merge(int argc, char **argv) {
       states[pos] = st;
       from[pos] = i;
     }
+  if (damaged) {
+    if (damaged == 1)
+      cli_error("nothing merged into %s: restore that job.json, or remove it to count its job as "
+                "not run (a rerun of its batch then runs it)",
+                out);
+    else
+      cli_error("nothing merged into %s: restore those %d job.json files, or remove them to count "
+                "their jobs as not run (a rerun of their batch then runs them)",
+                out, damaged);
+    goto done;
+  }
   if (batch_mkdirs(out) != 0) {
     cli_error("cannot create %s: %s", out, strerror(errno));
     goto done;
@@ -247,6 +465,9 @@ int cli_merge(int argc, char **argv) {
     goto done;
   }
   if (batch_write_summary(out, &m, states, NULL, 0, 0) != CLI_OK) goto done;
+  /* Only now that batch.json and summary.csv describe this merge (a crash before leaves links
+   * too many, never too few, and the next merge removes them). */
+  int stale = remove_stale_links(out, &map, &m, states);
   int ok = 0, failed = 0, missing = 0;
   for (int i = 0; i < m.n; i++) {
     if (!states[i])
@@ -258,6 +479,8 @@ int cli_merge(int argc, char **argv) {
   }
   printf("merged %d folder%s into %s: %d job%s, %d ok, %d failed, %d not run\n", nin, batch_s(nin),
          out, m.n, batch_s(m.n), ok, failed, missing);
+  if (stale)
+    printf("removed %d link%s of jobs no longer merged from %s\n", stale, batch_s(stale), out);
   if (missing)
     fprintf(stderr,
             "gradlab: warning: %d job(s) ran in none of the folders; "

@@ -35,6 +35,14 @@
 #              stays a FIFO; a symbolic link there is followed (its file gets the content, the
 #              link stays); a link at .lock is refused, its target untouched; merge leaves a
 #              file at OUT/<id> alone (a warning) and links the other jobs
+#   merge_again  merging again into a merge output removes the links of the jobs it no longer
+#              merges (not listed any more, or ended in none of the folders now given) — its own
+#              links only: a file, a folder, other links are kept; the links match summary.csv,
+#              batch.json and --status
+#   merge_bad  a batch.json that does not parse is said so (the file, line and column), not "no
+#              readable batch.json"; a damaged job.json is named and nothing is merged (exit 1),
+#              rather than its job counted as not run; an empty job.json (a machine crash) is
+#              still "not run"; a FIFO at job.json does not hang the merge
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
 # GRADLAB_BATCH_RUNNER=.../fake_run.sh runs the cases against a stand-in for 'gradlab run'.
@@ -588,6 +596,114 @@ targets)
   [ "$(find m -maxdepth 1 -type l | wc -l)" = 1 ] || fail "the other job is not linked"
   no_temp_files d
   no_temp_files m
+  ;;
+merge_again)
+  # links of OUT/: "id -> target" lines, sorted
+  links() { find "$1" -maxdepth 1 -type l -printf '%f -> %l\n' | sort; }
+  ids_of() { python3 -c '
+import csv, json, sys
+d = sys.argv[1]
+a = sorted(r["id"] for r in csv.DictReader(open(d + "/summary.csv", newline="")) if r["status"] != "pending")
+b = sorted(j["id"] for j in json.load(open(d + "/batch.json"))["jobs"])
+print(" ".join(a)); print(" ".join(b))' "$1"; }
+  gl batch "$S/empty.lua" --grid x=1,2,3 --seeds 1..4 --out bk -q || fail "batch bk: exit $?"
+  gl batch "$S/empty.lua" --grid x=7,8,9 --seeds 1..2 --out bcrash -q || fail "batch bcrash: exit $?"
+  gl merge bk bcrash --out m6 > /dev/null || fail "merge bk bcrash: exit $?"
+  [ "$(links m6 | wc -l)" = 18 ] || fail "18 links expected: $(links m6)"
+  # the user's own things in the merge output, which a merge must never remove
+  echo mine > m6/notes.txt
+  mkdir m6/analysis
+  ln -s ../bk m6/shortcut
+  ln -s "$PWD/bk/summary.csv" m6/0123456789abcdef # a hex name, but not a link to a job folder
+  bid=$(ls bcrash | grep -m1 '^[0-9a-f]\{16\}$')
+  ln -s "$PWD/bcrash/$bid" "m6/.$bid.link.tmp" # a killed merge's leftover temporary link
+  gl merge bk --out m6 > out.txt 2> err.txt || fail "merge bk again: exit $?: $(cat err.txt)"
+  grep -q "^removed 6 links of jobs no longer merged from m6$" out.txt || fail "removal line: $(cat out.txt)"
+  [ "$(links m6 | grep -c '^[0-9a-f]\{16\} -> .*/bk/[0-9a-f]\{16\}$')" = 12 ] || fail "12 links into bk: $(links m6)"
+  ! links m6 | grep -q bcrash || fail "links into bcrash left: $(links m6 | grep bcrash)"
+  [ "$(links m6 | wc -l)" = 14 ] || fail "links (12 jobs + 2 of the user's): $(links m6)"
+  [ "$(cat m6/notes.txt)" = mine ] && [ -d m6/analysis ] && [ -L m6/shortcut ] && [ -L m6/0123456789abcdef ] ||
+    fail "a user file was removed: $(ls -A m6)"
+  [ ! -e "m6/.$bid.link.tmp" ] && [ ! -L "m6/.$bid.link.tmp" ] || fail "leftover temporary link kept"
+  # what the links say is what summary.csv and batch.json say
+  ids_of m6 > ids.txt || fail "reading m6"
+  [ "$(sed -n 1p ids.txt)" = "$(sed -n 2p ids.txt)" ] || fail "summary.csv and batch.json differ"
+  [ "$(sed -n 1p ids.txt)" = "$(links m6 | grep '^[0-9a-f]\{16\} -> .*/bk/[0-9a-f]\{16\}$' | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" ] ||
+    fail "links and summary.csv differ: $(cat ids.txt)"
+  gl batch --status m6 > status.txt || fail "--status m6: exit $?"
+  grep -q "done 12  failed 0  running 0  pending 0" status.txt || fail "--status: $(cat status.txt)"
+  [ -f bcrash/$bid/job.json ] && [ -d bk ] || fail "an input folder was touched"
+  # a job still listed but now ended in none of the folders: its link goes too
+  gl batch "$S/empty.lua" --grid x=1,2,3,4 --shard 1/2 --out s1 -q || fail "shard 1: exit $?"
+  gl batch "$S/empty.lua" --grid x=1,2,3,4 --shard 2/2 --out s2 -q || fail "shard 2: exit $?"
+  gl merge s1 s2 --out ms > /dev/null || fail "merge s1 s2: exit $?"
+  [ "$(links ms | wc -l)" = 4 ] || fail "4 links: $(links ms)"
+  gl merge s1 --out ms > out.txt 2> err.txt
+  [ $? = 1 ] || fail "merge of shard 1 only: exit status"
+  [ "$(links ms | wc -l)" = 2 ] && ! links ms | grep -q /s2/ || fail "links of shard 2's jobs left: $(links ms)"
+  csv ms/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok", "pending", "pending"]' || fail "ms summary"
+  gl batch --status ms > status.txt
+  grep -q "done 2  failed 0  running 0  pending 2" status.txt || fail "--status ms: $(cat status.txt)"
+  no_temp_files m6
+  ;;
+merge_bad)
+  gl batch "$S/empty.lua" --grid x=1,2,3 --out bk -q || fail "batch bk: exit $?"
+  # batch.json that does not parse: said so, with where
+  mkdir bad && printf '{"x":' > bad/batch.json
+  gl merge bad --out m1 > out.txt 2> err.txt
+  rc=$?
+  [ $rc = 2 ] || fail "unparsable batch.json: exit $rc"
+  grep -q '^gradlab: error: cannot merge bad: bad/batch.json does not parse as JSON (it ends early, at line 1, column 6)$' err.txt ||
+    fail "unparsable batch.json: $(cat err.txt)"
+  ! grep -q "no readable batch.json" err.txt || fail "still 'no readable': $(cat err.txt)"
+  printf '{"jobs": [\n  {"id": 12,]}\n' > bad/batch.json
+  gl merge bad --out m1 > out.txt 2> err.txt
+  grep -q 'bad/batch.json does not parse as JSON (near line 2, column 14)' err.txt || fail "line 2: $(cat err.txt)"
+  printf '{"version": 1}\n' > bad/batch.json
+  gl merge bad --out m1 > out.txt 2> err.txt
+  grep -q 'bad/batch.json is not a gradlab batch.json (it has no "jobs" list)' err.txt || fail "no jobs: $(cat err.txt)"
+  [ ! -e m1 ] || fail "a refused merge created its output"
+  # the output's own batch.json, damaged: refused, untouched
+  gl merge bk --out m2 > /dev/null || fail "merge m2: exit $?"
+  printf '{"merged_from":' > m2/batch.json
+  gl merge bk --out m2 > out.txt 2> err.txt
+  [ $? = 2 ] || fail "damaged output batch.json: exit status"
+  grep -q "cannot merge into m2: m2/batch.json does not parse as JSON" err.txt || fail "output batch.json: $(cat err.txt)"
+  [ "$(cat m2/batch.json)" = '{"merged_from":' ] || fail "the damaged output batch.json was replaced"
+  # a damaged job.json: named, nothing merged (exit 1) — not "ran in none of the folders"
+  gl merge bk --out m3 > /dev/null || fail "merge m3: exit $?"
+  cp m3/summary.csv m3.csv && links_before=$(ls -l m3 | md5sum)
+  cp -r bk bk2
+  id=$(ls bk2 | grep -m1 '^[0-9a-f]\{16\}$')
+  printf 'garbage' > bk2/$id/job.json
+  gl merge bk2 --out m3 > out.txt 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "damaged job.json: exit $rc"
+  grep -q "^gradlab: error: bk2/$id/job.json is damaged: it does not parse as JSON (near line 1, column 1)$" err.txt ||
+    fail "damaged job.json message: $(cat err.txt)"
+  grep -q "^gradlab: error: nothing merged into m3: restore that job.json, or remove it" err.txt ||
+    fail "nothing merged: $(cat err.txt)"
+  ! grep -q "ran in none of the folders" err.txt || fail "counted as not run: $(cat err.txt)"
+  cmp -s m3.csv m3/summary.csv && [ "$(ls -l m3 | md5sum)" = "$links_before" ] || fail "m3 changed"
+  gl merge bk2 --out m4 > out.txt 2> err.txt
+  [ $? = 1 ] && [ ! -e m4 ] || fail "a merge with a damaged job.json created m4"
+  # JSON but no status: damaged too
+  printf '{"seed": 1}\n' > bk2/$id/job.json
+  gl merge bk2 --out m4 > out.txt 2> err.txt
+  grep -q "bk2/$id/job.json is damaged: it has no \"status\"" err.txt || fail "no status: $(cat err.txt)"
+  # a FIFO there: refused at once, not waited on
+  rm bk2/$id/job.json && mkfifo bk2/$id/job.json
+  timeout 20 "$G" merge bk2 --out m4 > out.txt 2> err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "FIFO at job.json: exit $rc"
+  grep -q "cannot read bk2/$id/job.json: not a regular file" err.txt || fail "FIFO: $(cat err.txt)"
+  # an empty job.json (a machine crash before the data reached the disk) is "not run", as the
+  # batch reads it
+  rm bk2/$id/job.json && : > bk2/$id/job.json
+  gl merge bk2 --out m4 > out.txt 2> err.txt
+  [ $? = 1 ] || fail "empty job.json: exit status"
+  grep -q "1 job(s) ran in none of the folders" err.txt || fail "empty job.json: $(cat err.txt)"
+  csv m4/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok", "pending"]' || fail "m4 summary"
   ;;
 progress)
   command -v script > /dev/null || fail "script (util-linux) is needed"

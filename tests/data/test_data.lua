@@ -136,6 +136,9 @@ expect_error("num%.csv:2:1 %(column \"a\"%): not a decimal number: \"0x10\"", da
 write(tmp .. "-num.csv", "a,b,c,d,y\n.5,-2.,+3e2,1E-3,1\n")
 local good = data.csv{path = tmp .. "-num.csv"}:get(1):totable()
 assert(good[1] == 0.5 and good[2] == -2 and good[3] == 300 and math.abs(good[4] - 1e-3) < 1e-9)
+-- a NUL byte in a field (printf '1\0002'): said so, not "not a number: "1"" (cut at the NUL)
+write(tmp .. "-num.csv", "a,y\n1,0\n1\0002,1\n")
+expect_error("num%.csv:3:1 %(column \"a\"%): the field holds a NUL byte %(byte 2 of 3%)$", data.csv, {path = tmp .. "-num.csv"})
 -- a long UTF-8 field is shown without cutting a character
 write(tmp .. "-num.csv", "a,y\n" .. string.rep("é", 30) .. ",1\n")
 local ok, msg = pcall(data.csv, {path = tmp .. "-num.csv"})
