@@ -35,8 +35,9 @@ const char *cli_self_path(void);
 /* Write len bytes to path atomically; sync: durably (glab_write_file_durable: the data fsync'ed
  * before the rename, the folder after it). */
 int cli_write_file(const char *path, const void *data, size_t len, int sync);
-/* A whole file, NUL-terminated and malloc'ed (its length in *len, may be NULL); NULL when it
- * cannot be read or there is no memory. */
+/* A whole regular file, NUL-terminated and malloc'ed (its length in *len, may be NULL); NULL
+ * (errno set) when it cannot be read, is not a regular file (a FIFO is never waited on), or
+ * there is no memory. */
 char *cli_read_file(const char *path, size_t *len);
 /* Text written piece by piece: cli_buf_open gives a stream into memory (NULL: no memory),
  * cli_buf_write closes it and writes what it holds to path as cli_write_file does. */

@@ -559,6 +559,14 @@ targets)
   gl batch "$S/empty.lua" --grid x=1,2 --out d -q || fail "link at summary.csv: exit $?"
   [ -L d/summary.csv ] || fail "the link at summary.csv was replaced"
   cmp -s <(cut -d, -f1-4 good.csv) <(cut -d, -f1-4 elsewhere.csv) || fail "the link's file: $(cat elsewhere.csv)"
+  # a FIFO at a job's job.json: --status reads past it (it blocked for ever on the open)
+  j=$(ls d/*/job.json | head -n 1)
+  mv "$j" job.json.kept && mkfifo "$j"
+  timeout 20 "$G" batch --status d > out.txt 2> err.txt
+  rc=$?
+  [ $rc != 124 ] || fail "--status hung on a FIFO at $j"
+  grep -q "pending 1" out.txt || fail "--status with a FIFO at $j: $(cat out.txt err.txt)"
+  rm "$j" && mv job.json.kept "$j"
   # a FIFO at batch.json: refused before any job runs
   gl batch "$S/empty.lua" --grid x=1 --out b1 -q || fail "batch b1: exit $?"
   rm b1/batch.json && mkfifo b1/batch.json
