@@ -135,6 +135,9 @@ int batch_dir_state(const char *dir);
 int batch_check_out(const char *dir);
 /* A job's final state (<dir>/<id>/job.json) or NULL if it has not ended. */
 cJSON *batch_job_state(const char *dir, const char *id);
+/* 1 when DIR/ID/job.json is there but is no state gradlab wrote (garbage, no "status", not a
+ * regular file); an empty one (what a machine crash leaves) is not damaged: it is "not run". */
+int batch_job_state_damaged(const char *dir, const char *id);
 int batch_state_ok(const cJSON *state); /* status == "ok" */
 /* Write summary.csv into `outdir` for the jobs of `l` that are in the shard (k/n, 0 = all);
  * states[i] is the job.json of job i (NULL: not ended); running[i] marks live jobs (may be NULL).

@@ -397,6 +397,11 @@ int batch_run(const char *dir, const batch_list *l, const batch_args *a, const b
     if (!batch_in_shard(&l->jobs[i], a->shard_k, a->shard_n)) continue;
     p.total++;
     cJSON *st = batch_job_state(dir, l->jobs[i].id);
+    if (!st && batch_job_state_damaged(dir, l->jobs[i].id))
+      fprintf(stderr,
+              "gradlab: warning: %s/%s/job.json is damaged (not a job state gradlab wrote): the "
+              "job runs again\n",
+              dir, l->jobs[i].id);
     if (!st || (!batch_state_ok(st) && o->retry_failed))
       queue[nq++] = i;
     else if (batch_state_ok(st))

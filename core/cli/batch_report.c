@@ -111,6 +111,16 @@ cJSON *batch_job_state(const char *dir, const char *id) {
   return j;
 }
 
+int batch_job_state_damaged(const char *dir, const char *id) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s/job.json", dir, id);
+  struct stat st;
+  if (stat(path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0)) return 0;
+  cJSON *j = batch_job_state(dir, id);
+  cJSON_Delete(j);
+  return j == NULL;
+}
+
 static const char *jstr(const cJSON *o, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;

@@ -567,6 +567,12 @@ targets)
   [ $rc != 124 ] || fail "--status hung on a FIFO at $j"
   grep -q "pending 1" out.txt || fail "--status with a FIFO at $j: $(cat out.txt err.txt)"
   rm "$j" && mv job.json.kept "$j"
+  # a damaged job.json: the batch says so and runs the job again (it reran it without a word)
+  echo 'garbage {' > "$j"
+  gl batch "$S/empty.lua" --grid x=1,2 --out d -q 2> err.txt || fail "damaged job.json: exit $?: $(cat err.txt)"
+  grep -q "warning: $j is damaged (not a job state gradlab wrote): the job runs again" err.txt ||
+    fail "damaged job.json: no warning: $(cat err.txt)"
+  grep -q '"status":[[:space:]]*"ok"' "$j" || fail "damaged job.json: not rerun: $(cat "$j")"
   # a FIFO at batch.json: refused before any job runs
   gl batch "$S/empty.lua" --grid x=1 --out b1 -q || fail "batch b1: exit $?"
   rm b1/batch.json && mkfifo b1/batch.json
