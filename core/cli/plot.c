@@ -393,6 +393,21 @@ static const char *find_gnuplot(void) {
   return NULL;
 }
 
+/* Whether gnuplot's output is whole: a PNG from its signature to its IEND chunk, an SVG up to its
+ * closing tag. gnuplot exits 0 even when a write failed (a full disk), leaving an empty or cut
+ * file that must not replace the figure. */
+static int drawn_whole(const char *data, size_t len, const char *ext) {
+  if (!strcmp(ext, "png")) {
+    static const char sig[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
+    static const char iend[8] = {'I', 'E', 'N', 'D', '\xae', 'B', '`', '\x82'};
+    return len >= 20 && !memcmp(data, sig, 8) && !memcmp(data + len - 8, iend, 8);
+  }
+  size_t end = len;
+  while (end > 0 && isspace((unsigned char)data[end - 1]))
+    end--;
+  return end >= 6 && !memcmp(data + end - 6, "</svg>", 6);
+}
+
 /* Moves gnuplot's finished DIR/TMP.EXT to DIR/NAME.EXT through the command's atomic writer
  * (cli_write_file), so a figure obeys the rules of the .dat and .gp beside it: a FIFO or device
  * at NAME.png is refused and left alone, a link is followed. The temporary file is removed. */
@@ -407,6 +422,14 @@ static int publish(const char *dir, const char *tmp, const char *name, const cha
     int e = errno;
     unlink(from);
     return cli_error("plot: gnuplot did not write %s (%s)", from, strerror(e)), -1;
+  }
+  if (!drawn_whole(data, len, ext)) {
+    free(data);
+    unlink(from);
+    return cli_error("plot: gnuplot's %s of figure %s is %s (%zu bytes; a full disk?): %s is "
+                     "not replaced",
+                     ext, name, len ? "cut short" : "empty", len, to),
+           -1;
   }
   int rc = cli_write_file(to, data, len, 0);
   free(data);

@@ -293,6 +293,30 @@ PY
   grep -q "holds several models' rows (named models" "$d.err" || fail "no note: $(cat "$d.err")"
   [ ! -e "$d.two/figures/grad_norm_output_grad.png" ] || fail "two models' rows mixed in one figure"
   ;;
+plot_cut_output)
+  # gnuplot exits 0 even when its write failed (a full disk): an empty or cut PNG/SVG is an
+  # error naming the figure and never replaces the one drawn before (they were published empty)
+  d=$out/plot_cut_output
+  rm -rf "$d" && cp -r "$src/tests/studies/fixture_run" "$d" || fail "cannot copy the fixture"
+  "$gradlab" plot "$d" >/dev/null 2>"$d.err" || fail "first plot: $(cat "$d.err")"
+  cp "$d/figures/loss.png" "$d.png" && cp "$d/figures/loss.svg" "$d.svg"
+  cat >"$d.gnuplot" <<'SH'
+#!/bin/sh
+# a gnuplot whose writes failed: out='NAME.tmp-PID' → an empty PNG, an SVG cut short; exit 0
+out=$(printf '%s' "$2" | sed "s/^out='\(.*\)'\$/\1/")
+: >"$out.png"
+printf '<svg xmlns="http://www.w3.org/2000/svg">\n<g>' >"$out.svg"
+SH
+  chmod +x "$d.gnuplot"
+  GRADLAB_GNUPLOT=$d.gnuplot "$gradlab" plot "$d" >/dev/null 2>"$d.err"
+  rc=$?
+  [ $rc -eq 1 ] || fail "cut output: exit $rc, expected 1"
+  grep -q "plot: gnuplot's png of figure .* is empty (0 bytes; a full disk?)" "$d.err" ||
+    fail "cut output: message: $(cat "$d.err")"
+  cmp -s "$d.png" "$d/figures/loss.png" && cmp -s "$d.svg" "$d/figures/loss.svg" ||
+    fail "cut output: the figures drawn before were replaced"
+  ! ls "$d/figures" | grep -q 'tmp-' || fail "cut output: temporary files left: $(ls "$d/figures")"
+  ;;
 plot_unfinished)
   # A run that has not ended (killed, crashed, still running) has its rows in metrics.csv.part,
   # the last one perhaps cut: plot draws from its whole lines and says so (it said "nothing to

@@ -32,6 +32,7 @@ studies_case(plot_targets plot_targets)
 studies_case(plot_untrusted plot_untrusted)
 studies_case(plot_named_models plot_named_models)
 studies_case(plot_unfinished plot_unfinished)
+studies_case(plot_cut_output plot_cut_output)
 
 # Smoke sizes, a little smaller still than --set smoke=true, so the suite stays quick under ASan.
 studies_case(xor_naive study xor_naive --set epochs=2500 --set probe_every=250 --set sweep_seeds=3
