@@ -1,6 +1,7 @@
 /* main.c — the gradlab command: global options and dispatch to one file per subcommand. */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,7 +67,21 @@ static void usage(FILE *f) {
   fprintf(f, "\nexit status: 0 success, 1 error in the work, 2 bad usage\n");
 }
 
+static void on_sigxfsz(int sig) {
+  (void)sig; /* the write that passed the limit fails with EFBIG instead */
+}
+
 int main(int argc, char **argv) {
+  /* A file size limit (ulimit -f) ends a process with SIGXFSZ at the write that passes it,
+   * without a word and with the rows still buffered lost. Caught, the write fails with EFBIG
+   * and is reported as any failed write ("cannot write metrics.csv in DIR: File too large",
+   * every whole row kept). Caught, not ignored, so that the programs gradlab starts (gnuplot,
+   * batch jobs) get the default back. */
+  struct sigaction xfsz;
+  memset(&xfsz, 0, sizeof xfsz);
+  xfsz.sa_handler = on_sigxfsz;
+  sigemptyset(&xfsz.sa_mask);
+  sigaction(SIGXFSZ, &xfsz, NULL);
   if (argc < 2) {
     usage(stderr);
     return CLI_USAGE;
