@@ -8,6 +8,7 @@
 #include "gradlab/error.h"
 #include "gradlab/layer.h"
 #include "gradlab/registry.h"
+#include "names_internal.h"
 
 typedef struct param {
   char name[32];
@@ -223,15 +224,11 @@ static int rename_children(glab_layer *l) {
 
 int glab_layer_check_name(const char *name) {
   size_t n = name ? strlen(name) : 0;
-  int ok = n >= 1;
-  for (size_t i = 0; ok && i < n; i++)
-    ok = name[i] != '/' && (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
-  if (!ok)
-    return glab_error(GLAB_ERR_ARG,
-                      "layer name '%.40s%s': a name is printable text, not empty, without '/' "
-                      "(in metrics.csv 'NAME/layer' is a named model's layer)",
-                      name ? name : "", n > 40 ? "..." : "");
-  return GLAB_OK;
+  if (name && !strcmp(name, "model")) /* the model's own rows (loss, accuracy) have layer "model" */
+    return glab_error(GLAB_ERR_ARG, "layer name 'model' is reserved: metrics.csv gives the "
+                                    "model's own rows (loss, accuracy) that layer name");
+  return glab_check_name("layer", name, n, 0,
+                         "in metrics.csv 'NAME/layer' is a named model's layer");
 }
 
 int glab_layer_set_name(glab_layer *l, const char *name) {

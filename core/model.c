@@ -8,6 +8,7 @@
 
 #include "gradlab/error.h"
 #include "gradlab/model.h"
+#include "names_internal.h"
 #include "smt_internal.h"
 
 struct glab_model {
@@ -165,16 +166,8 @@ void glab_model_destroy(glab_model *m) {
 }
 
 int glab_model_check_name(const char *name) {
-  size_t n = name ? strlen(name) : 0;
-  int ok = n >= 1 && n <= 200;
-  for (size_t i = 0; ok && i < n; i++)
-    ok = name[i] != '/' && (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
-  if (!ok)
-    return glab_error(GLAB_ERR_ARG,
-                      "model name '%.40s%s': a name is 1 to 200 bytes of printable text without "
-                      "'/' (it prefixes the model's rows in metrics.csv: NAME/1, NAME/model)",
-                      name ? name : "", n > 40 ? "..." : "");
-  return GLAB_OK;
+  return glab_check_name("model", name, name ? strlen(name) : 0, 200,
+                         "it prefixes the model's rows in metrics.csv: NAME/1, NAME/model");
 }
 
 int glab_model_set_name(glab_model *m, const char *name) {

@@ -174,8 +174,14 @@ static int l_construct(lua_State *L) {
   int nchild = (int)lua_rawlen(L, 1);
   /* the name before anything is built: a bad one (the '/' that metrics.csv reads as a model
    * prefix) must not leave a half-made layer behind */
-  if (lua_getfield(L, 1, "name") == LUA_TSTRING && glab_layer_check_name(lua_tostring(L, -1)))
-    return luaL_error(L, "%s: %s", fname, glab_last_error());
+  if (lua_getfield(L, 1, "name") == LUA_TSTRING) {
+    size_t len;
+    const char *nm = lua_tolstring(L, -1, &len);
+    if (strlen(nm) != len) /* C would see only the bytes before it */
+      return luaL_error(L, "%s: layer name: a name cannot hold a NUL byte (byte %d of %d)", fname,
+                        (int)strlen(nm) + 1, (int)len);
+    if (glab_layer_check_name(nm)) return luaL_error(L, "%s: %s", fname, glab_last_error());
+  }
   lua_pop(L, 1);
   if (nchild > 0 && !lt->takes_children)
     return luaL_error(L, "%s: %s takes no child layers (got %d positional elements)", fname, type,

@@ -132,9 +132,14 @@ static int l_sequential(lua_State *L) {
   glab_lua_check_options(L, n, 1, "gradlab.sequential", keys);
   const char *name = NULL; /* checked before any layer is taken */
   int nt = lua_getfield(L, 1, "name");
-  if (nt == LUA_TSTRING)
-    name = lua_tostring(L, -1);
-  else if (nt != LUA_TNIL)
+  if (nt == LUA_TSTRING) {
+    size_t len;
+    name = lua_tolstring(L, -1, &len);
+    if (strlen(name) != len) /* C would see only the bytes before it */
+      return luaL_error(L, "gradlab.sequential: model name: a name cannot hold a NUL byte "
+                           "(byte %d of %d)",
+                        (int)strlen(name) + 1, (int)len);
+  } else if (nt != LUA_TNIL)
     return luaL_error(L, "gradlab.sequential: option 'name' must be a string, got %s",
                       luaL_typename(L, -1));
   lua_pop(L, 1); /* the string stays alive in the table at 1 */
