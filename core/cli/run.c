@@ -405,18 +405,10 @@ static int parse(int argc, char **argv, run_opts *o) {
 
 /* Every registered type into summary.json's "plugins", with the absolute path of its file (a
  * path as typed means nothing from another folder). Called at the start and again at the end,
- * for the types a script loaded itself (gradlab.load_plugin); the log lists each once. */
+ * for the types a script loaded itself (gradlab.load_plugin records them too, at once); the log
+ * lists each once. */
 static void record_plugins(run_opts *o) {
-  glab_registry *reg = glab_default_registry();
-  for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
-    glab_type_kind kind;
-    const char *name, *file, *doc;
-    const glab_option *opts;
-    char real[PATH_MAX];
-    if (glab_registry_entry(reg, i, &kind, &name, &file, &doc, &opts) != GLAB_OK) continue;
-    if (file && *file && realpath(file, real)) file = real;
-    glab_runlog_add_plugin(o->log, glab_type_kind_name(kind), name, file ? file : "");
-  }
+  glab_lua_record_plugins(o->log, glab_default_registry());
 }
 
 /* Parameters, seed and plugins into summary.json. */

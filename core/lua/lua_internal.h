@@ -158,6 +158,8 @@ lua_Integer glab_lua_current_seed(lua_State *L);
 #define GLAB_LUA_SEED_MAX 9007199254740991LL
 /* The run's seed into summary.json, as exact integer digits. */
 void glab_lua_record_seed(glab_runlog *log, uint64_t seed);
+/* Every type of `reg` into summary.json's "plugins" (absolute file paths; each type once). */
+void glab_lua_record_plugins(glab_runlog *log, glab_registry *reg);
 /* The script's result (the value at `idx`: a table, or a single value stored as "value") into
  * the run log's summary "result", flattened (lua_result.c): raises a Lua error naming the key for
  * anything that cannot be stored without losing or inventing data (colliding flat keys, keys

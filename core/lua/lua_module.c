@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* dladdr */
 #include <cjson/cJSON.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,7 +392,8 @@ static int l_seed(lua_State *L) {
   /* "seed" stays the run's (--seed: what repeats the run); a study that seeds each of its
    * networks itself would otherwise record only its last network's seed as the run's */
   glab_runlog *log = glab_lua_runlog(L);
-  if (log) glab_runlog_set_uint(log, "last_seed", (uint64_t)n);
+  if (log && glab_runlog_set_uint(log, "last_seed", (uint64_t)n) == GLAB_OK)
+    glab_runlog_write_summary(log); /* on disk now: a run killed later keeps it */
   return 0;
 }
 
@@ -404,10 +406,29 @@ static int l_outdir(lua_State *L) {
   return 1;
 }
 
+void glab_lua_record_plugins(glab_runlog *log, glab_registry *reg) {
+  if (!log || !reg) return;
+  for (size_t i = 0, n = glab_registry_count(reg); i < n; i++) {
+    glab_type_kind kind;
+    const char *name, *file, *doc;
+    const glab_option *opts;
+    char real[PATH_MAX];
+    if (glab_registry_entry(reg, i, &kind, &name, &file, &doc, &opts) != GLAB_OK) continue;
+    if (file && *file && realpath(file, real)) file = real;
+    glab_runlog_add_plugin(log, glab_type_kind_name(kind), name, file ? file : "");
+  }
+}
+
 static int l_load_plugin(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   if (glab_plugin_load(glab_lua_registry(L), path) != GLAB_OK)
     return glab_lua_fail(L, "gradlab.load_plugin");
+  /* its types into summary.json now: a run killed later still names the plugins it used */
+  glab_runlog *log = glab_lua_runlog(L);
+  if (log) {
+    glab_lua_record_plugins(log, glab_lua_registry(L));
+    glab_runlog_write_summary(log);
+  }
   return 0;
 }
 

@@ -201,6 +201,9 @@ static int l_sweep(lua_State *L) {
     }
     lua_pop(L, 1);
   }
+  /* on disk now: a run killed later still says which values it ran with */
+  glab_runlog *log = glab_lua_runlog(L);
+  if (log) glab_runlog_write_summary(log);
   lua_pushvalue(L, params);
   return 1;
 }

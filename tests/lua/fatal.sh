@@ -71,15 +71,29 @@ rm -rf "$out/run"
 # metrics.csv.part — no header-only metrics.csv beside them — and gradlab plot draws from those
 cat >"$out/killed.lua" <<'LUA'
 local gradlab = require "gradlab"
+local p = gradlab.sweep{act = {"tanh", "relu"}}
+gradlab.load_plugin(os.getenv("GRADLAB_TEST_CRASH_PLUGIN"))
+gradlab.seed(5)
 local net = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 8}, gradlab.layer.tanh{},
   gradlab.layer.dense{inputs = 8, outputs = 1}}
 gradlab.train{model = net, data = gradlab.data.xor(), loss = "mse", epochs = 400, batch = 4,
   optimizer = gradlab.optim.sgd{lr = 0.1},
   on_epoch = function(e) if e == 300 then os.execute("kill -KILL $PPID; sleep 5") end end}
 LUA
-"$gradlab" run "$out/killed.lua" --out "$out/run" >/dev/null 2>"$out/stderr"
+GRADLAB_TEST_CRASH_PLUGIN=$crash "$gradlab" run "$out/killed.lua" --out "$out/run" --seed 3 \
+  >/dev/null 2>"$out/stderr"
 rc=$?
 [ "$rc" -eq 137 ] || fail "SIGKILL: exit status $rc, expected 137"
+# what the script did before the kill is in summary.json: the sweep's value, the plugin it
+# loaded (absolute path), its own seed beside the run's
+python3 - "$out/run/summary.json" "$(cd "$(dirname "$crash")" && pwd -P)/$(basename "$crash")" <<'PY' ||
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["seed"] == 3 and s.get("last_seed") == 5, (s["seed"], s.get("last_seed"))
+assert s["params"].get("act") == "tanh", s["params"]
+assert any(p["name"] == "batch_crash" and p["file"] == sys.argv[2] for p in s["plugins"]), s["plugins"]
+PY
+  fail "SIGKILL: summary.json lacks what the script set: $(cat "$out/run/summary.json")"
 [ ! -e "$out/run/metrics.csv" ] || fail "SIGKILL: a metrics.csv with $(wc -l <"$out/run/metrics.csv") line(s)"
 [ "$(wc -l <"$out/run/metrics.csv.part")" -gt 1000 ] || fail "SIGKILL: the rows are not in metrics.csv.part"
 grep -q '"finished":	false' "$out/run/summary.json" || fail "SIGKILL: summary.json"
