@@ -745,5 +745,9 @@ int cli_plot(int argc, char **argv) {
     plot_usage(stderr);
     return CLI_USAGE;
   }
+  if (!*dir) {
+    cli_error("plot: the run folder's name is empty");
+    return CLI_USAGE;
+  }
   return plot_dir_guarded(dir, quiet, steps, nsteps, draw);
 }

@@ -122,9 +122,12 @@ int run_folder_prepare(const char *dir, int overwrite, int *lockfd) {
     return CLI_OK;
   }
   if (!overwrite) {
-    cli_error("run: '%s' already holds a run (summary.json, metrics.csv); choose another --out, "
-              "or pass --overwrite to replace that run",
-              dir);
+    const char *has = exists_in(dir, "summary.json") ? "summary.json"
+                      : exists_in(dir, "metrics.csv") ? "metrics.csv"
+                                                      : "metrics.csv.part";
+    cli_error("run: '%s' already holds a run (its %s); choose another --out, or pass "
+              "--overwrite to replace that run",
+              dir, has);
     return CLI_USAGE;
   }
   return clear_run(dir);

@@ -31,6 +31,15 @@ for f in old.gp old.png old.svg old.dat; do
   [ ! -e "$out/run/figures/$f" ] || fail "--overwrite left figures/$f"
 done
 [ -f "$out/run/notes.txt" ] && [ -f "$out/run/figures/keep.txt" ] || fail "--overwrite removed a user file"
+# A folder holding only a killed run's metrics.csv.part is a run too, and the message names that
+# file (it named summary.json and metrics.csv, which were not there)
+mkdir -p "$out/killed" && printf 'step,epoch,layer,tensor,stat,value\n' >"$out/killed/metrics.csv.part"
+"$gradlab" run "$other" --out "$out/killed" >/dev/null 2>"$out/stderr"
+[ $? -eq 2 ] && grep -q "already holds a run (its metrics.csv.part)" "$out/stderr" ||
+  fail "a .part-only folder: $(cat "$out/stderr")"
+"$gradlab" plot "" 2>"$out/stderr"
+[ $? -eq 2 ] && grep -q "plot: the run folder's name is empty" "$out/stderr" ||
+  fail "plot '': $(cat "$out/stderr")"
 # A folder without a run (only user files) is used as it is.
 mkdir -p "$out/fresh" && echo mine >"$out/fresh/notes.txt"
 "$gradlab" run "$other" --out "$out/fresh" >/dev/null 2>"$out/stderr" || fail "a folder without a run"
