@@ -366,7 +366,10 @@ int glab_recorder_commit(glab_recorder *r, const glab_optimizer *opt) {
   r->pending = 0;
   r->have_latest = 1;
   store_row(r);
-  if (r->log) emit_csv(r);
+  if (r->log) {
+    emit_csv(r);
+    glab_runlog_push_rows(r->log); /* a failed write is remembered and raised by the next metric */
+  }
   return GLAB_OK;
 }
 

@@ -39,6 +39,7 @@ struct glab_runlog {
   long rows;
   cJSON *summary, *params, *plugins, *events, *final, *result;
   int finished, closed;
+  double pushed_at; /* CLOCK_MONOTONIC seconds of the last glab_runlog_push_rows write */
   char *error; /* the first failed write, or NULL */
 };
 
@@ -352,6 +353,18 @@ int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer
   log->rows++;
   if (put != n || ferror(log->csv)) return io_failed(log, "metrics.csv", e ? strerror(e) : NULL);
   return log->error ? glab_error(GLAB_ERR_IO, "%s", log->error) : GLAB_OK;
+}
+
+int glab_runlog_push_rows(glab_runlog *log) {
+  if (!log || !log->csv || ferror(log->csv)) return GLAB_OK; /* closed, or failed: said already */
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double t = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+  if (t - log->pushed_at < 0.1) return GLAB_OK;
+  log->pushed_at = t;
+  errno = 0;
+  if (fflush(log->csv) != 0) return io_failed(log, "metrics.csv", errno ? strerror(errno) : NULL);
+  return GLAB_OK;
 }
 
 long glab_runlog_metric_rows(const glab_runlog *log) {

@@ -33,6 +33,10 @@ const char *glab_runlog_path(glab_runlog *log, const char *name);
 /* One metrics.csv row. layer/tensor/stat are quoted per RFC 4180 when needed. */
 int glab_runlog_metric(glab_runlog *log, long step, int epoch, const char *layer,
                        const char *tensor, const char *stat, double value);
+/* Hand the buffered metrics.csv rows to the file when the last time was 0.1 s ago or more, so
+ * that a process killed outright (SIGKILL, a crash) loses at most that much of them (it lost up
+ * to 16 KiB). Cheap to call after every step. GLAB_OK or the write's error. */
+int glab_runlog_push_rows(glab_runlog *log);
 /* Rows written so far. */
 long glab_runlog_metric_rows(const glab_runlog *log);
 

@@ -78,7 +78,10 @@ local net = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 8}, gra
   gradlab.layer.dense{inputs = 8, outputs = 1}}
 gradlab.train{model = net, data = gradlab.data.xor(), loss = "mse", epochs = 400, batch = 4,
   optimizer = gradlab.optim.sgd{lr = 0.1},
-  on_epoch = function(e) if e == 300 then os.execute("kill -KILL $PPID; sleep 5") end end}
+  on_epoch = function(e)
+    if e == 299 then os.execute("sleep 0.3") end -- the rows are handed to the file every 0.1 s
+    if e == 300 then os.execute("kill -KILL $PPID; sleep 5") end
+  end}
 LUA
 GRADLAB_TEST_CRASH_PLUGIN=$crash "$gradlab" run "$out/killed.lua" --out "$out/run" --seed 3 \
   >/dev/null 2>"$out/stderr"
@@ -96,6 +99,15 @@ PY
   fail "SIGKILL: summary.json lacks what the script set: $(cat "$out/run/summary.json")"
 [ ! -e "$out/run/metrics.csv" ] || fail "SIGKILL: a metrics.csv with $(wc -l <"$out/run/metrics.csv") line(s)"
 [ "$(wc -l <"$out/run/metrics.csv.part")" -gt 1000 ] || fail "SIGKILL: the rows are not in metrics.csv.part"
+# every row up to the kill reached the file (up to 16 KiB of them stayed in the buffer): the
+# last epoch's rows are there, and the last line is whole
+python3 - "$out/run/metrics.csv.part" <<'PY' || fail "SIGKILL: rows lost: $(tail -c 300 "$out/run/metrics.csv.part")"
+import sys
+text = open(sys.argv[1]).read()
+assert text.endswith("\n"), "cut last line"
+epochs = {int(l.split(",")[1]) for l in text.splitlines()[1:]}
+assert max(epochs) >= 299, max(epochs)
+PY
 grep -q '"finished":	false' "$out/run/summary.json" || fail "SIGKILL: summary.json"
 "$gradlab" plot "$out/run" --no-draw >/dev/null 2>"$out/stderr" || fail "plot of the killed run: exit $?"
 grep -q "the run has not ended" "$out/stderr" || fail "plot of the killed run: no note"
