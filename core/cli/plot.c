@@ -10,6 +10,7 @@
  * written. Every figure becomes figures/NAME.dat + NAME.gp (kept, so users can restyle and rerun
  * `gnuplot NAME.gp`) and gnuplot, run as a subprocess, writes NAME.png and NAME.svg. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -536,6 +537,26 @@ static void check_steps(const metrics *m, const double *user, int nuser) {
   free(all);
 }
 
+/* gnuplot's figures drawn under a temporary name (NAME.tmp-PID.png/.svg) by a plot that was
+ * killed (SIGTERM, SIGKILL) before it put them in place: removed when that process is gone. A
+ * live pid's files are left alone (another plot of the same folder may be drawing them). */
+static void remove_stale_drawn(const char *fdir) {
+  DIR *d = opendir(fdir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    const char *t = strstr(e->d_name, ".tmp-");
+    if (!t) continue;
+    char *end;
+    long pid = strtol(t + 5, &end, 10);
+    if (end == t + 5 || pid <= 0 || (strcmp(end, ".png") && strcmp(end, ".svg"))) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", fdir, e->d_name) < (int)sizeof path) unlink(path);
+  }
+  closedir(d);
+}
+
 /* The length of `path` up to and including its last newline (0: none), or -1 if unreadable. */
 static long long whole_lines(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -618,6 +639,7 @@ static int plot_dir(const char *run_dir, int explicit_request, int quiet, const 
                      "(remove it, or plot a copy of the run folder)",
                      fdir, S_ISLNK(fst.st_mode) ? "a symbolic link" : "not a folder");
   }
+  remove_stale_drawn(fdir);
   emit_ctx c = {fdir, NULL, quiet, 0, 0};
   const char *env = getenv("GRADLAB_GNUPLOT");
   if (draw && !(c.gnuplot = find_gnuplot()))

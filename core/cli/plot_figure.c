@@ -416,6 +416,13 @@ static void on_field(void *s, size_t len, void *data) {
   if (r->failed) return;
   for (size_t i = 0; i < len; i++) /* a line break inside a quoted field */
     r->next_line += ((const char *)s)[i] == '\n';
+  /* The fields are read as C strings: a NUL byte would cut "0.1\0garbage" to 0.1 unseen. No
+   * gradlab writer puts one there, so it is damage, said as the other damaged rows are. */
+  if (len && memchr(s, '\0', len)) {
+    cli_error("%s:%zu: field %d holds a NUL byte (a damaged row)", r->path, r->line, r->nf + 1);
+    r->failed = 1;
+    return;
+  }
   if (r->nf == r->cap) {
     int cap = r->cap ? 2 * r->cap : 8;
     char **p = realloc(r->f, (size_t)cap * sizeof *p);

@@ -6,8 +6,8 @@
 # plot_bad_input   a metrics.csv with a wrong header / not a run folder: exit 1, no crash
 # plot_usage       no run folder / unknown option: exit 2
 # plot_damaged     a damaged metrics.csv (a stray quote, ragged rows, steps that are not whole
-#                  numbers 0..2^53-1, values that are not numbers): "gradlab: error:
-#                  RUN/metrics.csv:LINE: reason", exit 1, no figure file written
+#                  numbers 0..2^53-1, values that are not numbers, a NUL byte in a field):
+#                  "gradlab: error: RUN/metrics.csv:LINE: reason", exit 1, no figure file written
 # plot_steps       --steps without a value, an unknown option, two folders, --steps -1: exit 2
 #                  saying what is wrong (not just the usage); --steps naming a step that was
 #                  not recorded: a warning naming it and the step shown instead
@@ -125,6 +125,9 @@ plot_damaged)
   damage 4 's/^\([0-9]*\),[0-9]*,/\1,x,/' "epoch 'x' is not a whole number"
   damage 6 's/,[^,]*$/,zero/' "value 'zero' is not a number"
   damage 6 's/,[^,]*$/,/' "value '' is not a number"
+  # a NUL byte inside a field: damage, not a value cut short there (0.1, layer xn/1)
+  damage 6 's/,[^,]*$/,0.1\x00garbage/' "field 6 holds a NUL byte"
+  damage 5 's/^\([0-9]*,[0-9]*\),[^,]*,/\1,xn\/1\x00junk,/' "field 3 holds a NUL byte"
   # what gradlab itself writes stays fine: nan/inf values, \r\n line ends, quoted names
   rm -rf "$d" && mkdir -p "$d"
   sed '6s/,[^,]*$/,nan/; 7s/,[^,]*$/,-inf/; s/$/\r/' "$m" >"$d/metrics.csv"
@@ -316,6 +319,14 @@ SH
   cmp -s "$d.png" "$d/figures/loss.png" && cmp -s "$d.svg" "$d/figures/loss.svg" ||
     fail "cut output: the figures drawn before were replaced"
   ! ls "$d/figures" | grep -q 'tmp-' || fail "cut output: temporary files left: $(ls "$d/figures")"
+  # what a killed plot left under a temporary name is removed by the next one (never before:
+  # they stayed for good); a live process's are not touched
+  : >"$d/figures/loss.tmp-999999999.png" && : >"$d/figures/loss.tmp-999999999.svg"
+  : >"$d/figures/loss.tmp-$$.png"
+  "$gradlab" plot "$d" --no-draw >/dev/null 2>"$d.err" || fail "plot after a killed one: $(cat "$d.err")"
+  [ ! -e "$d/figures/loss.tmp-999999999.png" ] && [ ! -e "$d/figures/loss.tmp-999999999.svg" ] ||
+    fail "a killed plot's temporary figures stayed"
+  [ -e "$d/figures/loss.tmp-$$.png" ] || fail "a live process's temporary figure was removed"
   ;;
 plot_unfinished)
   # A run that has not ended (killed, crashed, still running) has its rows in metrics.csv.part,
