@@ -221,6 +221,18 @@ static int emit_slurm(const char *dir, const batch_args *a, const batch_list *l,
   return CLI_OK;
 }
 
+/* The "merged_from" of DIR/batch.json (detached, or NULL): a merge output whose pending jobs
+ * the batch runs stays a merge output, so that merging into it again is allowed (docs/batch.md
+ * recommends merge, batch --out MERGED, merge again). */
+static cJSON *merged_from_of(const char *dir) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/batch.json", dir);
+  cJSON *old = batch_read_json(path);
+  cJSON *mf = cJSON_DetachItemFromObjectCaseSensitive(old, "merged_from");
+  cJSON_Delete(old);
+  return mf;
+}
+
 static void collect_states(const char *dir, const batch_list *l, cJSON **states) {
   for (int i = 0; i < l->n; i++)
     states[i] = batch_job_state(dir, l->jobs[i].id);
@@ -295,6 +307,10 @@ int cli_batch(int argc, char **argv) {
       o.retry_failed = 1;
       break;
     case O_STATUS:
+      if (!optarg[0]) {
+        cli_error("--status wants a batch folder name, got an empty one");
+        goto out;
+      }
       status = optarg;
       break;
     case O_EMIT:
@@ -420,6 +436,8 @@ int cli_batch(int argc, char **argv) {
   }
   bj = cJSON_CreateObject();
   cJSON_AddNumberToObject(bj, "version", 1);
+  cJSON *mf = ds == BATCH_DIR_BATCH ? merged_from_of(out) : NULL;
+  if (mf) cJSON_AddItemToObject(bj, "merged_from", mf);
   cJSON_AddItemToObject(bj, "args", batch_args_to_json(&a));
   if (a.shard_n) {
     cJSON *sh = cJSON_AddArrayToObject(bj, "shard");

@@ -89,7 +89,9 @@ cJSON *batch_args_to_json(const batch_args *a);
 int batch_args_from_json(const cJSON *j, batch_args *a);
 void batch_args_free(batch_args *a);
 cJSON *batch_list_to_json(const batch_list *l);
-int batch_list_from_json(const cJSON *arr, batch_list *out);
+/* The "jobs" list of a batch.json: 0, or -1 with why[] (may be NULL) saying which job is not one
+ * gradlab wrote and how (no id of 16 hex digits, a seed out of 0..2^53-1, ...). */
+int batch_list_from_json(const cJSON *arr, batch_list *out, char *why, size_t whyn);
 char *batch_params_text(const batch_job *j); /* "k=v k2=v2" (malloc'ed) */
 
 /* ---- batch_exec.c ---- */
@@ -133,10 +135,17 @@ int batch_dir_state(const char *dir);
 /* The check both commands make before writing anything: CLI_OK for a new or a batch folder,
  * else CLI_USAGE with "DIR exists and is not a gradlab batch folder" (or "not a folder"). */
 int batch_check_out(const char *dir);
-/* A job's final state (<dir>/<id>/job.json) or NULL if it has not ended. */
+/* NULL when st is a job.json gradlab wrote for job `id`: "status" "ok" or "failed", its own
+ * "id", and every field job_finish writes (script, seed, params, reason, timed_out, duration,
+ * result, error, stderr_tail), with, given `job` (else NULL), the job's seed and parameters;
+ * else what is wrong, in why[]. */
+const char *batch_state_damage(const cJSON *st, const char *id, const batch_job *job, char *why,
+                               size_t n);
+/* A job's final state (<dir>/<id>/job.json) or NULL if it has not ended (or if it is not a
+ * state gradlab wrote for that job: batch_job_state_damaged says which). */
 cJSON *batch_job_state(const char *dir, const char *id);
-/* 1 when DIR/ID/job.json is there but is no state gradlab wrote (garbage, no "status", not a
- * regular file); an empty one (what a machine crash leaves) is not damaged: it is "not run". */
+/* 1 when DIR/ID/job.json is there but is no state gradlab wrote (garbage, batch_state_damage,
+ * not a regular file); an empty one (what a machine crash leaves) is not damaged: "not run". */
 int batch_job_state_damaged(const char *dir, const char *id);
 int batch_state_ok(const cJSON *state); /* status == "ok" */
 /* Write summary.csv into `outdir` for the jobs of `l` that are in the shard (k/n, 0 = all);

@@ -160,17 +160,19 @@ static const cJSON *pick_number(const cJSON *summary, const char *key) {
   return NULL;
 }
 
-/* A job that did not finish leaves its writer's partial files (metrics.csv.part, x.tmp-<pid>):
- * remove them, so that no half-written file stays in the batch folder. */
-static int is_partial(const char *name) {
+/* A job that did not finish may leave its writers' temporary files (x.tmp-<pid>, the half of a
+ * file being replaced): they go, so that no half-written file stays under a name of its own.
+ * Its metrics.csv.part and log.txt.part stay: they are what the run recorded up to its end, in
+ * whole lines, which 'gradlab plot DIR/<id>' draws (as it does for a killed 'gradlab run'); a
+ * rerun of the job starts from an empty folder anyway (job_start). */
+static int is_writer_temp(const char *name) {
   size_t n = strlen(name);
-  return (n > 5 && !strcmp(name + n - 5, ".part")) || (n > 4 && !strcmp(name + n - 4, ".tmp")) ||
-         strstr(name, ".tmp-") || strstr(name, ".tmp.");
+  return (n > 4 && !strcmp(name + n - 4, ".tmp")) || strstr(name, ".tmp-") || strstr(name, ".tmp.");
 }
 
-static int rm_partial(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+static int rm_writer_temp(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
   (void)st;
-  if (flag == FTW_F && is_partial(path + ftw->base)) unlink(path);
+  if (flag == FTW_F && is_writer_temp(path + ftw->base)) unlink(path);
   return 0;
 }
 
@@ -214,7 +216,7 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   } else if (!ok) {
     snprintf(reason, sizeof reason, "summary.json not marked finished");
   }
-  if (!ok) nftw(jd, rm_partial, 8, FTW_PHYS);
+  if (!ok) nftw(jd, rm_writer_temp, 8, FTW_PHYS);
   /* Stopped by the user: an unfinished job stays incomplete and reruns on resume. */
   if (!ok && stopping) {
     cJSON_Delete(summary);

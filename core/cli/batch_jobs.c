@@ -554,31 +554,78 @@ cJSON *batch_list_to_json(const batch_list *l) {
   return arr;
 }
 
-int batch_list_from_json(const cJSON *arr, batch_list *out) {
+/* Why job k (1-based) of a batch.json "jobs" list is not one gradlab wrote, into why[]; NULL if
+ * it is: an id of 16 hex digits (never a path such as "../victim"), a script, a seed that
+ * 'gradlab run --seed' takes, an index, string parameters. */
+static const char *job_json_damage(const cJSON *o, int k, char *why, size_t n) {
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+  const cJSON *seed = cJSON_GetObjectItemCaseSensitive(o, "seed");
+  const cJSON *idx = cJSON_GetObjectItemCaseSensitive(o, "index");
+  const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params"), *kv;
+  if (!cJSON_IsObject(o))
+    snprintf(why, n, "job %d of its \"jobs\" list is not an object", k);
+  else if (!cJSON_IsString(id))
+    snprintf(why, n, "job %d of its \"jobs\" list has no \"id\"", k);
+  else if (strlen(id->valuestring) != 16 || strspn(id->valuestring, "0123456789abcdef") != 16)
+    snprintf(why, n, "job %d of its \"jobs\" list has the id \"%.40s\", not 16 hex digits", k,
+             id->valuestring);
+  else if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "script")))
+    snprintf(why, n, "job %s of its \"jobs\" list has no \"script\"", id->valuestring);
+  else if (!cJSON_IsNumber(seed) || seed->valuedouble != floor(seed->valuedouble) ||
+           seed->valuedouble < 0 || seed->valuedouble > (double)BATCH_SEED_MAX) {
+    char v[40] = "no \"seed\"";
+    if (cJSON_IsNumber(seed)) {
+      strcpy(v, "the seed ");
+      batch_fmt_number(seed->valuedouble, v + 9, sizeof v - 9);
+    }
+    snprintf(why, n,
+             "job %s of its \"jobs\" list has %s; seeds are integers 0..%lld, as 'gradlab run "
+             "--seed' takes",
+             id->valuestring, v, BATCH_SEED_MAX);
+  } else if (!cJSON_IsNumber(idx) || idx->valuedouble != floor(idx->valuedouble) ||
+             idx->valuedouble < 0 || idx->valuedouble > 2147483647.0)
+    snprintf(why, n, "job %s of its \"jobs\" list has no \"index\" (a whole number from 0)",
+             id->valuestring);
+  else if (p && !cJSON_IsObject(p))
+    snprintf(why, n, "job %s of its \"jobs\" list has \"params\" that are not an object",
+             id->valuestring);
+  else {
+    cJSON_ArrayForEach(kv, p) if (!cJSON_IsString(kv)) {
+      snprintf(why, n, "job %s of its \"jobs\" list has a parameter %.40s that is not a string",
+               id->valuestring, kv->string);
+      return why;
+    }
+    return NULL;
+  }
+  return why;
+}
+
+int batch_list_from_json(const cJSON *arr, batch_list *out, char *why, size_t whyn) {
   memset(out, 0, sizeof *out);
+  char own[160];
+  if (!why) why = own, whyn = sizeof own;
+  why[0] = '\0';
   const cJSON *o;
+  int k = 0;
   cJSON_ArrayForEach(o, arr) {
+    if (job_json_damage(o, ++k, why, whyn)) {
+      batch_list_free(out);
+      return -1;
+    }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "script");
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(o, "seed");
     const cJSON *idx = cJSON_GetObjectItemCaseSensitive(o, "index");
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params");
-    if (!cJSON_IsString(id) || strlen(id->valuestring) != 16 ||
-        strspn(id->valuestring, "0123456789abcdef") != 16 || !cJSON_IsString(sc) ||
-        !cJSON_IsNumber(seed) || !cJSON_IsNumber(idx)) {
-      batch_list_free(out);
-      return -1;
-    }
     batch_job *j = list_push(out);
     if (!j) break;
     memcpy(j->id, id->valuestring, 17);
     j->script = strdup(sc->valuestring);
     j->seed = (long long)seed->valuedouble;
-    j->index = idx->valueint;
+    j->index = (int)idx->valuedouble;
     j->params = calloc((size_t)cJSON_GetArraySize(p) + 1, sizeof *j->params);
     const cJSON *kv;
     cJSON_ArrayForEach(kv, p) {
-      if (!cJSON_IsString(kv)) continue;
       j->params[j->nparams].key = strdup(kv->string);
       j->params[j->nparams].value = strdup(kv->valuestring);
       j->nparams++;

@@ -100,11 +100,74 @@ int batch_mkdirs(const char *path) {
   return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The fields job_finish (batch_exec.c) always writes, with their types. */
+static const struct {
+  const char *key;
+  cJSON_bool (*is)(const cJSON *);
+} state_fields[] = {
+    {"script", cJSON_IsString}, {"seed", cJSON_IsNumber},    {"params", cJSON_IsObject},
+    {"reason", cJSON_IsString}, {"timed_out", cJSON_IsBool}, {"duration", cJSON_IsNumber},
+    {"result", cJSON_IsObject}, {"error", cJSON_IsString},   {"stderr_tail", cJSON_IsString}};
+
+/* Whether job `job`'s parameters are exactly the object p. */
+static int same_params(const cJSON *p, const batch_job *job) {
+  if (cJSON_GetArraySize(p) != job->nparams) return 0;
+  for (int i = 0; i < job->nparams; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, job->params[i].key);
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, job->params[i].value)) return 0;
+  }
+  return 1;
+}
+
+const char *batch_state_damage(const cJSON *st, const char *id, const batch_job *job, char *why,
+                               size_t n) {
+  const cJSON *status = cJSON_GetObjectItemCaseSensitive(st, "status");
+  const cJSON *sid = cJSON_GetObjectItemCaseSensitive(st, "id");
+  if (!cJSON_IsString(status)) {
+    snprintf(why, n, "it has no \"status\"");
+    return why;
+  }
+  if (strcmp(status->valuestring, "ok") && strcmp(status->valuestring, "failed")) {
+    snprintf(why, n, "its \"status\" is \"%.40s\", not \"ok\" or \"failed\"", status->valuestring);
+    return why;
+  }
+  if (!cJSON_IsString(sid)) {
+    snprintf(why, n, "it has no \"id\"");
+    return why;
+  }
+  if (strcmp(sid->valuestring, id)) { /* another job's state, linked or copied there */
+    snprintf(why, n, "it is the state of job \"%.40s\", not of job %s (its folder)",
+             sid->valuestring, id);
+    return why;
+  }
+  for (size_t i = 0; i < sizeof state_fields / sizeof *state_fields; i++)
+    if (!state_fields[i].is(cJSON_GetObjectItemCaseSensitive(st, state_fields[i].key))) {
+      snprintf(why, n,
+               "it has no \"%s\" (a job.json gradlab wrote has id, script, seed, "
+               "params, status, reason, timed_out, duration, result, error and stderr_tail)",
+               state_fields[i].key);
+      return why;
+    }
+  if (!job) return NULL;
+  const cJSON *seed = cJSON_GetObjectItemCaseSensitive(st, "seed");
+  if (seed->valuedouble != (double)job->seed) {
+    char v[32];
+    batch_fmt_number(seed->valuedouble, v, sizeof v);
+    snprintf(why, n, "its \"seed\" is %s, not the job's %lld", v, job->seed);
+    return why;
+  }
+  if (!same_params(cJSON_GetObjectItemCaseSensitive(st, "params"), job)) {
+    snprintf(why, n, "its \"params\" are not the job's");
+    return why;
+  }
+  return NULL;
+}
+
 cJSON *batch_job_state(const char *dir, const char *id) {
-  char path[4200];
+  char path[4200], why[256];
   snprintf(path, sizeof path, "%s/%s/job.json", dir, id);
   cJSON *j = batch_read_json(path);
-  if (j && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "status"))) {
+  if (j && batch_state_damage(j, id, NULL, why, sizeof why)) {
     cJSON_Delete(j);
     j = NULL;
   }
@@ -381,9 +444,14 @@ int batch_status(const char *dir) {
   snprintf(path, sizeof path, "%s/batch.json", dir);
   cJSON *bj = batch_read_json(path);
   batch_list l;
-  if (!bj || batch_list_from_json(cJSON_GetObjectItemCaseSensitive(bj, "jobs"), &l) != 0) {
+  char why[256] = "";
+  if (!bj || batch_list_from_json(cJSON_GetObjectItemCaseSensitive(bj, "jobs"), &l, why,
+                                  sizeof why) != 0) {
     cJSON_Delete(bj);
-    cli_error("%s is not a gradlab batch folder (no readable batch.json)", dir);
+    if (*why)
+      cli_error("%s is not a gradlab batch folder (%s: %s)", dir, path, why);
+    else
+      cli_error("%s is not a gradlab batch folder (no readable batch.json)", dir);
     return CLI_USAGE;
   }
   int k = 0, n = 0;

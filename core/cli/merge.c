@@ -157,16 +157,18 @@ static cJSON *read_batch(const char *dir, const char *path, const char *what) {
   return j;
 }
 
-/* DIR/<id>/job.json, the job's end: 0 with *state (NULL: the job has not ended — no job.json,
- * or an empty one, which a machine crash can leave and the batch reruns), or -1 with the
- * message printed when the file is there but damaged. A damaged job.json is not "not run":
+/* DIR/<id>/job.json, the end of job `job`: 0 with *state (NULL: the job has not ended — no
+ * job.json, or an empty one, which a machine crash can leave and the batch reruns), or -1 with
+ * the message printed when the file is there but damaged: not JSON, or not what 'gradlab batch'
+ * writes for this job (batch_state_damage: a status other than ok/failed, another job's id — a
+ * link to its job.json —, fields missing, another seed). A damaged job.json is not "not run":
  * the job may well have run, and counting it pending would tell the user to run it again. */
-static int read_state(const char *dir, const char *id, cJSON **state) {
-  char path[4200], *text, where[96];
+static int read_state(const char *dir, const batch_job *job, cJSON **state) {
+  char path[4200], *text, where[96], bad[256];
   size_t len;
   const char *why;
   *state = NULL;
-  snprintf(path, sizeof path, "%s/%s/job.json", dir, id);
+  snprintf(path, sizeof path, "%s/%s/job.json", dir, job->id);
   if (read_whole(path, &text, &len, &why) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return 0;
     cli_error("cannot read %s: %s", path, why);
@@ -180,8 +182,8 @@ static int read_state(const char *dir, const char *id, cJSON **state) {
     cli_error("%s is damaged: it does not parse as JSON%s", path, where);
     return -1;
   }
-  if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "status"))) {
-    cli_error("%s is damaged: it has no \"status\"", path);
+  if (batch_state_damage(j, job->id, job, bad, sizeof bad)) {
+    cli_error("%s is damaged: %s", path, bad);
     cJSON_Delete(j);
     return -1;
   }
@@ -241,6 +243,17 @@ static int link_job(const char *out, const char *src_dir, const char *id, const 
     return -1;
   }
   return 0;
+}
+
+/* out/<id> is a real folder holding a job.json (empty or not): a job that 'gradlab batch --out
+ * OUT' ran in the merge output itself, not a link of an earlier merge. */
+static int own_job_folder(const char *out, const char *id) {
+  char path[4200];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/%s", out, id);
+  if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+  snprintf(path, sizeof path, "%s/%s/job.json", out, id);
+  return lstat(path, &st) == 0;
 }
 
 /* An earlier merge's link at out/<name>: a symbolic link named as a job id (16 hex digits)
@@ -312,7 +325,9 @@ int cli_merge(int argc, char **argv) {
   opterr = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-    if (c == 'o')
+    if (c == 'o' && !optarg[0]) /* as 'gradlab run/batch --out ""' say */
+      return cli_error("--out wants a folder name, got an empty one"), CLI_USAGE;
+    else if (c == 'o')
       out = optarg;
     else if (c == 'h')
       return usage(stdout), CLI_OK;
@@ -354,10 +369,10 @@ int cli_merge(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/batch.json", in[i].dir);
     in[i].bj = read_batch(in[i].dir, path, "merge");
     if (!in[i].bj) goto done;
-    if (batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l)) {
-      cli_error("cannot merge %s: %s is not a gradlab batch.json (a job of its \"jobs\" list "
-                "lacks its id, script, seed or index)",
-                in[i].dir, path);
+    char why[256];
+    if (batch_list_from_json(cJSON_GetObjectItemCaseSensitive(in[i].bj, "jobs"), &in[i].l, why,
+                             sizeof why)) {
+      cli_error("cannot merge %s: %s is not a gradlab batch.json (%s)", in[i].dir, path, why);
       goto done;
     }
     total += (size_t)in[i].l.n;
@@ -392,12 +407,25 @@ int cli_merge(int argc, char **argv) {
     cli_error("out of memory");
     goto done;
   }
-  int damaged = 0;
+  /* First the jobs that 'gradlab batch --out OUT' ran in the output itself (its pending jobs of
+   * an earlier merge): real folders there, kept as they are and counted; an input's success
+   * still wins over a failure there (its link then replaces that folder). */
+  int damaged = 0, own = 0;
+  for (int i = 0; i < m.n; i++) {
+    cJSON *st;
+    if (!own_job_folder(out, m.jobs[i].id)) continue;
+    if (read_state(out, &m.jobs[i], &st) != 0) {
+      damaged++;
+      continue;
+    }
+    states[i] = st;
+    from[i] = -1;
+  }
   for (int i = 0; i < nin; i++)
     for (int j = 0; j < in[i].l.n; j++) {
       int pos = idmap_find(&map, &m, in[i].l.jobs[j].id);
       cJSON *st;
-      if (read_state(in[i].dir, in[i].l.jobs[j].id, &st) != 0) {
+      if (read_state(in[i].dir, &in[i].l.jobs[j], &st) != 0) {
         damaged++;
         continue;
       }
@@ -427,6 +455,10 @@ int cli_merge(int argc, char **argv) {
   for (int i = 0; i < m.n; i++) {
     const char *why;
     if (!states[i]) continue;
+    if (from[i] < 0) { /* ran in out itself: its folder is the job's */
+      own++;
+      continue;
+    }
     if (link_job(out, in[from[i]].dir, m.jobs[i].id, &why) != 0)
       fprintf(stderr, "gradlab: warning: cannot link %s/%s into %s: %s\n", in[from[i]].dir,
               m.jobs[i].id, out, strerror(errno));
@@ -477,8 +509,10 @@ int cli_merge(int argc, char **argv) {
     else
       failed++;
   }
-  printf("merged %d folder%s into %s: %d job%s, %d ok, %d failed, %d not run\n", nin, batch_s(nin),
+  printf("merged %d folder%s into %s: %d job%s, %d ok, %d failed, %d not run", nin, batch_s(nin),
          out, m.n, batch_s(m.n), ok, failed, missing);
+  if (own) printf(" (%d of them run in %s itself)", own, out);
+  putchar('\n');
   if (stale)
     printf("removed %d link%s of jobs no longer merged from %s\n", stale, batch_s(stale), out);
   if (missing)

@@ -8,7 +8,8 @@
 #              job completed exactly once, completed jobs not rerun, no temporary file anywhere
 #   shard      shards 1..N cover the unsharded job list once; merge reproduces its summary
 #   determinism  the same job twice, and -j 1 vs -j 2: bit-identical metrics.csv
-#   usage      bad usage exits 2 with 'gradlab: error:'; --status; sweep grids; resume by DIR
+#   usage      bad usage exits 2 with 'gradlab: error:' (an empty --out or --status folder name
+#              too); --status; sweep grids; resume by DIR
 #   sigterm    SIGTERM stops the running jobs; the rerun completes them
 #   bigseed    seeds up to 2^53-1 run, and batch.json, job.json, summary.csv, --status, merge and
 #              resume hold them exactly
@@ -38,10 +39,18 @@
 #   merge_again  merging again into a merge output removes the links of the jobs it no longer
 #              merges (not listed any more, or ended in none of the folders now given) — its own
 #              links only: a file, a folder, other links are kept; the links match summary.csv,
-#              batch.json and --status
+#              batch.json and --status; merge, 'batch --out MERGED' (its pending jobs), merge
+#              again works, the jobs run there kept as folders and counted done
+#   keep_part  a job killed (SIGKILL) or crashed (SIGSEGV) half-way keeps its metrics.csv.part
+#              and log.txt.part (temporary files go): 'gradlab plot DIR/<id>' draws them;
+#              --status and merge count it failed, nothing more; --retry-failed and the rerun
+#              of a job that was running start from an empty folder
 #   merge_bad  a batch.json that does not parse is said so (the file, line and column), not "no
 #              readable batch.json"; a damaged job.json is named and nothing is merged (exit 1),
-#              rather than its job counted as not run; an empty job.json (a machine crash) is
+#              rather than its job counted as not run — not JSON, or not what 'gradlab batch'
+#              writes for its job (another job's, linked; {"status":"ok"} alone; a status not
+#              ok/failed; another seed); a batch.json job with a seed out of 0..2^53-1 or an id
+#              that is not 16 hex digits ("../victim") is refused saying so; an empty job.json (a machine crash) is
 #              still "not run"; a FIFO at job.json does not hang the merge
 #   progress   on a terminal (a pty from script(1)) one progress line kept up to date with \r;
 #              not on a terminal: one plain "[k/N] ok ..." line per job, no \r
@@ -71,9 +80,14 @@ sys.exit(0 if res not in (False, None) else 1)
 PY
 }
 no_temp_files() {
-  local t
-  t=$(find "$1" -name '*.tmp' -o -name '*.tmp[.-]*' -o -name '*.part' -o -name '.sweep-*' | head -5)
+  local t p
+  t=$(find "$1" -name '*.tmp' -o -name '*.tmp[.-]*' -o -name '.sweep-*' | head -5)
   [ -z "$t" ] || fail "temporary files left: $t"
+  # a failed job keeps what its run recorded (metrics.csv.part, log.txt.part); no other may
+  while IFS= read -r -d '' p; do
+    grep -q '"status":[[:space:]]*"failed"' "$(dirname "$p")/job.json" 2> /dev/null ||
+      fail "a partial file of a job that did not fail: $p"
+  done < <(find "$1" -name '*.part' -print0)
 }
 
 case $CASE in
@@ -277,6 +291,11 @@ usage)
   expect2 batch --status nothing-here
   expect2 merge --out x
   expect2 merge nothing-here --out x
+  # an empty folder name is bad usage naming the option, as 'gradlab run/batch --out ""'
+  expect2 merge nothing-here --out ""
+  grep -qx 'gradlab: error: --out wants a folder name, got an empty one' err.txt || fail "merge --out '': $(cat err.txt)"
+  expect2 batch --status ""
+  grep -qx 'gradlab: error: --status wants a batch folder name, got an empty one' err.txt || fail "--status '': $(cat err.txt)"
   mkdir notabatch && touch notabatch/file
   expect2 batch "$S/empty.lua" --out notabatch
   gl batch --help | grep -q -- '--retry-failed' || fail "batch --help"
@@ -573,6 +592,18 @@ targets)
   grep -q "warning: $j is damaged (not a job state gradlab wrote): the job runs again" err.txt ||
     fail "damaged job.json: no warning: $(cat err.txt)"
   grep -q '"status":[[:space:]]*"ok"' "$j" || fail "damaged job.json: not rerun: $(cat "$j")"
+  # JSON, but no state gradlab wrote for this job (a status it never writes, another job's file
+  # linked there): damaged too, not a job with status "weird" or the other job's end
+  other=$(ls d/*/job.json | grep -v "^$j$" | head -n 1)
+  for bad in weird link; do
+    rm "$j"
+    if [ $bad = link ]; then ln -s "$PWD/$other" "$j"; else echo '{"status":"weird"}' > "$j"; fi
+    gl batch "$S/empty.lua" --grid x=1,2 --out d -q 2> err.txt || fail "job.json $bad: exit $?: $(cat err.txt)"
+    grep -q "warning: $j is damaged (not a job state gradlab wrote): the job runs again" err.txt ||
+      fail "job.json $bad: no warning: $(cat err.txt)"
+    [ ! -L "$j" ] && grep -q "\"id\":[[:space:]]*\"$(basename "$(dirname "$j")")\"" "$j" || fail "job.json $bad: not rerun: $(cat "$j")"
+    csv d/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok"]' || fail "job.json $bad: summary"
+  done
   # a FIFO at batch.json: refused before any job runs
   gl batch "$S/empty.lua" --grid x=1 --out b1 -q || fail "batch b1: exit $?"
   rm b1/batch.json && mkfifo b1/batch.json
@@ -658,7 +689,58 @@ print(" ".join(a)); print(" ".join(b))' "$1"; }
   csv ms/summary.csv 'sorted(r["status"] for r in rows) == ["ok", "ok", "pending", "pending"]' || fail "ms summary"
   gl batch --status ms > status.txt
   grep -q "done 2  failed 0  running 0  pending 2" status.txt || fail "--status ms: $(cat status.txt)"
+  # docs/batch.md's sequence: merge, run the pending jobs in the merge output, merge again —
+  # the jobs run there stay real folders, and count as done
+  gl batch --out ms -q || fail "batch --out ms: exit $?"
+  python3 -c 'import json, sys; sys.exit("merged_from" not in json.load(open("ms/batch.json")))' ||
+    fail "batch --out ms dropped merged_from: $(cat ms/batch.json)"
+  gl merge s1 --out ms > out.txt 2> err.txt || fail "merge s1 again after batch --out ms: exit $?: $(cat err.txt)"
+  grep -q "4 jobs, 4 ok, 0 failed, 0 not run (2 of them run in ms itself)" out.txt || fail "merge again: $(cat out.txt)"
+  [ ! -s err.txt ] || fail "merge again: $(cat err.txt)"
+  csv ms/summary.csv 'len(rows) == 4 and all(r["status"] == "ok" for r in rows)' || fail "ms summary after the rerun"
+  [ "$(links ms | wc -l)" = 2 ] && [ "$(find ms -mindepth 1 -maxdepth 1 -type d | wc -l)" = 2 ] ||
+    fail "2 links and 2 folders expected: $(ls -l ms)"
+  gl batch --status ms > status.txt || fail "--status ms after the rerun: exit $?"
+  grep -q "done 4  failed 0  running 0  pending 0" status.txt || fail "--status ms: $(cat status.txt)"
+  # shard 2 arriving later: the folders run in ms are kept, not replaced by links
+  gl merge s1 s2 --out ms > out.txt 2> err.txt || fail "merge s1 s2 into ms: exit $?: $(cat err.txt)"
+  [ "$(find ms -mindepth 1 -maxdepth 1 -type d | wc -l)" = 2 ] || fail "ms's own folders replaced: $(ls -l ms)"
+  csv ms/summary.csv 'len(rows) == 4 and all(r["status"] == "ok" for r in rows)' || fail "ms summary with s2"
   no_temp_files m6
+  ;;
+keep_part)
+  # a job killed (SIGKILL, as the OOM killer) or crashed (SIGSEGV) in the middle of training
+  # keeps its metrics.csv.part and log.txt.part, as 'gradlab run' does: 'gradlab plot' draws
+  # them; only temporary files go
+  gl batch "$S/killme.lua" --grid sig=KILL,SEGV --out b -q
+  [ $? = 1 ] || fail "batch exit status"
+  csv b/summary.csv '[(r["sig"], r["status"], r["reason"].split(" (")[0]) for r in rows] == [("KILL", "failed", "killed by signal 9"), ("SEGV", "failed", "killed by signal 11")]' ||
+    fail "summary: $(cat b/summary.csv)"
+  for id in $(ls b | grep '^[0-9a-f]\{16\}$'); do
+    [ -s b/$id/metrics.csv.part ] && [ -s b/$id/log.txt.part ] || fail "$id: its .part files are gone: $(ls -A b/$id)"
+    "$G" plot b/$id --no-draw > plot.txt 2>&1 || fail "plot of the killed job $id: $(cat plot.txt)"
+    [ -s b/$id/figures/grad_norm_output_grad.dat ] || fail "plot of $id: no figure data: $(ls b/$id/figures)"
+    ! grep -q "nothing to plot" plot.txt || fail "plot of $id: $(cat plot.txt)"
+  done
+  no_temp_files b
+  # a kept .part is no problem for --status and merge: the jobs are failed, nothing damaged
+  gl batch --status b > status.txt
+  grep -q "done 0  failed 2  running 0  pending 0" status.txt || fail "--status: $(cat status.txt)"
+  gl merge b --out m > out.txt 2> err.txt
+  [ $? = 1 ] && [ ! -s err.txt ] || fail "merge: $(cat err.txt)"
+  grep -q "2 jobs, 0 ok, 2 failed, 0 not run" out.txt || fail "merge: $(cat out.txt)"
+  # a rerun starts from an empty folder: --retry-failed, and a job that was running (no job.json)
+  kid=$(csv b/summary.csv '[r["id"] for r in rows if r["sig"] == "KILL"][0]')
+  sid=$(csv b/summary.csv '[r["id"] for r in rows if r["sig"] == "SEGV"][0]')
+  echo "old,attempt" >> b/$kid/metrics.csv.part && echo old > b/$kid/leftover.txt
+  rm b/$sid/job.json && echo "old,attempt" >> b/$sid/metrics.csv.part && echo old > b/$sid/leftover.txt
+  gl batch "$S/killme.lua" --grid sig=KILL,SEGV --out b -q --retry-failed
+  [ $? = 1 ] || fail "rerun exit status"
+  for id in $kid $sid; do
+    [ -f b/$id/job.json ] && [ ! -e b/$id/leftover.txt ] && [ ! -e b/$id/figures ] || fail "$id rerun in an old folder: $(ls -A b/$id)"
+    ! grep -q "old,attempt" b/$id/metrics.csv.part || fail "$id: the old attempt's rows in the new .part"
+    [ -s b/$id/metrics.csv.part ] || fail "$id: the rerun's .part is gone"
+  done
   ;;
 merge_bad)
   gl batch "$S/empty.lua" --grid x=1,2,3 --out bk -q || fail "batch bk: exit $?"
@@ -705,6 +787,45 @@ merge_bad)
   printf '{"seed": 1}\n' > bk2/$id/job.json
   gl merge bk2 --out m4 > out.txt 2> err.txt
   grep -q "bk2/$id/job.json is damaged: it has no \"status\"" err.txt || fail "no status: $(cat err.txt)"
+  # JSON, but not what 'gradlab batch' writes for this job: damaged, named, nothing merged
+  # bad_state JSON_OR_ACTION REGEX
+  other=$(ls bk | grep '^[0-9a-f]\{16\}$' | grep -v "$id" | head -1)
+  bad_state() {
+    rm -f bk2/$id/job.json
+    case $1 in
+      link) ln -s "$PWD/bk/$other/job.json" bk2/$id/job.json ;; # another job's state
+      seed) sed 's/"seed":[[:space:]]*[0-9]*/"seed": 99/' bk/$id/job.json > bk2/$id/job.json ;;
+      *) printf '%s\n' "$1" > bk2/$id/job.json ;;
+    esac
+    gl merge bk2 --out m4 > out.txt 2> err.txt
+    rc=$?
+    [ $rc = 1 ] || fail "job.json $1: exit $rc"
+    grep -q "^gradlab: error: bk2/$id/job.json is damaged: $2" err.txt || fail "job.json $1: $(cat err.txt)"
+    [ ! -e m4 ] || fail "job.json $1: m4 written"
+  }
+  bad_state link "it is the state of job \"$other\", not of job $id (its folder)$"
+  bad_state '{"status":"ok"}' 'it has no "id"$'
+  bad_state "{\"status\":\"ok\",\"id\":\"$id\"}" 'it has no "script" (a job.json gradlab wrote has id, script, seed,'
+  bad_state '{"status":"weird"}' 'its "status" is "weird", not "ok" or "failed"$'
+  bad_state seed "its \"seed\" is 99, not the job's 1$"
+  cp bk/$id/job.json bk2/$id/job.json
+  # a batch.json job that is not one gradlab wrote: a seed 'gradlab run' refuses, an id that is
+  # a path — each said so, not "lacks its id"
+  bad_list() {
+    python3 -c 'import json, sys; b = json.load(open("bk/batch.json")); b["jobs"][0][sys.argv[1]] = json.loads(sys.argv[2]); json.dump(b, open("bk2/batch.json", "w"))' "$1" "$2"
+    gl merge bk2 --out m4 > out.txt 2> err.txt
+    rc=$?
+    [ $rc = 2 ] || fail "batch.json $1=$2: exit $rc"
+    grep -q "^gradlab: error: cannot merge bk2: bk2/batch.json is not a gradlab batch.json ($3" err.txt ||
+      fail "batch.json $1=$2: $(cat err.txt)"
+    [ ! -e m4 ] || fail "batch.json $1=$2: m4 written"
+  }
+  first=$(python3 -c 'import json; print(json.load(open("bk/batch.json"))["jobs"][0]["id"])')
+  bad_list seed -1 "job $first of its \"jobs\" list has the seed -1; seeds are integers 0..9007199254740991"
+  bad_list seed 1.5 "job $first of its \"jobs\" list has the seed 1.5; seeds are integers"
+  bad_list id '"../victim"' 'job 1 of its "jobs" list has the id "../victim", not 16 hex digits)$'
+  ! grep -q "lacks its id" err.txt || fail "still 'lacks its id': $(cat err.txt)"
+  cp bk/batch.json bk2/batch.json
   # a FIFO there: refused at once, not waited on
   rm bk2/$id/job.json && mkfifo bk2/$id/job.json
   timeout 20 "$G" merge bk2 --out m4 > out.txt 2> err.txt

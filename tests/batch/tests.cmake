@@ -9,7 +9,7 @@ set_target_properties(batch_crash_plugin PROPERTIES PREFIX "" OUTPUT_NAME batch_
 set(GRADLAB_BATCH_TEST ${CMAKE_CURRENT_LIST_DIR}/batch_test.sh)
 set(GRADLAB_BATCH_FAKE "GRADLAB_BATCH_RUNNER=${CMAKE_CURRENT_LIST_DIR}/fake_run.sh")
 foreach(case many failures kill shard determinism usage sigterm bigseed env layout progress
-             merge_out merge_again merge_bad os_exit options targets)
+             merge_out merge_again merge_bad os_exit options targets keep_part)
   add_test(NAME batch_${case} COMMAND bash ${GRADLAB_BATCH_TEST} $<TARGET_FILE:gradlab_cli> ${case})
   set_tests_properties(batch_${case} PROPERTIES LABELS batch TIMEOUT 120
     ENVIRONMENT "GRADLAB_PLUGIN_PATH=;GRADLAB_TEST_CRASH_PLUGIN=$<TARGET_FILE:batch_crash_plugin>")
