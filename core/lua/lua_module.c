@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradlab/blas.h"
 #include "gradlab/config.h"
 #include "gradlab/layer.h"
 #include "gradlab/rng.h"
@@ -477,9 +478,26 @@ static int l_has_type(lua_State *L) {
   return 1;
 }
 
+/* gradlab.blas_threads() -> the BLAS's threads (nil if the BLAS cannot say);
+ * gradlab.blas_threads(n) sets them (an integer >= 1) and returns the new count. */
+static int l_blas_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 4096, 1, "a thread count is an integer from 1 to 4096");
+    if (glab_set_blas_threads((int)n) != GLAB_OK) return glab_lua_fail(L, "gradlab.blas_threads");
+  }
+  int t = glab_blas_threads();
+  if (t > 0)
+    lua_pushinteger(L, t);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
 static const luaL_Reg module_funcs[] = {{"seed", l_seed},       {"has_type", l_has_type},
                                         {"outdir", l_outdir},   {"load_plugin", l_load_plugin},
-                                        {"plugins", l_plugins}, {NULL, NULL}};
+                                        {"plugins", l_plugins}, {"blas_threads", l_blas_threads},
+                                        {NULL, NULL}};
 
 /* The part of the module table every file adds to. */
 typedef void (*opener)(lua_State *L);

@@ -16,4 +16,5 @@
 #include "gradlab/model.h"
 #include "gradlab/data.h"
 #include "gradlab/train.h"
+#include "gradlab/blas.h"
 #endif

@@ -146,6 +146,11 @@ end
 -- that is not a parameter of the study is an error (with the nearest name). Errors name the
 -- script, the parameter, the value and what is accepted (exit 1).
 function M.params(name, defaults, smoke, rules)
+  -- One BLAS thread, unless OPENBLAS_NUM_THREADS says otherwise: the studies' networks are small
+  -- (30 to 128 units), their products too small to share out, and a second OpenBLAS thread only
+  -- spins between them — main_study.lua took 19 s wall and 38 s of CPU with two, 12.5 s and
+  -- 12.3 s with one, on 2 cores, with the same tables to the last digit.
+  if not os.getenv("OPENBLAS_NUM_THREADS") and gradlab.blas_threads then gradlab.blas_threads(1) end
   local src = debug.getinfo(2, "S")
   src = src and src.short_src or (name .. ".lua")
   M.src = src
