@@ -394,9 +394,23 @@ static int set_item(cJSON *obj, const char *key, cJSON *item) {
   return GLAB_OK;
 }
 
-/* JSON has no NaN/inf: they become null. */
+cJSON *glab_json_number(double v) {
+  if (!isfinite(v)) return cJSON_CreateNull(); /* JSON has no NaN/inf */
+  /* The shortest digits that read back as exactly v. cJSON prints 15 digits and accepts them
+   * when they read back within a relative epsilon: 0.1+0.2 became 0.3, 2^53-1 became
+   * 9.00719925474099e+15 — results and --set values in summary.json quietly changed. */
+  char digits[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(digits, sizeof digits, "%.*g", prec, v);
+    if (strtod(digits, NULL) == v) break;
+  }
+  cJSON *raw = cJSON_CreateRaw(digits);
+  if (raw) raw->valuedouble = v, raw->valueint = 0; /* for readers of the item before printing */
+  return raw;
+}
+
 static cJSON *number(double v) {
-  return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+  return glab_json_number(v);
 }
 
 int glab_runlog_set_uint(glab_runlog *log, const char *key, uint64_t value) {

@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "gradlab/error.h"
+#include "gradlab/runlog.h"
 
 #define TERM_GRACE 2.0 /* seconds between SIGTERM and SIGKILL (timeout or interrupt) */
 #define TAIL_LINES 10
@@ -238,15 +239,19 @@ static int job_finish(const char *dir, const batch_job *j, const slot *s, int st
   cJSON_AddBoolToObject(st, "timed_out", s->timed_out);
   cJSON_AddNumberToObject(st, "duration", round((now_s() - s->start) * 1000) / 1000);
   const cJSON *v;
-  if ((v = pick_number(summary, "loss"))) cJSON_AddNumberToObject(st, "loss", v->valuedouble);
+  /* numbers with exact digits (glab_json_number): cJSON's own 15 are not always exact */
+  if ((v = pick_number(summary, "loss")))
+    cJSON_AddItemToObject(st, "loss", glab_json_number(v->valuedouble));
   if ((v = pick_number(summary, "accuracy")))
-    cJSON_AddNumberToObject(st, "accuracy", v->valuedouble);
+    cJSON_AddItemToObject(st, "accuracy", glab_json_number(v->valuedouble));
   cJSON *res = cJSON_AddObjectToObject(st, "result");
   const cJSON *it;
   cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(
                              summary, "result")) if (cJSON_IsNumber(it) || cJSON_IsString(it) ||
                                                      cJSON_IsBool(it))
-      cJSON_AddItemToObject(res, it->string, cJSON_Duplicate(it, 0));
+      cJSON_AddItemToObject(res, it->string,
+                            cJSON_IsNumber(it) ? glab_json_number(it->valuedouble)
+                                               : cJSON_Duplicate(it, 0));
   cJSON_AddStringToObject(st, "error", ok || !last ? "" : last);
   cJSON_AddStringToObject(st, "stderr_tail", tail ? tail : "");
   free(tail);

@@ -107,8 +107,7 @@ static void push_grid_json(lua_State *L, int keys) {
       cJSON *item = NULL;
       switch (lua_rawgeti(L, -1, i)) {
       case LUA_TNUMBER:
-        item = lua_isinteger(L, -1) ? cJSON_CreateNumber((double)lua_tointeger(L, -1))
-                                    : cJSON_CreateNumber(lua_tonumber(L, -1));
+        item = glab_json_number(lua_tonumber(L, -1)); /* exact digits, 2^53-1 included */
         break;
       case LUA_TBOOLEAN:
         item = cJSON_CreateBool(lua_toboolean(L, -1));

@@ -70,6 +70,10 @@ int glab_runlog_add_event(glab_runlog *log, long step, int epoch, const char *la
 int glab_runlog_set_final(glab_runlog *log, const char *key, double value);
 int glab_runlog_set_result_number(glab_runlog *log, const char *key, double value);
 int glab_runlog_set_result_string(glab_runlog *log, const char *key, const char *value);
+/* A JSON number that prints with the shortest digits reading back as exactly v (cJSON alone
+ * prints 15 digits and accepts one unit in the last place off); null for NaN or infinity. A raw
+ * item: cJSON_IsNumber is false for it, valuedouble holds v. NULL on no memory. */
+struct cJSON *glab_json_number(double v);
 /* The summary object itself, for anything else (owned by the log; add items with cJSON). */
 struct cJSON *glab_runlog_summary(glab_runlog *log);
 

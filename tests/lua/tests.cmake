@@ -16,6 +16,7 @@ gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
 gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(blas_threads 0 ANY ${LUA_T}/scripts/blas_threads.lua)
+gradlab_lua_case(exact_numbers 0 ANY ${LUA_T}/scripts/exact_numbers.lua --set p=9007199254740991)
 gradlab_lua_case(has_type 0 ANY ${LUA_T}/scripts/has_type.lua)
 gradlab_lua_case(stats 0 ANY ${LUA_T}/scripts/stats.lua)
 gradlab_lua_case(widths 0 ANY ${LUA_T}/scripts/widths.lua)
