@@ -56,6 +56,21 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
   return lab;
 }
 
+/* Whether two shapes agree once their sizes of 1 are left out: [B][1] and [B] do, and so do
+ * [1][T] and [T][1]; [2][3] and [3][2], or [2][2] and [4], do not (the same element count, but
+ * an elementwise loss would pair the wrong elements without a word). */
+static int same_shape_but_ones(const glab_tensor *a, const glab_tensor *b) {
+  int i = 0, j = 0;
+  for (;;) {
+    while (i < a->ndim && a->shape[i] == 1)
+      i++;
+    while (j < b->ndim && b->shape[j] == 1)
+      j++;
+    if (i == a->ndim || j == b->ndim) return i == a->ndim && j == b->ndim;
+    if (a->shape[i++] != b->shape[j++]) return 0;
+  }
+}
+
 static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
   glab_lua_tensor *out = glab_lua_to_tensor_ud(L, 1); /* a tensor or a nested table */
   const glab_real *targets = NULL;
@@ -65,6 +80,14 @@ static int apply(lua_State *L, glab_loss_kind kind, const char *fname) {
     labels = check_labels(L, 2, fname, out->t.ndim ? glab_tensor_cols(&out->t) : 0, &nl);
   } else {
     const glab_tensor *t = glab_lua_to_tensor(L, 2);
+    const glab_tensor *o = out->var ? &out->var->value : &out->t;
+    if (!same_shape_but_ones(o, t)) {
+      char so[64], st[64];
+      glab_shape_str(o->ndim, o->shape, so, sizeof so);
+      glab_shape_str(t->ndim, t->shape, st, sizeof st);
+      return luaL_error(L, "%s: output %s and targets %s differ in shape (sizes of 1 aside)",
+                        fname, so, st);
+    }
     targets = t->data;
     nt = t->size;
   }
