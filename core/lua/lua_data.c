@@ -237,7 +237,7 @@ static int l_idx(lua_State *L) {
   const char *images = opt_str(L, 1, "images", NULL, f);
   const char *labels = opt_str(L, 1, "labels", NULL, f);
   if (!images) luaL_error(L, "%s: option 'images' (a file name) is required", f);
-  glab_idx_options o = {opt_scale(L, 1, f), (size_t)opt_int(L, 1, "limit", 0, 0, f),
+  glab_idx_options o = {opt_scale(L, 1, f), (size_t)opt_int(L, 1, "limit", 0, 1, f),
                         !opt_bool(L, 1, "flatten", 1, f)};
   lua_dataset *u = new_ud(L);
   u->ds = glab_data_idx_load(images, labels, &o);
@@ -250,7 +250,7 @@ static int l_fashion_mnist(lua_State *L) {
   const char *f = "gradlab.data.fashion_mnist";
   glab_lua_check_options(L, 0, 1, f, keys);
   const char *split = opt_str(L, 1, "split", "train", f);
-  size_t limit = (size_t)opt_int(L, 1, "limit", 0, 0, f);
+  size_t limit = (size_t)opt_int(L, 1, "limit", 0, 1, f);
   glab_data_scale s = opt_scale(L, 1, f);
   lua_dataset *u = new_ud(L);
   u->ds = glab_data_fashion_mnist(split, limit);
@@ -288,7 +288,7 @@ static int l_csv(lua_State *L) {
   if (strcmp(target, "class") && strcmp(target, "real"))
     luaL_error(L, "%s: target must be \"class\" or \"real\"", f);
   o.real_target = !strcmp(target, "real");
-  o.limit = (size_t)opt_int(L, 1, "limit", 0, 0, f);
+  o.limit = (size_t)opt_int(L, 1, "limit", 0, 1, f);
   glab_data_scale s = opt_scale(L, 1, f);
   lua_dataset *u = new_ud(L);
   u->ds = glab_data_csv_load(path, &o);

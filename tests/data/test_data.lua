@@ -144,6 +144,10 @@ write(tmp .. "-num.csv", "a,y\n" .. string.rep("é", 30) .. ",1\n")
 local ok, msg = pcall(data.csv, {path = tmp .. "-num.csv"})
 assert(not ok and utf8.len(msg), "message is valid UTF-8: " .. tostring(msg))
 
+-- limit = 0 is an error (it loaded every item, as if no limit were given); leave it out for all
+write(tmp .. "-num.csv", "a,y\n1,0\n2,1\n")
+expect_error("data.csv: option 'limit' must be >= 1, got 0", data.csv, {path = tmp .. "-num.csv", limit = 0})
+assert(data.csv{path = tmp .. "-num.csv", limit = 1}:size() == 1)
 -- subset(n) never silently gives fewer items than asked for; "1 item", not "1 items"
 local ten = data.blobs{n = 10, classes = 2, seed = 3}
 assert(ten:subset(10):size() == 10 and ten:subset(0):size() == 0)
