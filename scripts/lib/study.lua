@@ -88,8 +88,11 @@ function M.list(item, opts)
 end
 
 -- The boolean parameters (and smoke): true or false, nothing else.
-local BOOL = rule("true or false", "true or false", function(v)
+-- The words layer and optimizer options take as booleans too (true/yes/1, false/no/0).
+local BOOL = rule("true or false (or yes/no, 1/0)", "true or false (or yes/no, 1/0)", function(v)
   if type(v) == "boolean" then return v end
+  if v == "yes" or v == 1 then return true end
+  if v == "no" or v == 0 then return false end
 end)
 
 local function shown_value(v)

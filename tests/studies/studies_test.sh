@@ -462,10 +462,13 @@ bad_params)
   bad xor_naive "parameter 'epochs' must be a whole number >= 0, got 2\.5" --set epochs=2.5
   bad xor_naive "parameter 'epochs' must be a whole number >= 0, got -5" --set epochs=-5
   bad xor_naive "parameter 'epochs' must be a whole number >= 0, got 'ten'" --set epochs=ten
-  bad xor_naive "parameter 'smoke' must be true or false, got 'maybe'" --set smoke=maybe
-  bad xor_naive "parameter 'smoke' must be true or false, got 1" --set smoke=1
-  bad xor_naive "parameter 'check' must be true or false, got 'maybe'" --set smoke=true --set check=maybe
-  bad xor_naive "parameter 'plot' must be true or false, got 0" --set plot=0
+  bad xor_naive "parameter 'smoke' must be true or false \\(or yes/no, 1/0\\), got 'maybe'" --set smoke=maybe
+  bad xor_naive "parameter 'smoke' must be true or false \\(or yes/no, 1/0\\), got 2" --set smoke=2
+  bad xor_naive "parameter 'check' must be true or false \\(or yes/no, 1/0\\), got 'maybe'" --set smoke=true --set check=maybe
+  bad xor_naive "parameter 'plot' must be true or false \\(or yes/no, 1/0\\), got 'off'" --set plot=off
+  # yes/no and 1/0 are booleans, as for layer options: the error is about the parameter checked
+  # after them (keys are checked in sorted order: plot, smoke, sweep_seeds)
+  bad xor_naive "parameter 'sweep_seeds' must be a whole number >= 1, got 'x'" --set smoke=yes --set plot=0 --set sweep_seeds=x
   bad xor_naive "parameter 'lr' must be a number > 0, got 0" --set lr=0
   bad xor_naive "parameter 'lr' must be a number > 0, got '0x10'" --set lr=0x10
   bad xor_naive "parameter 'probe_every' must be a whole number >= 1, got 0" --set probe_every=0
