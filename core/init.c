@@ -36,6 +36,17 @@ int glab_init_check(const glab_init *init, const char *type_name, const char *ke
   if (!init) return glab_error(GLAB_ERR_ARG, "initializer: NULL");
   if (!type_name) type_name = "initializer";
   if (!key) key = "init";
+  /* A field the initializer does not read is a mistake, not a no-op: {"he_normal", std=3} drew
+   * he_normal's own std (0.1 for 200 inputs) without a word. */
+  if (!isnan(init->std) && strcmp(init->name, "normal"))
+    return glab_error(GLAB_ERR_ARG,
+                      "%s: option '%s': %s takes no std (only normal does: {\"normal\", std=...})",
+                      type_name, key, init->name);
+  if (!isnan(init->value) && strcmp(init->name, "constant"))
+    return glab_error(GLAB_ERR_ARG,
+                      "%s: option '%s': %s takes no value (only constant does: {\"constant\", "
+                      "value=...})",
+                      type_name, key, init->name);
   if (!isnan(init->std) && !(isfinite(init->std) && init->std >= 0))
     return glab_error(GLAB_ERR_ARG, "%s: option '%s': %s std must be a finite number >= 0, got %g",
                       type_name, key, init->name, init->std);

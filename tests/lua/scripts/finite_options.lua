@@ -18,6 +18,14 @@ fails("option 'init': normal std must be a finite number >= 0, got inf", gradlab
   {inputs = 2, outputs = 1, init = {"normal", std = inf}})
 fails("option 'bias_init': constant value must be a finite number, got -inf", gradlab.layer.dense,
   {inputs = 2, outputs = 1, bias_init = {"constant", value = -inf}})
+-- a field the initializer does not read is an error ({"he_normal", std = 3} drew he_normal's
+-- own std, {"zeros", value = 5} zeros, without a word)
+fails("option 'init': he_normal takes no std (only normal does", gradlab.layer.dense,
+  {inputs = 2, outputs = 1, init = {"he_normal", std = 3}})
+fails("option 'init': uniform01 takes no std", gradlab.layer.dense,
+  {inputs = 2, outputs = 1, init = {"uniform01", std = 10}})
+fails("option 'bias_init': zeros takes no value (only constant does", gradlab.layer.dense,
+  {inputs = 2, outputs = 1, bias_init = {"zeros", value = 5}})
 local l = gradlab.layer.dense{inputs = 2, outputs = 1, init = {"constant", value = 0.5}}
 -- gradlab.train
 local net = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 1}}
