@@ -498,6 +498,22 @@ static int m_steps(lua_State *L) {
   return 1;
 }
 
+/* net:epoch() -> the epoch the next records carry; net:epoch(n) sets it (an integer >= 0), for
+ * a hand-written loop: gradlab.train counts epochs itself (1, 2, ...), a manual loop's rows and
+ * grad_stats() said epoch 0 throughout. Returns the model. */
+static int m_epoch(lua_State *L) {
+  struct glab_lua_model *m = glab_lua_check_model(L, 1);
+  if (lua_isnoneornil(L, 2)) {
+    lua_pushinteger(L, glab_trainer_epoch(m->tr));
+    return 1;
+  }
+  lua_Integer e = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, e >= 0 && e <= INT_MAX, 2, "an epoch is an integer >= 0");
+  glab_trainer_set_epoch(m->tr, (int)e);
+  lua_settop(L, 1);
+  return 1;
+}
+
 void glab_lua_push_event(lua_State *L, const glab_event *e) {
   lua_createtable(L, 0, 6);
   lua_pushinteger(L, e->step);
@@ -542,6 +558,7 @@ static const luaL_Reg model_methods[] = {{"layers", m_layers},
                                          {"on_nonfinite", m_on_nonfinite},
                                          {"record_every", m_record_every},
                                          {"steps", m_steps},
+                                         {"epoch", m_epoch},
                                          {"events", m_events},
                                          {"__tostring", m_tostring},
                                          {"__gc", m_gc},
