@@ -31,6 +31,12 @@ static int *check_labels(lua_State *L, int arg, const char *fname, size_t k, siz
       lua_rawgeti(L, arg, (lua_Integer)i + 1);
       int ok = 0;
       lua_Integer x = lua_tointegerx(L, -1, &ok);
+      if (lua_type(L, -1) == LUA_TTABLE) { /* one-hot rows: say so, not "table: 0x55..." */
+        luaL_error(L, "%s: labels[%d] is a table (a one-hot row?): cross_entropy takes class "
+                      "indices 0..K-1 — pass the labels, or use mse for one-hot targets",
+                   fname, (int)i + 1);
+        return NULL; /* not reached: luaL_error does not return */
+      }
       if (!ok || x < 0 || (lua_Unsigned)x >= top) {
         if (ok) lua_pushinteger(L, x); /* -1.0 reads as -1 */
         const char *v = lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TSTRING

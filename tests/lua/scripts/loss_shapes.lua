@@ -19,3 +19,6 @@ local net = gradlab.sequential{gradlab.layer.dense{inputs = 3, outputs = 2}}
 local y = net:forward(out)
 fails("gradlab.loss.mse: output [2][2] and targets [4] differ in shape", gradlab.loss.mse, y,
   {1, 2, 3, 4})
+-- one-hot rows given to cross_entropy: said so (the message showed "table: 0x55...")
+fails("gradlab.loss.cross_entropy: labels[1] is a table (a one-hot row?): cross_entropy takes class indices",
+  gradlab.loss.cross_entropy, T{{0, 1}, {1, 0}}, {{0, 1}, {1, 0}})
