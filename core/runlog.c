@@ -400,9 +400,13 @@ cJSON *glab_json_number(double v) {
    * when they read back within a relative epsilon: 0.1+0.2 became 0.3, 2^53-1 became
    * 9.00719925474099e+15 — results and --set values in summary.json quietly changed. */
   char digits[40];
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(digits, sizeof digits, "%.*g", prec, v);
-    if (strtod(digits, NULL) == v) break;
+  if (v == 0 && signbit(v)) { /* "-0" reads back as the integer 0 in most JSON readers */
+    snprintf(digits, sizeof digits, "-0.0");
+  } else {
+    for (int prec = 1; prec <= 17; prec++) {
+      snprintf(digits, sizeof digits, "%.*g", prec, v);
+      if (strtod(digits, NULL) == v) break;
+    }
   }
   cJSON *raw = cJSON_CreateRaw(digits);
   if (raw) raw->valuedouble = v, raw->valueint = 0; /* for readers of the item before printing */

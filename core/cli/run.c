@@ -419,7 +419,11 @@ static void describe_run(run_opts *o, lua_State *L) {
     char key[256];
     snprintf(key, sizeof key, "%.*s", (int)(eq - o->sets[i]), o->sets[i]);
     glab_lua_push_param_value(L, eq + 1); /* the value exactly as gradlab.params has it */
-    if (lua_type(L, -1) == LUA_TNUMBER)
+    /* an integer beyond 2^53 (the script gets it exactly) has no exact JSON number: its text */
+    if (lua_isinteger(L, -1) && (lua_tointeger(L, -1) > (1LL << 53) ||
+                                 lua_tointeger(L, -1) < -(1LL << 53)))
+      glab_runlog_set_param_string(o->log, key, eq + 1);
+    else if (lua_type(L, -1) == LUA_TNUMBER)
       glab_runlog_set_param_number(o->log, key, lua_tonumber(L, -1));
     else if (lua_type(L, -1) == LUA_TBOOLEAN) /* as the script sees it, not the text "true" */
       glab_runlog_set_param_bool(o->log, key, lua_toboolean(L, -1));

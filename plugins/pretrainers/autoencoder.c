@@ -27,7 +27,8 @@ static const glab_option options[] = {
     {"limit", GLAB_OPT_INT, "0", "use only the first N items of the data (0: all)"},
     GLAB_OPTIONS_END};
 /* noise keeps its own check in run() (and message: "noise must be in [0, 1)") */
-static const glab_option_range ranges[] = {{"lr", "(0,inf)"}, GLAB_RANGES_END};
+static const glab_option_range ranges[] = {
+    {"lr", "(0,inf)"}, {"limit", "[0,inf)"}, GLAB_RANGES_END};
 
 /* The decoder of one unit: its own bias c [inputs] and, when untied, V [outputs][inputs]. */
 typedef struct ae_decoder {

@@ -23,7 +23,8 @@ static const glab_option options[] = {
     {"layers", GLAB_OPT_INTS, "", "1-based indices of the dense layers to pretrain (default: all)"},
     {"limit", GLAB_OPT_INT, "0", "use only the first N items of the data (0: all)"},
     GLAB_OPTIONS_END};
-static const glab_option_range ranges[] = {{"lr", "(0,inf)"}, GLAB_RANGES_END};
+static const glab_option_range ranges[] = {
+    {"lr", "(0,inf)"}, {"limit", "[0,inf)"}, GLAB_RANGES_END};
 
 /* Where CD draws its uniform numbers (a function so that tests can fix them). */
 typedef double (*rbm_uniform_fn)(void *ctx);

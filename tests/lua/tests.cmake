@@ -16,7 +16,8 @@ gradlab_lua_case(build 0 ANY ${LUA_T}/scripts/build.lua
 gradlab_lua_case(xor 0 ANY ${LUA_T}/scripts/xor.lua)
 gradlab_lua_case(seed_query 0 ANY ${LUA_T}/scripts/seed_query.lua --seed 7)
 gradlab_lua_case(blas_threads 0 ANY ${LUA_T}/scripts/blas_threads.lua)
-gradlab_lua_case(exact_numbers 0 ANY ${LUA_T}/scripts/exact_numbers.lua --set p=9007199254740991)
+gradlab_lua_case(exact_numbers 0 ANY ${LUA_T}/scripts/exact_numbers.lua --set p=9007199254740991
+  --set big=9007199254740993)
 gradlab_lua_case(loss_shapes 0 ANY ${LUA_T}/scripts/loss_shapes.lua)
 gradlab_lua_case(manual_epoch 0 ANY ${LUA_T}/scripts/manual_epoch.lua)
 gradlab_lua_case(has_type 0 ANY ${LUA_T}/scripts/has_type.lua)

@@ -59,6 +59,13 @@ fails("gradlab.data.copy: option 'T' must be >= 2, got 1", gradlab.data.copy, {T
 fails("gradlab.pretrain: option 'epochs' is 4294967296, outside the range", gradlab.pretrain,
       {model = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 2}}, data = data,
        epochs = 2^32})
+-- a negative limit is refused (it read as "all items"; 0 is the option's "all")
+for _, method in ipairs{"autoencoder", "rbm"} do
+  fails("option 'limit' must be >= 0, got -1", gradlab.pretrain,
+        {model = gradlab.sequential{gradlab.layer.dense{inputs = 2, outputs = 2},
+                                    gradlab.layer.sigmoid{}},
+         data = data, method = method, limit = -1})
+end
 -- --set epochs=4294967296 (a Lua integer in gradlab.params) reaches train as such
 if gradlab.params.epochs then
   fails("gradlab.train: 'epochs' is 4294967296, more than 2147483647",
