@@ -2,19 +2,8 @@
 # install the SDK into a fresh prefix, build tests/plugin_example against it alone, put it on
 # GRADLAB_PLUGIN_PATH, and check that the installed gradlab lists it and that it passes the
 # conformance suite. Variables: BUILD_DIR SOURCE_DIR WORK_DIR CONFORMANCE (test executable).
-foreach(v BUILD_DIR SOURCE_DIR WORK_DIR CONFORMANCE)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "dropin.cmake: -D${v}= is required")
-  endif()
-endforeach()
-
-function(run what)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "${what} failed (${rc}):\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../script_helpers.cmake)
+require_vars(dropin.cmake BUILD_DIR SOURCE_DIR WORK_DIR CONFORMANCE)
 
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)

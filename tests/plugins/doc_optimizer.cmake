@@ -4,19 +4,8 @@
 # run scripts/doc_optimizer.lua with it (same weights as the shipped momentum). Run by CTest as
 # `cmake -D... -P doc_optimizer.cmake`; variables: DOC CC INCLUDES (;-list) LIB_DIR GRADLAB
 # SCRIPT WORK_DIR.
-foreach(v DOC CC INCLUDES LIB_DIR GRADLAB SCRIPT WORK_DIR)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "doc_optimizer.cmake: -D${v}= is required")
-  endif()
-endforeach()
-
-function(run what)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "${what} failed (${rc}):\n${out}\n${err}")
-  endif()
-  set(OUT "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../script_helpers.cmake)
+require_vars(doc_optimizer.cmake DOC CC INCLUDES LIB_DIR GRADLAB SCRIPT WORK_DIR)
 
 # The first ```c block after the section's heading, up to its closing ```.
 file(READ ${DOC} doc)
