@@ -172,12 +172,12 @@ static int l_sweep(lua_State *L) {
       lua_pushliteral(L, "gradlab.sweep: grid written to GRADLAB_SWEEP_OUT");
       return lua_error(L);
     }
-    lua_getglobal(L, "os"); /* stock lua: end the script as os.exit(true, true) would */
-    lua_getfield(L, -1, "exit");
-    lua_pushboolean(L, 1);
-    lua_pushboolean(L, 1);
-    lua_call(L, 2, 0);
-    return 0;
+    /* Stock lua: the script must stop here too, but a library does not end its host process
+     * (it called os.exit): an error saying why, which the host reports as it reports any. */
+    return luaL_error(L,
+                      "gradlab.sweep: grid written to %s (GRADLAB_SWEEP_OUT); the script stops "
+                      "here — only gradlab run ends it as a success",
+                      out);
   }
   lua_getglobal(L, "package"); /* gradlab.params through the loaded module */
   lua_getfield(L, -1, "loaded");

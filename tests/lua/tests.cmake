@@ -271,6 +271,10 @@ if(LUA54_EXECUTABLE)
   set_tests_properties(lua_contract_stock PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}"
     PASS_REGULAR_EXPRESSION "contract: every fixed name checked")
   set_tests_properties(lua_require_plain PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
+  # the sweep protocol from stock lua5.4: an error, never an exit of the host
+  add_test(NAME lua_sweep_out_stock COMMAND sh ${LUA_T}/sweep_out_stock.sh ${LUA54_EXECUTABLE}
+           ${LUA_T}/scripts/sweep.lua)
+  set_tests_properties(lua_sweep_out_stock PROPERTIES ENVIRONMENT "${LUA_REQUIRE_ENV}")
 endif()
 
 # The Release build (-O3) once warned -Warray-bounds in lua_tensor.c (t:totable's recursion, which
