@@ -586,18 +586,17 @@ targets)
   [ $rc != 124 ] || fail "--status hung on a FIFO at $j"
   grep -q "pending 1" out.txt || fail "--status with a FIFO at $j: $(cat out.txt err.txt)"
   rm "$j" && mv job.json.kept "$j"
-  # a damaged job.json: the batch says so and runs the job again (it reran it without a word)
-  echo 'garbage {' > "$j"
-  gl batch "$S/empty.lua" --grid x=1,2 --out d -q 2> err.txt || fail "damaged job.json: exit $?: $(cat err.txt)"
-  grep -q "warning: $j is damaged (not a job state gradlab wrote): the job runs again" err.txt ||
-    fail "damaged job.json: no warning: $(cat err.txt)"
-  grep -q '"status":[[:space:]]*"ok"' "$j" || fail "damaged job.json: not rerun: $(cat "$j")"
-  # JSON, but no state gradlab wrote for this job (a status it never writes, another job's file
-  # linked there): damaged too, not a job with status "weird" or the other job's end
+  # a damaged job.json — garbage, or JSON but no state gradlab wrote for this job (a status it
+  # never writes, another job's file linked there): the batch says so and runs the job again (it
+  # reran garbage without a word, and took "weird" or the other job's end as this job's)
   other=$(ls d/*/job.json | grep -v "^$j$" | head -n 1)
-  for bad in weird link; do
+  for bad in garbage weird link; do
     rm "$j"
-    if [ $bad = link ]; then ln -s "$PWD/$other" "$j"; else echo '{"status":"weird"}' > "$j"; fi
+    case $bad in
+    garbage) echo 'garbage {' > "$j" ;;
+    weird) echo '{"status":"weird"}' > "$j" ;;
+    link) ln -s "$PWD/$other" "$j" ;;
+    esac
     gl batch "$S/empty.lua" --grid x=1,2 --out d -q 2> err.txt || fail "job.json $bad: exit $?: $(cat err.txt)"
     grep -q "warning: $j is damaged (not a job state gradlab wrote): the job runs again" err.txt ||
       fail "job.json $bad: no warning: $(cat err.txt)"
